@@ -1,0 +1,13 @@
+/**
+ * @bing-effect/schema: Effect Schema for the Bing Search API v7 wire objects, and the typed errors
+ * every Bing failure decodes to.
+ *
+ * @since 0.1.0
+ */
+export * as BingError from "./BingError.js"
+export * as BingResponse from "./BingResponse.js"
+export * as ErrorResponse from "./ErrorResponse.js"
+export * as ImageSearch from "./ImageSearch.js"
+export * as ImageSearchParams from "./ImageSearchParams.js"
+export * as SearchResponse from "./SearchResponse.js"
+export * as WebSearchParams from "./WebSearchParams.js"
