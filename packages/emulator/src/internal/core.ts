@@ -1,0 +1,529 @@
+/**
+ * The emulator's request path, written on plain `node:http` for speed: routing, authentication,
+ * quotas, parameter checks (through the schema adapter), cached result pages, fault injection and
+ * the request log. One `Core` per emulator instance holds all of its state.
+ */
+import { randomBytes } from "node:crypto"
+import type { IncomingMessage, ServerResponse } from "node:http"
+import type * as FaultRule from "../FaultRule.js"
+import { Errors, isWire, parseImages, parseTrending, parseWeb } from "./bing.js"
+import { KeyState, type KeySpec, type Window } from "./keys.js"
+import { resolveMarket } from "./markets.js"
+import { prng } from "./random.js"
+import { imagesBody, searchBody, trendingBody } from "./results.js"
+import { JSON_TYPE, Lru, type Wire } from "./wire.js"
+import { dayId, monthId, nextDayStart, nextMonthStart, type WindowConfig } from "./windows.js"
+
+export type Endpoint = "web" | "images" | "trending"
+
+const routes: ReadonlyMap<string, Endpoint> = new Map([
+  ["/v7.0/search", "web"],
+  ["/v7.0/images/search", "images"],
+  ["/v7.0/images/trending", "trending"],
+  ["/bing/v7.0/search", "web"],
+  ["/bing/v7.0/images/search", "images"],
+  ["/bing/v7.0/images/trending", "trending"]
+])
+
+export interface CoreOptions {
+  readonly keys: ReadonlyArray<KeySpec>
+  readonly seed: number
+  readonly requireHttps: boolean
+  readonly startTime: number | undefined
+  readonly windows: WindowConfig
+  readonly countFailedRequests: boolean
+  readonly blockedStatus: number
+  readonly logSize: number
+}
+
+export type AdvanceTo = "next-second" | "next-day" | "next-month" | { readonly ms: number }
+
+export interface RequestLogEntry {
+  /** Emulator time of the request, ISO 8601. */
+  readonly at: string
+  readonly method: string
+  /** Path and query; a `subscription-key` query value is replaced by `REDACTED`. */
+  readonly path: string
+  readonly status: number
+  /** The configured name of the key used, when it was recognized. */
+  readonly keyName?: string
+  readonly traceId: string
+  /** The kind of the injected fault, when one was applied. */
+  readonly fault?: string
+  /** `BingAPIs-Market` of a successful answer. */
+  readonly market?: string
+}
+
+interface LogRecord {
+  at: number
+  method: string
+  path: string
+  status: number
+  keyName: string | undefined
+  traceId: string
+  fault: string | undefined
+  market: string | undefined
+}
+
+export interface KeyUsage {
+  readonly name: string
+  readonly limits: { readonly perSecond?: number; readonly perDay?: number; readonly perMonth?: number }
+  readonly disabled: boolean
+  readonly expired: boolean
+  readonly usage: { readonly second: number; readonly day: number; readonly month: number }
+  readonly remaining: { readonly second?: number; readonly day?: number; readonly month?: number }
+  readonly resets: { readonly day: string; readonly month: string }
+  /** Requests that presented this key, and of those: answered 200, refused by a quota. */
+  readonly requests: number
+  readonly served: number
+  readonly throttled: number
+}
+
+export interface ActiveFault {
+  readonly id: string
+  readonly rule: FaultRule.FaultRule
+  remaining: number | undefined
+  applied: number
+}
+
+type Outcome = { readonly ok: true; readonly body: Buffer; readonly market: string } | { readonly ok: false; readonly wire: Wire }
+
+const EMPTY = Buffer.alloc(0)
+const HTML502 = Buffer.from(
+  "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+const MAX_URL = 2048
+const BAD_PERCENT = /%(?![0-9A-Fa-f]{2})/
+
+export class UnknownKeyName extends Error {
+  constructor(readonly keyName: string) {
+    super(`No key named ${JSON.stringify(keyName)} is configured`)
+    this.name = "UnknownKeyName"
+  }
+}
+
+export class Core {
+  readonly errors: Errors
+  private readonly bySecret = new Map<string, KeyState>()
+  readonly byName = new Map<string, KeyState>()
+  private offset: number
+  private readonly cache = new Lru<string, Outcome>(2048)
+  faults: Array<ActiveFault> = []
+  private faultSeq = 0
+  private random: () => number
+  private readonly log: Array<LogRecord | undefined>
+  private logNext = 0
+  private logCount = 0
+  private readonly tracePrefix = randomBytes(10).toString("hex").toUpperCase()
+  private traceSeq = 0
+  private readonly clientPrefix = randomBytes(8).toString("hex").toUpperCase()
+  private clientSeq = 0
+  readonly timers = new Set<NodeJS.Timeout>()
+
+  constructor(readonly options: CoreOptions) {
+    this.errors = new Errors(options.blockedStatus)
+    for (const spec of options.keys) {
+      const state = new KeyState(spec)
+      this.bySecret.set(spec.key, state)
+      this.byName.set(spec.name, state)
+    }
+    this.offset = options.startTime === undefined ? 0 : options.startTime - Date.now()
+    this.random = prng(options.seed)
+    this.log = Array.from({ length: options.logSize }, () => undefined)
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // clock and admin operations
+
+  now(): number {
+    return Date.now() + this.offset
+  }
+
+  advance(to: AdvanceTo): number {
+    const now = this.now()
+    let target: number
+    if (to === "next-second") target = now + 1001
+    else if (to === "next-day") target = nextDayStart(now, this.options.windows) + 1
+    else if (to === "next-month") target = nextMonthStart(now, this.options.windows) + 1
+    else target = now + Math.max(0, to.ms)
+    this.offset += target - now
+    return target
+  }
+
+  private key(name: string): KeyState {
+    const k = this.byName.get(name)
+    if (k === undefined) throw new UnknownKeyName(name)
+    return k
+  }
+
+  setUsage(name: string, window: Window, used: number): KeyUsage {
+    const k = this.key(name)
+    k.setUsage(window, used, this.now(), this.options.windows)
+    return this.usageOf(k)
+  }
+
+  usageOf(k: KeyState): KeyUsage {
+    const now = this.now()
+    const w = this.options.windows
+    const u = k.usage(now, w)
+    const { perSecond, perDay, perMonth } = k.limits
+    const limits: { perSecond?: number; perDay?: number; perMonth?: number } = {}
+    const remaining: { second?: number; day?: number; month?: number } = {}
+    if (perSecond !== undefined) {
+      limits.perSecond = perSecond
+      remaining.second = Math.max(0, perSecond - u.second)
+    }
+    if (perDay !== undefined) {
+      limits.perDay = perDay
+      remaining.day = Math.max(0, perDay - u.day)
+    }
+    if (perMonth !== undefined) {
+      limits.perMonth = perMonth
+      remaining.month = Math.max(0, perMonth - u.month)
+    }
+    return {
+      name: k.name,
+      limits,
+      disabled: k.disabled,
+      expired: k.expired,
+      usage: u,
+      remaining,
+      resets: { day: new Date(nextDayStart(now, w)).toISOString(), month: new Date(nextMonthStart(now, w)).toISOString() },
+      requests: k.requests,
+      served: k.served,
+      throttled: k.throttled
+    }
+  }
+
+  usage(name?: string): ReadonlyArray<KeyUsage> {
+    if (name !== undefined) return [this.usageOf(this.key(name))]
+    return [...this.byName.values()].map((k) => this.usageOf(k))
+  }
+
+  addFault(rule: FaultRule.FaultRule): string {
+    const id = `fault-${++this.faultSeq}`
+    this.faults.push({ id, rule, remaining: rule.match?.count, applied: 0 })
+    return id
+  }
+
+  removeFault(id: string): boolean {
+    const before = this.faults.length
+    this.faults = this.faults.filter((f) => f.id !== id)
+    return this.faults.length < before
+  }
+
+  clearFaults(): number {
+    const n = this.faults.length
+    this.faults = []
+    return n
+  }
+
+  requests(limit = 100): ReadonlyArray<RequestLogEntry> {
+    const n = Math.max(0, Math.min(limit, this.logCount))
+    const out: Array<RequestLogEntry> = []
+    for (let i = 1; i <= n; i++) {
+      const r = this.log[(this.logNext - i + this.log.length) % this.log.length]
+      if (r === undefined) break
+      out.push({
+        at: new Date(r.at).toISOString(),
+        method: r.method,
+        path: r.path,
+        status: r.status,
+        traceId: r.traceId,
+        ...(r.keyName === undefined ? {} : { keyName: r.keyName }),
+        ...(r.fault === undefined ? {} : { fault: r.fault }),
+        ...(r.market === undefined ? {} : { market: r.market })
+      })
+    }
+    return out
+  }
+
+  reset(): void {
+    for (const k of this.byName.values()) k.reset()
+    this.faults = []
+    this.log.fill(undefined)
+    this.logNext = 0
+    this.logCount = 0
+    this.cache.clear()
+    this.random = prng(this.options.seed)
+  }
+
+  /** Window ids, for tests of the arithmetic through the admin API. */
+  windowIds(): { day: number; month: number } {
+    const now = this.now()
+    return { day: dayId(now, this.options.windows), month: monthId(now, this.options.windows) }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // request path
+
+  nextTraceId(): string {
+    return this.tracePrefix + (++this.traceSeq).toString(16).toUpperCase().padStart(12, "0")
+  }
+
+  private nextClientId(): string {
+    return this.clientPrefix + (++this.clientSeq).toString(16).toUpperCase().padStart(16, "0")
+  }
+
+  private record(method: string, path: string, status: number, keyName: string | undefined, traceId: string, fault?: string, market?: string): void {
+    const p = path.length > 512 ? `${path.slice(0, 512)}…` : path
+    this.log[this.logNext] = {
+      at: this.now(),
+      method,
+      path: p.includes("subscription-key=") ? redactQuery(p) : p,
+      status,
+      keyName,
+      traceId,
+      fault,
+      market
+    }
+    this.logNext = (this.logNext + 1) % this.log.length
+    if (this.logCount < this.log.length) this.logCount++
+  }
+
+  private send(req: IncomingMessage, res: ServerResponse, wire: Wire, traceId: string, keyName: string | undefined, fault?: string): void {
+    const headers = [...wire.headers, "Content-Length", String(wire.body.length), "BingAPIs-TraceId", traceId, "X-MSEdge-ClientID", this.clientIdOf(req)]
+    res.writeHead(wire.status, headers)
+    res.end(wire.body)
+    this.record(req.method ?? "", req.url ?? "", wire.status, keyName, traceId, fault)
+  }
+
+  private clientIdOf(req: IncomingMessage): string {
+    const sent = req.headers["x-msedge-clientid"]
+    return typeof sent === "string" && sent.length > 0 && sent.length <= 128 ? sent : this.nextClientId()
+  }
+
+  /** 404 with an empty body (unknown path, or a URL over 2,048 characters). */
+  private notFound(req: IncomingMessage, res: ServerResponse, traceId: string): void {
+    res.writeHead(404, ["Content-Length", "0", "BingAPIs-TraceId", traceId])
+    res.end()
+    this.record(req.method ?? "", req.url ?? "", 404, undefined, traceId)
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse, secure: boolean, admin: (req: IncomingMessage, res: ServerResponse) => void): void {
+    const url = req.url ?? "/"
+    if (url.startsWith("/_emulator")) return admin(req, res)
+    if (req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined) {
+      // a body on a GET is ignored; closing afterwards avoids reading an unbounded body
+      res.shouldKeepAlive = false
+    }
+    const traceId = this.nextTraceId()
+    const host = req.headers.host ?? ""
+    if (url.length + host.length + (secure ? 8 : 7) > MAX_URL) return this.notFound(req, res, traceId)
+    const qi = url.indexOf("?")
+    const pathname = qi < 0 ? url : url.slice(0, qi)
+    const search = qi < 0 ? "" : url.slice(qi + 1)
+    if (this.faults.length > 0 && this.applyFault(req, res, secure, pathname, search, traceId)) return
+    this.serve(req, res, secure, pathname, search, traceId)
+  }
+
+  private serve(req: IncomingMessage, res: ServerResponse, secure: boolean, pathname: string, search: string, traceId: string): void {
+    const endpoint = routes.get(pathname)
+    if (endpoint === undefined) return this.notFound(req, res, traceId)
+    const method = req.method
+    if (method !== "GET" && method !== "HEAD") {
+      res.setHeader("Allow", "GET, HEAD")
+      return this.send(req, res, this.errors.methodNotAllowed(method ?? ""), traceId, undefined)
+    }
+    if (this.options.requireHttps && !secure) return this.send(req, res, this.errors.httpNotAllowed(), traceId, undefined)
+
+    // authentication
+    const header = req.headers["ocp-apim-subscription-key"]
+    const fromQuery = search.includes("subscription-key=") ? queryKey(search) : undefined
+    const fromHeader = typeof header === "string" ? header : undefined
+    if (fromHeader !== undefined && fromQuery !== undefined) return this.send(req, res, this.errors.authorizationRedundancy(), traceId, undefined)
+    const secret = fromHeader ?? fromQuery
+    if (secret === undefined || secret === "") return this.send(req, res, this.errors.authorizationMissing(), traceId, undefined)
+    const key = this.bySecret.get(secret)
+    if (key === undefined) return this.send(req, res, this.errors.keyNotRecognized(), traceId, undefined)
+    key.requests++
+    if (key.disabled) return this.send(req, res, this.errors.authorizationDisabled(), traceId, key.name)
+    if (key.expired) return this.send(req, res, this.errors.authorizationExpired(), traceId, key.name)
+
+    // quotas
+    const now = this.now()
+    const windows = this.options.windows
+    const refused = key.check(now, windows)
+    if (refused !== undefined) {
+      key.throttled++
+      const wire = refused.window === "second"
+        ? this.errors.rateLimited(refused.retryAfter)
+        : this.errors.quotaExhausted(refused.window, refused.retryAfter)
+      return this.send(req, res, wire, traceId, key.name)
+    }
+
+    // parameters and results (cached per endpoint, query and Accept-Language)
+    const acceptLanguage = req.headers["accept-language"]
+    const cacheKey = `${endpoint}\u0000${fromQuery === undefined ? search : withoutKey(search)}\u0000${acceptLanguage ?? ""}`
+    let outcome = this.cache.get(cacheKey)
+    if (outcome === undefined) {
+      outcome = this.compute(endpoint, fromQuery === undefined ? search : withoutKey(search), acceptLanguage)
+      this.cache.set(cacheKey, outcome)
+    }
+    if (!outcome.ok) {
+      if (this.options.countFailedRequests) key.record(now, windows)
+      return this.send(req, res, outcome.wire, traceId, key.name)
+    }
+    key.record(now, windows)
+    key.served++
+    res.writeHead(200, [
+      "Content-Type", JSON_TYPE,
+      "Content-Length", String(outcome.body.length),
+      "BingAPIs-TraceId", traceId,
+      "BingAPIs-Market", outcome.market,
+      "X-MSEdge-ClientID", this.clientIdOf(req)
+    ])
+    res.end(outcome.body)
+    this.record(method, req.url ?? "", 200, key.name, traceId, undefined, outcome.market)
+  }
+
+  /** Validates the query and builds the answer; pure given its inputs (hence cacheable). */
+  compute(endpoint: Endpoint, search: string, acceptLanguage: string | undefined): Outcome {
+    const malformed = malformedParameter(search)
+    if (malformed !== undefined) return { ok: false, wire: this.errors.parameterInvalidValue(malformed.name, malformed.value) }
+    const sp = new URLSearchParams(search)
+    if (endpoint === "web") {
+      const q = parseWeb(sp, this.errors)
+      if (isWire(q)) return { ok: false, wire: q }
+      const market = resolveMarket({ ...q, acceptLanguage })
+      return { ok: true, body: Buffer.from(searchBody(q, market)), market }
+    }
+    if (endpoint === "images") {
+      const q = parseImages(sp, this.errors)
+      if (isWire(q)) return { ok: false, wire: q }
+      const market = resolveMarket({ ...q, acceptLanguage })
+      return { ok: true, body: Buffer.from(imagesBody(q, market)), market }
+    }
+    const q = parseTrending(sp, this.errors)
+    if (isWire(q)) return { ok: false, wire: q }
+    const market = resolveMarket({ ...q, acceptLanguage }, true)
+    return { ok: true, body: Buffer.from(trendingBody(q, market)), market }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // faults
+
+  private applyFault(req: IncomingMessage, res: ServerResponse, secure: boolean, pathname: string, search: string, traceId: string): boolean {
+    const header = req.headers["ocp-apim-subscription-key"]
+    const secret = typeof header === "string" ? header : search.includes("subscription-key=") ? queryKey(search) : undefined
+    const keyName = secret === undefined ? undefined : this.bySecret.get(secret)?.name
+    const active = this.faults.find((f) => this.matches(f, pathname, keyName))
+    if (active === undefined) return false
+    active.applied++
+    if (active.remaining !== undefined) {
+      active.remaining--
+      if (active.remaining <= 0) this.faults = this.faults.filter((f) => f !== active)
+    }
+    const fault = active.rule.fault
+    const method = req.method ?? ""
+    switch (fault.kind) {
+      case "error":
+        this.send(req, res, this.errors.custom(fault), traceId, keyName, "error")
+        return true
+      case "empty200":
+        this.send(req, res, { status: 200, headers: ["Content-Type", JSON_TYPE], body: EMPTY }, traceId, keyName, "empty200")
+        return true
+      case "legacy":
+        this.send(req, res, this.errors.legacy(fault.shape), traceId, keyName, "legacy")
+        return true
+      case "html502":
+        this.send(req, res, { status: 502, headers: ["Content-Type", "text/html"], body: HTML502 }, traceId, keyName, "html502")
+        return true
+      case "drop":
+        this.record(method, req.url ?? "", 0, keyName, traceId, "drop")
+        req.socket.destroy()
+        return true
+      case "truncate": {
+        const endpoint = routes.get(pathname) ?? "web"
+        let outcome = this.compute(endpoint, search, req.headers["accept-language"])
+        if (!outcome.ok) outcome = this.compute("web", "q=emulator", undefined)
+        const body = outcome.ok ? outcome.body : Buffer.from("{}")
+        res.writeHead(200, [
+          "Content-Type", JSON_TYPE,
+          "Content-Length", String(body.length),
+          "BingAPIs-TraceId", traceId,
+          "X-MSEdge-ClientID", this.clientIdOf(req)
+        ])
+        res.write(body.subarray(0, Math.max(1, Math.floor(body.length / 2))), () => req.socket.destroy())
+        this.record(method, req.url ?? "", 200, keyName, traceId, "truncate")
+        return true
+      }
+      case "delay": {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer)
+          if (req.socket.destroyed) return
+          this.serve(req, res, secure, pathname, search, traceId)
+        }, fault.ms)
+        this.timers.add(timer)
+        return true
+      }
+    }
+  }
+
+  private matches(f: ActiveFault, pathname: string, keyName: string | undefined): boolean {
+    const m = f.rule.match
+    if (m === undefined) return true
+    if (m.path !== undefined && !pathMatches(m.path, pathname)) return false
+    if (m.keyName !== undefined && m.keyName !== keyName) return false
+    if (m.probability !== undefined && !(this.random() < m.probability)) return false
+    return true
+  }
+}
+
+const pathMatches = (pattern: string, pathname: string): boolean => {
+  const bare = pathname.startsWith("/bing/v7.0/") ? pathname.slice(5) : pathname
+  if (pattern.endsWith("*")) {
+    const prefix = pattern.slice(0, -1)
+    return pathname.startsWith(prefix) || bare.startsWith(prefix)
+  }
+  return pattern === pathname || pattern === bare
+}
+
+/** The raw value of the `subscription-key` query parameter, decoded, or undefined. */
+const queryKey = (search: string): string | undefined => {
+  for (const part of search.split("&")) {
+    if (part.startsWith("subscription-key=")) {
+      const raw = part.slice("subscription-key=".length)
+      try {
+        return decodeURIComponent(raw.replace(/\+/g, " "))
+      } catch {
+        return raw
+      }
+    }
+  }
+  return undefined
+}
+
+const withoutKey = (search: string): string => search.split("&").filter((p) => !p.startsWith("subscription-key=")).join("&")
+
+const redactQuery = (path: string): string => path.replace(/subscription-key=[^&]*/g, "subscription-key=REDACTED")
+
+/** The first query parameter whose name or value is not valid percent-encoded UTF-8. */
+const malformedParameter = (search: string): { name: string; value: string } | undefined => {
+  if (!search.includes("%")) return undefined
+  for (const part of search.split("&")) {
+    if (!part.includes("%")) continue
+    const eq = part.indexOf("=")
+    const rawName = eq < 0 ? part : part.slice(0, eq)
+    const rawValue = eq < 0 ? "" : part.slice(eq + 1)
+    const bad = (s: string) => {
+      if (BAD_PERCENT.test(s)) return true
+      try {
+        decodeURIComponent(s)
+        return false
+      } catch {
+        return true
+      }
+    }
+    if (bad(rawName) || bad(rawValue)) {
+      let name = rawName
+      try {
+        name = decodeURIComponent(rawName)
+      } catch {
+        // keep the raw name
+      }
+      return { name, value: rawValue }
+    }
+  }
+  return undefined
+}

@@ -1,0 +1,100 @@
+/**
+ * Sockets: a plain `node:http` server, or with TLS one port that serves both HTTPS and plain HTTP
+ * (the first byte of a connection tells a TLS handshake from HTTP, so plain requests can get
+ * Bing's 410). Parser-level failures get a Bing error, never a crash.
+ */
+import { createServer as createHttp, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http"
+import { createServer as createHttps, type Server as HttpsServer } from "node:https"
+import { createServer as createNet, type Server as NetServer, type Socket } from "node:net"
+import type { Duplex } from "node:stream"
+import type { Wire } from "./wire.js"
+
+export interface Listening {
+  readonly port: number
+  readonly host: string
+  readonly secure: boolean
+  close(): Promise<void>
+}
+
+export interface ListenOptions {
+  readonly port: number
+  readonly host: string
+  readonly tls?: { readonly cert: string; readonly key: string } | undefined
+  readonly handle: (req: IncomingMessage, res: ServerResponse, secure: boolean) => void
+  readonly malformed: () => Wire
+  readonly traceId: () => string
+}
+
+const serverOptions = { maxHeaderSize: 16 * 1024, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }
+
+const answerClientError = (opts: ListenOptions) => (err: NodeJS.ErrnoException, socket: Duplex): void => {
+  if (err.code === "ECONNRESET" || !socket.writable) return void socket.destroy()
+  const wire = opts.malformed()
+  const head = [`HTTP/1.1 ${wire.status} Bad Request`]
+  for (let i = 0; i < wire.headers.length; i += 2) head.push(`${wire.headers[i]}: ${wire.headers[i + 1]}`)
+  head.push(`Content-Length: ${wire.body.length}`, `BingAPIs-TraceId: ${opts.traceId()}`, "Connection: close")
+  socket.end(Buffer.concat([Buffer.from(`${head.join("\r\n")}\r\n\r\n`), wire.body]))
+}
+
+const guard = (opts: ListenOptions, secure: boolean) => (req: IncomingMessage, res: ServerResponse): void => {
+  try {
+    opts.handle(req, res, secure)
+  } catch {
+    // a bug must not take the server down; answer like an overloaded Bing would
+    if (!res.headersSent) {
+      res.writeHead(500, { "Content-Type": "text/plain" })
+      res.end("emulator internal error")
+    } else res.destroy()
+  }
+}
+
+const listenOn = (server: NetServer | HttpServer, port: number, host: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const onError = (e: Error) => reject(e)
+    server.once("error", onError)
+    server.listen(port, host, () => {
+      server.off("error", onError)
+      const addr = server.address()
+      resolve(typeof addr === "object" && addr !== null ? addr.port : port)
+    })
+  })
+
+const closeServer = (server: NetServer | HttpServer | HttpsServer): Promise<void> =>
+  new Promise((resolve) => {
+    if ("closeAllConnections" in server) server.closeAllConnections()
+    server.close(() => resolve())
+  })
+
+export const listen = async (opts: ListenOptions): Promise<Listening> => {
+  const http = createHttp(serverOptions, guard(opts, false))
+  http.on("clientError", answerClientError(opts))
+  if (opts.tls === undefined) {
+    const port = await listenOn(http, opts.port, opts.host)
+    return { port, host: opts.host, secure: false, close: () => closeServer(http) }
+  }
+  const https = createHttps({ ...serverOptions, cert: opts.tls.cert, key: opts.tls.key }, guard(opts, true))
+  https.on("clientError", answerClientError(opts))
+  https.on("tlsClientError", (_err, socket) => socket.destroy())
+  const sockets = new Set<Socket>()
+  const front = createNet((socket) => {
+    sockets.add(socket)
+    socket.on("close", () => sockets.delete(socket))
+    socket.on("error", () => socket.destroy())
+    socket.once("data", (chunk: Buffer) => {
+      socket.pause()
+      socket.unshift(chunk)
+      ;(chunk[0] === 0x16 ? https : http).emit("connection", socket)
+      process.nextTick(() => socket.resume())
+    })
+  })
+  const port = await listenOn(front, opts.port, opts.host)
+  return {
+    port,
+    host: opts.host,
+    secure: true,
+    close: async () => {
+      for (const s of sockets) s.destroy()
+      await Promise.all([closeServer(front), closeServer(http), closeServer(https)])
+    }
+  }
+}
