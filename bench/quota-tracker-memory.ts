@@ -1,0 +1,130 @@
+/**
+ * Per-acquire cost of three windows (second, day, month), admitted and refused, in one process:
+ * @bing-effect/quota-tracker (memory store) against rate-limiter-flexible's RateLimiterMemory used once
+ * per window and Effect's RateLimiter (memory store) used once per window, side by side in one run.
+ *
+ * Run after building: pnpm turbo run build --filter=@bing-effect/quota-tracker && node bench/quota-tracker-memory.ts
+ * Env: BENCH_OPS (ops per batch, default 100000), BENCH_ROUNDS (default 7).
+ */
+import { QuotaTracker, Tier } from "@bing-effect/quota-tracker"
+import { Duration, Effect, Layer, Redacted, Scope } from "effect"
+import { RateLimiter } from "effect/persistence"
+import { RateLimiterMemory } from "rate-limiter-flexible"
+
+const OPS = Number(process.env.BENCH_OPS ?? 100_000)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
+const BIG = 1e12
+const DAY_S = 86_400
+const MONTH_S = 30 * DAY_S
+
+process.removeAllListeners("warning") // rate-limiter-flexible's 30-day timer overflows Node's timer limit and warns
+
+const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]!
+}
+
+type Case = { readonly name: string; readonly batch: () => Promise<void> }
+
+// ---- ours ----
+const scope = Effect.runSync(Scope.make())
+const tracker = (perSecond: number) =>
+  Effect.runSync(
+    QuotaTracker.make({
+      tiers: [Tier.make({ name: "S15", key: Redacted.make("bench"), limits: { perSecond, perDay: BIG, perMonth: BIG } })],
+      waitForSecondWindow: 0
+    }).pipe(Scope.provide(scope))
+  )
+const oursAdmit = tracker(BIG)
+const oursRefuse = tracker(1)
+Effect.runSync(oursRefuse.acquire()) // the per-second bucket is now full for a second
+const oursLoop = (t: QuotaTracker.Service, expectAdmit: boolean) =>
+  Effect.gen(function*() {
+    let admitted = 0
+    for (let i = 0; i < OPS; i++) {
+      const r = yield* Effect.result(t.acquire())
+      if (r._tag === "Success") admitted++
+    }
+    if (expectAdmit ? admitted !== OPS : admitted > OPS / 100) throw new Error(`ours: unexpected admitted=${admitted}`)
+  })
+
+// ---- rate-limiter-flexible ----
+const rlf = (points: number) => ({
+  month: new RateLimiterMemory({ points: BIG, duration: MONTH_S, keyPrefix: "m" }),
+  day: new RateLimiterMemory({ points: BIG, duration: DAY_S, keyPrefix: "d" }),
+  second: new RateLimiterMemory({ points, duration: 1, keyPrefix: "s" })
+})
+const rlfAdmit = rlf(BIG)
+const rlfRefuse = rlf(1)
+await rlfRefuse.second.consume("k")
+const rlfLoop = async (l: ReturnType<typeof rlf>, expectAdmit: boolean) => {
+  let admitted = 0
+  for (let i = 0; i < OPS; i++) {
+    try {
+      await l.month.consume("k")
+      await l.day.consume("k")
+      await l.second.consume("k")
+      admitted++
+    } catch {
+      // refused
+    }
+  }
+  if (expectAdmit ? admitted !== OPS : admitted > OPS / 100) throw new Error(`rlf: unexpected admitted=${admitted}`)
+}
+
+// ---- Effect RateLimiter ----
+const limiter = Effect.runSync(
+  Layer.buildWithScope(RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory)), scope).pipe(
+    Effect.map((ctx) => ctx.mapUnsafe.get(RateLimiter.RateLimiter.key) as RateLimiter.RateLimiter)
+  )
+)
+const windows = { second: Duration.seconds(1), day: Duration.seconds(DAY_S), month: Duration.seconds(MONTH_S) }
+const effectLoop = (prefix: string, perSecond: number, expectAdmit: boolean) =>
+  Effect.gen(function*() {
+    let admitted = 0
+    for (let i = 0; i < OPS; i++) {
+      const r = yield* Effect.result(
+        Effect.gen(function*() {
+          yield* limiter.consume({ key: `${prefix}m`, limit: BIG, window: windows.month })
+          yield* limiter.consume({ key: `${prefix}d`, limit: BIG, window: windows.day })
+          yield* limiter.consume({ key: `${prefix}s`, limit: perSecond, window: windows.second })
+        })
+      )
+      if (r._tag === "Success") admitted++
+    }
+    if (expectAdmit ? admitted !== OPS : admitted > OPS / 100) throw new Error(`effect: unexpected admitted=${admitted}`)
+  })
+await Effect.runPromise(Effect.result(effectLoop("r", 1, false)))
+
+const cases: Array<Case> = [
+  { name: "ours admitted", batch: () => Effect.runPromise(oursLoop(oursAdmit, true)) },
+  { name: "rate-limiter-flexible admitted", batch: () => rlfLoop(rlfAdmit, true) },
+  { name: "effect RateLimiter admitted", batch: () => Effect.runPromise(effectLoop("a", BIG, true)) },
+  { name: "ours refused", batch: () => Effect.runPromise(oursLoop(oursRefuse, false)) },
+  { name: "rate-limiter-flexible refused", batch: () => rlfLoop(rlfRefuse, false) },
+  { name: "effect RateLimiter refused", batch: () => Effect.runPromise(effectLoop("r", 1, false)) }
+]
+
+const results = new Map<string, Array<number>>()
+for (const c of cases) await c.batch() // warm-up
+for (let round = 0; round < ROUNDS; round++) {
+  for (const c of cases) {
+    const start = process.hrtime.bigint()
+    await c.batch()
+    const ns = Number(process.hrtime.bigint() - start) / OPS
+    results.set(c.name, [...(results.get(c.name) ?? []), ns])
+  }
+}
+
+const ns = (name: string) => median(results.get(name)!)
+console.log(`quota-tracker memory: 3 windows per acquire, ${OPS} ops x ${ROUNDS} rounds, median ns/op (node ${process.version})`)
+console.log("| what | ns/op admitted | ns/op refused | ours is faster by (admitted / refused) |")
+console.log("|---|---:|---:|---:|")
+for (const who of ["ours", "rate-limiter-flexible", "effect RateLimiter"]) {
+  const a = ns(`${who} admitted`)
+  const r = ns(`${who} refused`)
+  const ratio = who === "ours" ? "1.00x / 1.00x" : `${(a / ns("ours admitted")).toFixed(2)}x / ${(r / ns("ours refused")).toFixed(2)}x`
+  console.log(`| ${who === "ours" ? "@bing-effect/quota-tracker (memory)" : who === "effect RateLimiter" ? "effect RateLimiter memory x3" : "rate-limiter-flexible RateLimiterMemory x3"} | ${a.toFixed(0)} | ${r.toFixed(0)} | ${ratio} |`)
+}
+await Effect.runPromise(Scope.close(scope, Effect.void as never))
+process.exit(0)

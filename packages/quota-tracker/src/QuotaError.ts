@@ -1,0 +1,257 @@
+/**
+ * The error of every quota operation: `QuotaError` with a `reason`.
+ *
+ * Quota refusals are expected results, so these errors are cheap to build on a
+ * hot path: the `QuotaError` carries no stack trace, and its reasons are plain
+ * tagged values (with `message` and `isRetryable`), not `Error`s. Handle one
+ * reason with `Effect.catchReason("QuotaError", "QuotaExhausted", ...)`.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import { formatWait } from "./internal/format.js"
+
+/**
+ * The window a reason refers to; `"unknown"` when the server did not say.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ErrorWindow = "second" | "day" | "month" | "unknown"
+
+/**
+ * Which store failed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type StoreName = "memory" | "sqlite" | "redis"
+
+
+/**
+ * Every tier of the chain is exhausted (or held back by a server quota error).
+ * `resetsAt` is the earliest reset over all tiers (epoch ms); `retryAfter` is
+ * the wait until then, in milliseconds.
+ *
+ * @since 0.1.0
+ * @category reasons
+ */
+export class QuotaExhausted extends Data.TaggedClass("QuotaExhausted")<{
+  readonly tiers: ReadonlyArray<string>
+  readonly window: ErrorWindow
+  readonly resetsAt: number
+  readonly retryAfter: number
+}> {
+  /**
+   * Waiting for the reset helps, but not soon: not retryable in the usual sense.
+   *
+   * @since 0.1.0
+   */
+  get isRetryable(): boolean {
+    return false
+  }
+
+  get message(): string {
+    const which = this.window === "unknown" ? "quota" : `${this.window === "day" ? "daily" : this.window === "month" ? "monthly" : "per-second"} quota`
+    return `Every tier is exhausted (${this.tiers.join(", ")}): ${which} used up; the first reset is at ${new Date(this.resetsAt).toISOString()} (in ${formatWait(this.retryAfter)})`
+  }
+}
+
+/**
+ * The tier's per-second window is full, or the tier is held after a 429, and
+ * waiting is not allowed or would exceed the configured bound.
+ *
+ * @since 0.1.0
+ * @category reasons
+ */
+export class RateLimitExceeded extends Data.TaggedClass("RateLimitExceeded")<{
+  readonly tier: string
+  readonly retryAfter: number
+}> {
+  /**
+   * Retrying after `retryAfter` milliseconds is expected to succeed.
+   *
+   * @since 0.1.0
+   */
+  get isRetryable(): boolean {
+    return true
+  }
+
+  get message(): string {
+    return `Tier ${this.tier} is over its per-second rate; retry in ${formatWait(this.retryAfter)}`
+  }
+}
+
+/**
+ * The counter store did not answer (and the tracker fails closed).
+ * `detail` describes the failure without any secret.
+ *
+ * @since 0.1.0
+ * @category reasons
+ */
+export class StoreUnavailable extends Data.TaggedClass("StoreUnavailable")<{
+  readonly store: StoreName
+  readonly detail: string
+}> {
+  /**
+   * The store may come back: retryable.
+   *
+   * @since 0.1.0
+   */
+  get isRetryable(): boolean {
+    return true
+  }
+
+  get message(): string {
+    return `The ${this.store} quota store is unavailable: ${this.detail}`
+  }
+}
+
+/**
+ * The options or arguments given to the tracker or store are invalid.
+ *
+ * @since 0.1.0
+ * @category reasons
+ */
+export class InvalidOptions extends Data.TaggedClass("InvalidOptions")<{
+  readonly detail: string
+}> {
+  /**
+   * Bad input does not fix itself: not retryable.
+   *
+   * @since 0.1.0
+   */
+  get isRetryable(): boolean {
+    return false
+  }
+
+  get message(): string {
+    return `Invalid quota options: ${this.detail}`
+  }
+}
+
+/**
+ * Every reason a `QuotaError` may carry.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type QuotaErrorReason = QuotaExhausted | RateLimitExceeded | StoreUnavailable | InvalidOptions
+
+/**
+ * Runtime marker of `QuotaError` values.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId = "~@bing-effect/quota-tracker/QuotaError" as const
+
+/**
+ * Runtime marker of `QuotaError` values.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * The error of the quota tracker and its stores.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { QuotaTracker } from "@bing-effect/quota-tracker"
+ *
+ * const program = Effect.gen(function*() {
+ *   const tracker = yield* QuotaTracker.QuotaTracker
+ *   return yield* tracker.acquire()
+ * }).pipe(
+ *   Effect.catchReason("QuotaError", "QuotaExhausted", (reason) =>
+ *     Effect.logWarning(`out of quota until ${new Date(reason.resetsAt).toISOString()}`))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class QuotaError extends Data.TaggedError("QuotaError")<{
+  readonly reason: QuotaErrorReason
+}> {
+  /**
+   * @since 0.1.0
+   */
+  readonly [TypeId]: TypeId = TypeId
+
+  /**
+   * Whether retrying later is expected to succeed.
+   *
+   * @since 0.1.0
+   */
+  get isRetryable(): boolean {
+    return this.reason.isRetryable
+  }
+
+  override get message(): string {
+    return this.reason.message
+  }
+}
+
+/**
+ * Whether a value is a `QuotaError`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isQuotaError = (u: unknown): u is QuotaError =>
+  typeof u === "object" && u !== null && (u as { readonly [TypeId]?: unknown })[TypeId] === TypeId
+
+// Quota refusals are expected: skip the stack trace, which costs more than the check itself.
+const withoutStack = <A>(build: () => A): A => {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    return build()
+  } finally {
+    Error.stackTraceLimit = limit
+  }
+}
+
+/**
+ * A `QuotaError` with a `QuotaExhausted` reason.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const quotaExhausted = (fields: {
+  readonly tiers: ReadonlyArray<string>
+  readonly window: ErrorWindow
+  readonly resetsAt: number
+  readonly retryAfter: number
+}): QuotaError => withoutStack(() => new QuotaError({ reason: new QuotaExhausted(fields) }))
+
+/**
+ * A `QuotaError` with a `RateLimitExceeded` reason.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const rateLimitExceeded = (tier: string, retryAfter: number): QuotaError =>
+  withoutStack(() => new QuotaError({ reason: new RateLimitExceeded({ tier, retryAfter }) }))
+
+/**
+ * A `QuotaError` with a `StoreUnavailable` reason.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const storeUnavailable = (store: StoreName, detail: string): QuotaError =>
+  withoutStack(() => new QuotaError({ reason: new StoreUnavailable({ store, detail }) }))
+
+/**
+ * A `QuotaError` with an `InvalidOptions` reason.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const invalidOptions = (detail: string): QuotaError =>
+  withoutStack(() => new QuotaError({ reason: new InvalidOptions({ detail }) }))

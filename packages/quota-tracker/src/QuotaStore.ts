@@ -1,0 +1,326 @@
+/**
+ * The counter backend of the quota tracker.
+ *
+ * A store keeps numbers under string keys, each with an expiry, and offers one
+ * atomic operation that matters: check every slot of an acquire against its
+ * limit and add the weight to all of them, or to none. Three implementations
+ * pass the same contract suite:
+ *
+ * - `layerMemory`: one process, the default.
+ * - `layerSqlite`: a file through `node:sqlite`, shared by the processes of one
+ *   host and kept across restarts.
+ * - `layerRedis`: Redis through `effect/persistence`'s `Redis` service, one
+ *   round trip per acquire, exact across processes and hosts.
+ *
+ * A slot is either a `"counter"` (a count for one calendar period; the key
+ * names the period, so each period starts at zero) or a `"bucket"` (a token
+ * bucket of capacity `limit` refilled at `limit` per `interval`, stored as the
+ * theoretical arrival time of the generic cell rate algorithm).
+ *
+ * Every failure of the backend becomes a `QuotaError` with a `StoreUnavailable`
+ * reason, never a defect.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redis from "effect/persistence/Redis"
+import * as Scope from "effect/Scope"
+import { MemoryCells } from "./internal/memoryStore.js"
+import { acquireScript, addScript, setScript } from "./internal/redisStore.js"
+import { open as openSqlite, type SqliteCells } from "./internal/sqliteStore.js"
+import * as QuotaError from "./QuotaError.js"
+
+/**
+ * One counter or bucket touched by a store operation.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Slot =
+  | {
+    readonly kind: "counter"
+    readonly key: string
+    readonly limit: number
+    /** Epoch ms at which the period ends and the key may be forgotten. */
+    readonly expiresAt: number
+  }
+  | {
+    readonly kind: "bucket"
+    readonly key: string
+    /** Capacity, refilled at `limit` per `interval`. */
+    readonly limit: number
+    /** Refill interval in ms (1000 for a per-second limit). */
+    readonly interval: number
+  }
+
+/**
+ * The answer to `acquire`. `refused` is `-1` when the weight was added to every
+ * slot, otherwise the index of the first slot that refused (and nothing was
+ * added). `values` holds, per slot, the value after the acquire when admitted,
+ * or the current value when refused (a count for counters, the theoretical
+ * arrival time in epoch ms for buckets).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AcquireResult {
+  readonly refused: number
+  readonly values: ReadonlyArray<number>
+}
+
+/**
+ * The operations of a counter store. Every `now` is epoch ms from the caller's
+ * `Clock`, so the memory and SQLite stores follow `TestClock`; Redis expires
+ * keys after `expiresAt - now` milliseconds of its own time.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  readonly name: QuotaError.StoreName
+  /** Checks every slot and adds `weight` to all of them, or to none. */
+  readonly acquire: (
+    slots: ReadonlyArray<Slot>,
+    weight: number,
+    now: number
+  ) => Effect.Effect<AcquireResult, QuotaError.QuotaError>
+  /** The current value of each slot (0 when missing or expired). */
+  readonly get: (slots: ReadonlyArray<Slot>, now: number) => Effect.Effect<ReadonlyArray<number>, QuotaError.QuotaError>
+  /** Overwrites one slot's value (a count, or a bucket's arrival time). */
+  readonly set: (slot: Slot, value: number, now: number) => Effect.Effect<void, QuotaError.QuotaError>
+  /**
+   * Adds `delta` to every slot without checking limits (negative to refund:
+   * counters stop at 0, buckets at `now`). Returns the new values.
+   */
+  readonly add: (
+    slots: ReadonlyArray<Slot>,
+    delta: number,
+    now: number
+  ) => Effect.Effect<ReadonlyArray<number>, QuotaError.QuotaError>
+  /** Refunds `weight` to every slot: `add(slots, -weight, now)`. */
+  readonly refund: (
+    slots: ReadonlyArray<Slot>,
+    weight: number,
+    now: number
+  ) => Effect.Effect<ReadonlyArray<number>, QuotaError.QuotaError>
+  /**
+   * A synchronous `acquire`, present only on in-process stores; the tracker
+   * uses it to keep the memory hot path inside one effect.
+   */
+  readonly acquireUnsafe?: ((slots: ReadonlyArray<Slot>, weight: number, now: number) => AcquireResult) | undefined
+}
+
+/**
+ * The counter store used by `QuotaTracker`.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class QuotaStore extends Context.Service<QuotaStore, Service>()("@bing-effect/quota-tracker/QuotaStore") {}
+
+const describe = (cause: unknown): string => {
+  if (cause instanceof Error) {
+    const code = (cause as { readonly code?: unknown }).code
+    return typeof code === "string" && !cause.message.includes(code) ? `${code}: ${cause.message}` : cause.message
+  }
+  return String(cause)
+}
+
+/**
+ * An in-process store: fast, exact within one process, lost on exit.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeMemory: Effect.Effect<Service> = Effect.sync(() => {
+  const cells = new MemoryCells()
+  return QuotaStore.of({
+    name: "memory",
+    acquire: (slots, weight, now) => Effect.sync(() => cells.acquire(slots, weight, now)),
+    get: (slots, now) => Effect.sync(() => cells.get(slots, now)),
+    set: (slot, value, now) => Effect.sync(() => cells.set(slot, value, now)),
+    add: (slots, delta, now) => Effect.sync(() => cells.add(slots, delta, now)),
+    refund: (slots, weight, now) => Effect.sync(() => cells.add(slots, -weight, now)),
+    acquireUnsafe: (slots, weight, now) => cells.acquire(slots, weight, now)
+  })
+})
+
+/**
+ * The in-process store as a layer (the default when no store is provided).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerMemory: Layer.Layer<QuotaStore> = Layer.effect(QuotaStore, makeMemory)
+
+/**
+ * Options of the SQLite store.
+ *
+ * - `filename`: the database file (created when missing), or `":memory:"`.
+ * - `busyTimeout`: how long, in ms, to wait for another process's write lock
+ *   before failing with `StoreUnavailable` (default 5000).
+ * - `synchronous`: SQLite's `synchronous` pragma (default `"NORMAL"`, which in
+ *   WAL mode survives a process crash; `"FULL"` also survives power loss).
+ * - `table`: the table name (default `"quota_counters"`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SqliteOptions {
+  readonly filename: string
+  readonly busyTimeout?: number | undefined
+  readonly synchronous?: "OFF" | "NORMAL" | "FULL" | undefined
+  readonly table?: string | undefined
+}
+
+const sqliteService = (cells: SqliteCells): Service => {
+  const run = <A>(body: () => A): Effect.Effect<A, QuotaError.QuotaError> =>
+    Effect.try({ try: body, catch: (cause) => QuotaError.storeUnavailable("sqlite", describe(cause)) })
+  return QuotaStore.of({
+    name: "sqlite",
+    acquire: (slots, weight, now) => run(() => cells.acquire(slots, weight, now)),
+    get: (slots, now) => run(() => cells.get(slots, now)),
+    set: (slot, value, now) => run(() => cells.set(slot, value, now)),
+    add: (slots, delta, now) => run(() => cells.add(slots, delta, now)),
+    refund: (slots, weight, now) => run(() => cells.add(slots, -weight, now))
+  })
+}
+
+/**
+ * A store in a SQLite file through `node:sqlite` (Node 22.13+, no native
+ * build). Safe across processes on one host (each operation is a
+ * `BEGIN IMMEDIATE` transaction in WAL mode) and kept across restarts. The
+ * database is closed when the scope closes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeSqlite = (options: SqliteOptions): Effect.Effect<Service, QuotaError.QuotaError, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.tryPromise({
+      try: () =>
+        openSqlite({
+          filename: options.filename,
+          busyTimeout: options.busyTimeout ?? 5000,
+          synchronous: options.synchronous ?? "NORMAL",
+          table: options.table ?? "quota_counters"
+        }),
+      catch: (cause) => QuotaError.storeUnavailable("sqlite", `cannot open ${options.filename}: ${describe(cause)}`)
+    }),
+    (cells) => Effect.sync(() => cells.db.close())
+  ).pipe(Effect.map(sqliteService))
+
+/**
+ * The SQLite store as a layer.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { QuotaStore, QuotaTracker } from "@bing-effect/quota-tracker"
+ *
+ * const Live = QuotaTracker.layer({ tiers: [] }).pipe(
+ *   Layer.provide(QuotaStore.layerSqlite({ filename: "quota.sqlite" }))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerSqlite = (options: SqliteOptions): Layer.Layer<QuotaStore, QuotaError.QuotaError> =>
+  Layer.effect(QuotaStore, makeSqlite(options))
+
+/**
+ * Options of the Redis store.
+ *
+ * - `prefix`: prepended to every key (default `"bing-quota:"`). Keys look like
+ *   `bing-quota:{S15}:day:1732233600000`; the braces keep a tier's keys in one
+ *   Redis Cluster hash slot.
+ * - `timeout`: how long, in ms, an operation may take before it fails with
+ *   `StoreUnavailable` (default 2000). node-redis queues commands while it
+ *   reconnects, so without a bound an acquire could wait indefinitely.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RedisOptions {
+  readonly prefix?: string | undefined
+  readonly timeout?: number | undefined
+}
+
+/**
+ * The key prefix used by the Redis store when none is given.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultRedisPrefix = "bing-quota:"
+
+/**
+ * A store in Redis through the `Redis` service of `effect/persistence`
+ * (provide it with `NodeRedis.layer({ url })` from `@effect/platform-node`).
+ * An acquire is one `EVALSHA` of one Lua script over all the slots; keys
+ * expire when their period ends.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeRedis = (options: RedisOptions = {}): Effect.Effect<Service, never, Redis.Redis> =>
+  Effect.gen(function*() {
+    const redis = yield* Redis.Redis
+    const prefix = options.prefix ?? defaultRedisPrefix
+    const timeout = options.timeout ?? 2000
+    const acquire = redis.eval(acquireScript)
+    const add = redis.eval(addScript)
+    const set = redis.eval(setScript)
+    const keysOf = (slots: ReadonlyArray<Slot>): Array<string> => slots.map((slot) => prefix + slot.key)
+    const guard = <A>(effect: Effect.Effect<A, Redis.RedisError>, what: string): Effect.Effect<A, QuotaError.QuotaError> =>
+      effect.pipe(
+        Effect.mapError((error) => QuotaError.storeUnavailable("redis", `${what} failed: ${describe(error.cause)}`)),
+        Effect.timeoutOrElse({
+          duration: timeout,
+          orElse: () => Effect.fail(QuotaError.storeUnavailable("redis", `${what} timed out after ${timeout} ms`))
+        })
+      )
+    const addSlots = (slots: ReadonlyArray<Slot>, delta: number, now: number) =>
+      guard(add(keysOf(slots), now, delta, slots), "add").pipe(Effect.map((reply) => reply.map(Number)))
+    return QuotaStore.of({
+      name: "redis",
+      acquire: (slots, weight, now) =>
+        guard(acquire(keysOf(slots), now, weight, slots), "acquire").pipe(
+          Effect.map((reply): AcquireResult => ({
+            refused: Number(reply[0]),
+            values: reply.slice(1).map(Number)
+          }))
+        ),
+      get: (slots, now) =>
+        slots.length === 0 ? Effect.succeed([]) : guard(redis.send<ReadonlyArray<string | null>>("MGET", ...keysOf(slots)), "get").pipe(
+          Effect.map((reply) => reply.map((raw) => (raw === null ? 0 : Number(raw)))),
+          Effect.map((values) => values.map((value, i) => (slots[i]!.kind === "bucket" && value <= now ? 0 : value)))
+        ),
+      set: (slot, value, now) => guard(set([prefix + slot.key], now, value, [slot]), "set").pipe(Effect.asVoid),
+      add: addSlots,
+      refund: (slots, weight, now) => addSlots(slots, -weight, now)
+    })
+  })
+
+/**
+ * The Redis store as a layer; requires `Redis` from `effect/persistence`.
+ *
+ * @example
+ * ```ts
+ * import { NodeRedis } from "@effect/platform-node"
+ * import { Layer } from "effect"
+ * import { QuotaStore } from "@bing-effect/quota-tracker"
+ *
+ * const Store = QuotaStore.layerRedis({ prefix: "myapp:quota:" }).pipe(
+ *   Layer.provide(NodeRedis.layer({ url: "redis://127.0.0.1:6379" }))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerRedis = (options: RedisOptions = {}): Layer.Layer<QuotaStore, never, Redis.Redis> =>
+  Layer.effect(QuotaStore, makeRedis(options))

@@ -1,0 +1,228 @@
+/**
+ * The quota tracker: counts every request of a chain of tiers against their
+ * per-second, per-day and per-month limits, switches to the next tier before
+ * (or when) one runs out and back when it resets, and reports where each
+ * window stands.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import { Outcome, QuotaTracker, TierCatalog } from "@bing-effect/quota-tracker"
+ *
+ * const Quota = QuotaTracker.layer({
+ *   tiers: [
+ *     TierCatalog.tier("S15", { key: Redacted.make("s15-key") }),
+ *     TierCatalog.tier("S16", { key: Redacted.make("s16-key") })
+ *   ],
+ *   switchAt: 0.99
+ * })
+ *
+ * const search = Effect.gen(function*() {
+ *   const quota = yield* QuotaTracker.QuotaTracker
+ *   const { tier } = yield* quota.acquire()
+ *   // ... call Bing with tier.key ...
+ *   yield* quota.report({ tier: tier.name, outcome: Outcome.success() })
+ * }).pipe(Effect.provide(Quota))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
+import { makeTracker } from "./internal/tracker.js"
+import type * as Outcome from "./Outcome.js"
+import type * as QuotaError from "./QuotaError.js"
+import type * as QuotaEvent from "./QuotaEvent.js"
+import type * as Tier from "./Tier.js"
+import type { WindowKind } from "./Window.js"
+
+/**
+ * Where one window of a tier stands. `resetsAt` is epoch ms: the end of the
+ * calendar period for day and month, the instant the bucket is full again for
+ * the per-second window.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WindowUsage {
+  readonly window: WindowKind
+  readonly used: number
+  readonly limit: number
+  readonly remaining: number
+  readonly resetsAt: number
+}
+
+/**
+ * A successful acquire: the tier to use now and its windows after counting
+ * this request. `switchedFrom` names the previously active tier when this
+ * acquire moved to another one. Pass the whole value back in
+ * `report({ acquired })` so a refund hits the right periods.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Acquired {
+  readonly tier: Tier.Tier
+  readonly windows: ReadonlyArray<WindowUsage>
+  readonly switchedFrom?: string | undefined
+  readonly weight: number
+  /** Epoch ms of the acquire. */
+  readonly acquiredAt: number
+}
+
+/**
+ * One window in a status snapshot: its usage plus the smoothed rate (per
+ * second), the forecast instant at which it runs out at that rate (`undefined`
+ * when it lasts until its reset) and the thresholds it has crossed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WindowStatus extends WindowUsage {
+  readonly ratePerSecond: number
+  readonly forecast: number | undefined
+  readonly thresholdsCrossed: ReadonlyArray<number>
+}
+
+/**
+ * One tier in a status snapshot.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TierStatus {
+  readonly name: string
+  readonly endpoint: string | undefined
+  readonly active: boolean
+  /** Held after a 429 until `heldUntil`. */
+  readonly held: boolean
+  readonly heldUntil: number | undefined
+  /** Exhausted (local count or server 403) until `exhaustedUntil`. */
+  readonly exhausted: boolean
+  readonly exhaustedUntil: number | undefined
+  readonly exhaustedWindow: QuotaError.ErrorWindow | undefined
+  /** Day or month usage reached `switchAt`: used only when later tiers are exhausted. */
+  readonly switchedAway: boolean
+  readonly windows: ReadonlyArray<WindowStatus>
+}
+
+/**
+ * A snapshot of every tier and window, for a CLI or a dashboard.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface QuotaStatus {
+  readonly at: number
+  /** The tier the next acquire will use, or `undefined` when all are exhausted. */
+  readonly active: string | undefined
+  readonly store: QuotaError.StoreName
+  /** `"fallback"` while a failing store is replaced by memory (fail-open). */
+  readonly storeMode: "primary" | "fallback"
+  readonly tiers: ReadonlyArray<TierStatus>
+}
+
+/**
+ * Options of `make` and `layer`. Durations accept milliseconds or any
+ * `Duration.Input` such as `"2 seconds"`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The ordered chain of tiers: the first is preferred, later ones take over. */
+  readonly tiers: ReadonlyArray<Tier.Tier>
+  /** Fractions of a day or month quota that emit a `ThresholdCrossed` event once per period. Default `[0.8, 0.95]`. */
+  readonly thresholds?: ReadonlyArray<number> | undefined
+  /** Fraction of a day or month quota at which to move to the next tier. Default `1` (when exhausted). */
+  readonly switchAt?: number | undefined
+  /** How long an acquire may wait for a full per-second window (or a 429 hold) before failing with `RateLimitExceeded`. `0` fails at once. Default 1 second. */
+  readonly waitForSecondWindow?: Duration.Input | undefined
+  /** Upper bound of a hold after a 429, whatever its `Retry-After` says. Default 60 seconds. */
+  readonly maxRetryAfterHold?: Duration.Input | undefined
+  /** Hold after a 429 without `Retry-After`. Default 1 second. */
+  readonly defaultRetryAfter?: Duration.Input | undefined
+  /** IANA time zone of the day and month periods, e.g. `"America/New_York"`. Default UTC. */
+  readonly timeZone?: string | undefined
+  /** Fixed offset from UTC in minutes of the day and month periods (ignored when `timeZone` is set). Default 0. */
+  readonly offsetMinutes?: number | undefined
+  /** Day of the month (1-31) on which monthly periods start (the billing anchor). Default 1. */
+  readonly monthAnchorDay?: number | undefined
+  /** What to do when the store fails: `"closed"` fails with `StoreUnavailable`, `"open"` admits and counts in memory. Default `"closed"`. */
+  readonly storeFailure?: "closed" | "open" | undefined
+  /** In fail-open mode, how often to try the store again. Default 1 second. */
+  readonly storeRetryInterval?: Duration.Input | undefined
+  /** Refund requests Bing does not bill (`Failed`; the day and month counts of a 429). Default `true`. */
+  readonly refundFailed?: boolean | undefined
+  /** Time constant of the smoothed rate behind forecasts. Default 15 minutes. */
+  readonly forecastSmoothing?: Duration.Input | undefined
+}
+
+/**
+ * The quota tracker's operations.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /**
+   * Picks the tier to use and counts the request in all its windows at once
+   * (all or nothing). Waits for a full per-second window up to
+   * `waitForSecondWindow`. Fails with `QuotaExhausted` when every tier is
+   * exhausted, `RateLimitExceeded` when waiting is not enough,
+   * `StoreUnavailable` when the store fails (fail-closed).
+   */
+  readonly acquire: (options?: { readonly weight?: number | undefined }) => Effect.Effect<Acquired, QuotaError.QuotaError>
+  /** Feeds the server's answer back: see `Outcome`. */
+  readonly report: (options: {
+    readonly tier: string
+    readonly outcome: Outcome.Outcome
+    /** The acquire this outcome belongs to (refunds hit its periods and weight). */
+    readonly acquired?: Acquired | undefined
+    /** Weight to refund when `acquired` is not given. Default 1. */
+    readonly weight?: number | undefined
+  }) => Effect.Effect<void, QuotaError.QuotaError>
+  /** Sets a window's usage from an outside source (e.g. a billing report). */
+  readonly setUsage: (options: {
+    readonly tier: string
+    readonly window: WindowKind
+    readonly used: number
+  }) => Effect.Effect<void, QuotaError.QuotaError>
+  /** A snapshot of every tier and window. */
+  readonly status: Effect.Effect<QuotaStatus, QuotaError.QuotaError>
+  /** Events as they happen (subscribe before they occur). */
+  readonly events: Stream.Stream<QuotaEvent.QuotaEvent>
+}
+
+/**
+ * The quota tracker service.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class QuotaTracker extends Context.Service<QuotaTracker, Service>()("@bing-effect/quota-tracker/QuotaTracker") {}
+
+/**
+ * Builds a tracker. It uses the `QuotaStore` in the context when there is one,
+ * and an in-memory store otherwise. Fails with `InvalidOptions` when the
+ * options are invalid.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options: Options) => Effect.Effect<Service, QuotaError.QuotaError, Scope.Scope> = makeTracker
+
+/**
+ * The tracker as a layer. Provide `QuotaStore.layerSqlite(...)` or
+ * `QuotaStore.layerRedis(...)` to it to share counts between processes;
+ * without a store it counts in memory.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<QuotaTracker, QuotaError.QuotaError> =>
+  Layer.effect(QuotaTracker, make(options))

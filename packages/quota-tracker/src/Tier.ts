@@ -1,0 +1,95 @@
+/**
+ * A tier: one Bing subscription key with its limits.
+ *
+ * A tier names a subscription (for example `"S15"`), carries its key as a
+ * `Redacted` value so it never shows up in logs or errors, may point at its own
+ * endpoint, and states its limits per second, per day and per month (each
+ * optional). A quota tracker works through an ordered chain of tiers.
+ *
+ * @since 0.1.0
+ */
+import type * as Redacted from "effect/Redacted"
+import type { WindowKind } from "./Window.js"
+
+/**
+ * Limits of a tier. Each is optional: a missing limit is not enforced.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Limits {
+  readonly perSecond?: number | undefined
+  readonly perDay?: number | undefined
+  readonly perMonth?: number | undefined
+}
+
+/**
+ * A subscription tier with its key, optional endpoint and limits.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Tier {
+  readonly name: string
+  readonly key: Redacted.Redacted<string>
+  readonly endpoint?: string | undefined
+  readonly limits: Limits
+}
+
+/**
+ * Builds a tier.
+ *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import { Tier } from "@bing-effect/quota-tracker"
+ *
+ * const s15 = Tier.make({
+ *   name: "S15",
+ *   key: Redacted.make(process.env.BING_KEY_S15 ?? ""),
+ *   limits: { perSecond: 250, perDay: 1_000_000 }
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: {
+  readonly name: string
+  readonly key: Redacted.Redacted<string>
+  readonly endpoint?: string | undefined
+  readonly limits?: Limits | undefined
+}): Tier => ({
+  name: options.name,
+  key: options.key,
+  endpoint: options.endpoint,
+  limits: { ...options.limits }
+})
+
+/**
+ * The limit of one window of a tier, or `undefined` when it has none.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const limitOf = (tier: Tier, window: WindowKind): number | undefined =>
+  window === "second" ? tier.limits.perSecond : window === "day" ? tier.limits.perDay : tier.limits.perMonth
+
+/**
+ * The problem with a tier's definition, or `undefined` when it is valid: a
+ * non-empty name without `{` or `}`, and limits that are positive integers.
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const validate = (tier: Tier): string | undefined => {
+  if (typeof tier.name !== "string" || tier.name.length === 0) return "a tier needs a non-empty name"
+  if (/[{}\s]/.test(tier.name)) return `tier name ${JSON.stringify(tier.name)} must not contain braces or spaces`
+  for (const [field, value] of Object.entries(tier.limits)) {
+    if (value === undefined) continue
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+      return `tier ${tier.name}: limits.${field} must be a positive integer, got ${String(value)}`
+    }
+  }
+  return undefined
+}

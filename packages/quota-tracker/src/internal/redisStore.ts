@@ -1,0 +1,124 @@
+/**
+ * The Redis counter store: one Lua script checks and records every slot of an
+ * acquire, so an acquire is one round trip (`EVALSHA`) and exact across any
+ * number of processes and hosts. The script mirrors `slotMath.ts`.
+ *
+ * @internal
+ */
+import * as Redis from "effect/persistence/Redis"
+import type { Slot } from "../QuotaStore.js"
+
+// ARGV: now, weight|delta, then 4 values per slot: kind (0 counter, 1 bucket), limit, expiresAt, interval.
+const slotArgs = (slots: ReadonlyArray<Slot>): Array<string | number> => {
+  const args: Array<string | number> = []
+  for (const slot of slots) {
+    args.push(slot.kind === "counter" ? 0 : 1, slot.limit, slot.kind === "counter" ? slot.expiresAt : 0, slot.kind === "bucket" ? slot.interval : 0)
+  }
+  return args
+}
+
+const luaPrelude = `
+local now = tonumber(ARGV[1])
+local amount = tonumber(ARGV[2])
+local n = #KEYS
+local function slot(i)
+  local base = 2 + (i - 1) * 4
+  return ARGV[base + 1], tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
+end
+local function current(i)
+  local raw = redis.call("GET", KEYS[i])
+  if raw then return tonumber(raw) end
+  return 0
+end
+local function store(i, kind, value, expiresAt)
+  local expiry = expiresAt
+  if kind == "1" then expiry = math.ceil(value) + 1 end
+  local ttl = math.ceil(expiry - now)
+  if ttl <= 0 then
+    redis.call("DEL", KEYS[i])
+  else
+    redis.call("SET", KEYS[i], string.format("%.17g", value), "PX", ttl)
+  end
+end
+`
+
+export const acquireScript = Redis.script(
+  (keys: ReadonlyArray<string>, now: number, weight: number, slots: ReadonlyArray<Slot>) => [...keys, now, weight, ...slotArgs(slots)],
+  {
+    numberOfKeys: (keys: ReadonlyArray<string>) => keys.length,
+    lua: `${luaPrelude}
+local values = {}
+local nexts = {}
+local refused = -1
+for i = 1, n do
+  local kind, limit, expiresAt, interval = slot(i)
+  local v = current(i)
+  values[i] = v
+  local nx
+  if kind == "0" then
+    nx = v + amount
+    if refused < 0 and nx > limit then refused = i - 1 end
+  else
+    local tat = v
+    if tat < now then tat = now end
+    local cost = amount * interval / limit
+    nx = tat + cost
+    local tolerance = interval
+    if cost > tolerance then tolerance = cost end
+    if refused < 0 and nx - now > tolerance + 0.000001 then refused = i - 1 end
+  end
+  nexts[i] = nx
+end
+local reply = { refused }
+if refused >= 0 then
+  for i = 1, n do reply[i + 1] = string.format("%.17g", values[i]) end
+  return reply
+end
+for i = 1, n do
+  local kind, limit, expiresAt, interval = slot(i)
+  store(i, kind, nexts[i], expiresAt)
+  reply[i + 1] = string.format("%.17g", nexts[i])
+end
+return reply
+`
+  }
+).withReturnType<ReadonlyArray<number | string>>()
+
+export const addScript = Redis.script(
+  (keys: ReadonlyArray<string>, now: number, delta: number, slots: ReadonlyArray<Slot>) => [...keys, now, delta, ...slotArgs(slots)],
+  {
+    numberOfKeys: (keys: ReadonlyArray<string>) => keys.length,
+    lua: `${luaPrelude}
+local reply = {}
+for i = 1, n do
+  local kind, limit, expiresAt, interval = slot(i)
+  local v = current(i)
+  local nx
+  if kind == "0" then
+    nx = v + amount
+    if nx < 0 then nx = 0 end
+  else
+    local tat = v
+    if tat < now then tat = now end
+    nx = tat + amount * interval / limit
+    if nx < now then nx = now end
+  end
+  store(i, kind, nx, expiresAt)
+  reply[i] = string.format("%.17g", nx)
+end
+return reply
+`
+  }
+).withReturnType<ReadonlyArray<string>>()
+
+export const setScript = Redis.script(
+  (keys: ReadonlyArray<string>, now: number, value: number, slots: ReadonlyArray<Slot>) => [...keys, now, value, ...slotArgs(slots)],
+  {
+    numberOfKeys: 1,
+    lua: `${luaPrelude}
+local kind, limit, expiresAt, interval = slot(1)
+store(1, kind, amount, expiresAt)
+return 1
+`
+  }
+).withReturnType<unknown>()
