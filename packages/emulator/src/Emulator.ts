@@ -89,6 +89,8 @@ export const Options = Schema.Struct({
   adminToken: Schema.optionalKey(Schema.String.pipe(Schema.check(Schema.isNonEmpty()))),
   /** Epoch ms at which the emulator clock starts; default the real time. */
   startTime: Schema.optionalKey(Schema.Number),
+  /** "real" (default): real time plus the advanced offset; "frozen": stands still at `startTime` and moves only when advanced (for tests). */
+  clock: Schema.optionalKey(Schema.Literals(["real", "frozen"])),
   /** Minutes east of UTC in which days and months start; default 0 (UTC). */
   timeZoneOffsetMinutes: Schema.optionalKey(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: -14 * 60, maximum: 14 * 60 })))),
   /** Day of the month on which monthly quotas reset (1..31, clamped to short months); default 1. */
@@ -301,6 +303,7 @@ export const start = async (options?: Options): Promise<EmulatorHandle> => {
     seed: opts.seed ?? 1,
     requireHttps: opts.requireHttps ?? false,
     startTime: opts.startTime,
+    frozen: opts.clock === "frozen",
     windows: { offsetMinutes: opts.timeZoneOffsetMinutes ?? 0, anchorDay: opts.monthAnchorDay ?? 1 },
     countFailedRequests: opts.countFailedRequests ?? false,
     blockedStatus: opts.blockedStatus ?? 400,

@@ -1,27 +1,34 @@
 /**
- * The adapter to @bing-effect/schema: every error body the emulator sends and every parameter
- * check goes through here, so the wire format has exactly one definition (schema's).
+ * The adapter to @bing-effect/schema: every error body the emulator sends is a schema `BingError`
+ * encoded by `BingResponse.encodeError` / `encodeLegacyGateway`, and every parameter check is the
+ * schema's `fromQuery`. The emulator only maps the decoded parameters onto its generator's input.
  */
+import { BingError, BingResponse, ImageSearchParams, WebSearchParams } from "@bing-effect/schema"
+import * as Result from "effect/Result"
 import type { ImageQuery, TrendingQuery, WebQuery } from "./query.js"
-import { JSON_TYPE, jsonWire, Lru, type Wire } from "./wire.js"
+import { Lru, type Wire } from "./wire.js"
 
-// INTERIM: replaced by schema's BingError constructors + BingResponse.encodeError when they land.
-interface ErrorObject {
-  code: string
-  subCode?: string
-  message?: string
-  moreDetails?: string
-  parameter?: string
-  value?: string
+/**
+ * Any schema error. (Derived from the encoder's parameter: the bundled typings of the schema
+ * package do not carry the `BingError.BingError` type alias.)
+ */
+type AnyBingError = Parameters<typeof BingResponse.encodeError>[0]
+
+/** Encodes a schema error into a reusable answer (the per-request trace id is added later). */
+const toWire = (wire: BingResponse.WireResponse): Wire => {
+  const headers: Array<string> = []
+  for (const [name, value] of Object.entries(wire.headers)) {
+    if (name.toLowerCase() !== "bingapis-traceid") headers.push(name, value)
+  }
+  return { status: wire.status, headers, body: Buffer.from(wire.body, "utf8") }
 }
-const encode = (status: number, error: ErrorObject, retryAfterMs?: number): Wire =>
-  jsonWire(
-    status,
-    JSON.stringify({ _type: "ErrorResponse", errors: [error] }),
-    retryAfterMs === undefined ? [] : ["Retry-After", String(Math.max(1, Math.ceil(retryAfterMs / 1000)))]
-  )
 
-export type ServerSubCode = "UnexpectedError" | "ResourceError" | "NotImplemented"
+const encode = (error: AnyBingError): Wire => toWire(BingResponse.encodeError(error))
+
+export type ServerSubCode = BingError.ServerErrorSubCode
+
+const messageOf = (subCode: string | undefined): string | undefined =>
+  subCode !== undefined && subCode in BingError.Messages ? BingError.Messages[subCode as keyof typeof BingError.Messages] : undefined
 
 /** Builds error answers, each distinct one once. */
 export class Errors {
@@ -36,100 +43,116 @@ export class Errors {
     return w
   }
 
-  parameterMissing(parameter: string): Wire {
-    return this.memo(`pm:${parameter}`, () =>
-      encode(400, { code: "InvalidRequest", subCode: "ParameterMissing", message: "Required parameter is missing.", parameter }))
+  /** Any schema error (e.g. a parameter check's failure). */
+  of(error: AnyBingError): Wire {
+    return encode(error)
   }
   parameterInvalidValue(parameter: string, value: string): Wire {
-    return this.memo(`pv:${parameter}=${value}`, () =>
-      encode(400, { code: "InvalidRequest", subCode: "ParameterInvalidValue", message: "Parameter has invalid value.", parameter, value }))
+    return this.memo(`pv:${parameter}=${value}`, () => encode(BingError.parameterInvalidValue(parameter, value)))
   }
   /** A method other than GET/HEAD: 400 InvalidRequest/ParameterInvalidValue naming the method. */
   methodNotAllowed(method: string): Wire {
-    return this.memo(`method:${method.slice(0, 32)}`, () => this.parameterInvalidValue("method", method.slice(0, 32)))
+    return this.parameterInvalidValue("method", method.slice(0, 32))
   }
   /** A request the HTTP parser rejected (bad request line, oversized headers, unknown method). */
   malformed(): Wire {
     return this.memo("malformed", () =>
-      encode(400, { code: "InvalidRequest", subCode: "ParameterInvalidValue", message: "The request is malformed." }))
+      encode(new BingError.InvalidRequest({
+        status: 400,
+        errors: [{ code: "InvalidRequest", subCode: "ParameterInvalidValue", message: "The request is malformed." }],
+        subCode: "ParameterInvalidValue"
+      })))
   }
   httpNotAllowed(): Wire {
-    return this.memo("http", () => encode(410, { code: "InvalidRequest", subCode: "HttpNotAllowed", message: "Http is not allowed. Use https instead." }))
-  }
-  blocked(status?: number): Wire {
-    const s = status ?? this.blockedStatus
-    return this.memo(`blocked:${s}`, () => encode(s, { code: "InvalidRequest", subCode: "Blocked", message: "The request is blocked." }))
+    return this.memo("http", () => encode(BingError.httpNotAllowed()))
   }
   authorizationMissing(): Wire {
-    return this.memo("am", () => encode(401, { code: "InvalidAuthorization", subCode: "AuthorizationMissing", message: "Authorization is required." }))
+    return this.memo("am", () => encode(BingError.authorizationMissing()))
   }
   keyNotRecognized(): Wire {
-    return this.memo("unknown", () =>
-      encode(401, {
-        code: "InvalidAuthorization",
-        subCode: "AuthorizationMissing",
-        message: "Authorization is required.",
-        moreDetails: "Subscription key is not recognized."
-      }))
+    return this.memo("unknown", () => encode(BingError.subscriptionKeyNotRecognized()))
   }
   authorizationRedundancy(): Wire {
-    return this.memo("ar", () =>
-      encode(401, { code: "InvalidAuthorization", subCode: "AuthorizationRedundancy", message: "Only one authorization method is allowed." }))
+    return this.memo("ar", () => encode(BingError.authorizationRedundancy()))
   }
   authorizationDisabled(): Wire {
-    return this.memo("ad", () =>
-      encode(403, { code: "InsufficientAuthorization", subCode: "AuthorizationDisabled", message: "Authorization is disabled." }))
+    return this.memo("ad", () => encode(BingError.authorizationDisabled()))
   }
   authorizationExpired(): Wire {
-    return this.memo("ae", () =>
-      encode(403, { code: "InsufficientAuthorization", subCode: "AuthorizationExpired", message: "Authorization has expired." }))
+    return this.memo("ae", () => encode(BingError.authorizationExpired()))
   }
   rateLimited(retryAfterSeconds: number): Wire {
-    return this.memo(`rl:${retryAfterSeconds}`, () =>
-      encode(429, { code: "RateLimitExceeded", message: "Rate limit is exceeded. Try again later." }, retryAfterSeconds * 1000))
+    return this.memo(`rl:${retryAfterSeconds}`, () => encode(BingError.rateLimited(retryAfterSeconds * 1000)))
   }
   quotaExhausted(window: "day" | "month", retryAfterSeconds: number): Wire {
-    return this.memo(`qe:${window}:${retryAfterSeconds}`, () =>
-      encode(403, {
-        code: "RateLimitExceeded",
-        message: "Out of call volume quota.",
-        moreDetails: window === "day" ? "The per-day call volume quota is exhausted." : "The per-month call volume quota is exhausted."
-      }, retryAfterSeconds * 1000))
+    return this.memo(`qe:${window}:${retryAfterSeconds}`, () => encode(BingError.quotaExhausted(window, retryAfterSeconds * 1000)))
   }
-  serverError(subCode: ServerSubCode): Wire {
-    return this.memo(`se:${subCode}`, () => encode(500, { code: "ServerError", subCode, message: "An unexpected error has occurred." }))
-  }
-  /** Any status/code/sub-code (fault injection). */
-  custom(input: { status?: number | undefined; code: string; subCode?: string | undefined; message?: string | undefined; retryAfterSeconds?: number | undefined }): Wire {
+
+  /** Any status/code/sub-code (fault injection), carried by the schema class its code maps to. */
+  custom(input: { readonly status?: number | undefined; readonly code: string; readonly subCode?: string | undefined; readonly message?: string | undefined; readonly retryAfter?: number | undefined }): Wire {
     const status = input.status ?? defaultStatus(input.code, input.subCode, this.blockedStatus)
-    const err: ErrorObject = { code: input.code }
-    if (input.subCode !== undefined) err.subCode = input.subCode
-    err.message = input.message ?? "An error was injected by the emulator."
-    return encode(status, err, input.retryAfterSeconds === undefined ? undefined : input.retryAfterSeconds * 1000)
+    const wireError: { code: string; subCode?: string; message: string } = {
+      code: input.code,
+      message: input.message ?? messageOf(input.subCode) ?? (input.code === "RateLimitExceeded" ? BingError.Messages.RateLimitExceeded : "An error was injected by the emulator.")
+    }
+    if (input.subCode !== undefined) wireError.subCode = input.subCode
+    const common = { status, errors: [wireError] }
+    const subCode = input.subCode ?? ""
+    const retryAfterMs = input.retryAfter === undefined ? {} : { retryAfterMs: input.retryAfter * 1000 }
+    let error: AnyBingError
+    switch (input.code) {
+      case "InvalidRequest":
+        error = new BingError.InvalidRequest({ ...common, subCode })
+        break
+      case "InvalidAuthorization":
+        error = new BingError.InvalidAuthorization({ ...common, subCode })
+        break
+      case "InsufficientAuthorization":
+        error = new BingError.InsufficientAuthorization({ ...common, subCode })
+        break
+      case "RateLimitExceeded":
+        error = status === 429
+          ? new BingError.RateLimited({ ...common, ...retryAfterMs })
+          : new BingError.QuotaExhausted({ ...common, window: "unknown", ...retryAfterMs })
+        break
+      default:
+        // ServerError and any code a newer server might send
+        error = new BingError.ServerError({ ...common, subCode })
+    }
+    const wire = encode(error)
+    if (input.retryAfter !== undefined && !wire.headers.some((h) => h.toLowerCase() === "retry-after")) {
+      return { ...wire, headers: [...wire.headers, "Retry-After", String(input.retryAfter)] }
+    }
+    return wire
   }
-  /** The API-Management gateway shapes of section 9. */
+
+  /** The API-Management / ARM gateway shapes of section 9 of the reference. */
   legacy(shape: "statusCode401" | "statusCode403" | "error"): Wire {
     return this.memo(`legacy:${shape}`, () => {
-      if (shape === "statusCode401") {
-        return jsonWire(401, JSON.stringify({ statusCode: 401, message: "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription." }))
-      }
+      if (shape === "statusCode401") return toWire(BingResponse.encodeLegacyGateway(BingError.subscriptionKeyNotRecognized(), "statusCode"))
       if (shape === "statusCode403") {
-        return jsonWire(403, JSON.stringify({ statusCode: 403, message: "Out of call volume quota. Quota will be replenished in 22.14:18:12." }))
+        // "Quota will be replenished in 22.14:18:12", as in the reported body
+        const ms = (((22 * 24 + 14) * 60 + 18) * 60 + 12) * 1000
+        return toWire(BingResponse.encodeLegacyGateway(BingError.quotaExhausted("unknown", ms), "statusCode"))
       }
-      return jsonWire(401, JSON.stringify({ error: { code: "MissingSubscription", message: "The request did not have a subscription or a valid tenant level resource provider." } }))
+      const arm = new BingError.InsufficientAuthorization({
+        status: 401,
+        errors: [{ code: "MissingSubscription", message: "The request did not have a subscription or a valid tenant level resource provider." }],
+        subCode: ""
+      })
+      return toWire(BingResponse.encodeLegacyGateway(arm, "error"))
     })
   }
 }
 
 const defaultStatus = (code: string, subCode: string | undefined, blocked: number): number => {
+  if (subCode === "Blocked") return blocked
   switch (subCode) {
     case "ParameterMissing":
     case "ParameterInvalidValue":
       return 400
     case "HttpNotAllowed":
       return 410
-    case "Blocked":
-      return blocked
     case "AuthorizationMissing":
     case "AuthorizationRedundancy":
       return 401
@@ -150,153 +173,47 @@ const defaultStatus = (code: string, subCode: string | undefined, blocked: numbe
   return 500
 }
 
-/** The content type of every JSON answer. */
-export const contentType = JSON_TYPE
-
 // ---------------------------------------------------------------------------------------------
-// INTERIM parameter checks: replaced by schema's WebSearchParams / ImageSearchParams.fromQuery.
+// parameters: schema's request schemas, mapped onto the generator's input
 
-type Check<A> = A | Wire
-export const isWire = (u: unknown): u is Wire => typeof u === "object" && u !== null && "body" in u && "status" in u
+export type Check<A> = { readonly ok: true; readonly value: A } | { readonly ok: false; readonly error: BingError.InvalidRequest }
 
-const enumOf = (values: ReadonlyArray<string>) => {
-  const m = new Map(values.map((v) => [v.toLowerCase(), v]))
-  return (s: string): string | undefined => m.get(s.toLowerCase())
-}
-const safeSearchOf = enumOf(["Off", "Moderate", "Strict"])
-const answersOf = enumOf(["Computation", "Entities", "Images", "News", "Places", "RelatedSearches", "SpellSuggestions", "TimeZone", "Translations", "Videos", "Webpages"])
+const ok = <A>(value: A): Check<A> => ({ ok: true, value })
 
-const uint = (s: string, max: number): number | undefined => (/^\d{1,6}$/.test(s) && Number(s) <= max ? Number(s) : undefined)
-
-export const parseWeb = (sp: URLSearchParams, errors: Errors): Check<WebQuery> => {
-  const q = sp.get("q")
-  if (q === null || q.trim() === "") return errors.parameterMissing("q")
-  const out: { -readonly [K in keyof WebQuery]: WebQuery[K] } = {
-    q,
-    count: 10,
-    offset: 0,
-    safeSearch: "Moderate",
-    textDecorations: false,
-    textFormat: "Raw"
-  }
-  for (const [name, value] of sp) {
-    switch (name) {
-      case "count": {
-        const n = uint(value, 50)
-        if (n === undefined) return errors.parameterInvalidValue(name, value)
-        out.count = n
-        break
-      }
-      case "offset": {
-        const n = uint(value, 65535)
-        if (n === undefined) return errors.parameterInvalidValue(name, value)
-        out.offset = n
-        break
-      }
-      case "answerCount": {
-        const n = uint(value, 65535)
-        if (n === undefined) return errors.parameterInvalidValue(name, value)
-        out.answerCount = n
-        break
-      }
-      case "safeSearch": {
-        const v = safeSearchOf(value)
-        if (v === undefined) return errors.parameterInvalidValue(name, value)
-        out.safeSearch = v as WebQuery["safeSearch"]
-        break
-      }
-      case "textDecorations":
-        if (!/^(true|false)$/i.test(value)) return errors.parameterInvalidValue(name, value)
-        out.textDecorations = value.toLowerCase() === "true"
-        break
-      case "textFormat":
-        if (!/^(raw|html)$/i.test(value)) return errors.parameterInvalidValue(name, value)
-        out.textFormat = value.toLowerCase() === "html" ? "HTML" : "Raw"
-        break
-      case "responseFilter": {
-        const parts = value.split(",").map((p) => p.trim())
-        const excl = parts.map((p) => p.startsWith("-"))
-        if (excl.some((e) => e) && excl.some((e) => !e)) return errors.parameterInvalidValue(name, value)
-        const set = new Set<string>()
-        for (const p of parts) {
-          const a = answersOf(p.replace(/^-/, ""))
-          if (a === undefined) return errors.parameterInvalidValue(name, value)
-          set.add(a.toLowerCase())
-        }
-        out.responseFilter = { mode: excl[0] === true ? "exclude" : "include", answers: set }
-        break
-      }
-      case "promote": {
-        const list: Array<string> = []
-        for (const p of value.split(",")) {
-          const a = answersOf(p.trim())
-          if (a === undefined) return errors.parameterInvalidValue(name, value)
-          list.push(a)
-        }
-        out.promote = list
-        break
-      }
-      case "mkt":
-        out.mkt = value
-        break
-      case "cc":
-        out.cc = value
-        break
-      case "setLang":
-        out.setLang = value
-        break
-    }
-  }
-  return out
+export const parseWeb = (sp: URLSearchParams): Check<WebQuery> => {
+  const r = WebSearchParams.fromQuery(sp)
+  if (Result.isFailure(r)) return { ok: false, error: r.failure }
+  const p = r.success
+  const filter = p.responseFilter
+  const exclude = filter !== undefined && filter[0].startsWith("-")
+  return ok({
+    q: p.q,
+    count: p.count ?? 10,
+    offset: p.offset ?? 0,
+    safeSearch: p.safeSearch ?? "Moderate",
+    textDecorations: p.textDecorations ?? false,
+    textFormat: p.textFormat ?? "Raw",
+    mkt: p.mkt,
+    cc: p.cc,
+    setLang: p.setLang,
+    answerCount: p.answerCount,
+    promote: p.promote,
+    responseFilter: filter === undefined
+      ? undefined
+      : { mode: exclude ? "exclude" : "include", answers: new Set(filter.map((a) => a.replace(/^-/, "").toLowerCase())) }
+  })
 }
 
-const imageEnums: Record<string, (s: string) => string | undefined> = {
-  aspect: enumOf(["Square", "Wide", "Tall", "All"]),
-  color: enumOf(["ColorOnly", "Monochrome", "Black", "Blue", "Brown", "Gray", "Green", "Orange", "Pink", "Purple", "Red", "Teal", "White", "Yellow"]),
-  freshness: enumOf(["Day", "Week", "Month"]),
-  imageContent: enumOf(["Face", "Portrait"]),
-  imageType: enumOf(["AnimatedGif", "AnimatedGifHttps", "Clipart", "Line", "Photo", "Shopping", "Transparent"]),
-  license: enumOf(["Any", "Public", "Share", "ShareCommercially", "Modify", "ModifyCommercially", "All"]),
-  size: enumOf(["Small", "Medium", "Large", "Wallpaper", "All"])
-}
-const imageInts = ["height", "width", "minHeight", "maxHeight", "minWidth", "maxWidth", "minFileSize", "maxFileSize"]
-
-export const parseImages = (sp: URLSearchParams, errors: Errors): Check<ImageQuery> => {
-  const q = sp.get("q")
-  if (q === null || q.trim() === "") return errors.parameterMissing("q")
-  const out: Record<string, unknown> = { q, count: 35, offset: 0, safeSearch: "Moderate" }
-  for (const [name, value] of sp) {
-    if (name === "count" || name === "offset") {
-      const n = uint(value, name === "count" ? 150 : 65535)
-      if (n === undefined) return errors.parameterInvalidValue(name, value)
-      out[name] = n
-    } else if (name === "safeSearch") {
-      const v = safeSearchOf(value)
-      if (v === undefined) return errors.parameterInvalidValue(name, value)
-      out[name] = v
-    } else if (imageEnums[name] !== undefined) {
-      const v = imageEnums[name]!(value)
-      if (v === undefined) return errors.parameterInvalidValue(name, value)
-      out[name] = v
-    } else if (imageInts.includes(name)) {
-      const n = uint(value, 100_000_000)
-      if (n === undefined) return errors.parameterInvalidValue(name, value)
-      out[name] = n
-    } else if (name === "mkt" || name === "cc" || name === "setLang" || name === "id") {
-      out[name] = value
-    }
-  }
-  return out as unknown as ImageQuery
+export const parseImages = (sp: URLSearchParams): Check<ImageQuery> => {
+  const r = ImageSearchParams.fromQuery(sp)
+  if (Result.isFailure(r)) return { ok: false, error: r.failure }
+  const p = r.success
+  return ok({ ...p, count: p.count ?? 35, offset: p.offset ?? 0, safeSearch: p.safeSearch ?? "Moderate" })
 }
 
-export const parseTrending = (sp: URLSearchParams, errors: Errors): Check<TrendingQuery> => {
-  const out: Record<string, unknown> = { safeSearch: "Moderate" }
-  for (const [name, value] of sp) {
-    if (name === "safeSearch") {
-      const v = safeSearchOf(value)
-      if (v === undefined) return errors.parameterInvalidValue(name, value)
-      out[name] = v
-    } else if (name === "mkt" || name === "cc" || name === "setLang") out[name] = value
-  }
-  return out as unknown as TrendingQuery
+export const parseTrending = (sp: URLSearchParams): Check<TrendingQuery> => {
+  const r = ImageSearchParams.trendingFromQuery(sp)
+  if (Result.isFailure(r)) return { ok: false, error: r.failure }
+  const p = r.success
+  return ok({ ...p, safeSearch: p.safeSearch ?? "Moderate" })
 }

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type * as FaultRule from "../FaultRule.js"
-import { Errors, isWire, parseImages, parseTrending, parseWeb } from "./bing.js"
+import { Errors, parseImages, parseTrending, parseWeb } from "./bing.js"
 import { KeyState, type KeySpec, type Window } from "./keys.js"
 import { resolveMarket } from "./markets.js"
 import { prng } from "./random.js"
@@ -30,6 +30,8 @@ export interface CoreOptions {
   readonly seed: number
   readonly requireHttps: boolean
   readonly startTime: number | undefined
+  /** The clock stands still and moves only when advanced. */
+  readonly frozen: boolean
   readonly windows: WindowConfig
   readonly countFailedRequests: boolean
   readonly blockedStatus: number
@@ -107,6 +109,7 @@ export class Core {
   private readonly bySecret = new Map<string, KeyState>()
   readonly byName = new Map<string, KeyState>()
   private offset: number
+  private readonly base: () => number
   private readonly cache = new Lru<string, Outcome>(2048)
   faults: Array<ActiveFault> = []
   private faultSeq = 0
@@ -127,7 +130,9 @@ export class Core {
       this.bySecret.set(spec.key, state)
       this.byName.set(spec.name, state)
     }
-    this.offset = options.startTime === undefined ? 0 : options.startTime - Date.now()
+    const start = options.startTime ?? Date.now()
+    this.offset = options.frozen ? start : start - Date.now()
+    this.base = options.frozen ? () => 0 : Date.now
     this.random = prng(options.seed)
     this.log = Array.from({ length: options.logSize }, () => undefined)
   }
@@ -136,7 +141,7 @@ export class Core {
   // clock and admin operations
 
   now(): number {
-    return Date.now() + this.offset
+    return this.base() + this.offset
   }
 
   advance(to: AdvanceTo): number {
@@ -383,21 +388,21 @@ export class Core {
     if (malformed !== undefined) return { ok: false, wire: this.errors.parameterInvalidValue(malformed.name, malformed.value) }
     const sp = new URLSearchParams(search)
     if (endpoint === "web") {
-      const q = parseWeb(sp, this.errors)
-      if (isWire(q)) return { ok: false, wire: q }
-      const market = resolveMarket({ ...q, acceptLanguage })
-      return { ok: true, body: Buffer.from(searchBody(q, market)), market }
+      const q = parseWeb(sp)
+      if (!q.ok) return { ok: false, wire: this.errors.of(q.error) }
+      const market = resolveMarket({ ...q.value, acceptLanguage })
+      return { ok: true, body: Buffer.from(searchBody(q.value, market)), market }
     }
     if (endpoint === "images") {
-      const q = parseImages(sp, this.errors)
-      if (isWire(q)) return { ok: false, wire: q }
-      const market = resolveMarket({ ...q, acceptLanguage })
-      return { ok: true, body: Buffer.from(imagesBody(q, market)), market }
+      const q = parseImages(sp)
+      if (!q.ok) return { ok: false, wire: this.errors.of(q.error) }
+      const market = resolveMarket({ ...q.value, acceptLanguage })
+      return { ok: true, body: Buffer.from(imagesBody(q.value, market)), market }
     }
-    const q = parseTrending(sp, this.errors)
-    if (isWire(q)) return { ok: false, wire: q }
-    const market = resolveMarket({ ...q, acceptLanguage }, true)
-    return { ok: true, body: Buffer.from(trendingBody(q, market)), market }
+    const q = parseTrending(sp)
+    if (!q.ok) return { ok: false, wire: this.errors.of(q.error) }
+    const market = resolveMarket({ ...q.value, acceptLanguage }, true)
+    return { ok: true, body: Buffer.from(trendingBody(q.value, market)), market }
   }
 
   // -------------------------------------------------------------------------------------------

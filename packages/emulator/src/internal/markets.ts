@@ -24,6 +24,15 @@ const firstWith = (list: ReadonlyArray<string>, pred: (lang: string, country: st
     return pred(lang, country)
   })
 
+const homes: Readonly<Record<string, string>> = { en: "en-US", zh: "zh-CN", ja: "ja-JP", ko: "ko-KR", da: "da-DK", sv: "sv-SE", pt: "pt-BR" }
+
+/** A language's home market (fr -> fr-FR, en -> en-US), else its first market. */
+const homeOf = (list: ReadonlyArray<string>, lang: string): string | undefined => {
+  const home = homes[lang]
+  if (home !== undefined && list.includes(home)) return home
+  return firstWith(list, (l, c) => l === lang && c === lang) ?? firstWith(list, (l) => l === lang)
+}
+
 export interface MarketRequest {
   readonly mkt?: string | undefined
   readonly cc?: string | undefined
@@ -40,8 +49,7 @@ export const resolveMarket = (req: MarketRequest, forTrending = false): string =
     const exact = index.get(mkt)
     if (exact !== undefined) return exact
     const [lang = "", country = ""] = mkt.split(/[-_]/)
-    return firstWith(list, (_, c) => c === country && country !== "") ??
-      firstWith(list, (l) => l === lang) ?? "en-US"
+    return firstWith(list, (_, c) => c === country && country !== "") ?? homeOf(list, lang) ?? "en-US"
   }
   const cc = req.cc?.trim().toLowerCase()
   const langs = (req.acceptLanguage ?? req.setLang ?? "")
