@@ -1,0 +1,616 @@
+/**
+ * The Bing Search client as an Effect service: Web Search, Image Search and Trending Images with
+ * parameters checked locally, responses decoded into typed models, every failure a typed error,
+ * one retry budget per call, optional quota tracking with tier failover, client id continuity and
+ * a span per call that never carries the key.
+ *
+ * @since 0.1.0
+ */
+import { BingError, BingResponse, ImageSearchParams, WebSearchParams } from "@bing-effect/schema"
+import { QuotaTracker } from "@bing-effect/quota-tracker"
+import type { QuotaError } from "@bing-effect/quota-tracker"
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import { FetchHttpClient, Headers, HttpClient, HttpClientRequest } from "effect/http"
+import type { HttpClientError } from "effect/http"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
+import type { BingResult, Meta } from "./BingResult.js"
+import { InvalidClientOptions } from "./InvalidClientOptions.js"
+import * as RetryPolicy from "./RetryPolicy.js"
+import { ConnectionFailed, RequestTimeout } from "./TransportError.js"
+import * as ClientIds from "./internal/clientIds.js"
+import * as EndpointCheck from "./internal/endpoint.js"
+import * as RetryLoop from "./internal/retryLoop.js"
+import { scrub } from "./internal/scrub.js"
+
+/**
+ * The header that carries the subscription key. The client adds it to Effect's
+ * `Headers.CurrentRedactedNames` for the duration of every call.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const SubscriptionKeyHeader = "ocp-apim-subscription-key"
+
+/**
+ * The default endpoint.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultEndpoint = "https://api.bing.microsoft.com"
+
+/**
+ * Every error an operation can fail with: Bing's typed errors, the transport errors, and the quota
+ * tracker's `QuotaError` (every tier exhausted, store unavailable, per-second hold too long).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ClientError = AnyBingError | RequestTimeout | ConnectionFailed | QuotaError.QuotaError
+
+/**
+ * Any of Bing's typed errors (the `BingError` union of `@bing-effect/schema`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AnyBingError = typeof BingError.BingError.Type
+
+/**
+ * Options of a client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The subscription key. Required without a quota tracker; with one, each tier brings its key. */
+  readonly key?: Redacted.Redacted<string> | undefined
+  /** Base URL, default `https://api.bing.microsoft.com` (`/v7.0/...` is appended). HTTPS only. */
+  readonly endpoint?: string | undefined
+  /** Default `mkt` when a call sets neither `mkt` nor `cc`. */
+  readonly market?: string | undefined
+  /** Default `setLang`. */
+  readonly language?: string | undefined
+  /** Default `safeSearch`. */
+  readonly safeSearch?: "Off" | "Moderate" | "Strict" | undefined
+  /** `User-Agent` header sent with every request. */
+  readonly userAgent?: string | undefined
+  /** Time allowed for one attempt (request and body), default 10 seconds. */
+  readonly timeout?: Duration.Input | undefined
+  /** Retry budget and delays; see `RetryPolicy`. */
+  readonly retry?: RetryPolicy.Options | undefined
+  /** Accept plain `http://` to 127.0.0.1, ::1 and localhost (for the emulator). Default false. */
+  readonly allowInsecureLoopback?: boolean | undefined
+  /** Send W3C/B3 trace headers to Bing. Default false: they are of no use to Bing. */
+  readonly propagateTrace?: boolean | undefined
+}
+
+/**
+ * Options of one call.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CallOptions {
+  /**
+   * The user (or device) the call is made for: the `X-MSEdge-ClientID` Bing returns is remembered
+   * per scope and resent on later calls of the same scope. Calls without a scope share one.
+   */
+  readonly userScope?: string | undefined
+}
+
+/**
+ * The typed Web Search parameters (`q` is required).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type WebSearchInput = WebSearchParams.WebSearchParams
+
+/**
+ * The typed Image Search parameters (`q` is required).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ImageSearchInput = ImageSearchParams.ImageSearchParams
+
+/**
+ * The typed Trending Images parameters (no `q`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TrendingImagesInput = ImageSearchParams.TrendingImagesParams
+
+type Success<R> = R extends Result.Result<infer A, infer _E> ? A : never
+
+/**
+ * The decoded Web Search response.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type WebSearchValue = Success<ReturnType<typeof BingResponse.decodeWebSearch>>
+
+/**
+ * The decoded Image Search response.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ImageSearchValue = Success<ReturnType<typeof BingResponse.decodeImageSearch>>
+
+/**
+ * The decoded Trending Images response.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TrendingImagesValue = Success<ReturnType<typeof BingResponse.decodeTrendingImages>>
+
+/**
+ * The client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  readonly webSearch: (params: WebSearchInput, options?: CallOptions) => Effect.Effect<BingResult<WebSearchValue>, ClientError>
+  readonly imageSearch: (params: ImageSearchInput, options?: CallOptions) => Effect.Effect<BingResult<ImageSearchValue>, ClientError>
+  readonly trendingImages: (
+    params?: TrendingImagesInput,
+    options?: CallOptions
+  ) => Effect.Effect<BingResult<TrendingImagesValue>, ClientError>
+  /** The client id remembered for a scope (the default scope when none is given). */
+  readonly clientId: (userScope?: string) => Effect.Effect<Option.Option<string>>
+}
+
+/**
+ * The client service.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class BingClient extends Context.Service<BingClient, Service>()("@bing-effect/client/BingClient") {}
+
+// ---------------------------------------------------------------------------------------------
+// Options
+// ---------------------------------------------------------------------------------------------
+
+/** Options after validation. */
+interface Resolved {
+  readonly key: Redacted.Redacted<string> | undefined
+  readonly endpoint: string
+  readonly market: string | undefined
+  readonly language: string | undefined
+  readonly safeSearch: "Off" | "Moderate" | "Strict" | undefined
+  readonly userAgent: string | undefined
+  readonly timeoutMs: number
+  readonly policy: RetryPolicy.RetryPolicy
+  readonly allowInsecureLoopback: boolean
+  readonly propagateTrace: boolean
+}
+
+/**
+ * Checks options without building anything.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const validateOptions = (options: Options): Result.Result<Options, InvalidClientOptions> =>
+  Result.map(resolve(options, true), () => options)
+
+const bad = (option: string, detail: string) => Result.fail(new InvalidClientOptions({ option, detail }))
+
+const resolve = (options: Options, trackerPresent: boolean): Result.Result<Resolved, InvalidClientOptions> => {
+  if (options.key !== undefined && !Redacted.isRedacted(options.key)) {
+    return bad("key", "must be a Redacted value (Redacted.make(key) or Config.Redacted)")
+  }
+  if (options.key !== undefined && Redacted.value(options.key).trim() === "") return bad("key", "is empty")
+  if (options.key === undefined && !trackerPresent) {
+    return bad("key", "is required when no QuotaTracker is provided")
+  }
+  const endpoint = options.endpoint ?? defaultEndpoint
+  const checked = EndpointCheck.check(endpoint, options.allowInsecureLoopback === true)
+  if (checked._tag === "Invalid") return bad("endpoint", checked.detail)
+  // An http:// endpoint is not an options error: every call fails with InvalidRequest/HttpNotAllowed
+  // before sending anything, as Bing itself would answer.
+  const timeout = Duration.fromInput(options.timeout ?? "10 seconds")
+  if (Option.isNone(timeout)) return bad("timeout", "is not a duration")
+  const timeoutMs = Duration.toMillis(timeout.value)
+  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) return bad("timeout", "must be a positive, finite duration")
+  const policy = RetryPolicy.make(options.retry)
+  if (Result.isFailure(policy)) return bad("retry", policy.failure)
+  if (options.safeSearch !== undefined && !["Off", "Moderate", "Strict"].includes(options.safeSearch)) {
+    return bad("safeSearch", "must be Off, Moderate or Strict")
+  }
+  return Result.succeed({
+    key: options.key,
+    endpoint,
+    market: options.market,
+    language: options.language,
+    safeSearch: options.safeSearch,
+    userAgent: options.userAgent,
+    timeoutMs,
+    policy: policy.success,
+    allowInsecureLoopback: options.allowInsecureLoopback === true,
+    propagateTrace: options.propagateTrace === true
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operations
+// ---------------------------------------------------------------------------------------------
+
+interface Operation<P, A> {
+  readonly name: "webSearch" | "imageSearch" | "trendingImages"
+  readonly path: string
+  readonly validate: (input: unknown) => Result.Result<P, BingError.InvalidRequest>
+  readonly toQuery: (params: P) => URLSearchParams
+  readonly decode: (
+    input: { readonly status: number; readonly headers: Headers.Headers; readonly body: string },
+    options: { readonly now: number }
+  ) => Result.Result<A, AnyBingError>
+}
+
+const webSearchOp: Operation<WebSearchParams.WebSearchParams, WebSearchValue> = {
+  name: "webSearch",
+  path: "/v7.0/search",
+  validate: WebSearchParams.validate,
+  toQuery: WebSearchParams.toQuery,
+  decode: BingResponse.decodeWebSearch
+}
+
+const imageSearchOp: Operation<ImageSearchParams.ImageSearchParams, ImageSearchValue> = {
+  name: "imageSearch",
+  path: "/v7.0/images/search",
+  validate: ImageSearchParams.validate,
+  toQuery: ImageSearchParams.toQuery,
+  decode: BingResponse.decodeImageSearch
+}
+
+const trendingImagesOp: Operation<ImageSearchParams.TrendingImagesParams, TrendingImagesValue> = {
+  name: "trendingImages",
+  path: "/v7.0/images/trending",
+  validate: ImageSearchParams.validateTrending,
+  toQuery: ImageSearchParams.trendingToQuery,
+  decode: BingResponse.decodeTrendingImages
+}
+
+/** What one successful attempt yields. */
+interface Answer<A> {
+  readonly value: A
+  readonly status: number
+  readonly traceId: string | undefined
+  readonly market: string | undefined
+  readonly clientId: string | undefined
+}
+
+type AttemptError = AnyBingError | RequestTimeout | ConnectionFailed
+
+const transportDetail = (error: HttpClientError.HttpClientError, secrets: ReadonlyArray<string>): string => {
+  const reason = error.reason
+  const cause = (reason as { readonly cause?: unknown }).cause
+  const text = cause instanceof Error
+    ? `${cause.message}${cause.cause instanceof Error ? ` (${cause.cause.message})` : ""}`
+    : reason._tag
+  return scrub(text, secrets)
+}
+
+/**
+ * Builds a client from options. The `HttpClient` and the `QuotaTracker` are taken from the context
+ * when present: without an `HttpClient` the fetch-based one is used, without a tracker the
+ * configured `key` is.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options): Effect.Effect<Service, InvalidClientOptions> =>
+  Effect.gen(function*() {
+    const tracker = yield* Effect.serviceOption(QuotaTracker.QuotaTracker)
+    const resolved = resolve(options, Option.isSome(tracker))
+    if (Result.isFailure(resolved)) return yield* Effect.fail(resolved.failure)
+    const config = resolved.success
+    const provided = yield* Effect.serviceOption(HttpClient.HttpClient)
+    const http = Option.isSome(provided)
+      ? provided.value
+      : yield* Effect.service(HttpClient.HttpClient).pipe(Effect.provide(FetchHttpClient.layer))
+    const clientIds = ClientIds.make()
+    const endpoints = new Map<string, EndpointCheck.Endpoint | EndpointCheck.EndpointProblem>()
+    const endpointFor = (endpoint: string) => {
+      let checked = endpoints.get(endpoint)
+      if (checked === undefined) {
+        checked = EndpointCheck.check(endpoint, config.allowInsecureLoopback)
+        if (endpoints.size < 1_000) endpoints.set(endpoint, checked)
+      }
+      return checked
+    }
+    const staticHeaders: Record<string, string> = { accept: "application/json" }
+    if (config.userAgent !== undefined) staticHeaders["user-agent"] = config.userAgent
+    const trackerService: RetryLoop.Tracker | undefined = Option.isSome(tracker) ? tracker.value : undefined
+
+    const withDefaults = (params: object | undefined): Record<string, unknown> => {
+      const input: Record<string, unknown> = { ...params }
+      if (config.market !== undefined && input["mkt"] === undefined && input["cc"] === undefined) input["mkt"] = config.market
+      if (config.language !== undefined && input["setLang"] === undefined) input["setLang"] = config.language
+      if (config.safeSearch !== undefined && input["safeSearch"] === undefined) input["safeSearch"] = config.safeSearch
+      return input
+    }
+
+    const attempt = <A>(
+      op: Operation<unknown, A>,
+      query: string,
+      scope: string,
+      target: RetryLoop.Target
+    ): Effect.Effect<RetryLoop.Verdict<Answer<A>, AttemptError>> => {
+      const checked = endpointFor(target.endpoint)
+      if (checked._tag === "HttpNotAllowed") {
+        return Effect.succeed({ _tag: "Fatal", error: BingError.httpNotAllowed(), counted: false })
+      }
+      if (checked._tag === "Invalid") {
+        return Effect.succeed({
+          _tag: "Fatal",
+          error: new ConnectionFailed({ operation: op.name, endpoint: "(invalid endpoint)", phase: "request", detail: `the endpoint ${checked.detail}` }),
+          counted: false
+        })
+      }
+      const display = checked.base + op.path
+      const url = query === "" ? display : `${display}?${query}`
+      const key = Redacted.value(target.key)
+      const headers: Record<string, string> = { ...staticHeaders, [SubscriptionKeyHeader]: key }
+      const sentId = clientIds.get(scope)
+      if (sentId !== undefined) headers["x-msedge-clientid"] = sentId
+      const request = HttpClientRequest.get(url, { headers })
+      const failed = (phase: "request" | "response") => (error: HttpClientError.HttpClientError) =>
+        new ConnectionFailed({ operation: op.name, endpoint: display, phase, detail: transportDetail(error, [key]) })
+      return Effect.clockWith((clock) => http.execute(request).pipe(
+        Effect.mapError(failed("request")),
+        Effect.flatMap((response) =>
+          Effect.map(Effect.mapError(response.text, failed("response")), (body) => ({ response, body }))
+        ),
+        Effect.timeoutOrElse({
+          duration: config.timeoutMs,
+          orElse: () => Effect.fail(new RequestTimeout({ operation: op.name, endpoint: display, timeoutMs: config.timeoutMs }))
+        }),
+        Effect.match({
+          onFailure: (error): RetryLoop.Verdict<Answer<A>, AttemptError> =>
+            // A request whose response started (or timed out) may have been counted by the server.
+            ({ _tag: "Backoff", error, counted: error._tag === "RequestTimeout" || error.phase === "response" }),
+          onSuccess: ({ body, response }): RetryLoop.Verdict<Answer<A>, AttemptError> => {
+            const returnedId = response.headers["x-msedge-clientid"]
+            if (returnedId !== undefined && returnedId !== "") clientIds.set(scope, returnedId)
+            // `now` only matters for a Retry-After given as an HTTP date.
+            const decoded = op.decode({ status: response.status, headers: response.headers, body }, {
+              now: clock.currentTimeMillisUnsafe()
+            })
+            if (Result.isSuccess(decoded)) {
+              return {
+                _tag: "Done",
+                value: {
+                  value: decoded.success,
+                  status: response.status,
+                  traceId: response.headers["bingapis-traceid"],
+                  market: response.headers["bingapis-market"],
+                  clientId: returnedId ?? sentId
+                }
+              }
+            }
+            const error = decoded.failure
+            switch (error._tag) {
+              case "RateLimited":
+                return { _tag: "RateLimited", error, retryAfterMs: error.retryAfterMs }
+              case "QuotaExhausted":
+                return { _tag: "Quota", error, window: error.window, retryAfterMs: error.retryAfterMs }
+              default: {
+                const counted = response.status === 200
+                return error.isRetryable || (error._tag === "UnexpectedResponse" && error.status >= 500)
+                  ? { _tag: "Backoff", error, counted }
+                  : { _tag: "Fatal", error, counted }
+              }
+            }
+          }
+        })
+      ))
+    }
+
+    const call = <P, A>(op: Operation<P, A>, params: object | undefined, callOptions: CallOptions | undefined) => {
+      const body = Effect.suspend(() => {
+        const validated = op.validate(withDefaults(params))
+        if (Result.isFailure(validated)) return Effect.fail(validated.failure)
+        const query = op.toQuery(validated.success).toString()
+        const scope = callOptions?.userScope ?? ClientIds.defaultScope
+        return RetryLoop.run<Answer<A>, AttemptError>({
+          policy: config.policy,
+          tracker: trackerService,
+          fallback: { key: config.key, endpoint: config.endpoint },
+          missingKey: () => BingError.authorizationMissing(),
+          attempt: (target) => attempt(op as Operation<unknown, A>, query, scope, target)
+        }).pipe(
+          Effect.tapError((failed) => annotateFailure(failed)),
+          Effect.mapError((failed) => failed.error),
+          Effect.flatMap((served) => {
+            const meta: Meta = {
+              traceId: served.value.traceId,
+              market: served.value.market,
+              clientId: served.value.clientId,
+              tier: served.tier,
+              attempts: served.attempts,
+              status: served.value.status
+            }
+            return Effect.as(
+              Effect.annotateCurrentSpan({
+                "bing.status": meta.status,
+                "bing.attempts": meta.attempts,
+                ...(meta.tier === undefined ? {} : { "bing.tier": meta.tier }),
+                ...(meta.traceId === undefined ? {} : { "bing.trace_id": meta.traceId })
+              }),
+              { value: served.value.value, meta } satisfies BingResult<A>
+            )
+          })
+        )
+      })
+      const traced = body.pipe(
+        Effect.withSpan(`BingClient.${op.name}`, { attributes: { "bing.operation": op.name } }),
+        Effect.updateService(Headers.CurrentRedactedNames, addKeyHeader)
+      )
+      return config.propagateTrace ? traced : Effect.provideService(traced, HttpClient.TracerPropagationEnabled, false)
+    }
+
+    return BingClient.of({
+      webSearch: (params, callOptions) => call(webSearchOp, params, callOptions),
+      imageSearch: (params, callOptions) => call(imageSearchOp, params, callOptions),
+      trendingImages: (params, callOptions) => call(trendingImagesOp, params, callOptions),
+      clientId: (userScope) => Effect.sync(() => Option.fromNullishOr(clientIds.get(userScope ?? ClientIds.defaultScope)))
+    })
+  })
+
+const annotateFailure = (failed: RetryLoop.Failed<AttemptError | QuotaError.QuotaError>): Effect.Effect<void> => {
+  const error = failed.error
+  const fromBing = BingError.isBingError(error) ? error : undefined
+  return Effect.annotateCurrentSpan({
+    "bing.attempts": failed.attempts,
+    "bing.error": error._tag,
+    ...(failed.tier === undefined ? {} : { "bing.tier": failed.tier }),
+    ...(fromBing === undefined ? {} : { "bing.status": fromBing.status }),
+    ...(fromBing?.traceId === undefined ? {} : { "bing.trace_id": fromBing.traceId })
+  })
+}
+
+const addKeyHeader = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> =>
+  names.includes(SubscriptionKeyHeader) ? names : [...names, SubscriptionKeyHeader]
+
+// ---------------------------------------------------------------------------------------------
+// Layers
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A client layer. Provide an `HttpClient` layer (e.g. `NodeHttpClient.layerUndici` from
+ * `@effect/platform-node`, the fastest on Node) to replace the fetch-based default, and a
+ * `QuotaTracker` layer to turn on quota tracking and tier failover.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import { BingClient } from "@bing-effect/client"
+ *
+ * const Live = BingClient.layer({ key: Redacted.make(process.env.BING_KEY ?? ""), market: "en-US" })
+ * const program = BingClient.webSearch({ q: "effect" }).pipe(Effect.provide(Live))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<BingClient, InvalidClientOptions> => Layer.effect(BingClient, make(options))
+
+/**
+ * The options read from configuration (environment variables by default):
+ * `BING_KEY` (redacted), `BING_ENDPOINT`, `BING_MARKET`, `BING_LANGUAGE`, `BING_SAFE_SEARCH`,
+ * `BING_USER_AGENT`, `BING_TIMEOUT`, `BING_MAX_ATTEMPTS`, `BING_MAX_RETRY_AFTER`,
+ * `BING_BASE_DELAY`, `BING_MAX_DELAY`, `BING_ALLOW_INSECURE_LOOPBACK`.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const config: Config.Config<Options> = Config.all({
+  key: Config.option(Config.Redacted("BING_KEY")),
+  endpoint: Config.String("BING_ENDPOINT").pipe(Config.withDefault(defaultEndpoint)),
+  market: Config.option(Config.String("BING_MARKET")),
+  language: Config.option(Config.String("BING_LANGUAGE")),
+  safeSearch: Config.option(Config.Literals(["Off", "Moderate", "Strict"], "BING_SAFE_SEARCH")),
+  userAgent: Config.option(Config.String("BING_USER_AGENT")),
+  timeout: Config.Duration("BING_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
+  maxAttempts: Config.option(Config.Int("BING_MAX_ATTEMPTS")),
+  maxRetryAfter: Config.option(Config.Duration("BING_MAX_RETRY_AFTER")),
+  baseDelay: Config.option(Config.Duration("BING_BASE_DELAY")),
+  maxDelay: Config.option(Config.Duration("BING_MAX_DELAY")),
+  allowInsecureLoopback: Config.Boolean("BING_ALLOW_INSECURE_LOOPBACK").pipe(Config.withDefault(false))
+}).pipe(
+  Config.map((c): Options => ({
+    key: Option.getOrUndefined(c.key),
+    endpoint: c.endpoint,
+    market: Option.getOrUndefined(c.market),
+    language: Option.getOrUndefined(c.language),
+    safeSearch: Option.getOrUndefined(c.safeSearch),
+    userAgent: Option.getOrUndefined(c.userAgent),
+    timeout: c.timeout,
+    retry: {
+      maxAttempts: Option.getOrUndefined(c.maxAttempts),
+      maxRetryAfter: Option.getOrUndefined(c.maxRetryAfter),
+      baseDelay: Option.getOrUndefined(c.baseDelay),
+      maxDelay: Option.getOrUndefined(c.maxDelay)
+    },
+    allowInsecureLoopback: c.allowInsecureLoopback
+  }))
+)
+
+/**
+ * A client layer whose options come from `Config` ({@link config} by default).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  options: Config.Config<Options> = config
+): Layer.Layer<BingClient, InvalidClientOptions | Config.ConfigError> =>
+  Layer.effect(
+    BingClient,
+    Effect.gen(function*() {
+      return yield* make(yield* options)
+    })
+  )
+
+// ---------------------------------------------------------------------------------------------
+// Accessors
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Web Search (`GET /v7.0/search`) with the client from the context.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { BingClient } from "@bing-effect/client"
+ *
+ * const titles = BingClient.webSearch({ q: "effect typescript", count: 5 }).pipe(
+ *   Effect.map(({ value }) => value.webPages?.value.map((page) => page.name) ?? [])
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const webSearch = (
+  params: WebSearchInput,
+  options?: CallOptions
+): Effect.Effect<BingResult<WebSearchValue>, ClientError, BingClient> => BingClient.use((client) => client.webSearch(params, options))
+
+/**
+ * Image Search (`GET /v7.0/images/search`) with the client from the context.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const imageSearch = (
+  params: ImageSearchInput,
+  options?: CallOptions
+): Effect.Effect<BingResult<ImageSearchValue>, ClientError, BingClient> =>
+  BingClient.use((client) => client.imageSearch(params, options))
+
+/**
+ * Trending Images (`GET /v7.0/images/trending`) with the client from the context.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const trendingImages = (
+  params?: TrendingImagesInput,
+  options?: CallOptions
+): Effect.Effect<BingResult<TrendingImagesValue>, ClientError, BingClient> =>
+  BingClient.use((client) => client.trendingImages(params, options))

@@ -1,0 +1,142 @@
+/**
+ * The client for code that does not use Effect: async methods that resolve with the same
+ * `BingResult` and reject with the same error instances as the Effect API (`instanceof` and
+ * `_tag` both work), and accept an `AbortSignal`.
+ *
+ * @since 0.1.0
+ */
+import type { QuotaTracker } from "@bing-effect/quota-tracker"
+import * as Cause from "effect/Cause"
+import type * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type { HttpClient } from "effect/http"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import * as BingClient from "./BingClient.js"
+import type { BingResult } from "./BingResult.js"
+
+/**
+ * Options of {@link createClient}: the client options, plus the layers that Effect users would
+ * provide themselves.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CreateClientOptions extends BingClient.Options {
+  /**
+   * The HTTP client. Default: Effect's fetch-based client. On Node, `NodeHttpClient.layerUndici`
+   * from `@effect/platform-node` is about a third faster.
+   */
+  readonly httpClient?: Layer.Layer<HttpClient.HttpClient> | undefined
+  /** A quota tracker layer (from `@bing-effect/quota-tracker`): turns on tracking and tier failover. */
+  readonly quotaTracker?: Layer.Layer<QuotaTracker.QuotaTracker, unknown> | undefined
+}
+
+/**
+ * Options of one call.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestOptions extends BingClient.CallOptions {
+  /** Aborts the call: the request in flight and any wait are cancelled; the promise rejects with `signal.reason`. */
+  readonly signal?: AbortSignal | undefined
+}
+
+/**
+ * The Promise client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseClient {
+  readonly webSearch: (params: BingClient.WebSearchInput, options?: RequestOptions) => Promise<BingResult<BingClient.WebSearchValue>>
+  readonly imageSearch: (params: BingClient.ImageSearchInput, options?: RequestOptions) => Promise<BingResult<BingClient.ImageSearchValue>>
+  readonly trendingImages: (
+    params?: BingClient.TrendingImagesInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.TrendingImagesValue>>
+  /** Releases the client's resources. Calls made afterwards reject with `ClientClosed`. */
+  readonly close: () => Promise<void>
+}
+
+/**
+ * A call made after `close()`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ClientClosed extends Schema.TaggedError<ClientClosed>()("ClientClosed", {}) {
+  /**
+   * @since 0.1.0
+   */
+  get isRetryable(): boolean {
+    return false
+  }
+
+  override get message(): string {
+    return "The Bing client is closed"
+  }
+}
+
+const scoped = (requestOptions: RequestOptions | undefined): BingClient.CallOptions | undefined =>
+  requestOptions?.userScope === undefined ? undefined : { userScope: requestOptions.userScope }
+
+/**
+ * Creates a client. Throws `InvalidClientOptions` at once when the options cannot work.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "@bing-effect/client/promise"
+ * import { Redacted } from "effect"
+ *
+ * const bing = createClient({ key: Redacted.make(process.env.BING_KEY ?? ""), market: "en-US" })
+ * try {
+ *   const { value, meta } = await bing.webSearch({ q: "effect" }, { signal: AbortSignal.timeout(5_000) })
+ *   console.log(meta.traceId, value.webPages?.value[0]?.name)
+ * } catch (error) {
+ *   console.error((error as Error).message) // a RateLimited, InvalidRequest, RequestTimeout... instance
+ * } finally {
+ *   await bing.close()
+ * }
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const createClient = (options: CreateClientOptions): PromiseClient => {
+  const { httpClient, quotaTracker, ...clientOptions } = options
+  const checked = quotaTracker === undefined ? BingClient.validateOptions(clientOptions) : Result.succeed(clientOptions)
+  if (Result.isFailure(checked)) throw checked.failure
+  let layer: Layer.Layer<BingClient.BingClient, unknown> = BingClient.layer(clientOptions)
+  if (quotaTracker !== undefined) layer = Layer.provide(layer, quotaTracker)
+  if (httpClient !== undefined) layer = Layer.provide(layer, httpClient)
+  const runtime = ManagedRuntime.make(layer)
+  let closed = false
+
+  const run = <A>(
+    use: (client: BingClient.Service) => Effect.Effect<A, unknown>,
+    signal: AbortSignal | undefined
+  ): Promise<A> => {
+    if (closed) return Promise.reject(new ClientClosed())
+    if (signal?.aborted === true) return Promise.reject(signal.reason)
+    return runtime.runPromiseExit(BingClient.BingClient.use(use), signal === undefined ? undefined : { signal }).then((exit) => {
+      if (Exit.isSuccess(exit)) return exit.value
+      if (signal?.aborted === true && Cause.hasInterrupts(exit.cause)) throw signal.reason
+      throw Cause.squash(exit.cause)
+    })
+  }
+
+  return {
+    webSearch: (params, requestOptions) => run((c) => c.webSearch(params, scoped(requestOptions)), requestOptions?.signal),
+    imageSearch: (params, requestOptions) => run((c) => c.imageSearch(params, scoped(requestOptions)), requestOptions?.signal),
+    trendingImages: (params, requestOptions) => run((c) => c.trendingImages(params, scoped(requestOptions)), requestOptions?.signal),
+    close: async () => {
+      if (closed) return
+      closed = true
+      await runtime.dispose()
+    }
+  }
+}
