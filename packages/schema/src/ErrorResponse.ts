@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+/* oxlint-disable no-underscore-dangle -- `_tag` and `_type` are the field names of Effect's tagged errors and of Bing's JSON */
 import { ErrorCode, SubCode } from "@bing-effect/error-codes"
 import * as Schema from "effect/Schema"
 

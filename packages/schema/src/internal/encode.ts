@@ -2,6 +2,7 @@
  * Typed errors to the exact wire responses Bing (or the API Management gateway in front of the
  * old Cognitive Services endpoints) sends.
  */
+/* oxlint-disable no-underscore-dangle -- `_tag` and `_type` are the field names of Effect's tagged errors and of Bing's JSON */
 import type * as BingError from "../BingError.js"
 import type * as ErrorResponse from "../ErrorResponse.js"
 import { formatTimeSpan, retryAfterSeconds } from "./wire.js"

@@ -1,0 +1,117 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Result } from "effect"
+import * as fc from "fast-check"
+import * as WebSearchParams from "../src/WebSearchParams.js"
+
+const fromQuery = (qs: string) => WebSearchParams.fromQuery(new URLSearchParams(qs))
+const failure = (r: Result.Result<unknown, { readonly subCode: string; readonly parameter?: string; readonly value?: string; readonly status: number }>) =>
+  Result.isFailure(r) ? { subCode: r.failure.subCode, parameter: r.failure.parameter, value: r.failure.value, status: r.failure.status } : "success"
+const invalid = (parameter: string, value: string) => ({ subCode: "ParameterInvalidValue", parameter, value, status: 400 })
+
+describe("fromQuery (raw strings, the emulator's side)", () => {
+  it("q missing, empty or blank -> ParameterMissing for q", () => {
+    for (const qs of ["", "q=", "q=%20%20", "count=5"]) {
+      expect(failure(fromQuery(qs))).toEqual({ subCode: "ParameterMissing", parameter: "q", value: undefined, status: 400 })
+    }
+  })
+
+  it("count and offset are unsigned in range", () => {
+    expect(failure(fromQuery("q=x&count=abc"))).toEqual(invalid("count", "abc"))
+    expect(failure(fromQuery("q=x&count=51"))).toEqual(invalid("count", "51"))
+    expect(failure(fromQuery("q=x&count=-1"))).toEqual(invalid("count", "-1"))
+    expect(failure(fromQuery("q=x&count=1.5"))).toEqual(invalid("count", "1.5"))
+    expect(failure(fromQuery("q=x&count="))).toEqual(invalid("count", ""))
+    expect(failure(fromQuery("q=x&offset=65536"))).toEqual(invalid("offset", "65536"))
+    expect(failure(fromQuery("q=x&answerCount=x"))).toEqual(invalid("answerCount", "x"))
+    expect(fromQuery("q=x&count=50&offset=65535&answerCount=3")).toEqual(Result.succeed({ q: "x", count: 50, offset: 65535, answerCount: 3 }))
+    expect(fromQuery("q=x&count=0")).toEqual(Result.succeed({ q: "x", count: 0 }))
+  })
+
+  it("enums are read case-insensitively and normalised; others fail", () => {
+    expect(fromQuery("q=x&safeSearch=strict&textFormat=html&textDecorations=TRUE")).toEqual(
+      Result.succeed({ q: "x", safeSearch: "Strict", textDecorations: true, textFormat: "HTML" })
+    )
+    expect(failure(fromQuery("q=x&safeSearch=Loose"))).toEqual(invalid("safeSearch", "Loose"))
+    expect(failure(fromQuery("q=x&textFormat=Markdown"))).toEqual(invalid("textFormat", "Markdown"))
+    expect(failure(fromQuery("q=x&textDecorations=yes"))).toEqual(invalid("textDecorations", "yes"))
+  })
+
+  it("freshness: Day/Week/Month in any case, a date, or an ordered date range", () => {
+    expect(fromQuery("q=x&freshness=week")).toEqual(Result.succeed({ q: "x", freshness: "Week" }))
+    expect(fromQuery("q=x&freshness=2019-02-01")).toEqual(Result.succeed({ q: "x", freshness: "2019-02-01" }))
+    expect(fromQuery("q=x&freshness=2019-02-01..2019-05-30")).toEqual(Result.succeed({ q: "x", freshness: "2019-02-01..2019-05-30" }))
+    for (const bad of ["Year", "2019-02-30", "2019-05-30..2019-02-01", "2019-02-01..", "19-02-01"]) {
+      expect(failure(fromQuery(`q=x&freshness=${bad}`))).toEqual(invalid("freshness", bad))
+    }
+  })
+
+  it("responseFilter: an include list or an exclude list, not both; promote: answer names", () => {
+    expect(fromQuery("q=x&responseFilter=webpages,%20news")).toEqual(Result.succeed({ q: "x", responseFilter: ["Webpages", "News"] }))
+    expect(fromQuery("q=x&responseFilter=-images,-videos")).toEqual(Result.succeed({ q: "x", responseFilter: ["-Images", "-Videos"] }))
+    expect(failure(fromQuery("q=x&responseFilter=Webpages,-Images"))).toEqual(invalid("responseFilter", "Webpages,-Images"))
+    expect(failure(fromQuery("q=x&responseFilter=Ads"))).toEqual(invalid("responseFilter", "Ads"))
+    expect(fromQuery("q=x&promote=Videos,News&answerCount=2")).toEqual(Result.succeed({ q: "x", answerCount: 2, promote: ["Videos", "News"] }))
+    expect(failure(fromQuery("q=x&promote=Places"))).toEqual(invalid("promote", "Places"))
+  })
+
+  it("cc and mkt are mutually exclusive; cc is a 2-letter code", () => {
+    expect(failure(fromQuery("q=x&cc=US&mkt=en-US"))).toEqual(invalid("cc", "US"))
+    expect(failure(fromQuery("q=x&cc=USA"))).toEqual(invalid("cc", "USA"))
+    expect(fromQuery("q=x&cc=gb&setLang=en-GB")).toEqual(Result.succeed({ q: "x", cc: "gb", setLang: "en-GB" }))
+  })
+
+  it("ignores unknown parameters", () => {
+    expect(fromQuery("q=x&frobnicate=1")).toEqual(Result.succeed({ q: "x" }))
+  })
+})
+
+describe("validate (typed input, the client's side)", () => {
+  it("accepts typed parameters and rejects out-of-range values with Bing's error", () => {
+    expect(WebSearchParams.validate({ q: "effect", count: 10, safeSearch: "Off", responseFilter: ["Webpages"] })).toEqual(
+      Result.succeed({ q: "effect", count: 10, safeSearch: "Off", responseFilter: ["Webpages"] })
+    )
+    expect(failure(WebSearchParams.validate({ q: "x", count: 60 }))).toEqual(invalid("count", "60"))
+    expect(failure(WebSearchParams.validate({ q: "x", count: "10" }))).toEqual(invalid("count", "10"))
+    expect(failure(WebSearchParams.validate({ q: "x", safeSearch: "strict" }))).toEqual(invalid("safeSearch", "strict"))
+    expect(failure(WebSearchParams.validate({ q: "x", responseFilter: ["Webpages", "-News"] }))).toEqual(invalid("responseFilter", "Webpages,-News"))
+    expect(failure(WebSearchParams.validate({ q: "x", cc: "DE", mkt: "de-DE" }))).toEqual(invalid("cc", "DE"))
+    expect(failure(WebSearchParams.validate({ q: 5 }))).toEqual(invalid("q", "5"))
+    expect(failure(WebSearchParams.validate({ q: " " }))).toMatchObject({ subCode: "ParameterMissing", parameter: "q" })
+    expect(failure(WebSearchParams.validate(undefined))).toMatchObject({ subCode: "ParameterMissing", parameter: "q" })
+  })
+})
+
+describe("toQuery", () => {
+  it("writes Bing's parameter forms", () => {
+    const qs = WebSearchParams.toQuery({ q: "sailing dinghies", count: 20, textDecorations: false, responseFilter: ["-Images", "-Videos"], freshness: "2019-02-01..2019-05-30" })
+    expect(qs.toString()).toBe("q=sailing+dinghies&count=20&freshness=2019-02-01..2019-05-30&responseFilter=-Images%2C-Videos&textDecorations=false")
+  })
+
+  it("fromQuery(toQuery(p)) gives back every valid p", () => {
+    const arb = fc.record({
+      q: fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.trim() !== ""),
+      answerCount: fc.nat({ max: 100 }),
+      count: fc.nat({ max: 50 }),
+      offset: fc.nat({ max: 65535 }),
+      safeSearch: fc.constantFrom("Off", "Moderate", "Strict"),
+      textFormat: fc.constantFrom("Raw", "HTML"),
+      textDecorations: fc.boolean(),
+      freshness: fc.constantFrom("Day", "Week", "Month", "2020-02-29", "2020-01-01..2020-12-31"),
+      promote: fc.uniqueArray(fc.constantFrom(...WebSearchParams.PromoteAnswer.literals), { minLength: 1 }),
+      responseFilter: fc.oneof(
+        fc.uniqueArray(fc.constantFrom(...WebSearchParams.FilterAnswer.literals), { minLength: 1 }),
+        fc.uniqueArray(fc.constantFrom(...WebSearchParams.FilterAnswer.literals), { minLength: 1 }).map((xs) => xs.map((x) => `-${x}`))
+      ),
+      mkt: fc.constantFrom("en-US", "de-DE"),
+      setLang: fc.constantFrom("en", "fr-FR")
+    }, { requiredKeys: ["q"] })
+    fc.assert(
+      fc.property(arb, (p) => {
+        const valid = WebSearchParams.validate(p)
+        expect(Result.isSuccess(valid)).toBe(true)
+        expect(WebSearchParams.fromQuery(WebSearchParams.toQuery(valid.pipe(Result.getOrThrow)))).toEqual(Result.succeed(p))
+      }),
+      { numRuns: 500 }
+    )
+  })
+})

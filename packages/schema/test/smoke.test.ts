@@ -1,0 +1,30 @@
+import { execFileSync } from "node:child_process"
+import { createRequire } from "node:module"
+import { fileURLToPath } from "node:url"
+import { describe, expect, it } from "@effect/vitest"
+
+// Loads the built package through its exports map in a plain Node process, as a user would
+// (runs after `build`; turbo's test task depends on it).
+const cwd = fileURLToPath(new URL("..", import.meta.url))
+const node = (code: string) => execFileSync(process.execPath, ["--input-type=module", "-e", code], { cwd, encoding: "utf8", stdio: "pipe" })
+
+describe("package exports", () => {
+  it("loads as ESM and decodes what it encodes", () => {
+    const out = node(`import { BingError, BingResponse, WebSearchParams } from "@bing-effect/schema"
+      const wire = BingResponse.encodeError(BingError.rateLimited(2000))
+      const back = BingResponse.decodeError(wire)
+      const params = WebSearchParams.fromQuery(new URLSearchParams("q=x&count=abc"))
+      console.log(wire.status, wire.headers["Retry-After"], back._tag, back.retryAfterMs, params.failure.parameter)`)
+    expect(out.trim()).toBe("429 2 RateLimited 2000 count")
+  })
+
+  it("loads as CommonJS", () => {
+    const mod = createRequire(import.meta.url)("@bing-effect/schema")
+    expect(Object.keys(mod).toSorted()).toEqual(["BingError", "BingResponse", "ErrorResponse", "ImageSearch", "ImageSearchParams", "SearchResponse", "WebSearchParams"])
+    expect(mod.BingError.notFound().status).toBe(404)
+  })
+
+  it("closes internal paths", () => {
+    expect(() => node(`await import("@bing-effect/schema/internal/decode")`)).toThrow(/ERR_PACKAGE_PATH_NOT_EXPORTED/)
+  })
+})
