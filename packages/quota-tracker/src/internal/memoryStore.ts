@@ -20,7 +20,13 @@ export class MemoryCells {
       const current = currentValue(cell, now)
       const next = nextValue(slot, current, weight, now)
       if (!fits(slot, next, weight, now)) {
+        // nothing is written: answer the current value of every slot
+        for (let j = 0; j < i; j++) {
+          values[j] = currentValue(found[j], now)
+          found[j] = undefined
+        }
         values[i] = current
+        found[i] = undefined
         for (let j = i + 1; j < n; j++) values[j] = currentValue(this.cells.get(slots[j]!.key), now)
         return { refused: i, values }
       }

@@ -350,12 +350,13 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
 
     const windowName = (w: WindowState): string => `${Window.adjective(w.kind)} quota`
 
-    const observe = (t: TierState, w: WindowState, value: number, now: number): void => {
+    const observe = (t: TierState, w: WindowState, value: number, now: number, resample = false): void => {
       w.value = value
       w.observedAt = now
       if (w.kind === "second") return
-      // forecast: exponentially smoothed rate over samples at least a second apart
-      if (w.sampleAt < 0) {
+      // forecast: exponentially smoothed rate over samples at least a second apart;
+      // a figure set from outside is a new starting point, not a burst of requests
+      if (w.sampleAt < 0 || resample) {
         w.sampleAt = now
         w.sampleUsed = value
       } else if (now - w.sampleAt >= SECOND) {
@@ -793,7 +794,7 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
               if (target !== undefined) {
                 const slot = target.slot
                 yield* withStore(now, () => store.set(slot, target.limit, now), () => memory.set(slot, target.limit, now))
-                observe(t, target, target.limit, now)
+                observe(t, target, target.limit, now, true)
               }
               markExhausted(t, kind, until, "server", now)
               return yield* flush
@@ -816,7 +817,7 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
           const value = w.kind === "second" ? now + (Math.min(opts.used, w.limit) * SECOND) / w.limit : opts.used
           const slot = w.slot
           yield* withStore(now, () => store.set(slot, value, now), () => memory.set(slot, value, now))
-          observe(t, w, value, now)
+          observe(t, w, value, now, true)
           if (w.kind !== "second") {
             if (opts.used >= w.limit) markExhausted(t, w.kind, w.periodEnd, "local", now)
             else if (t.exhaustedWindow === w.kind && t.exhaustedSource === "local") t.exhaustedUntil = 0

@@ -1,0 +1,66 @@
+import { NodeRedis } from "@effect/platform-node"
+import { assert, describe, layer } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { Redis } from "effect/persistence"
+import { QuotaStore } from "../src/index.js"
+import { contract } from "./QuotaStoreContract.js"
+
+const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379"
+const prefix = `bing-quota-test:${process.pid}:${Date.now()}:`
+const RedisLive = NodeRedis.layer({ url })
+
+// deletes this run's keys when the layer closes
+const Cleanup = Layer.effectDiscard(Effect.gen(function*() {
+  const redis = yield* Redis.Redis
+  yield* Effect.addFinalizer(() =>
+    Effect.gen(function*() {
+      const keys = yield* redis.send<Array<string>>("KEYS", `${prefix}*`)
+      if (keys.length > 0) yield* redis.send("DEL", ...keys)
+    }).pipe(Effect.ignore)
+  )
+}))
+
+const StoreLive = Layer.mergeAll(QuotaStore.layerRedis({ prefix }), Cleanup).pipe(Layer.provideMerge(RedisLive))
+
+describe.skipIf(process.env.BING_EFFECT_SKIP_REDIS === "1")("QuotaStore.layerRedis", () => {
+  contract("redis", StoreLive)
+
+  layer(StoreLive, { excludeTestServices: true })((it) => {
+    it.effect("one acquire of three windows is exactly one command (EVALSHA)", () =>
+      Effect.gen(function*() {
+        const store = yield* QuotaStore.QuotaStore
+        const redis = yield* Redis.Redis
+        const now = Date.now()
+        const slots: Array<QuotaStore.Slot> = [
+          { kind: "counter", key: "{rt}:month:0", limit: 1000, expiresAt: now + 60_000 },
+          { kind: "counter", key: "{rt}:day:0", limit: 1000, expiresAt: now + 60_000 },
+          { kind: "bucket", key: "{rt}:second", limit: 1000, interval: 1000 }
+        ]
+        yield* store.acquire(slots, 1, now) // loads the script once
+        const calls = (info: string) =>
+          Object.fromEntries([...info.matchAll(/cmdstat_(\w+):calls=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]))
+        const before = calls(yield* redis.send<string>("INFO", "commandstats"))
+        for (let i = 0; i < 10; i++) yield* store.acquire(slots, 1, now)
+        const after = calls(yield* redis.send<string>("INFO", "commandstats"))
+        // INFO itself is counted once between the two snapshots
+        assert.strictEqual((after.evalsha ?? 0) - (before.evalsha ?? 0), 10)
+        assert.strictEqual((after.eval ?? 0) - (before.eval ?? 0), 0)
+        assert.strictEqual((after.get ?? 0) - (before.get ?? 0), 20 + 10) // GETs run inside the script (3 per call)
+      }))
+
+    it.effect("keys carry the prefix and expire when their period ends", () =>
+      Effect.gen(function*() {
+        const store = yield* QuotaStore.QuotaStore
+        const redis = yield* Redis.Redis
+        const now = Date.now()
+        const slot: QuotaStore.Slot = { kind: "counter", key: "{ttl}:day:0", limit: 10, expiresAt: now + 90_000 }
+        yield* store.acquire([slot], 1, now)
+        const ttl = yield* redis.send<number>("PTTL", `${prefix}{ttl}:day:0`)
+        assert.ok(ttl > 85_000 && ttl <= 90_000, `PTTL ${ttl}`)
+        const bucketSlot: QuotaStore.Slot = { kind: "bucket", key: "{ttl}:second", limit: 10, interval: 1000 }
+        yield* store.acquire([bucketSlot], 1, now)
+        const bucketTtl = yield* redis.send<number>("PTTL", `${prefix}{ttl}:second`)
+        assert.ok(bucketTtl > 0 && bucketTtl <= 102, `bucket PTTL ${bucketTtl}`)
+      }))
+  })
+})

@@ -1,0 +1,592 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Fiber, Layer, Logger, Metric, Redacted, Stream } from "effect"
+import { TestClock } from "effect/testing"
+import { Outcome, QuotaError, type QuotaEvent, QuotaStore, QuotaTracker, Tier } from "../src/index.js"
+
+const SECRET = "sk-live-0123456789abcdef"
+const tier = (name: string, limits: Tier.Limits) => Tier.make({ name, key: Redacted.make(`${SECRET}-${name}`), limits })
+const utc = (iso: string) => Date.parse(iso)
+const MINUTE = 60_000
+const DAY = 86_400_000
+
+// Starts collecting the tracker's events; `settle` lets the collector catch up.
+const collect = (tracker: QuotaTracker.Service) =>
+  Effect.gen(function*() {
+    const seen: Array<QuotaEvent.QuotaEvent> = []
+    yield* Stream.runForEach(tracker.events, (event) => Effect.sync(() => seen.push(event))).pipe(Effect.forkScoped)
+    yield* settle
+    return seen
+  })
+const settle = Effect.gen(function*() {
+  for (let i = 0; i < 10; i++) yield* Effect.yieldNow
+})
+
+const reasonOf = <A>(effect: Effect.Effect<A, QuotaError.QuotaError>) =>
+  Effect.map(Effect.flip(effect), (error) => error.reason)
+
+const usage = (acquired: QuotaTracker.Acquired, window: string) => acquired.windows.find((w) => w.window === window)
+
+describe("QuotaTracker.acquire", () => {
+  it.effect("counts every window of the tier and answers used, limit, remaining and reset", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(utc("2026-11-22T10:00:00.250Z"))
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perSecond: 10, perDay: 1000, perMonth: 20_000 })] })
+      const first = yield* q.acquire()
+      const second = yield* q.acquire({ weight: 3 })
+      assert.strictEqual(first.tier.name, "S15")
+      assert.deepStrictEqual(second.windows.map((w) => w.window), ["month", "day", "second"])
+      assert.deepStrictEqual(usage(second, "day"), { window: "day", used: 4, limit: 1000, remaining: 996, resetsAt: utc("2026-11-23T00:00:00Z") })
+      assert.deepStrictEqual(usage(second, "month"), { window: "month", used: 4, limit: 20_000, remaining: 19_996, resetsAt: utc("2026-12-01T00:00:00Z") })
+      // token bucket: 4 tokens of 100 ms each are in use, the bucket is full again 400 ms from now
+      assert.deepStrictEqual(usage(second, "second"), { window: "second", used: 4, limit: 10, remaining: 6, resetsAt: utc("2026-11-22T10:00:00.650Z") })
+      assert.strictEqual(second.weight, 3)
+      assert.strictEqual(second.acquiredAt, utc("2026-11-22T10:00:00.250Z"))
+    }))
+
+  it.effect("is all or nothing: a request refused by the day window is not counted in the month", () =>
+    Effect.gen(function*() {
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 5, perMonth: 1000 })] })
+      for (let i = 0; i < 5; i++) yield* q.acquire()
+      const reason = yield* reasonOf(q.acquire())
+      assert.strictEqual(reason._tag, "QuotaExhausted")
+      const status = yield* q.status
+      const windows = status.tiers[0]!.windows
+      assert.strictEqual(windows.find((w) => w.window === "month")!.used, 5)
+      assert.strictEqual(windows.find((w) => w.window === "day")!.used, 5)
+    }))
+
+  it.effect("waits for a full per-second window, on the Clock", () =>
+    Effect.gen(function*() {
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perSecond: 2 })], waitForSecondWindow: "1 second" })
+      yield* q.acquire()
+      yield* q.acquire()
+      const third = yield* q.acquire().pipe(Effect.forkChild)
+      yield* TestClock.adjust(499)
+      assert.isUndefined(third.pollUnsafe(), "still waiting for a token")
+      yield* TestClock.adjust(1)
+      const acquired = yield* Fiber.join(third)
+      assert.strictEqual(acquired.acquiredAt, 500)
+    }))
+
+  it.effect("fails with RateLimitExceeded when the wait is not allowed or too long", () =>
+    Effect.gen(function*() {
+      const noWait = yield* QuotaTracker.make({ tiers: [tier("S15", { perSecond: 4 })], waitForSecondWindow: 0 })
+      for (let i = 0; i < 4; i++) yield* noWait.acquire()
+      const reason = yield* reasonOf(noWait.acquire())
+      assert.strictEqual(reason._tag, "RateLimitExceeded")
+      assert.deepStrictEqual(reason._tag === "RateLimitExceeded" && { tier: reason.tier, retryAfter: reason.retryAfter }, { tier: "S15", retryAfter: 250 })
+      assert.isTrue(reason.isRetryable)
+      assert.match(reason.message, /S15 is over its per-second rate; retry in 250 ms/)
+
+      const shortWait = yield* QuotaTracker.make({ tiers: [tier("S16", { perSecond: 1 })], waitForSecondWindow: 200 })
+      yield* shortWait.acquire()
+      const error = yield* Effect.flip(shortWait.acquire())
+      assert.strictEqual(error.reason._tag, "RateLimitExceeded")
+      assert.isTrue(QuotaError.isQuotaError(error))
+      assert.isTrue(error.isRetryable)
+    }))
+
+  it.effect("does not move to the next tier because of a full per-second window", () =>
+    Effect.gen(function*() {
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perSecond: 1, perDay: 100 }), tier("S16", { perDay: 100 })], waitForSecondWindow: 0 })
+      yield* q.acquire()
+      assert.strictEqual((yield* reasonOf(q.acquire()))._tag, "RateLimitExceeded")
+      yield* TestClock.adjust(1000)
+      assert.strictEqual((yield* q.acquire()).tier.name, "S15")
+    }))
+
+  it.effect("rejects a weight that is not a positive integer", () =>
+    Effect.gen(function*() {
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })] })
+      for (const weight of [0, -1, 1.5, Number.NaN]) {
+        const reason = yield* reasonOf(q.acquire({ weight }))
+        assert.strictEqual(reason._tag, "InvalidOptions")
+      }
+      assert.strictEqual((yield* q.status).tiers[0]!.windows[0]!.used, 0)
+    }))
+})
+
+describe("thresholds, events and forecasts", () => {
+  it.effect("fires each threshold once per window period, with a forecast, as events and log lines", () =>
+    Effect.gen(function*() {
+      const lines: Array<string> = []
+      const logger = Logger.make(({ logLevel, message }) => {
+        lines.push(`${logLevel} ${(message as ReadonlyArray<unknown>).join(" ")}`)
+      })
+      yield* Effect.gen(function*() {
+        const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 100 })] })
+        const seen = yield* collect(q)
+        // one request a minute from midnight: 80 requests at 01:19, so 20 more last until 01:39
+        for (let i = 0; i < 100; i++) {
+          yield* q.acquire()
+          yield* TestClock.adjust(MINUTE)
+        }
+        yield* settle
+        const crossed = seen.filter((e): e is QuotaEvent.ThresholdCrossed => e._tag === "ThresholdCrossed")
+        assert.deepStrictEqual(crossed.map((e) => [e.threshold, e.used, e.at]), [[0.8, 80, 79 * MINUTE], [0.95, 95, 94 * MINUTE]])
+        assert.strictEqual(crossed[0]!.forecast, 99 * MINUTE)
+        assert.strictEqual(crossed[0]!.message, "S15 daily quota 80% used (80/100); runs out at 01:39 UTC at the current rate")
+        assert.strictEqual(crossed[1]!.message, "S15 daily quota 95% used (95/100); runs out at 01:39 UTC at the current rate")
+        assert.isTrue(lines.includes("Warn S15 daily quota 80% used (80/100); runs out at 01:39 UTC at the current rate"))
+
+        // the next day fires them again
+        yield* TestClock.setTime(DAY)
+        for (let i = 0; i < 80; i++) yield* q.acquire()
+        yield* settle
+        assert.strictEqual(seen.filter((e) => e._tag === "ThresholdCrossed").length, 3)
+      }).pipe(Effect.provide(Logger.layer([logger])))
+    }))
+
+  it.effect("uses the calendar's zone and the thousands separator in messages", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(utc("2026-11-22T08:00:00Z"))
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 1000 })], thresholds: [0.5], offsetMinutes: 60 })
+      const seen = yield* collect(q)
+      yield* q.setUsage({ tier: "S15", window: "day", used: 499 })
+      yield* TestClock.adjust(1000)
+      yield* q.acquire()
+      yield* settle
+      const event = seen.find((e) => e._tag === "ThresholdCrossed")
+      // one request in the last second: 500 left last 500 s, until 08:08:20 UTC
+      assert.strictEqual(event?.message, "S15 daily quota 50% used (500/1,000); runs out at 09:08 UTC+01:00 at the current rate")
+      const quiet = yield* QuotaTracker.make({ tiers: [tier("S16", { perDay: 1000 })], thresholds: [0.5], offsetMinutes: 60 })
+      const quietEvents = yield* collect(quiet)
+      yield* quiet.setUsage({ tier: "S16", window: "day", used: 500 })
+      yield* settle
+      assert.strictEqual(
+        quietEvents.find((e) => e._tag === "ThresholdCrossed")?.message,
+        "S16 daily quota 50% used (500/1,000); lasts until the reset at 2026-11-23 00:00 UTC+01:00 at the current rate"
+      )
+    }))
+
+  it.effect("forecasts in the status from a smoothed rate", () =>
+    Effect.gen(function*() {
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10_000 })] })
+      // 10 requests a second for 10 minutes
+      for (let s = 0; s < 600; s++) {
+        yield* q.acquire({ weight: 10 })
+        yield* TestClock.adjust(1000)
+      }
+      const day = (yield* q.status).tiers[0]!.windows[0]!
+      assert.strictEqual(day.used, 6000)
+      assert.closeTo(day.ratePerSecond, 10, 0.05)
+      // 4,000 left at 10/s: 400 s from now
+      assert.closeTo(day.forecast!, 600_000 + 400_000, 1000)
+      assert.deepStrictEqual(day.thresholdsCrossed, [])
+    }))
+
+  it.effect("answers no forecast when the window lasts until its reset", () =>
+    Effect.gen(function*() {
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10_000 })] })
+      for (let i = 0; i < 5; i++) {
+        yield* q.acquire()
+        yield* TestClock.adjust(MINUTE)
+      }
+      assert.isUndefined((yield* q.status).tiers[0]!.windows[0]!.forecast)
+    }))
+})
+
+describe("tier switching", () => {
+  it.effect("moves to the next tier when the active one is exhausted, and back after its reset", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(utc("2026-11-22T23:00:00Z"))
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 3 }), tier("S16", { perDay: 100 })] })
+      const seen = yield* collect(q)
+      for (let i = 0; i < 3; i++) assert.strictEqual((yield* q.acquire()).tier.name, "S15")
+      const moved = yield* q.acquire()
+      assert.strictEqual(moved.tier.name, "S16")
+      assert.strictEqual(moved.switchedFrom, "S15")
+      assert.isUndefined((yield* q.acquire()).switchedFrom)
+      assert.strictEqual((yield* q.status).active, "S16")
+
+      yield* TestClock.setTime(utc("2026-11-22T23:59:59.999Z"))
+      assert.strictEqual((yield* q.acquire()).tier.name, "S16")
+      yield* TestClock.setTime(utc("2026-11-23T00:00:00Z"))
+      const back = yield* q.acquire()
+      assert.strictEqual(back.tier.name, "S15")
+      assert.strictEqual(back.switchedFrom, "S16")
+      yield* settle
+      const switches = seen.filter((e): e is QuotaEvent.TierSwitched => e._tag === "TierSwitched")
+      assert.deepStrictEqual(switches.map((e) => [e.from, e.to, e.reason]), [["S15", "S16", "exhausted"], ["S16", "S15", "reset"]])
+      assert.strictEqual(switches[0]!.message, "Switched from S15 to S16: S15 is exhausted")
+      const exhausted = seen.find((e): e is QuotaEvent.TierExhausted => e._tag === "TierExhausted")
+      assert.deepStrictEqual(exhausted && [exhausted.tier, exhausted.window, exhausted.until, exhausted.source], ["S15", "day", utc("2026-11-23T00:00:00Z"), "local"])
+    }))
+
+  it.effect("switches at the switchAt fraction and uses the rest only when later tiers are out", () =>
+    Effect.gen(function*() {
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 100 }), tier("S16", { perDay: 2 })], switchAt: 0.99 })
+      const seen = yield* collect(q)
+      for (let i = 0; i < 99; i++) assert.strictEqual((yield* q.acquire()).tier.name, "S15")
+      const moved = yield* q.acquire()
+      assert.strictEqual(moved.tier.name, "S16")
+      assert.isTrue((yield* q.status).tiers[0]!.switchedAway)
+      assert.strictEqual((yield* q.acquire()).tier.name, "S16")
+      // S16 is exhausted: the last 1% of S15 is used rather than failing
+      const last = yield* q.acquire()
+      assert.strictEqual(last.tier.name, "S15")
+      assert.strictEqual(usage(last, "day")!.used, 100)
+      const error = yield* Effect.flip(q.acquire())
+      assert.strictEqual(error.reason._tag, "QuotaExhausted")
+      yield* settle
+      const reasons = seen.filter((e): e is QuotaEvent.TierSwitched => e._tag === "TierSwitched").map((e) => e.reason)
+      assert.deepStrictEqual(reasons, ["threshold", "exhausted"])
+    }))
+
+  it.effect("fails with QuotaExhausted and the earliest reset when every tier is out", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(utc("2026-11-22T12:00:00Z"))
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perMonth: 1 }), tier("S16", { perDay: 1 })] })
+      yield* q.acquire()
+      yield* q.acquire()
+      const reason = yield* reasonOf(q.acquire())
+      assert.strictEqual(reason._tag, "QuotaExhausted")
+      if (reason._tag !== "QuotaExhausted") return
+      assert.deepStrictEqual(reason.tiers, ["S15", "S16"])
+      assert.strictEqual(reason.window, "day")
+      assert.strictEqual(reason.resetsAt, utc("2026-11-23T00:00:00Z"))
+      assert.strictEqual(reason.retryAfter, 12 * 3_600_000)
+      assert.isFalse(reason.isRetryable)
+      assert.include(reason.message, "2026-11-23T00:00:00.000Z")
+      assert.strictEqual((yield* q.status).active, undefined)
+    }))
+
+  it.effect("comes back at a month end on a leap day", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(utc("2024-02-29T23:59:00Z"))
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perMonth: 2 }), tier("S16", { perMonth: 1000 })] })
+      yield* q.acquire()
+      yield* q.acquire()
+      assert.strictEqual((yield* q.acquire()).tier.name, "S16")
+      yield* TestClock.adjust(59_999)
+      assert.strictEqual((yield* q.acquire()).tier.name, "S16")
+      yield* TestClock.adjust(1)
+      const back = yield* q.acquire()
+      assert.strictEqual(back.tier.name, "S15")
+      assert.deepStrictEqual(usage(back, "month"), { window: "month", used: 1, limit: 2, remaining: 1, resetsAt: utc("2024-04-01T00:00:00Z") })
+    }))
+
+  it.effect("comes back at the day boundary of a non-UTC offset", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(utc("2026-11-21T21:30:00Z")) // 23:30 at UTC+02:00
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 1 }), tier("S16", { perDay: 100 })], offsetMinutes: 120 })
+      const first = yield* q.acquire()
+      assert.strictEqual(usage(first, "day")!.resetsAt, utc("2026-11-21T22:00:00Z"))
+      assert.strictEqual((yield* q.acquire()).tier.name, "S16")
+      yield* TestClock.setTime(utc("2026-11-21T21:59:59.999Z"))
+      assert.strictEqual((yield* q.acquire()).tier.name, "S16")
+      yield* TestClock.setTime(utc("2026-11-21T22:00:00Z"))
+      assert.strictEqual((yield* q.acquire()).tier.name, "S15")
+    }))
+
+  it.effect("starts months on the billing anchor day", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(utc("2026-03-16T12:00:00Z"))
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perMonth: 1 }), tier("S16", { perMonth: 10 })], monthAnchorDay: 17 })
+      yield* q.acquire()
+      assert.strictEqual((yield* q.acquire()).tier.name, "S16")
+      yield* TestClock.setTime(utc("2026-03-17T00:00:00Z"))
+      assert.strictEqual((yield* q.acquire()).tier.name, "S15")
+    }))
+})
+
+describe("QuotaTracker.report", () => {
+  it.effect("a 403 quota answer exhausts the tier until its reset and sets the counter to the limit", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(utc("2026-11-22T12:00:00Z"))
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 1_000_000 }), tier("S16", {})] })
+      const seen = yield* collect(q)
+      const acquired = yield* q.acquire()
+      yield* q.report({ tier: "S15", outcome: Outcome.quotaExhausted({ window: "day" }), acquired })
+      const s15 = (yield* q.status).tiers[0]!
+      assert.isTrue(s15.exhausted)
+      assert.strictEqual(s15.exhaustedUntil, utc("2026-11-23T00:00:00Z"))
+      assert.strictEqual(s15.windows[0]!.used, 1_000_000, "the server is the truth")
+      const next = yield* q.acquire()
+      assert.strictEqual(next.tier.name, "S16")
+      yield* TestClock.setTime(utc("2026-11-23T00:00:00Z"))
+      assert.strictEqual((yield* q.acquire()).tier.name, "S15")
+      yield* settle
+      const switched = seen.filter((e): e is QuotaEvent.TierSwitched => e._tag === "TierSwitched").map((e) => e.reason)
+      assert.deepStrictEqual(switched, ["server-quota", "reset"])
+      const exhausted = seen.find((e): e is QuotaEvent.TierExhausted => e._tag === "TierExhausted")
+      assert.strictEqual(exhausted?.source, "server")
+    }))
+
+  it.effect("a 403 with Retry-After holds the tier for that long, even without local limits", () =>
+    Effect.gen(function*() {
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", {}), tier("S16", {})] })
+      yield* q.report({ tier: "S15", outcome: Outcome.quotaExhausted({ retryAfterMs: 90_000 }) })
+      assert.strictEqual((yield* q.acquire()).tier.name, "S16")
+      yield* TestClock.adjust(90_000)
+      assert.strictEqual((yield* q.acquire()).tier.name, "S15")
+    }))
+
+  it.effect("a 429 holds the tier until Retry-After, bounded, without switching tiers", () =>
+    Effect.gen(function*() {
+      const q = yield* QuotaTracker.make({
+        tiers: [tier("S15", { perDay: 100 }), tier("S16", { perDay: 100 })],
+        waitForSecondWindow: "1 second",
+        maxRetryAfterHold: "2 seconds"
+      })
+      const acquired = yield* q.acquire()
+      yield* q.report({ tier: "S15", outcome: Outcome.rateLimited({ retryAfterMs: 600 }), acquired })
+      assert.isTrue((yield* q.status).tiers[0]!.held)
+      const waiting = yield* q.acquire().pipe(Effect.forkChild)
+      yield* TestClock.adjust(599)
+      assert.isUndefined(waiting.pollUnsafe())
+      yield* TestClock.adjust(1)
+      assert.strictEqual((yield* Fiber.join(waiting)).tier.name, "S15")
+
+      // a Retry-After of two minutes is cut to maxRetryAfterHold, longer than the wait bound: fail
+      yield* q.report({ tier: "S15", outcome: Outcome.rateLimited({ retryAfterMs: 120_000 }) })
+      const reason = yield* reasonOf(q.acquire())
+      assert.deepStrictEqual(reason._tag === "RateLimitExceeded" && [reason.tier, reason.retryAfter], ["S15", 2000])
+      yield* TestClock.adjust(2000)
+      assert.strictEqual((yield* q.acquire()).tier.name, "S15")
+    }))
+
+  it.effect("a 429 refunds the day count (Bing bills only answered requests)", () =>
+    Effect.gen(function*() {
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 100 })] })
+      const acquired = yield* q.acquire()
+      yield* q.report({ tier: "S15", outcome: Outcome.rateLimited(), acquired })
+      assert.strictEqual((yield* q.status).tiers[0]!.windows[0]!.used, 0)
+    }))
+
+  it.effect("a failed request is refunded, unless refundFailed is false", () =>
+    Effect.gen(function*() {
+      const refunding = yield* QuotaTracker.make({ tiers: [tier("S15", { perSecond: 1, perDay: 10 })], waitForSecondWindow: 0 })
+      const acquired = yield* refunding.acquire({ weight: 1 })
+      yield* refunding.report({ tier: "S15", outcome: Outcome.failed(), acquired })
+      const windows = (yield* refunding.status).tiers[0]!.windows
+      assert.deepStrictEqual(windows.map((w) => w.used), [0, 0])
+      // the per-second token came back too
+      assert.strictEqual((yield* refunding.acquire()).tier.name, "S15")
+
+      const keeping = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })], refundFailed: false })
+      const kept = yield* keeping.acquire({ weight: 2 })
+      yield* keeping.report({ tier: "S15", outcome: Outcome.failed(), acquired: kept })
+      assert.strictEqual((yield* keeping.status).tiers[0]!.windows[0]!.used, 2)
+    }))
+
+  it.effect("a refund after the day rolled over goes to the day of the acquire", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(utc("2026-11-22T23:59:59Z"))
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })] })
+      const yesterday = yield* q.acquire()
+      yield* TestClock.setTime(utc("2026-11-23T00:00:01Z"))
+      yield* q.acquire()
+      yield* q.report({ tier: "S15", outcome: Outcome.failed(), acquired: yesterday })
+      assert.strictEqual((yield* q.status).tiers[0]!.windows[0]!.used, 1)
+    }))
+
+  it.effect("success changes nothing; an unknown tier is an InvalidOptions error", () =>
+    Effect.gen(function*() {
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })] })
+      const acquired = yield* q.acquire()
+      yield* q.report({ tier: "S15", outcome: Outcome.success(), acquired })
+      assert.strictEqual((yield* q.status).tiers[0]!.windows[0]!.used, 1)
+      const reason = yield* reasonOf(q.report({ tier: "S99", outcome: Outcome.success() }))
+      assert.strictEqual(reason._tag, "InvalidOptions")
+    }))
+})
+
+describe("QuotaTracker.setUsage", () => {
+  it.effect("sets usage from an outside source and acts on it", () =>
+    Effect.gen(function*() {
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 100, perMonth: 1000 }), tier("S16", { perDay: 100 })] })
+      const seen = yield* collect(q)
+      yield* q.setUsage({ tier: "S15", window: "month", used: 960 })
+      yield* settle
+      assert.deepStrictEqual(seen.filter((e) => e._tag === "ThresholdCrossed").map((e) => e._tag === "ThresholdCrossed" && e.threshold), [0.8, 0.95])
+      yield* q.setUsage({ tier: "S15", window: "month", used: 1000 })
+      assert.strictEqual((yield* q.acquire()).tier.name, "S16")
+      // a corrected (lower) figure makes the tier usable again
+      yield* q.setUsage({ tier: "S15", window: "month", used: 10 })
+      assert.strictEqual((yield* q.acquire()).tier.name, "S15")
+      assert.strictEqual((yield* reasonOf(q.setUsage({ tier: "S16", window: "month", used: 1 })))._tag, "InvalidOptions")
+      assert.strictEqual((yield* reasonOf(q.setUsage({ tier: "S15", window: "day", used: -1 })))._tag, "InvalidOptions")
+    }))
+})
+
+describe("QuotaTracker.status", () => {
+  it.effect("snapshots every tier and window", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(utc("2026-11-22T06:00:00Z"))
+      const q = yield* QuotaTracker.make({
+        tiers: [
+          Tier.make({ name: "S15", key: Redacted.make(SECRET), endpoint: "http://127.0.0.1:8080", limits: { perSecond: 9, perDay: 10 } }),
+          tier("S16", { perMonth: 50 })
+        ]
+      })
+      for (let i = 0; i < 9; i++) yield* q.acquire()
+      const status = yield* q.status
+      assert.strictEqual(status.at, utc("2026-11-22T06:00:00Z"))
+      assert.strictEqual(status.active, "S15")
+      assert.strictEqual(status.store, "memory")
+      assert.strictEqual(status.storeMode, "primary")
+      const [s15, s16] = status.tiers
+      assert.deepStrictEqual(
+        { name: s15!.name, endpoint: s15!.endpoint, active: s15!.active, held: s15!.held, exhausted: s15!.exhausted, switchedAway: s15!.switchedAway },
+        { name: "S15", endpoint: "http://127.0.0.1:8080", active: true, held: false, exhausted: false, switchedAway: false }
+      )
+      const day = s15!.windows.find((w) => w.window === "day")!
+      assert.deepStrictEqual([day.used, day.limit, day.remaining, day.resetsAt, day.thresholdsCrossed], [9, 10, 1, utc("2026-11-23T00:00:00Z"), [0.8]])
+      const second = s15!.windows.find((w) => w.window === "second")!
+      assert.deepStrictEqual([second.used, second.remaining, second.resetsAt], [9, 0, utc("2026-11-22T06:00:01Z")])
+      assert.deepStrictEqual(s16!.windows.map((w) => [w.window, w.used, w.limit]), [["month", 0, 50]])
+      assert.notInclude(JSON.stringify(status), SECRET)
+    }))
+})
+
+describe("metrics", () => {
+  it.effect("exposes used, remaining and limit gauges and refusal and switch counters", () =>
+    Effect.gen(function*() {
+      const q = yield* QuotaTracker.make({ tiers: [tier("M15", { perDay: 2 }), tier("M16", { perDay: 1 })] })
+      yield* q.acquire()
+      yield* q.acquire()
+      yield* q.acquire()
+      yield* Effect.flip(q.acquire())
+      const snapshot = yield* Metric.snapshot
+      const find = (id: string, attributes: Record<string, string>) =>
+        snapshot.find((s) => s.id === id && Object.entries(attributes).every(([k, v]) => s.attributes?.[k] === v))?.state as
+          | { readonly value?: number; readonly count?: number }
+          | undefined
+      assert.strictEqual(find("bing_quota_used", { tier: "M15", window: "day" })?.value, 2)
+      assert.strictEqual(find("bing_quota_remaining", { tier: "M15", window: "day" })?.value, 0)
+      assert.strictEqual(find("bing_quota_limit", { tier: "M16", window: "day" })?.value, 1)
+      assert.strictEqual(find("bing_quota_switches_total", { from: "M15", to: "M16", reason: "exhausted" })?.count, 1)
+      assert.strictEqual(find("bing_quota_refusals_total", { tier: "*", reason: "all-exhausted" })?.count, 1)
+    }).pipe(Effect.provideService(Metric.MetricRegistry, new Map())))
+})
+
+// A memory store that can be switched off, to test store failures.
+const flakyStore = Effect.gen(function*() {
+  const inner = yield* QuotaStore.makeMemory
+  const state = { down: false }
+  const guard = <A>(effect: Effect.Effect<A, QuotaError.QuotaError>) =>
+    Effect.suspend(() => state.down ? Effect.fail(QuotaError.storeUnavailable("redis", "connection refused")) : effect)
+  const store: QuotaStore.Service = {
+    name: "redis",
+    acquire: (slots, weight, now) => guard(inner.acquire(slots, weight, now)),
+    get: (slots, now) => guard(inner.get(slots, now)),
+    set: (slot, value, now) => guard(inner.set(slot, value, now)),
+    add: (slots, delta, now) => guard(inner.add(slots, delta, now)),
+    refund: (slots, weight, now) => guard(inner.refund(slots, weight, now))
+  }
+  return { store, inner, state }
+})
+
+describe("store failures", () => {
+  it.effect("fail closed: a StoreUnavailable error", () =>
+    Effect.gen(function*() {
+      const { state, store } = yield* flakyStore
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })] }).pipe(
+        Effect.provideService(QuotaStore.QuotaStore, store)
+      )
+      yield* q.acquire()
+      state.down = true
+      const reason = yield* reasonOf(q.acquire())
+      assert.strictEqual(reason._tag, "StoreUnavailable")
+      assert.strictEqual(reason.message, "The redis quota store is unavailable: connection refused")
+      assert.isTrue(reason.isRetryable)
+      state.down = false
+      assert.strictEqual(usage(yield* q.acquire(), "day")!.used, 2)
+    }))
+
+  it.effect("fail open: admits and counts in memory, then pushes the counts when the store is back", () =>
+    Effect.gen(function*() {
+      const { inner, state, store } = yield* flakyStore
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })], storeFailure: "open", storeRetryInterval: "5 seconds" })
+        .pipe(Effect.provideService(QuotaStore.QuotaStore, store))
+      const seen = yield* collect(q)
+      for (let i = 0; i < 3; i++) yield* q.acquire()
+      state.down = true
+      for (let i = 0; i < 4; i++) {
+        const acquired = yield* q.acquire()
+        assert.strictEqual(usage(acquired, "day")!.used, 4 + i, "memory starts from the last count seen in the store")
+      }
+      assert.strictEqual((yield* q.status).storeMode, "fallback")
+      // the local count still enforces the limit
+      for (let i = 0; i < 3; i++) yield* q.acquire()
+      assert.strictEqual((yield* reasonOf(q.acquire()))._tag, "QuotaExhausted")
+
+      state.down = false
+      yield* TestClock.adjust("5 seconds")
+      const status = yield* q.status
+      assert.strictEqual(status.storeMode, "primary")
+      assert.strictEqual(status.tiers[0]!.windows[0]!.used, 10)
+      const slots = [{ kind: "counter" as const, key: `{S15}:day:0`, limit: 10, expiresAt: DAY }]
+      assert.deepStrictEqual(yield* inner.get(slots, 5000), [10], "the 7 requests admitted meanwhile were pushed")
+      yield* settle
+      const tags = seen.map((e) => e._tag).filter((t) => t === "StoreFallback" || t === "StoreRecovered")
+      assert.deepStrictEqual(tags, ["StoreFallback", "StoreRecovered"])
+      const recovered = seen.find((e): e is QuotaEvent.StoreRecovered => e._tag === "StoreRecovered")
+      assert.strictEqual(recovered?.pushed, 7)
+    }))
+})
+
+describe("options", () => {
+  it.effect("rejects invalid options with InvalidOptions", () =>
+    Effect.gen(function*() {
+      const cases: Array<QuotaTracker.Options> = [
+        { tiers: [] },
+        { tiers: [tier("S15", {}), tier("S15", {})] },
+        { tiers: [tier("S15", { perDay: -5 })] },
+        { tiers: [tier("S15", {})], switchAt: 0 },
+        { tiers: [tier("S15", {})], switchAt: 1.5 },
+        { tiers: [tier("S15", {})], thresholds: [0.5, 2] },
+        { tiers: [tier("S15", {})], timeZone: "Nowhere/Special" },
+        { tiers: [tier("S15", {})], monthAnchorDay: 0 },
+        { tiers: [tier("S15", {})], waitForSecondWindow: -1 },
+        { tiers: [tier("S15", {})], storeFailure: "maybe" as "open" }
+      ]
+      for (const options of cases) {
+        const exit = yield* Effect.exit(QuotaTracker.make(options))
+        assert.isTrue(Exit.isFailure(exit))
+        const reason = yield* reasonOf(QuotaTracker.make(options))
+        assert.strictEqual(reason._tag, "InvalidOptions", JSON.stringify(options.tiers.map((t) => t.name)))
+        assert.isFalse(reason.isRetryable)
+      }
+    }))
+
+  it.effect("QuotaTracker.layer provides the service, counting in memory without a store", () =>
+    Effect.gen(function*() {
+      const q = yield* QuotaTracker.QuotaTracker
+      assert.strictEqual((yield* q.acquire()).tier.name, "S15")
+      assert.strictEqual((yield* q.status).store, "memory")
+    }).pipe(Effect.provide(QuotaTracker.layer({ tiers: [tier("S15", { perDay: 1 })] }))))
+
+  it.effect("uses the QuotaStore provided to its layer", () =>
+    Effect.gen(function*() {
+      const q = yield* QuotaTracker.QuotaTracker
+      yield* q.acquire()
+      const store = yield* QuotaStore.QuotaStore
+      const day = { kind: "counter" as const, key: "{S15}:day:0", limit: 5, expiresAt: DAY }
+      assert.deepStrictEqual(yield* store.get([day], 0), [1])
+    }).pipe(Effect.provide(QuotaTracker.layer({ tiers: [tier("S15", { perDay: 5 })] }).pipe(Layer.provideMerge(QuotaStore.layerMemory)))))
+})
+
+describe("secrets", () => {
+  it.effect("never puts a key in errors, events or status", () =>
+    Effect.gen(function*() {
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perSecond: 1, perDay: 2 }), tier("S16", { perDay: 1 })], waitForSecondWindow: 0 })
+      const seen = yield* collect(q)
+      const texts: Array<string> = []
+      texts.push(JSON.stringify(yield* q.acquire()))
+      const rate = yield* Effect.flip(q.acquire())
+      assert.strictEqual(rate.reason._tag, "RateLimitExceeded")
+      texts.push(rate.message, String(rate), JSON.stringify(rate))
+      yield* TestClock.adjust(1000)
+      yield* q.acquire()
+      yield* q.report({ tier: "S16", outcome: Outcome.quotaExhausted() })
+      const error = yield* Effect.flip(q.acquire())
+      assert.strictEqual(error.reason._tag, "QuotaExhausted")
+      texts.push(error.message, String(error), JSON.stringify(error), JSON.stringify(yield* q.status))
+      yield* settle
+      for (const event of seen) texts.push(JSON.stringify(event))
+      assert.isAbove(seen.length, 1)
+      for (const text of texts) assert.notInclude(text, SECRET)
+    }))
+})

@@ -1,0 +1,54 @@
+import { Redacted } from "effect"
+import { describe, expect, it } from "vitest"
+import { Tier, TierCatalog } from "../src/index.js"
+
+const key = Redacted.make("secret-key")
+
+describe("TierCatalog", () => {
+  it("lists every public tier with values and confidence", () => {
+    expect(TierCatalog.names).toEqual(["F1", "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S15", "S16", "S17", "S18"])
+    expect(TierCatalog.entries.F1.perSecond).toEqual({ value: 3, confidence: "secondary" })
+    expect(TierCatalog.entries.F1.perMonth).toEqual({ value: 1000, confidence: "secondary" })
+    expect(TierCatalog.entries.S15.perDay).toEqual({ value: 1_000_000, confidence: "documented" })
+    expect(TierCatalog.entries.S17.perDay.confidence).toBe("unconfirmed")
+    for (const name of TierCatalog.names) {
+      const entry = TierCatalog.entries[name]
+      for (const v of [entry.perSecond, entry.perDay, entry.perMonth, entry.pricePer1000]) {
+        expect(["documented", "secondary", "unconfirmed"]).toContain(v.confidence)
+      }
+    }
+  })
+
+  it("builds a tier with the key and the catalogue's limits", () => {
+    const s15 = TierCatalog.tier("S15", { key, endpoint: "http://127.0.0.1:9999" })
+    expect(s15.name).toBe("S15")
+    expect(s15.limits).toEqual({ perSecond: undefined, perDay: 1_000_000, perMonth: undefined })
+    expect(s15.endpoint).toBe("http://127.0.0.1:9999")
+    expect(Redacted.value(s15.key)).toBe("secret-key")
+    expect(String(s15.key)).not.toContain("secret-key")
+    expect(JSON.stringify(s15)).not.toContain("secret-key")
+  })
+
+  it("lets every value be overridden or dropped", () => {
+    const f1 = TierCatalog.tier("F1", { key, overrides: { perSecond: 5, perMonth: undefined, perDay: 100 }, name: "free" })
+    expect(f1).toMatchObject({ name: "free", limits: { perSecond: 5, perMonth: undefined, perDay: 100 } })
+    expect(Tier.validate(f1)).toBeUndefined()
+  })
+
+  it("knows its tier names", () => {
+    expect(TierCatalog.isTierName("S16")).toBe(true)
+    expect(TierCatalog.isTierName("S10")).toBe(false)
+    expect(TierCatalog.isTierName("toString")).toBe(false)
+  })
+})
+
+describe("Tier.validate", () => {
+  it("rejects bad names and limits", () => {
+    expect(Tier.validate(Tier.make({ name: "", key }))).toMatch(/name/)
+    expect(Tier.validate(Tier.make({ name: "a{b}", key }))).toMatch(/braces/)
+    expect(Tier.validate(Tier.make({ name: "S1", key, limits: { perDay: 0 } }))).toMatch(/perDay/)
+    expect(Tier.validate(Tier.make({ name: "S1", key, limits: { perSecond: 2.5 } }))).toMatch(/perSecond/)
+    expect(Tier.validate(Tier.make({ name: "S1", key, limits: { perMonth: Number.NaN } }))).toMatch(/perMonth/)
+    expect(Tier.limitOf(Tier.make({ name: "S1", key, limits: { perDay: 3 } }), "day")).toBe(3)
+  })
+})
