@@ -46,7 +46,11 @@ export interface CliIo {
 }
 
 /** Parses argv (without node and script), starts the emulator and returns its handle plus the printed lines. */
-export const run = async (argv: ReadonlyArray<string>, io: CliIo): Promise<Emulator.EmulatorHandle | undefined> => {
+export const run = async (
+  argv: ReadonlyArray<string>,
+  io: CliIo,
+  onStarted?: (handle: Emulator.EmulatorHandle) => void
+): Promise<Emulator.EmulatorHandle | undefined> => {
   const { values } = parseArgs({
     args: [...argv],
     strict: true,
@@ -82,16 +86,21 @@ export const run = async (argv: ReadonlyArray<string>, io: CliIo): Promise<Emula
     ...(values["admin-token"] === undefined ? {} : { adminToken: values["admin-token"] })
   }
   const handle = await Emulator.start(options)
+  onStarted?.(handle)
   const secrets = new Map((options.keys ?? [Emulator.defaultKey]).map((k) => [k.name, k.key]))
-  io.out(`Bing v7 emulator listening on ${handle.url}`)
-  io.out(`  endpoints: ${handle.url}/v7.0/search  /v7.0/images/search  /v7.0/images/trending  (also under /bing/v7.0/)`)
-  io.out(`  admin:     ${handle.url}/_emulator/  (Authorization: Bearer ${values["admin-token"] === undefined ? handle.adminToken : mask(handle.adminToken)})`)
-  io.out("  keys:")
+  const lines = [
+    `Bing v7 emulator listening on ${handle.url}`,
+    `  endpoints: ${handle.url}/v7.0/search  /v7.0/images/search  /v7.0/images/trending  (also under /bing/v7.0/)`,
+    `  admin:     ${handle.url}/_emulator/  (Authorization: Bearer ${values["admin-token"] === undefined ? handle.adminToken : mask(handle.adminToken)})`,
+    "  keys:"
+  ]
   for (const k of handle.keys) {
     const secret = secrets.get(k.name) ?? ""
     const flags = [k.disabled ? "disabled" : undefined, k.expired ? "expired" : undefined].filter((f) => f !== undefined)
-    io.out(`    ${k.name}  ${values["show-keys"] === true ? secret : mask(secret)}  ${limitsText(k.limits)}${flags.length > 0 ? `  [${flags.join(", ")}]` : ""}`)
+    lines.push(`    ${k.name}  ${values["show-keys"] === true ? secret : mask(secret)}  ${limitsText(k.limits)}${flags.length > 0 ? `  [${flags.join(", ")}]` : ""}`)
   }
+  // one write, so that a reader sees the whole banner at once
+  io.out(lines.join("\n"))
   return handle
 }
 
@@ -99,23 +108,25 @@ export const run = async (argv: ReadonlyArray<string>, io: CliIo): Promise<Emula
 export const main = async (): Promise<void> => {
   const io: CliIo = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) }
   let handle: Emulator.EmulatorHandle | undefined
-  try {
-    handle = await run(process.argv.slice(2), io)
-  } catch (e) {
-    io.err(`bing-emulator: ${e instanceof Error ? e.message : String(e)}`)
-    io.err("Run bing-emulator --help for usage.")
-    process.exitCode = 1
-    return
-  }
-  if (handle === undefined) return
-  const h = handle
   let stopping = false
+  // installed before the banner is printed, so a signal right after it still stops cleanly
   const stop = (signal: string) => {
     if (stopping) return
     stopping = true
     io.out(`\n${signal}: stopping`)
-    h.stop().then(() => process.exit(0), () => process.exit(1))
+    if (handle === undefined) process.exit(0)
+    handle.stop().then(() => process.exit(0), () => process.exit(1))
   }
   process.once("SIGINT", () => stop("SIGINT"))
   process.once("SIGTERM", () => stop("SIGTERM"))
+  try {
+    const started = await run(process.argv.slice(2), io, (h) => {
+      handle = h
+    })
+    if (started === undefined) process.exit(0)
+  } catch (e) {
+    io.err(`bing-emulator: ${e instanceof Error ? e.message : String(e)}`)
+    io.err("Run bing-emulator --help for usage.")
+    process.exit(1)
+  }
 }

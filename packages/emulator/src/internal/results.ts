@@ -199,7 +199,7 @@ const passes = (img: ImageInfo, f: ImageFilters): boolean => {
     if (ci(f.size, "Small") && !(m < 200)) return false
     if (ci(f.size, "Medium") && !(m >= 200 && m < 500)) return false
     if (ci(f.size, "Large") && !(m >= 500)) return false
-    if (ci(f.size, "Wallpaper") && !(Math.min(w, h) >= 1080 && m >= 1920)) return false
+    if (ci(f.size, "Wallpaper") && !(w >= 1920 && h >= 1080)) return false
   }
   return true
 }
@@ -310,7 +310,7 @@ export const trendingBody = (qy: TrendingQuery, market: string): string => {
         image: {
           thumbnailUrl: `https://tse${1 + (k % 4)}.mm.bing.net/th?id=OET.${img.imageId.slice(0, 24)}&pid=Api`,
           contentUrl: imageJson(img, text).contentUrl,
-          headLine: topic.title,
+          name: topic.title,
           imageId: img.imageId
         }
       }
@@ -469,7 +469,7 @@ export const searchBody = (qy: WebQuery, market: string): string => {
           url: `https://${host(site)}/news/${topic.slug}-${k + 1}`,
           description: deco(topic.facts[k % topic.facts.length]!),
           datePublished: bingDate(corpusDate - (mix(seed, k, 42) % (3 * DAY))),
-          provider: [{ _type: "Organization", name: site }]
+          provider: [{ name: site }]
         }
       })
     })
