@@ -13,6 +13,7 @@ import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import { constTrue } from "effect/Function"
 import { FetchHttpClient, Headers, HttpClient, HttpClientRequest } from "effect/http"
 import type { HttpClientError } from "effect/http"
 import * as Layer from "effect/Layer"
@@ -87,8 +88,14 @@ export interface Options {
   readonly retry?: RetryPolicy.Options | undefined
   /** Accept plain `http://` to 127.0.0.1, ::1 and localhost (for the emulator). Default false. */
   readonly allowInsecureLoopback?: boolean | undefined
-  /** Send W3C/B3 trace headers to Bing. Default false: they are of no use to Bing. */
+  /** Send W3C/B3 trace headers to Bing (only with `httpSpans`). Default false: they are of no use to Bing. */
   readonly propagateTrace?: boolean | undefined
+  /**
+   * Also record Effect's HTTP client span under the call's span. Default false: the call's span
+   * already carries what matters, and the HTTP span's failure value holds the request, whose
+   * headers are redacted only while serialised inside the call (see the README).
+   */
+  readonly httpSpans?: boolean | undefined
 }
 
 /**
@@ -196,16 +203,20 @@ interface Resolved {
   readonly policy: RetryPolicy.RetryPolicy
   readonly allowInsecureLoopback: boolean
   readonly propagateTrace: boolean
+  readonly httpSpans: boolean
 }
 
 /**
- * Checks options without building anything.
+ * Checks options without building anything (`withTracker`: a quota tracker will be provided, so
+ * `key` may be absent).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const validateOptions = (options: Options): Result.Result<Options, InvalidClientOptions> =>
-  Result.map(resolve(options, true), () => options)
+export const validateOptions = (
+  options: Options,
+  context: { readonly withTracker?: boolean | undefined } = {}
+): Result.Result<Options, InvalidClientOptions> => Result.map(resolve(options, context.withTracker === true), () => options)
 
 const bad = (option: string, detail: string) => Result.fail(new InvalidClientOptions({ option, detail }))
 
@@ -241,7 +252,8 @@ const resolve = (options: Options, trackerPresent: boolean): Result.Result<Resol
     timeoutMs,
     policy: policy.success,
     allowInsecureLoopback: options.allowInsecureLoopback === true,
-    propagateTrace: options.propagateTrace === true
+    propagateTrace: options.propagateTrace === true,
+    httpSpans: options.httpSpans === true
   })
 }
 
@@ -456,11 +468,13 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
           })
         )
       })
-      const traced = body.pipe(
+      let traced = body.pipe(
         Effect.withSpan(`BingClient.${op.name}`, { attributes: { "bing.operation": op.name } }),
         Effect.updateService(Headers.CurrentRedactedNames, addKeyHeader)
       )
-      return config.propagateTrace ? traced : Effect.provideService(traced, HttpClient.TracerPropagationEnabled, false)
+      if (!config.httpSpans) traced = Effect.provideService(traced, HttpClient.TracerDisabledWhen, constTrue)
+      else if (!config.propagateTrace) traced = Effect.provideService(traced, HttpClient.TracerPropagationEnabled, false)
+      return traced
     }
 
     return BingClient.of({

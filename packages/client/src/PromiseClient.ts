@@ -108,7 +108,7 @@ const scoped = (requestOptions: RequestOptions | undefined): BingClient.CallOpti
  */
 export const createClient = (options: CreateClientOptions): PromiseClient => {
   const { httpClient, quotaTracker, ...clientOptions } = options
-  const checked = quotaTracker === undefined ? BingClient.validateOptions(clientOptions) : Result.succeed(clientOptions)
+  const checked = BingClient.validateOptions(clientOptions, { withTracker: quotaTracker !== undefined })
   if (Result.isFailure(checked)) throw checked.failure
   let layer: Layer.Layer<BingClient.BingClient, unknown> = BingClient.layer(clientOptions)
   if (quotaTracker !== undefined) layer = Layer.provide(layer, quotaTracker)

@@ -16,7 +16,7 @@
 export { ClientClosed, createClient } from "./PromiseClient.js"
 export type { CreateClientOptions, PromiseClient, RequestOptions } from "./PromiseClient.js"
 export type { BingResult, Meta } from "./BingResult.js"
-export type { ClientError, ImageSearchInput, ImageSearchValue, TrendingImagesInput, TrendingImagesValue, WebSearchInput, WebSearchValue } from "./BingClient.js"
+export type { CallOptions, ClientError, Options as ClientOptions, ImageSearchInput, ImageSearchValue, TrendingImagesInput, TrendingImagesValue, WebSearchInput, WebSearchValue } from "./BingClient.js"
 export { InvalidClientOptions } from "./InvalidClientOptions.js"
 export { ConnectionFailed, RequestTimeout } from "./TransportError.js"
 /** Bing's typed errors (`BingError.RateLimited`, `BingError.InvalidRequest`, ...) and `BingError.isBingError`. */
