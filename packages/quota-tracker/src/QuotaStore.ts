@@ -175,9 +175,10 @@ export interface SqliteOptions {
   readonly table?: string | undefined
 }
 
+const run = <A>(body: () => A): Effect.Effect<A, QuotaError.QuotaError> =>
+  Effect.try({ try: body, catch: (cause) => QuotaError.storeUnavailable("sqlite", describe(cause)) })
+
 const sqliteService = (cells: SqliteCells): Service => {
-  const run = <A>(body: () => A): Effect.Effect<A, QuotaError.QuotaError> =>
-    Effect.try({ try: body, catch: (cause) => QuotaError.storeUnavailable("sqlite", describe(cause)) })
   return QuotaStore.of({
     name: "sqlite",
     acquire: (slots, weight, now) => run(() => cells.acquire(slots, weight, now)),

@@ -21,7 +21,7 @@ const settle = Effect.gen(function*() {
   for (let i = 0; i < 10; i++) yield* Effect.yieldNow
 })
 
-const reasonOf = <A>(effect: Effect.Effect<A, QuotaError.QuotaError>) =>
+const reasonOf = <A, R>(effect: Effect.Effect<A, QuotaError.QuotaError, R>) =>
   Effect.map(Effect.flip(effect), (error) => error.reason)
 
 const usage = (acquired: QuotaTracker.Acquired, window: string) => acquired.windows.find((w) => w.window === window)

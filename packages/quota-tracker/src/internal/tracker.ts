@@ -159,10 +159,24 @@ const switches = Metric.counter("bing_quota_switches_total", { description: "Tie
 const refusals = Metric.counter("bing_quota_refusals_total", { description: "Acquires refused" })
 const storeErrors = Metric.counter("bing_quota_store_errors_total", { description: "Store operations that failed" })
 
+const problem = (detail: string) => Effect.fail(QuotaError.invalidOptions(detail))
+
+const badWeight = (weight: unknown) =>
+  Effect.fail(QuotaError.invalidOptions(`weight must be a positive integer, got ${String(weight)}`))
+
+const windowName = (w: WindowState): string => `${Window.adjective(w.kind)} quota`
+
+// When the window runs out at its smoothed rate; undefined when it lasts until its reset.
+const forecastOf = (w: WindowState, now: number): number | undefined => {
+  if (w.kind === "second" || !w.hasRate || w.rate <= 0) return w.value >= w.limit ? now : undefined
+  if (w.value >= w.limit) return now
+  const at = now + (w.limit - w.value) / w.rate
+  return at < w.periodEnd ? Math.ceil(at) : undefined
+}
+
 export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError.QuotaError, Scope.Scope> =>
   Effect.gen(function*() {
     // ---- options ----
-    const problem = (detail: string) => Effect.fail(QuotaError.invalidOptions(detail))
     if (!Array.isArray(options.tiers) || options.tiers.length === 0) return yield* problem("tiers must name at least one tier")
     const names = new Set<string>()
     for (const tier of options.tiers) {
@@ -171,7 +185,7 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
       if (names.has(tier.name)) return yield* problem(`tier ${tier.name} appears twice in the chain`)
       names.add(tier.name)
     }
-    const thresholds = [...(options.thresholds ?? [0.8, 0.95])].sort((a, b) => a - b)
+    const thresholds = (options.thresholds ?? [0.8, 0.95]).toSorted((a, b) => a - b)
     if (thresholds.length > 30) return yield* problem("at most 30 thresholds")
     for (const t of thresholds) {
       if (!(t > 0 && t <= 1)) return yield* problem(`thresholds must be fractions in (0, 1], got ${String(t)}`)
@@ -341,15 +355,6 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
       })
 
     // ---- observation: thresholds, forecast ----
-    const forecastOf = (w: WindowState, now: number): number | undefined => {
-      if (w.kind === "second" || !w.hasRate || w.rate <= 0) return w.value >= w.limit ? now : undefined
-      if (w.value >= w.limit) return now
-      const at = now + (w.limit - w.value) / w.rate
-      return at < w.periodEnd ? Math.ceil(at) : undefined
-    }
-
-    const windowName = (w: WindowState): string => `${Window.adjective(w.kind)} quota`
-
     const observe = (t: TierState, w: WindowState, value: number, now: number, resample = false): void => {
       w.value = value
       w.observedAt = now
@@ -695,9 +700,6 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
       }
     }
 
-    const badWeight = (weight: unknown) =>
-      Effect.fail(QuotaError.invalidOptions(`weight must be a positive integer, got ${String(weight)}`))
-
     const acquireWith = (weight: number): Effect.Effect<Acquired, QuotaError.QuotaError> =>
       Effect.withFiber((fiber) => {
         const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
@@ -729,7 +731,7 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
       }).pipe(
         Effect.map((values) => {
           for (let i = 0; i < slots.length; i++) {
-            const w = t.windows.find((w) => w.slot.key === slots[i]!.key)
+            const w = t.windows.find((candidate) => candidate.slot.key === slots[i]!.key)
             if (w !== undefined) w.value = values[i]!
           }
         })
@@ -807,7 +809,7 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
       Effect.withFiber((fiber) =>
         Effect.gen(function*() {
           const t = yield* tierNamed(opts.tier)
-          const w = t.windows.find((w) => w.kind === opts.window)
+          const w = t.windows.find((candidate) => candidate.kind === opts.window)
           if (w === undefined) return yield* Effect.fail(QuotaError.invalidOptions(`tier ${t.tier.name} has no ${opts.window} limit`))
           if (!Number.isSafeInteger(opts.used) || opts.used < 0) {
             return yield* Effect.fail(QuotaError.invalidOptions(`used must be a non-negative integer, got ${String(opts.used)}`))

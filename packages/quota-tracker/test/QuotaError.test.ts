@@ -1,0 +1,58 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { QuotaError } from "../src/index.js"
+
+describe("QuotaError", () => {
+  it.effect("each reason can be caught with Effect.catchReason", () =>
+    Effect.gen(function*() {
+      const fail = (error: QuotaError.QuotaError): Effect.Effect<string, QuotaError.QuotaError> => Effect.fail(error)
+      const exhausted = yield* fail(QuotaError.quotaExhausted({ tiers: ["S15", "S16"], window: "day", resetsAt: 86_400_000, retryAfter: 3_600_000 })).pipe(
+        Effect.catchReason("QuotaError", "QuotaExhausted", (reason) => Effect.succeed(`until ${reason.resetsAt}`))
+      )
+      assert.strictEqual(exhausted, "until 86400000")
+      const limited = yield* fail(QuotaError.rateLimitExceeded("S15", 250)).pipe(
+        Effect.catchReason("QuotaError", "RateLimitExceeded", (reason) => Effect.succeed(`${reason.tier} ${reason.retryAfter}`))
+      )
+      assert.strictEqual(limited, "S15 250")
+      const store = yield* fail(QuotaError.storeUnavailable("redis", "ECONNREFUSED")).pipe(
+        Effect.catchReason("QuotaError", "StoreUnavailable", (reason) => Effect.succeed(reason.store))
+      )
+      assert.strictEqual(store, "redis")
+      // an unmatched reason stays in the error channel
+      const other = yield* Effect.flip(
+        fail(QuotaError.storeUnavailable("sqlite", "SQLITE_BUSY")).pipe(
+          Effect.catchReason("QuotaError", "QuotaExhausted", () => Effect.succeed("no"))
+        )
+      )
+      assert.strictEqual(other.reason._tag, "StoreUnavailable")
+    }))
+
+  it("has readable messages and retryability", () => {
+    const exhausted = QuotaError.quotaExhausted({ tiers: ["S15", "S16"], window: "month", resetsAt: Date.parse("2026-12-01T00:00:00Z"), retryAfter: 90_000 })
+    assert.strictEqual(exhausted.message, "Every tier is exhausted (S15, S16): monthly quota used up; the first reset is at 2026-12-01T00:00:00.000Z (in 90 s)")
+    assert.isFalse(exhausted.isRetryable)
+    const limited = QuotaError.rateLimitExceeded("S15", 1500)
+    assert.strictEqual(limited.message, "Tier S15 is over its per-second rate; retry in 2 s")
+    assert.isTrue(limited.isRetryable)
+    const store = QuotaError.storeUnavailable("sqlite", "SQLITE_BUSY: database is locked")
+    assert.strictEqual(store.message, "The sqlite quota store is unavailable: SQLITE_BUSY: database is locked")
+    assert.isTrue(store.isRetryable)
+    assert.strictEqual(store._tag, "QuotaError")
+    assert.instanceOf(store, Error)
+    assert.isFalse(QuotaError.invalidOptions("x").isRetryable)
+  })
+
+  it("is recognised by isQuotaError", () => {
+    assert.isTrue(QuotaError.isQuotaError(QuotaError.rateLimitExceeded("S1", 1)))
+    assert.isFalse(QuotaError.isQuotaError(new Error("QuotaError")))
+    assert.isFalse(QuotaError.isQuotaError({ _tag: "QuotaError" }))
+    assert.isFalse(QuotaError.isQuotaError(null))
+  })
+
+  it("is built without a stack trace (refusals are expected, not bugs)", () => {
+    const error = QuotaError.rateLimitExceeded("S15", 10)
+    assert.notInclude(error.stack ?? "", "QuotaError.test.ts")
+    // and the process-wide setting is left as it was
+    assert.isAbove(Error.stackTraceLimit, 0)
+  })
+})

@@ -1,0 +1,30 @@
+/** Imports the BUILT package through its exports map, as a user would (run the build first). */
+import { createRequire } from "node:module"
+import { describe, expect, it } from "vitest"
+
+describe("the built package", () => {
+  it("loads through its exports map (ESM) and works", async () => {
+    const pkg = await import("@bing-effect/quota-tracker")
+    expect(Object.keys(pkg).sort()).toEqual(["Outcome", "QuotaError", "QuotaEvent", "QuotaStore", "QuotaTracker", "Tier", "TierCatalog", "Window"])
+    const { Effect, Redacted } = await import("effect")
+    const acquired = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const tracker = yield* pkg.QuotaTracker.make({ tiers: [pkg.TierCatalog.tier("F1", { key: Redacted.make("k") })] })
+      return yield* tracker.acquire()
+    })))
+    expect(acquired.tier.name).toBe("F1")
+    expect(acquired.windows.map((w) => w.window)).toEqual(["month", "second"])
+  })
+
+  it("loads through its exports map (CommonJS)", () => {
+    const require = createRequire(import.meta.url)
+    const pkg = require("@bing-effect/quota-tracker") as typeof import("@bing-effect/quota-tracker")
+    expect(typeof pkg.QuotaTracker.make).toBe("function")
+    expect(pkg.TierCatalog.entries.S15.perDay.value).toBe(1_000_000)
+    expect(require.resolve("@bing-effect/quota-tracker")).toMatch(/dist[\\/]index\.cjs$/)
+  })
+
+  it("keeps internals private", () => {
+    const require = createRequire(import.meta.url)
+    expect(() => require.resolve("@bing-effect/quota-tracker/internal/tracker")).toThrow()
+  })
+})
