@@ -7,7 +7,7 @@
  * Env: BENCH_OPS (ops per batch, default 100000), BENCH_ROUNDS (default 7).
  */
 import { QuotaTracker, Tier } from "@bing-effect/quota-tracker"
-import { Duration, Effect, Layer, Redacted, Scope } from "effect"
+import { Duration, Effect, Exit, Layer, Redacted, Scope } from "effect"
 import { RateLimiter } from "effect/persistence"
 import { RateLimiterMemory } from "rate-limiter-flexible"
 
@@ -126,5 +126,5 @@ for (const who of ["ours", "rate-limiter-flexible", "effect RateLimiter"]) {
   const ratio = who === "ours" ? "1.00x / 1.00x" : `${(a / ns("ours admitted")).toFixed(2)}x / ${(r / ns("ours refused")).toFixed(2)}x`
   console.log(`| ${who === "ours" ? "@bing-effect/quota-tracker (memory)" : who === "effect RateLimiter" ? "effect RateLimiter memory x3" : "rate-limiter-flexible RateLimiterMemory x3"} | ${a.toFixed(0)} | ${r.toFixed(0)} | ${ratio} |`)
 }
-await Effect.runPromise(Scope.close(scope, Effect.void as never))
+await Effect.runPromise(Scope.close(scope, Exit.void))
 process.exit(0)

@@ -239,8 +239,9 @@ export const layerSqlite = (options: SqliteOptions): Layer.Layer<QuotaStore, Quo
  *   `bing-quota:{S15}:day:1732233600000`; the braces keep a tier's keys in one
  *   Redis Cluster hash slot.
  * - `timeout`: how long, in ms, an operation may take before it fails with
- *   `StoreUnavailable` (default 2000). node-redis queues commands while it
- *   reconnects, so without a bound an acquire could wait indefinitely.
+ *   `StoreUnavailable` (default 2000; `0` for no bound). node-redis queues
+ *   commands while it reconnects, so without a bound an acquire could wait
+ *   indefinitely.
  *
  * @since 0.1.0
  * @category models
@@ -276,14 +277,15 @@ export const makeRedis = (options: RedisOptions = {}): Effect.Effect<Service, ne
     const add = redis.eval(addScript)
     const set = redis.eval(setScript)
     const keysOf = (slots: ReadonlyArray<Slot>): Array<string> => slots.map((slot) => prefix + slot.key)
-    const guard = <A>(effect: Effect.Effect<A, Redis.RedisError>, what: string): Effect.Effect<A, QuotaError.QuotaError> =>
-      effect.pipe(
-        Effect.mapError((error) => QuotaError.storeUnavailable("redis", `${what} failed: ${describe(error.cause)}`)),
+    const guard = <A>(effect: Effect.Effect<A, Redis.RedisError>, what: string): Effect.Effect<A, QuotaError.QuotaError> => {
+      const mapped = Effect.mapError(effect, (error) => QuotaError.storeUnavailable("redis", `${what} failed: ${describe(error.cause)}`))
+      return timeout <= 0 ? mapped : mapped.pipe(
         Effect.timeoutOrElse({
           duration: timeout,
           orElse: () => Effect.fail(QuotaError.storeUnavailable("redis", `${what} timed out after ${timeout} ms`))
         })
       )
+    }
     const addSlots = (slots: ReadonlyArray<Slot>, delta: number, now: number) =>
       guard(add(keysOf(slots), now, delta, slots), "add").pipe(Effect.map((reply) => reply.map(Number)))
     return QuotaStore.of({

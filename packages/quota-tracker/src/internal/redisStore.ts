@@ -46,38 +46,62 @@ export const acquireScript = Redis.script(
   (keys: ReadonlyArray<string>, now: number, weight: number, slots: ReadonlyArray<Slot>) => [...keys, now, weight, ...slotArgs(slots)],
   {
     numberOfKeys: (keys: ReadonlyArray<string>) => keys.length,
-    lua: `${luaPrelude}
-local values = {}
+    // One MGET for every slot (a tier's keys share a hash slot), then one SET per slot when admitted.
+    // Counters are integers and travel as integer replies; bucket arrival times keep their fraction.
+    lua: `
+local now = tonumber(ARGV[1])
+local amount = tonumber(ARGV[2])
+local n = #KEYS
+local raw = redis.call("MGET", unpack(KEYS))
+local reply = { -1 }
 local nexts = {}
 local refused = -1
 for i = 1, n do
-  local kind, limit, expiresAt, interval = slot(i)
-  local v = current(i)
-  values[i] = v
+  local base = 2 + (i - 1) * 4
+  local limit = tonumber(ARGV[base + 2])
+  local v = tonumber(raw[i]) or 0
   local nx
-  if kind == "0" then
+  if ARGV[base + 1] == "0" then
     nx = v + amount
-    if refused < 0 and nx > limit then refused = i - 1 end
+    if nx > limit then refused = i - 1 end
   else
+    local interval = tonumber(ARGV[base + 4])
     local tat = v
     if tat < now then tat = now end
     local cost = amount * interval / limit
     nx = tat + cost
     local tolerance = interval
     if cost > tolerance then tolerance = cost end
-    if refused < 0 and nx - now > tolerance + 0.000001 then refused = i - 1 end
+    if nx - now > tolerance + 0.000001 then refused = i - 1 end
+  end
+  if refused >= 0 then
+    reply[1] = refused
+    for j = 1, n do
+      local value = tonumber(raw[j]) or 0
+      if ARGV[2 + (j - 1) * 4 + 1] == "0" then reply[j + 1] = value else reply[j + 1] = string.format("%.17g", value) end
+    end
+    return reply
   end
   nexts[i] = nx
 end
-local reply = { refused }
-if refused >= 0 then
-  for i = 1, n do reply[i + 1] = string.format("%.17g", values[i]) end
-  return reply
-end
 for i = 1, n do
-  local kind, limit, expiresAt, interval = slot(i)
-  store(i, kind, nexts[i], expiresAt)
-  reply[i + 1] = string.format("%.17g", nexts[i])
+  local base = 2 + (i - 1) * 4
+  local nx = nexts[i]
+  local expiry
+  if ARGV[base + 1] == "0" then
+    expiry = tonumber(ARGV[base + 3])
+    reply[i + 1] = nx
+  else
+    expiry = math.ceil(nx) + 1
+    nx = string.format("%.17g", nx)
+    reply[i + 1] = nx
+  end
+  local ttl = math.ceil(expiry - now)
+  if ttl <= 0 then
+    redis.call("DEL", KEYS[i])
+  else
+    redis.call("SET", KEYS[i], nx, "PX", ttl)
+  end
 end
 return reply
 `

@@ -1,0 +1,121 @@
+/**
+ * Redis: round trips per acquire of three windows (second, day, month) and operations per second at
+ * concurrency 1 and 64, @bing-effect/quota-tracker (QuotaStore.layerRedis through NodeRedis) against
+ * rate-limiter-flexible's RateLimiterRedis used once per window (node-redis, the three consumes in
+ * Promise.all), on the same Redis in one run.
+ *
+ * Round trips are counted on the server with MONITOR: every command a client sent that carries this
+ * run's key prefix, not counting the commands a Lua script runs inside Redis.
+ *
+ * Run after building: pnpm turbo run build --filter=@bing-effect/quota-tracker && node bench/quota-tracker-redis.ts
+ * Env: REDIS_URL (default redis://127.0.0.1:6379), BENCH_ROUNDS (default 3).
+ */
+import { NodeRedis } from "@effect/platform-node"
+import { QuotaStore, QuotaTracker, Tier } from "@bing-effect/quota-tracker"
+import { Effect, Exit, Layer, Redacted, Scope } from "effect"
+import { connect } from "node:net"
+import { RateLimiterRedis } from "rate-limiter-flexible"
+import { createClient } from "redis"
+
+const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379"
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const run = `qtbench${process.pid}x${Date.now()}`
+const BIG = 1e12
+
+const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+// ---- ours ----
+const scope = Effect.runSync(Scope.make())
+const oursPrefix = `${run}:ours:`
+const services = await Effect.runPromise(
+  Layer.buildWithScope(
+    QuotaStore.layerRedis({ prefix: oursPrefix }).pipe(Layer.provideMerge(NodeRedis.layer({ url }))),
+    scope
+  )
+)
+const tracker = await Effect.runPromise(
+  QuotaTracker.make({
+    tiers: [Tier.make({ name: "S15", key: Redacted.make("bench"), limits: { perSecond: BIG, perDay: BIG, perMonth: BIG } })]
+  }).pipe(Effect.provide(services), Scope.provide(scope))
+)
+const ours = async (total: number, concurrency: number) => {
+  const each = Math.ceil(total / concurrency)
+  await Effect.runPromise(
+    Effect.forEach(
+      Array.from({ length: concurrency }),
+      () => Effect.gen(function*() { for (let i = 0; i < each; i++) yield* tracker.acquire() }),
+      { concurrency, discard: true }
+    )
+  )
+  return each * concurrency
+}
+
+// ---- rate-limiter-flexible ----
+const client = createClient({ url })
+await client.connect()
+const rlfPrefix = `${run}:rlf`
+const limiters = [
+  new RateLimiterRedis({ storeClient: client, useRedisPackage: true, points: BIG, duration: 30 * 86_400, keyPrefix: `${rlfPrefix}:m` }),
+  new RateLimiterRedis({ storeClient: client, useRedisPackage: true, points: BIG, duration: 86_400, keyPrefix: `${rlfPrefix}:d` }),
+  new RateLimiterRedis({ storeClient: client, useRedisPackage: true, points: BIG, duration: 1, keyPrefix: `${rlfPrefix}:s` })
+]
+const rlf = async (total: number, concurrency: number) => {
+  const each = Math.ceil(total / concurrency)
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    for (let i = 0; i < each; i++) await Promise.all(limiters.map((l) => l.consume("S15")))
+  }))
+  return each * concurrency
+}
+
+// ---- round trips, counted by MONITOR ----
+const monitorCount = async (body: () => Promise<number>, marker: string) => {
+  const { hostname, port } = new URL(url)
+  const socket = connect(Number(port || 6379), hostname || "127.0.0.1")
+  let buffer = ""
+  let commands = 0
+  socket.on("data", (chunk) => {
+    buffer += String(chunk)
+    const lines = buffer.split("\r\n")
+    buffer = lines.pop()!
+    for (const line of lines) if (line.includes(marker) && !line.includes(" lua]")) commands++
+  })
+  await new Promise<void>((resolve) => socket.once("connect", () => resolve()))
+  socket.write("MONITOR\r\n")
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const ops = await body()
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  socket.destroy()
+  return commands / ops
+}
+const tripsOurs = await monitorCount(() => ours(500, 1), oursPrefix)
+const tripsRlf = await monitorCount(() => rlf(500, 1), rlfPrefix)
+
+// ---- throughput ----
+const measure = async (fn: (total: number, c: number) => Promise<number>, total: number, c: number) => {
+  await fn(Math.min(total, 2000), c) // warm-up
+  const rates: Array<number> = []
+  for (let r = 0; r < ROUNDS; r++) {
+    const start = process.hrtime.bigint()
+    const ops = await fn(total, c)
+    rates.push(ops / (Number(process.hrtime.bigint() - start) / 1e9))
+  }
+  return median(rates)
+}
+const table: Array<[string, number, number, number]> = []
+const o1 = await measure(ours, 3000, 1)
+const r1 = await measure(rlf, 3000, 1)
+const o64 = await measure(ours, 30_000, 64)
+const r64 = await measure(rlf, 30_000, 64)
+table.push(["@bing-effect/quota-tracker (layerRedis, 1 script)", tripsOurs, o1, o64])
+table.push(["rate-limiter-flexible RateLimiterRedis x3 (node-redis, Promise.all)", tripsRlf, r1, r64])
+
+console.log(`quota-tracker redis: 3 windows per acquire, ${url.replace(/\/\/.*@/, "//")}, median of ${ROUNDS} rounds (node ${process.version})`)
+console.log("| what | commands sent per acquire | ops/s c=1 | ops/s c=64 |")
+console.log("|---|---:|---:|---:|")
+for (const [name, trips, c1, c64] of table) console.log(`| ${name} | ${trips.toFixed(2)} | ${Math.round(c1).toLocaleString("en-US")} | ${Math.round(c64).toLocaleString("en-US")} |`)
+console.log(`ours / rate-limiter-flexible: c=1 ${(o1 / r1).toFixed(2)}x, c=64 ${(o64 / r64).toFixed(2)}x`)
+
+// clean up this run's keys
+for await (const keys of client.scanIterator({ MATCH: `${run}*`, COUNT: 1000 })) if (keys.length > 0) await client.del(keys)
+await client.quit()
+await Effect.runPromise(Scope.close(scope, Exit.void))
