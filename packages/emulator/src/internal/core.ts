@@ -12,7 +12,7 @@ import { resolveMarket } from "./markets.js"
 import { prng } from "./random.js"
 import { imagesBody, searchBody, trendingBody } from "./results.js"
 import { JSON_TYPE, Lru, type Wire } from "./wire.js"
-import { dayId, monthId, nextDayStart, nextMonthStart, type WindowConfig } from "./windows.js"
+import { nextDayStart, nextMonthStart, type WindowConfig } from "./windows.js"
 
 export type Endpoint = "web" | "images" | "trending"
 
@@ -251,12 +251,6 @@ export class Core {
     this.logCount = 0
     this.cache.clear()
     this.random = prng(this.options.seed)
-  }
-
-  /** Window ids, for tests of the arithmetic through the admin API. */
-  windowIds(): { day: number; month: number } {
-    const now = this.now()
-    return { day: dayId(now, this.options.windows), month: monthId(now, this.options.windows) }
   }
 
   // -------------------------------------------------------------------------------------------

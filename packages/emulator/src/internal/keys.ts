@@ -3,7 +3,9 @@
  * a calendar (or anchored) month, all on the emulator clock. Plain mutable state owned by one
  * emulator instance; nothing here is shared between instances.
  */
-import { dayId, monthId, nextDayStart, nextMonthStart, secondsUntil, type WindowConfig } from "./windows.js"
+import { monthStart, nextDayStart, nextMonthStart, secondsUntil, type WindowConfig } from "./windows.js"
+
+const DAY = 86_400_000
 
 export interface Limits {
   readonly perSecond?: number | undefined
@@ -33,9 +35,12 @@ export class KeyState {
   /** Timestamps of counted requests in the sliding second; live entries are [head, length). */
   private stamps: Array<number> = []
   private head = 0
-  private dayKey = Number.NaN
+  /** The current day and month windows as [from, to) epoch ms, so the hot path compares numbers. */
+  private dayFrom = Infinity
+  private dayTo = -Infinity
   private dayUsed = 0
-  private monthKey = Number.NaN
+  private monthFrom = Infinity
+  private monthTo = -Infinity
   private monthUsed = 0
   /** Requests that named this key, by outcome. */
   requests = 0
@@ -61,19 +66,17 @@ export class KeyState {
   }
 
   private syncDay(now: number, c: WindowConfig): void {
-    const d = dayId(now, c)
-    if (d !== this.dayKey) {
-      this.dayKey = d
-      this.dayUsed = 0
-    }
+    if (now >= this.dayFrom && now < this.dayTo) return
+    this.dayTo = nextDayStart(now, c)
+    this.dayFrom = this.dayTo - DAY
+    this.dayUsed = 0
   }
 
   private syncMonth(now: number, c: WindowConfig): void {
-    const m = monthId(now, c)
-    if (m !== this.monthKey) {
-      this.monthKey = m
-      this.monthUsed = 0
-    }
+    if (now >= this.monthFrom && now < this.monthTo) return
+    this.monthTo = nextMonthStart(now, c)
+    this.monthFrom = monthStart(now, c)
+    this.monthUsed = 0
   }
 
   /**
@@ -138,8 +141,10 @@ export class KeyState {
   reset(): void {
     this.stamps = []
     this.head = 0
-    this.dayKey = Number.NaN
-    this.monthKey = Number.NaN
+    this.dayFrom = Infinity
+    this.dayTo = -Infinity
+    this.monthFrom = Infinity
+    this.monthTo = -Infinity
     this.dayUsed = 0
     this.monthUsed = 0
     this.requests = 0

@@ -30,6 +30,14 @@ export const monthId = (t: number, c: WindowConfig): number => {
   return local.getUTCDate() >= start ? y * 12 + m : y * 12 + m - 1
 }
 
+/** Epoch ms at which the month containing `t` started. */
+export const monthStart = (t: number, c: WindowConfig): number => {
+  const id = monthId(t, c)
+  const y = Math.floor(id / 12)
+  const m = id - y * 12
+  return Date.UTC(y, m, anchorIn(y, m, c.anchorDay)) - c.offsetMinutes * 60_000
+}
+
 /** Epoch ms of the next month boundary after `t`. */
 export const nextMonthStart = (t: number, c: WindowConfig): number => {
   const next = monthId(t, c) + 1
