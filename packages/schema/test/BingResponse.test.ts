@@ -1,7 +1,7 @@
 /* oxlint-disable no-underscore-dangle -- `_tag` and `_type` are the field names of Effect's tagged errors and of Bing's JSON */
 import { ErrorStatusTable } from "@bing-effect/error-codes"
 import { describe, expect, it } from "@effect/vitest"
-import { Result } from "effect"
+import { Effect, Result, Schema } from "effect"
 import * as fc from "fast-check"
 import { readFileSync } from "node:fs"
 import * as BingError from "../src/BingError.js"
@@ -73,6 +73,23 @@ describe("decodeError: the documented table", () => {
     const body = JSON.stringify({ _type: "ErrorResponse", errors: [5, { code: 7 }, { code: "InvalidRequest", subCode: "ParameterInvalidValue", parameter: 3, value: "v" }] })
     expect(decode(400, body)).toMatchObject({ _tag: "InvalidRequest", errors: [{ code: "InvalidRequest", subCode: "ParameterInvalidValue", value: "v" }] })
     expect(decode(400, JSON.stringify({ _type: "ErrorResponse", errors: "nope" }))).toMatchObject({ _tag: "UnexpectedResponse", reason: "body is not a Bing error" })
+  })
+})
+
+describe("decoded errors behave as constructed ones", () => {
+  it("same class, fields, message, schema encoding and catchTag", async () => {
+    const decoded = decode(400, BingResponse.encodeError(BingError.parameterInvalidValue("count", "abc")).body)
+    const built = BingError.parameterInvalidValue("count", "abc")
+    expect(decoded).toBeInstanceOf(BingError.InvalidRequest)
+    expect(decoded).toBeInstanceOf(Error)
+    expect({ ...decoded }).toEqual({ ...built })
+    expect(decoded.message).toBe(built.message)
+    expect(String(decoded)).toBe(String(built))
+    expect(Schema.encodeSync(BingError.BingError)(decoded)).toEqual(Schema.encodeSync(BingError.BingError)(built))
+    const caught = await Effect.runPromise(
+      Effect.fail(decoded).pipe(Effect.catchTag("InvalidRequest", (e) => Effect.succeed(`${e.parameter}=${e.value}`)))
+    )
+    expect(caught).toBe("count=abc")
   })
 })
 

@@ -1,5 +1,7 @@
 import { execFileSync } from "node:child_process"
+import { copyFileSync, mkdirSync, rmSync } from "node:fs"
 import { createRequire } from "node:module"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
 
@@ -27,4 +29,25 @@ describe("package exports", () => {
   it("closes internal paths", () => {
     expect(() => node(`await import("@bing-effect/schema/internal/decode")`)).toThrow(/ERR_PACKAGE_PATH_NOT_EXPORTED/)
   })
+
+  it("its declarations type-check a consumer (ESM and CommonJS), schemas usable as values and types", () => {
+    // inside the package, so that "@bing-effect/schema" resolves to itself through the exports map
+    const dir = join(cwd, "node_modules", ".cache", `consumer-${process.pid}`)
+    mkdirSync(dir, { recursive: true })
+    try {
+      copyFileSync(new URL("./fixtures/consumer.ts.txt", import.meta.url), join(dir, "consumer.mts"))
+      copyFileSync(new URL("./fixtures/consumer.ts.txt", import.meta.url), join(dir, "consumer.cts"))
+      const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
+      const flags = ["--ignoreConfig", "--noEmit", "--strict", "--exactOptionalPropertyTypes", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2023", "--types", "node", "--skipLibCheck"]
+      let diagnostics = ""
+      try {
+        execFileSync(process.execPath, [tsc, ...flags, join(dir, "consumer.mts"), join(dir, "consumer.cts")], { cwd, encoding: "utf8", stdio: "pipe" })
+      } catch (error) {
+        diagnostics = String((error as { stdout?: unknown }).stdout ?? error)
+      }
+      expect(diagnostics).toBe("")
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
 })

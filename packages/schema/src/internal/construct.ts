@@ -2,42 +2,21 @@
  * Cheap construction of error instances on the decoder's hot path.
  *
  * A `Schema.TaggedError` constructor validates its fields with the class struct and captures a
- * JavaScript stack trace. For an error decoded from the wire both are waste: the decoder has just
- * checked every field itself, and the stack would point into the decoder, not at the caller (the
- * Effect span trace says where the call came from). Measured on Node 24, the stack capture alone
- * costs about ten times a `JSON.parse` of a 150-byte error body, and the struct pass about one and
- * a half times, so the decoder builds its errors here.
+ * JavaScript stack trace. For an error decoded from the wire neither is useful: the decoder has
+ * just checked every field itself, and the stack would point into the decoder, not at the caller
+ * (the Effect span trace says where the call came from). Measured on Node 24, `new` costs about
+ * ten times a `JSON.parse` of a 150-byte error body (most of it the stack capture), so the decoder
+ * materialises its errors from the class prototype instead, as a deserialiser does. The result is
+ * the same object a constructor builds (same prototype, getters, `_tag` and fields, `instanceof`,
+ * `catchTag`, schema encoding), minus the own `stack` property.
  */
-import * as Schema from "effect/Schema"
 
-type Ctor<A> = new(props: never) => A
+type Ctor<A> = abstract new(...args: never) => A
 
 /**
- * Effect's own decoders build class instances from already validated fields with
- * `Schema.makeClassTrusted` (exported at runtime, marked internal in the typings). Use it when it
- * is there and fall back to the validating constructor otherwise, so an Effect release that drops
- * it costs speed, not correctness.
- */
-const trusted: (<A>(self: Ctor<A>, fields: object) => A) | undefined = (() => {
-  const f = (Schema as unknown as Record<string, unknown>)["makeClassTrusted"]
-  return typeof f === "function" ? (f as <A>(self: Ctor<A>, fields: object) => A) : undefined
-})()
-
-/**
- * Builds an instance of `self` from fields that already satisfy its schema (including `_tag`),
- * without a stack trace.
+ * Builds an instance of `self` from fields that already satisfy its schema (including `_tag`).
  *
  * @internal
  */
-export const fromCheckedFields = <A>(self: Ctor<A>, fields: object): A => {
-  const limit = Error.stackTraceLimit
-  // Synchronous and restored before returning: no other code can observe the change.
-  Error.stackTraceLimit = 0
-  try {
-    if (trusted !== undefined) return trusted(self, fields)
-    const { _tag: _, ...props } = fields as { readonly _tag?: unknown }
-    return new (self as unknown as new(props: object) => A)(props)
-  } finally {
-    Error.stackTraceLimit = limit
-  }
-}
+export const fromCheckedFields = <A>(self: Ctor<A>, fields: object): A =>
+  Object.assign(Object.create(self.prototype as object) as object, fields) as A

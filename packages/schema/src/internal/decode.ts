@@ -33,10 +33,15 @@ const clip = (s: string, max: number): string => (s.length <= max ? s : s.slice(
 interface Context {
   readonly status: number
   readonly traceId: string | undefined
-  readonly contentType: string | undefined
-  readonly retryAfterHeader: string | undefined
-  readonly now: number
+  readonly headers: HeadersInput | undefined
+  readonly options: DecodeOptions | undefined
   readonly text: string
+}
+
+/** Read only where needed: most errors need neither. */
+const contentTypeOf = (ctx: Context): string | undefined => {
+  const v = header(ctx.headers, "content-type")
+  return v === undefined ? undefined : clip(v, maxHeaderLength)
 }
 
 const common = (ctx: Context, errors: ReadonlyArray<ErrorResponse.Error>) =>
@@ -46,10 +51,12 @@ const unexpected = (ctx: Context, reason: string, errors: ReadonlyArray<ErrorRes
   fromCheckedFields(BingError.UnexpectedResponse, {
     _tag: "UnexpectedResponse",
     ...common(ctx, errors),
-    ...(ctx.contentType === undefined ? {} : { contentType: ctx.contentType }),
+    ...withContentType(contentTypeOf(ctx)),
     bodyExcerpt: BingError.excerpt(ctx.text),
     reason
   })
+
+const withContentType = (contentType: string | undefined) => (contentType === undefined ? {} : { contentType })
 
 const optionalKeys = ["subCode", "message", "moreDetails", "parameter", "value"] as const
 
@@ -93,7 +100,7 @@ const retryFromText = (text: string): number | undefined => {
 }
 
 const retryAfter = (ctx: Context, text: string): { retryAfterMs?: number } => {
-  const ms = parseRetryAfter(ctx.retryAfterHeader, ctx.now) ?? retryFromText(text)
+  const ms = parseRetryAfter(header(ctx.headers, "retry-after"), ctx.options?.now ?? Date.now()) ?? retryFromText(text)
   return ms === undefined ? {} : { retryAfterMs: ms }
 }
 
@@ -208,7 +215,7 @@ const legacyStatusCode = (ctx: Context, json: Record<string, unknown>): BingErro
 /** Decodes any non-success response. Total: never throws. */
 export const decodeError = (input: ResponseInput, options?: DecodeOptions): BingError.BingError => {
   const status = typeof input?.status === "number" && Number.isInteger(input.status) ? input.status : 0
-  let ctx: Context = { status, traceId: undefined, contentType: undefined, retryAfterHeader: undefined, now: 0, text: "" }
+  let ctx: Context = { status, traceId: undefined, headers: undefined, options: undefined, text: "" }
   try {
     ctx = context(input, status, options)
     return classifyError(ctx, parseObject(ctx.text))
@@ -227,13 +234,11 @@ const describeCause = (cause: unknown): string => {
 
 const context = (input: ResponseInput, status: number, options: DecodeOptions | undefined): Context => {
   const traceId = header(input.headers, "bingapis-traceid")
-  const contentType = header(input.headers, "content-type")
   return {
     status,
     traceId: traceId === undefined ? undefined : clip(traceId, maxHeaderLength),
-    contentType: contentType === undefined ? undefined : clip(contentType, maxHeaderLength),
-    retryAfterHeader: header(input.headers, "retry-after"),
-    now: options?.now ?? Date.now(),
+    headers: input.headers,
+    options,
     text: bodyText(input.body)
   }
 }
@@ -273,7 +278,7 @@ export const decodeResponse = <A>(
 ): Result.Result<A, BingError.BingError> => {
   const status = typeof input?.status === "number" && Number.isInteger(input.status) ? input.status : 0
   if (status < 200 || status > 299) return Result.fail(decodeError(input, options))
-  let ctx: Context = { status, traceId: undefined, contentType: undefined, retryAfterHeader: undefined, now: 0, text: "" }
+  let ctx: Context = { status, traceId: undefined, headers: undefined, options: undefined, text: "" }
   try {
     ctx = context(input, status, options)
     if (isBlank(ctx.text)) return Result.fail(fromCheckedFields(BingError.EmptyResponse, { _tag: "EmptyResponse", ...common(ctx, []) }))
