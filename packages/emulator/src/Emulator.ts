@@ -261,9 +261,21 @@ const readPem = async (value: string, base: string): Promise<string> =>
 
 const decodeOptions = Schema.decodeUnknownResult(Options, { onExcessProperty: "error" })
 
+/** Replaces every configured secret found in a message (schema errors quote the offending value). */
+const redactSecrets = (message: string, input: unknown): string => {
+  const keys = (input as { keys?: unknown } | undefined)?.keys
+  if (!Array.isArray(keys)) return message
+  let out = message
+  for (const k of keys) {
+    const secret = (k as { key?: unknown } | null)?.key
+    if (secret !== undefined && secret !== null && String(secret).length > 0) out = out.split(JSON.stringify(secret)).join("<redacted>").split(String(secret)).join("<redacted>")
+  }
+  return out
+}
+
 const validate = (input: unknown): Options => {
   const r = decodeOptions(input ?? {})
-  if (Result.isFailure(r)) throw new EmulatorStartError({ message: `invalid emulator options: ${r.failure.message}` })
+  if (Result.isFailure(r)) throw new EmulatorStartError({ message: `invalid emulator options: ${redactSecrets(r.failure.message, input)}` })
   const keys = r.success.keys ?? []
   const names = new Set<string>()
   const secrets = new Set<string>()

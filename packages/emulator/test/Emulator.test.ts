@@ -45,6 +45,10 @@ describe("start", () => {
     await expect(Emulator.start({ keys: [{ name: "a", key: "x" }, { name: "a", key: "y" }] })).rejects.toMatchObject({ _tag: "EmulatorStartError" })
     await expect(Emulator.start({ keys: [{ name: "a", key: "x", limits: { perDay: -1 } }] })).rejects.toMatchObject({ _tag: "EmulatorStartError" })
     await expect(Emulator.start({ port: bing.port })).rejects.toMatchObject({ _tag: "EmulatorStartError" })
+    // schema errors quote offending values: a secret must not end up in the message
+    const err = (await Emulator.start({ keys: [{ name: "a", key: 123456789 }] } as never).catch((e: Error) => e)) as Error
+    expect(err.message).toMatch(/invalid emulator options/)
+    expect(err.message).not.toContain("123456789")
   })
 
   it("serves the default key when none is configured", async () => {
@@ -373,7 +377,9 @@ describe("admin API", () => {
       const daily = list.json().keys.find((k: { name: string }) => k.name === "daily")
       expect(daily).toMatchObject({ limits: { perDay: 3 }, usage: { day: 1, month: 1 }, remaining: { day: 2 }, served: 1, requests: 1, resets: { day: "2026-01-16T00:00:00.000Z", month: "2026-02-01T00:00:00.000Z" } })
       const set = await admin(h.url, "t", "PUT", "/keys/daily/usage", { window: "day", used: 3 })
-      expect(set.json()).toMatchObject({ name: "daily", usage: { day: 3 }, remaining: { day: 0 } })
+      expect(set.json()).toMatchObject({ name: "daily", usage: { day: 3, month: 3 }, remaining: { day: 0 } })
+      const month = await admin(h.url, "t", "PUT", "/keys/daily/usage", { window: "month", used: 10 })
+      expect(month.json()).toMatchObject({ usage: { day: 3, month: 10 } })
       expect((await get(`${h.url}/v7.0/search?q=x`, { key: "key-daily" })).status).toBe(403)
       expect((await admin(h.url, "t", "PUT", "/keys/nobody/usage", { window: "day", used: 1 })).status).toBe(404)
       expect((await admin(h.url, "t", "PUT", "/keys/daily/usage", { window: "week", used: 1 })).status).toBe(400)

@@ -25,6 +25,9 @@ const toWire = (wire: BingResponse.WireResponse): Wire => {
 
 const encode = (error: AnyBingError): Wire => toWire(BingResponse.encodeError(error))
 
+const HTML502 =
+  "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+
 export type ServerSubCode = BingError.ServerErrorSubCode
 
 const messageOf = (subCode: string | undefined): string | undefined =>
@@ -62,6 +65,19 @@ export class Errors {
         errors: [{ code: "InvalidRequest", subCode: "ParameterInvalidValue", message: "The request is malformed." }],
         subCode: "ParameterInvalidValue"
       })))
+  }
+  /** 404 with an empty body (unknown path, URL over 2,048 characters). */
+  notFound(): Wire {
+    return this.memo("404", () => encode(BingError.notFound()))
+  }
+  /** 200 with an empty body (Bing's denial-of-service answer). */
+  emptyResponse(): Wire {
+    return this.memo("empty200", () => encode(BingError.emptyResponse()))
+  }
+  /** A `text/html` 502 page, as a reverse proxy in front of Bing would send it. */
+  proxyBadGateway(): Wire {
+    return this.memo("html502", () =>
+      encode(BingError.unexpectedResponse({ status: 502, body: HTML502, contentType: "text/html", reason: "bad gateway" })))
   }
   httpNotAllowed(): Wire {
     return this.memo("http", () => encode(BingError.httpNotAllowed()))

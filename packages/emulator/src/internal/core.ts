@@ -90,10 +90,6 @@ export interface ActiveFault {
 
 type Outcome = { readonly ok: true; readonly body: Buffer; readonly market: string } | { readonly ok: false; readonly wire: Wire }
 
-const EMPTY = Buffer.alloc(0)
-const HTML502 = Buffer.from(
-  "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
-)
 const MAX_URL = 2048
 const BAD_PERCENT = /%(?![0-9A-Fa-f]{2})/
 
@@ -294,9 +290,10 @@ export class Core {
 
   /** 404 with an empty body (unknown path, or a URL over 2,048 characters). */
   private notFound(req: IncomingMessage, res: ServerResponse, traceId: string): void {
-    res.writeHead(404, ["Content-Length", "0", "BingAPIs-TraceId", traceId])
-    res.end()
-    this.record(req.method ?? "", req.url ?? "", 404, undefined, traceId)
+    const wire = this.errors.notFound()
+    res.writeHead(wire.status, [...wire.headers, "Content-Length", String(wire.body.length), "BingAPIs-TraceId", traceId])
+    res.end(wire.body)
+    this.record(req.method ?? "", req.url ?? "", wire.status, undefined, traceId)
   }
 
   handle(req: IncomingMessage, res: ServerResponse, secure: boolean, admin: (req: IncomingMessage, res: ServerResponse) => void): void {
@@ -420,13 +417,13 @@ export class Core {
         this.send(req, res, this.errors.custom(fault), traceId, keyName, "error")
         return true
       case "empty200":
-        this.send(req, res, { status: 200, headers: ["Content-Type", JSON_TYPE], body: EMPTY }, traceId, keyName, "empty200")
+        this.send(req, res, this.errors.emptyResponse(), traceId, keyName, "empty200")
         return true
       case "legacy":
         this.send(req, res, this.errors.legacy(fault.shape), traceId, keyName, "legacy")
         return true
       case "html502":
-        this.send(req, res, { status: 502, headers: ["Content-Type", "text/html"], body: HTML502 }, traceId, keyName, "html502")
+        this.send(req, res, this.errors.proxyBadGateway(), traceId, keyName, "html502")
         return true
       case "drop":
         this.record(method, req.url ?? "", 0, keyName, traceId, "drop")

@@ -116,7 +116,10 @@ export class KeyState {
     if (this.stamps.length - this.head < SECOND_CAP) this.stamps.push(now)
   }
 
-  /** Sets a window's usage directly (the admin API's "S15 has used 999,990 today"). */
+  /**
+   * Sets a window's usage directly (the admin API's "S15 has used 999,990 today"). Setting the day
+   * raises the month to at least the same value; setting the month leaves the day alone.
+   */
   setUsage(window: Window, used: number, now: number, c: WindowConfig): void {
     const n = Math.max(0, Math.floor(used))
     if (window === "month") {
@@ -124,7 +127,10 @@ export class KeyState {
       this.monthUsed = n
     } else if (window === "day") {
       this.syncDay(now, c)
+      this.syncMonth(now, c)
       this.dayUsed = n
+      // today's requests are also this month's
+      this.monthUsed = Math.max(this.monthUsed, n)
     } else {
       this.stamps = Array.from({ length: Math.min(n, SECOND_CAP) }, () => now)
       this.head = 0
