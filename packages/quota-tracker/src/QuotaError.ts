@@ -180,7 +180,7 @@ export class QuotaError extends Data.TaggedError("QuotaError")<{
   /**
    * @since 0.1.0
    */
-  readonly [TypeId]: TypeId = TypeId
+  declare readonly [TypeId]: TypeId
 
   /**
    * Whether retrying later is expected to succeed.
@@ -195,6 +195,9 @@ export class QuotaError extends Data.TaggedError("QuotaError")<{
     return this.reason.message
   }
 }
+
+// on the prototype rather than on each instance: refusals build many of these
+Object.defineProperty(QuotaError.prototype, TypeId, { value: TypeId })
 
 /**
  * Whether a value is a `QuotaError`.

@@ -28,7 +28,7 @@ import * as Layer from "effect/Layer"
 import * as Redis from "effect/persistence/Redis"
 import * as Scope from "effect/Scope"
 import { MemoryCells } from "./internal/memoryStore.js"
-import { acquireScript, addScript, setScript } from "./internal/redisStore.js"
+import { acquireScript, addScript, Deadlines, setScript } from "./internal/redisStore.js"
 import { open as openSqlite, type SqliteCells } from "./internal/sqliteStore.js"
 import * as QuotaError from "./QuotaError.js"
 
@@ -273,18 +273,17 @@ export const makeRedis = (options: RedisOptions = {}): Effect.Effect<Service, ne
     const redis = yield* Redis.Redis
     const prefix = options.prefix ?? defaultRedisPrefix
     const timeout = options.timeout ?? 2000
+    // real time: Redis answers in real time whatever the caller's Clock says
+    const deadlines = timeout > 0 ? new Deadlines(timeout) : undefined
     const acquire = redis.eval(acquireScript)
     const add = redis.eval(addScript)
     const set = redis.eval(setScript)
     const keysOf = (slots: ReadonlyArray<Slot>): Array<string> => slots.map((slot) => prefix + slot.key)
     const guard = <A>(effect: Effect.Effect<A, Redis.RedisError>, what: string): Effect.Effect<A, QuotaError.QuotaError> => {
       const mapped = Effect.mapError(effect, (error) => QuotaError.storeUnavailable("redis", `${what} failed: ${describe(error.cause)}`))
-      return timeout <= 0 ? mapped : mapped.pipe(
-        Effect.timeoutOrElse({
-          duration: timeout,
-          orElse: () => Effect.fail(QuotaError.storeUnavailable("redis", `${what} timed out after ${timeout} ms`))
-        })
-      )
+      return deadlines === undefined
+        ? mapped
+        : deadlines.guard(mapped, () => QuotaError.storeUnavailable("redis", `${what} timed out after ${timeout} ms`))
     }
     const addSlots = (slots: ReadonlyArray<Slot>, delta: number, now: number) =>
       guard(add(keysOf(slots), now, delta, slots), "add").pipe(Effect.map((reply) => reply.map(Number)))

@@ -1,5 +1,5 @@
 import { NodeRedis } from "@effect/platform-node"
-import { assert, describe, layer } from "@effect/vitest"
+import { assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { Redis } from "effect/persistence"
 import { QuotaStore } from "../src/index.js"
@@ -65,4 +65,37 @@ describe.skipIf(process.env.BING_EFFECT_SKIP_REDIS === "1")("QuotaStore.layerRed
         assert.ok(bucketTtl > 0 && bucketTtl <= 102, `bucket PTTL ${bucketTtl}`)
       }))
   })
+})
+
+// No server needed: a Redis service that hangs or fails.
+describe("QuotaStore.layerRedis failures", () => {
+  const fake = (behaviour: Effect.Effect<never, Redis.RedisError>) =>
+    Layer.succeed(Redis.Redis, Redis.Redis.of({
+      send: () => behaviour,
+      eval: () => () => behaviour,
+      subscribe: () => Effect.die("unused"),
+      reserve: Effect.die("unused")
+    }))
+  const slot: QuotaStore.Slot = { kind: "counter", key: "{x}:day:0", limit: 5, expiresAt: Date.now() + 60_000 }
+
+  it.live("a call slower than the timeout fails with StoreUnavailable", () =>
+    Effect.gen(function*() {
+      const store = yield* QuotaStore.QuotaStore
+      const started = Date.now()
+      const error = yield* Effect.flip(store.acquire([slot], 1, Date.now()))
+      assert.strictEqual(error.reason._tag, "StoreUnavailable")
+      assert.strictEqual(error.message, "The redis quota store is unavailable: acquire timed out after 50 ms")
+      assert.isBelow(Date.now() - started, 1000)
+      assert.strictEqual((yield* Effect.flip(store.get([slot], Date.now()))).reason._tag, "StoreUnavailable")
+    }).pipe(Effect.provide(QuotaStore.layerRedis({ timeout: 50 }).pipe(Layer.provide(fake(Effect.never))))))
+
+  it.live("a Redis error becomes StoreUnavailable, not a defect", () =>
+    Effect.gen(function*() {
+      const store = yield* QuotaStore.QuotaStore
+      const error = yield* Effect.flip(store.acquire([slot], 1, Date.now()))
+      assert.strictEqual(error.reason._tag, "StoreUnavailable")
+      assert.include(error.message, "ECONNREFUSED")
+      const refund = yield* Effect.flip(store.refund([slot], 1, Date.now()))
+      assert.strictEqual(refund.reason._tag, "StoreUnavailable")
+    }).pipe(Effect.provide(QuotaStore.layerRedis().pipe(Layer.provide(fake(Effect.fail(new Redis.RedisError({ cause: new Error("connect ECONNREFUSED 127.0.0.1:1") }))))))))
 })

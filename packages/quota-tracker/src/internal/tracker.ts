@@ -834,8 +834,9 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
       Effect.gen(function*() {
         const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
         for (const t of tiers) refresh(t, now)
-        const all = tiers.flatMap((t) => t.slots)
-        const values = yield* withStore(now, () => store.get(all, now), () => memory.get(all, now))
+        // one read per tier: a tier's keys share a Redis Cluster hash slot, different tiers may not
+        const perTier = yield* Effect.forEach(tiers, (t) => withStore(now, () => store.get(t.slots, now), () => memory.get(t.slots, now)))
+        const values = perTier.flat()
         let offset = 0
         for (const t of tiers) {
           for (const w of t.windows) {
