@@ -1,0 +1,251 @@
+/**
+ * The `bing-search` command line: `web`, `images`, `quota` and `demo`, their flags, and the glue
+ * that runs each command in a session (store, tracker, client) with every typed failure turned
+ * into a message and an exit code.
+ */
+import type { BingClient } from "@bing-effect/client"
+import type { QuotaEvent } from "@bing-effect/quota-tracker"
+import { Argument, Command, Flag } from "effect/cli"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import * as Demo from "./Demo.js"
+import { tableText } from "./ExitCode.js"
+import type { CliExit } from "./ExitCode.js"
+import * as Failure from "./Failure.js"
+import * as Render from "./Render.js"
+import * as Session from "./Session.js"
+import * as Settings from "./Settings.js"
+
+/** The program's version. */
+export const version = "0.1.0"
+
+const env = <A>(flag: Flag.Flag<A>, config: Config.Config<A>) => flag.pipe(Flag.withFallbackConfig(config))
+
+const describe = (text: string) => <A>(flag: Flag.Flag<A>) => Flag.withDescription(flag, text)
+
+const description = `Search Bing (Web and Image Search API v7) from the command line, with quota tracking
+across subscription tiers and a clear message for every failure.
+
+Keys and endpoint come from flags or the environment:
+  BING_SEARCH_KEY        one subscription key (--key); BING_SEARCH_TIER names its tier (S15...)
+  BING_SEARCH_TIERS      a tiers file (--tiers): [{"name":"S15","keyEnv":"BING_KEY_S15",
+                         "limits":{"perDay":1000000}},{"name":"S16","keyEnv":"BING_KEY_S16"}]
+  BING_SEARCH_ENDPOINT   base URL (--endpoint), default https://api.bing.microsoft.com
+  BING_SEARCH_STORE      quota store (--store): memory (default), sqlite:<file>, redis://host:port
+  BING_SEARCH_ALLOW_INSECURE_LOOPBACK=true  accept http:// to 127.0.0.1/::1/localhost (emulator only)
+
+Exit codes:
+${tableText()}`
+
+/** The root command and the flags every subcommand shares. */
+export const root = Command.make("bing-search").pipe(
+  Command.withSharedFlags({
+    endpoint: env(Flag.String("endpoint"), Config.String("BING_SEARCH_ENDPOINT")).pipe(
+      Flag.optional,
+      describe("Base URL of the API (default https://api.bing.microsoft.com) [BING_SEARCH_ENDPOINT]")
+    ),
+    key: env(Flag.Redacted("key"), Config.Redacted("BING_SEARCH_KEY")).pipe(
+      Flag.optional,
+      describe("Subscription key; prefer the environment variable, flags show up in `ps` [BING_SEARCH_KEY]")
+    ),
+    tier: env(Flag.String("tier"), Config.String("BING_SEARCH_TIER")).pipe(
+      Flag.optional,
+      describe("Tier of --key, e.g. S15 (published limits apply) [BING_SEARCH_TIER]")
+    ),
+    tiers: env(Flag.String("tiers"), Config.String("BING_SEARCH_TIERS")).pipe(
+      Flag.optional,
+      describe("Tiers file (JSON) with several keys and their limits, tried in order [BING_SEARCH_TIERS]")
+    ),
+    store: env(Flag.String("store"), Config.String("BING_SEARCH_STORE")).pipe(
+      Flag.withDefault("memory"),
+      describe("Where quota counts live: memory, sqlite:<file> or redis://host:port [BING_SEARCH_STORE]")
+    ),
+    storePrefix: env(Flag.String("store-prefix"), Config.String("BING_SEARCH_STORE_PREFIX")).pipe(
+      Flag.withDefault(Settings.defaultStorePrefix),
+      describe("Key prefix in Redis [BING_SEARCH_STORE_PREFIX]")
+    ),
+    allowInsecureLoopback: env(Flag.Boolean("allow-insecure-loopback"), Config.Boolean("BING_SEARCH_ALLOW_INSECURE_LOOPBACK")).pipe(
+      Flag.withDefault(false),
+      describe("Accept a plain http:// endpoint on 127.0.0.1, ::1 or localhost (the emulator only)")
+    ),
+    timeout: Flag.Finite("timeout").pipe(Flag.optional, describe("Seconds allowed per attempt (default 10)")),
+    maxAttempts: Flag.Int("max-attempts").pipe(Flag.optional, describe("Attempts per search, retries included (default 4)")),
+    maxWait: Flag.Finite("max-wait").pipe(Flag.optional, describe("Longest Retry-After, in seconds, the app waits for (default 5)"))
+  }),
+  Command.withDescription(description)
+)
+
+/** The events worth a note while searching: switches, and what the server said. */
+const noteOf = (event: QuotaEvent.QuotaEvent): string | undefined => {
+  switch (event._tag) {
+    case "TierSwitched":
+    case "TierHeld":
+    case "StoreFallback":
+    case "StoreRecovered":
+      return event.message
+    case "TierExhausted":
+      return event.source === "server" ? event.message : undefined
+    case "ThresholdCrossed":
+      return undefined
+  }
+}
+
+/**
+ * Runs `body` in a session built from the shared flags, printing the tracker's events as notes on
+ * stderr, and explains any failure.
+ */
+const inSession = <A>(
+  shared: Settings.SharedFlags,
+  body: (session: Session.Session) => Effect.Effect<A, Failure.AppError, Scope.Scope>,
+  options: { readonly notes?: boolean | undefined } = {}
+): Effect.Effect<A, CliExit> => {
+  let context: Failure.Context = { now: Date.now() }
+  const program = Effect.gen(function*() {
+    const settings = yield* Settings.resolve(shared)
+    context = { settings, now: Date.now() }
+    const session = yield* Session.make(settings, {
+      onEvent: (event) =>
+        Effect.sync(() => {
+          const note = options.notes === false ? undefined : noteOf(event)
+          if (note !== undefined) process.stderr.write(`note: ${note}\n`)
+        })
+    })
+    context = { settings, events: session.events, now: Date.now() }
+    return yield* body(session)
+  })
+  return Failure.handle(Effect.scoped(program), () => ({ ...context, now: Date.now() }))
+}
+
+const print = (text: string) => Effect.sync(() => process.stdout.write(`${text}\n`))
+
+const json = (value: unknown) => JSON.stringify(value, null, 2)
+
+const opt = <A>(o: Option.Option<A>): A | undefined => Option.getOrUndefined(o)
+
+/** Drops undefined fields, so the typed parameters stay exact. */
+const defined = <T extends Record<string, unknown>>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as never
+
+const searchFlags = {
+  query: Argument.String("query").pipe(Argument.variadic(), Argument.withDescription("What to search for")),
+  count: Flag.Int("count").pipe(Flag.withAlias("n"), Flag.optional, describe("Results to return (web 0-50, images 0-150)")),
+  offset: Flag.Int("offset").pipe(Flag.optional, describe("Results to skip (paging)")),
+  market: Flag.String("market").pipe(Flag.withAlias("m"), Flag.optional, describe("Market, e.g. en-US (Bing's mkt)")),
+  country: Flag.String("country").pipe(Flag.optional, describe("Two-letter country code (Bing's cc); not with --market")),
+  safeSearch: Flag.String("safe-search").pipe(Flag.optional, describe("Off, Moderate or Strict")),
+  freshness: Flag.String("freshness").pipe(Flag.optional, describe("Day, Week or Month (web also YYYY-MM-DD[..YYYY-MM-DD])")),
+  lang: Flag.String("lang").pipe(Flag.optional, describe("Language of the user interface strings (Bing's setLang)")),
+  json: Flag.Boolean("json").pipe(Flag.withDefault(false), describe("Print the typed result as JSON"))
+}
+
+/** `bing-search web <query>`. */
+export const web = Command.make(
+  "web",
+  searchFlags,
+  Effect.fn("bing-search.web")(function*(input) {
+    const shared = yield* root
+    const q = input.query.join(" ")
+    const params = defined({
+      q,
+      count: opt(input.count),
+      offset: opt(input.offset),
+      mkt: opt(input.market),
+      cc: opt(input.country),
+      safeSearch: opt(input.safeSearch),
+      freshness: opt(input.freshness),
+      setLang: opt(input.lang)
+    }) as BingClient.WebSearchInput
+    yield* inSession(shared, (session) =>
+      Effect.gen(function*() {
+        const result = yield* session.client.webSearch(params)
+        yield* print(input.json ? json(result) : Render.web(q, result, params.offset ?? 0))
+      }))
+  })
+).pipe(Command.withDescription("Search the web: title, URL and snippet of each result"))
+
+/** `bing-search images <query>`. */
+export const images = Command.make(
+  "images",
+  {
+    ...searchFlags,
+    size: Flag.String("size").pipe(Flag.optional, describe("Small, Medium, Large, Wallpaper or All")),
+    color: Flag.String("color").pipe(Flag.optional, describe("ColorOnly, Monochrome or a colour: Black, Blue, Brown, Gray, Green, Orange, Pink, Purple, Red, Teal, White, Yellow")),
+    aspect: Flag.String("aspect").pipe(Flag.optional, describe("Square, Wide, Tall or All")),
+    imageType: Flag.String("image-type").pipe(Flag.optional, describe("AnimatedGif, AnimatedGifHttps, Clipart, Line, Photo, Shopping or Transparent")),
+    imageContent: Flag.String("image-content").pipe(Flag.optional, describe("Face or Portrait")),
+    license: Flag.String("license").pipe(Flag.optional, describe("Any, Public, Share, ShareCommercially, Modify, ModifyCommercially or All")),
+    width: Flag.Int("width").pipe(Flag.optional, describe("Exact width in pixels")),
+    height: Flag.Int("height").pipe(Flag.optional, describe("Exact height in pixels")),
+    minWidth: Flag.Int("min-width").pipe(Flag.optional, describe("Minimum width in pixels")),
+    maxWidth: Flag.Int("max-width").pipe(Flag.optional, describe("Maximum width in pixels")),
+    minHeight: Flag.Int("min-height").pipe(Flag.optional, describe("Minimum height in pixels")),
+    maxHeight: Flag.Int("max-height").pipe(Flag.optional, describe("Maximum height in pixels")),
+    minFileSize: Flag.Int("min-file-size").pipe(Flag.optional, describe("Minimum file size in bytes")),
+    maxFileSize: Flag.Int("max-file-size").pipe(Flag.optional, describe("Maximum file size in bytes"))
+  },
+  Effect.fn("bing-search.images")(function*(input) {
+    const shared = yield* root
+    const q = input.query.join(" ")
+    const params = defined({
+      q,
+      count: opt(input.count),
+      offset: opt(input.offset),
+      mkt: opt(input.market),
+      cc: opt(input.country),
+      safeSearch: opt(input.safeSearch),
+      freshness: opt(input.freshness),
+      setLang: opt(input.lang),
+      size: opt(input.size),
+      color: opt(input.color),
+      aspect: opt(input.aspect),
+      imageType: opt(input.imageType),
+      imageContent: opt(input.imageContent),
+      license: opt(input.license),
+      width: opt(input.width),
+      height: opt(input.height),
+      minWidth: opt(input.minWidth),
+      maxWidth: opt(input.maxWidth),
+      minHeight: opt(input.minHeight),
+      maxHeight: opt(input.maxHeight),
+      minFileSize: opt(input.minFileSize),
+      maxFileSize: opt(input.maxFileSize)
+    }) as BingClient.ImageSearchInput
+    yield* inSession(shared, (session) =>
+      Effect.gen(function*() {
+        const result = yield* session.client.imageSearch(params)
+        yield* print(input.json ? json(result) : Render.images(q, result, params.offset ?? 0))
+      }))
+  })
+).pipe(Command.withDescription("Search images: name, size, format and URL of each result, with the image filters"))
+
+/** `bing-search quota`. */
+export const quota = Command.make(
+  "quota",
+  { json: Flag.Boolean("json").pipe(Flag.withDefault(false), describe("Print the status as JSON")) },
+  Effect.fn("bing-search.quota")(function*(input) {
+    const shared = yield* root
+    yield* inSession(shared, (session) =>
+      Effect.gen(function*() {
+        const status = yield* session.tracker.status
+        if (input.json) return yield* print(json(status))
+        yield* print(Render.quota(status, Settings.describeStore(session.settings.store), { ascii: process.stdout.isTTY !== true }))
+        if (session.settings.store._tag === "memory") {
+          yield* print("\n(memory store: counts cover this process only; use --store sqlite:<file> or redis://... to share them across runs)")
+        }
+      }), { notes: false })
+  })
+).pipe(Command.withDescription("Show each tier's quota windows: used, limit, remaining, reset, forecast, active tier"))
+
+/** `bing-search demo`. */
+export const demo = Command.make(
+  "demo",
+  {},
+  Effect.fn("bing-search.demo")(function*() {
+    yield* Demo.run
+  })
+).pipe(Command.withDescription("Run the tour on an in-process emulator: S15 runs out, the app switches to S16 and back, every typed error"))
+
+/** The whole command line. */
+export const cli = root.pipe(Command.withSubcommands([web, images, quota, demo]))

@@ -1,0 +1,96 @@
+/**
+ * One run's wiring: the quota store chosen by `--store`, a quota tracker over the configured
+ * tiers, a Bing client that goes through that tracker, and a subscription to the tracker's
+ * events so the app can say when it switched tiers or crossed a threshold.
+ */
+import { BingClient } from "@bing-effect/client"
+import type { InvalidClientOptions } from "@bing-effect/client"
+import { QuotaError, QuotaStore, QuotaTracker } from "@bing-effect/quota-tracker"
+import type { QuotaEvent } from "@bing-effect/quota-tracker"
+import { NodeRedis } from "@effect/platform-node"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redis from "effect/persistence/Redis"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { describeStore, type Settings, type StoreSpec } from "./Settings.js"
+
+/** The user agent the client sends. */
+export const userAgent = "bing-search/0.1.0 (+https://github.com/bing-effect)"
+
+/** A running session. */
+export interface Session {
+  readonly settings: Settings
+  readonly tracker: QuotaTracker.Service
+  readonly client: BingClient.Service
+  /** Every tracker event of this run so far, oldest first. */
+  readonly events: ReadonlyArray<QuotaEvent.QuotaEvent>
+}
+
+const describeCause = (cause: unknown): string => {
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code
+    const text = cause.message !== "" ? cause.message : typeof code === "string" ? code : cause.name
+    return text.replace(/\/\/[^/@\s]*@/g, "//***@")
+  }
+  return String(cause)
+}
+
+/**
+ * The store layer for a spec. Redis goes through `NodeRedis.layer`, built once here; a Redis
+ * that cannot be reached becomes `QuotaError`/`StoreUnavailable` like any other store failure.
+ */
+export const storeLayer = (spec: StoreSpec): Layer.Layer<QuotaStore.QuotaStore, QuotaError.QuotaError | Redis.RedisError> => {
+  switch (spec._tag) {
+    case "memory":
+      return QuotaStore.layerMemory
+    case "sqlite":
+      return QuotaStore.layerSqlite({ filename: spec.filename })
+    case "redis": {
+      const redis = NodeRedis.layer({ url: spec.url })
+      return QuotaStore.layerRedis({ prefix: spec.prefix }).pipe(Layer.provide(redis))
+    }
+  }
+}
+
+/** Client options from settings (the keys come from the tracker's tiers). */
+export const clientOptions = (settings: Settings): BingClient.Options => ({
+  endpoint: settings.endpoint,
+  allowInsecureLoopback: settings.allowInsecureLoopback,
+  userAgent,
+  timeout: settings.timeoutMs,
+  retry: { maxAttempts: settings.maxAttempts, maxRetryAfter: settings.maxWaitMs }
+})
+
+/**
+ * Builds the store, the tracker and the client, and starts collecting the tracker's events
+ * (`onEvent` runs for each one as it happens).
+ */
+export const make = (
+  settings: Settings,
+  options: {
+    readonly tracker?: Partial<QuotaTracker.Options> | undefined
+    readonly client?: Partial<BingClient.Options> | undefined
+    readonly onEvent?: ((event: QuotaEvent.QuotaEvent) => Effect.Effect<void>) | undefined
+  } = {}
+): Effect.Effect<Session, QuotaError.QuotaError | InvalidClientOptions.InvalidClientOptions, Scope.Scope> =>
+  Effect.gen(function*() {
+    const store = yield* Layer.build(storeLayer(settings.store)).pipe(
+      Effect.catchTag("RedisError", (error) =>
+        Effect.fail(QuotaError.storeUnavailable("redis", `cannot connect to ${describeStore(settings.store)}: ${describeCause(error.cause)}`)))
+    )
+    const tracker = yield* QuotaTracker.make({ tiers: settings.tiers, ...options.tracker }).pipe(Effect.provideContext(store))
+    const events: Array<QuotaEvent.QuotaEvent> = []
+    const onEvent = options.onEvent
+    yield* tracker.events.pipe(
+      Stream.runForEach((event) => {
+        events.push(event)
+        return onEvent === undefined ? Effect.void : onEvent(event)
+      }),
+      Effect.forkScoped({ startImmediately: true })
+    )
+    const client = yield* BingClient.make({ ...clientOptions(settings), ...options.client }).pipe(
+      Effect.provideService(QuotaTracker.QuotaTracker, tracker)
+    )
+    return { settings, tracker, client, events }
+  })

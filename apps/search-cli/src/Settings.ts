@@ -1,0 +1,224 @@
+/**
+ * Where the program's configuration comes from and how it is checked: the endpoint, the keys (one
+ * key, or a tiers file naming several tiers with their limits), the quota store and the client's
+ * retry options. Flags win over the environment. Keys stay `Redacted` from the moment they are
+ * read; nothing here ever puts a key in a message.
+ */
+import { readFileSync } from "node:fs"
+import { Tier, TierCatalog } from "@bing-effect/quota-tracker"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+
+/** Configuration that cannot work: a tiers file, a store spec or an option is wrong. */
+export class InvalidSettings extends Data.TaggedError("InvalidSettings")<{
+  /** The flag or environment variable at fault, e.g. `--tiers`. */
+  readonly setting: string
+  readonly detail: string
+}> {
+  override get message(): string {
+    return `${this.setting}: ${this.detail}`
+  }
+}
+
+/** No key anywhere: not on the command line, not in the environment, not in a tiers file. */
+export class MissingKey extends Data.TaggedError("MissingKey")<{}> {
+  override get message(): string {
+    return "no subscription key is configured"
+  }
+}
+
+/** Where the quota counts live. */
+export type StoreSpec =
+  | { readonly _tag: "memory" }
+  | { readonly _tag: "sqlite"; readonly filename: string }
+  | { readonly _tag: "redis"; readonly url: string; readonly prefix: string }
+
+/** The flags shared by every command, as parsed (environment fallbacks already applied). */
+export interface SharedFlags {
+  readonly endpoint: Option.Option<string>
+  readonly key: Option.Option<Redacted.Redacted<string>>
+  readonly tier: Option.Option<string>
+  readonly tiers: Option.Option<string>
+  readonly store: string
+  readonly storePrefix: string
+  readonly allowInsecureLoopback: boolean
+  readonly timeout: Option.Option<number>
+  readonly maxAttempts: Option.Option<number>
+  readonly maxWait: Option.Option<number>
+}
+
+/** The configuration a command runs with. */
+export interface Settings {
+  readonly tiers: ReadonlyArray<Tier.Tier>
+  /** Where the tiers came from, for messages: `"BING_SEARCH_KEY"`, `"--tiers tiers.json"`... */
+  readonly tiersSource: string
+  readonly endpoint: string | undefined
+  readonly allowInsecureLoopback: boolean
+  readonly timeoutMs: number | undefined
+  readonly maxAttempts: number | undefined
+  readonly maxWaitMs: number | undefined
+  readonly store: StoreSpec
+}
+
+/** The default key prefix of the Redis store. */
+export const defaultStorePrefix = "bing-search:quota:"
+
+/** A store spec without credentials, for messages. */
+export const describeStore = (store: StoreSpec): string =>
+  store._tag === "memory" ? "memory" : store._tag === "sqlite" ? `sqlite:${store.filename}` : redactUrl(store.url)
+
+/** `redis://user:secret@host` -> `redis://***@host`. */
+export const redactUrl = (url: string): string => url.replace(/\/\/[^/@]*@/, "//***@")
+
+/** Parses `memory`, `sqlite:<file>` or `redis://...` / `rediss://...`. */
+export const parseStore = (spec: string, prefix: string): StoreSpec | InvalidSettings => {
+  const s = spec.trim()
+  if (s === "" || s === "memory") return { _tag: "memory" }
+  if (s.startsWith("sqlite:")) {
+    const filename = s.slice("sqlite:".length)
+    if (filename === "") return new InvalidSettings({ setting: "--store", detail: "sqlite: needs a file name, e.g. sqlite:quota.db" })
+    return { _tag: "sqlite", filename }
+  }
+  if (s.startsWith("redis://") || s.startsWith("rediss://")) {
+    if (!URL.canParse(s)) return new InvalidSettings({ setting: "--store", detail: `${redactUrl(s)} is not a valid Redis URL` })
+    return { _tag: "redis", url: s, prefix }
+  }
+  return new InvalidSettings({
+    setting: "--store",
+    detail: `unknown store ${JSON.stringify(redactUrl(s))}: use memory, sqlite:<file> or redis://host:port`
+  })
+}
+
+const limitFields = ["perSecond", "perDay", "perMonth"] as const
+
+/**
+ * Reads a tiers document: a JSON array (or `{ "tiers": [...] }`) of
+ * `{ "name", "key" | "keyEnv", "endpoint"?, "limits"?: { perSecond?, perDay?, perMonth? } }`.
+ * A tier named after a public tier (S15, S16...) starts from the catalogue's published limits.
+ * Error messages name the entry and field, never a key's value.
+ */
+export const parseTiers = (
+  text: string,
+  source: string,
+  env: Record<string, string | undefined> = process.env
+): ReadonlyArray<Tier.Tier> | InvalidSettings => {
+  const bad = (detail: string) => new InvalidSettings({ setting: source, detail })
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch (e) {
+    return bad(`is not valid JSON (${(e as Error).message.replace(/"[^"]*"/g, "…")})`)
+  }
+  const list = Array.isArray(raw) ? raw : typeof raw === "object" && raw !== null && Array.isArray((raw as { tiers?: unknown }).tiers)
+    ? (raw as { tiers: Array<unknown> }).tiers
+    : undefined
+  if (list === undefined) return bad(`must be a JSON array of tiers, e.g. [{"name":"S15","keyEnv":"BING_KEY_S15","limits":{"perDay":1000000}}]`)
+  if (list.length === 0) return bad("names no tier")
+  const tiers: Array<Tier.Tier> = []
+  for (const [i, entry] of list.entries()) {
+    const where = `tier #${i + 1}`
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return bad(`${where} must be an object`)
+    const e = entry as Record<string, unknown>
+    for (const field of Object.keys(e)) {
+      if (!["name", "key", "keyEnv", "endpoint", "limits"].includes(field)) return bad(`${where} has an unknown field ${JSON.stringify(field)}`)
+    }
+    if (typeof e["name"] !== "string" || e["name"].trim() === "") return bad(`${where} needs a "name"`)
+    const name = e["name"]
+    let key: string
+    if (e["key"] !== undefined) {
+      if (typeof e["key"] !== "string" || e["key"] === "") return bad(`tier ${name}: "key" must be a non-empty string`)
+      key = e["key"]
+    } else if (e["keyEnv"] !== undefined) {
+      if (typeof e["keyEnv"] !== "string") return bad(`tier ${name}: "keyEnv" must name an environment variable`)
+      const value = env[e["keyEnv"]]
+      if (value === undefined || value === "") return bad(`tier ${name}: the environment variable ${e["keyEnv"]} is not set`)
+      key = value
+    } else return bad(`tier ${name} needs a "key" or a "keyEnv"`)
+    if (e["endpoint"] !== undefined && typeof e["endpoint"] !== "string") return bad(`tier ${name}: "endpoint" must be a string`)
+    const limits: { perSecond?: number; perDay?: number; perMonth?: number } = {}
+    if (e["limits"] !== undefined) {
+      if (typeof e["limits"] !== "object" || e["limits"] === null) return bad(`tier ${name}: "limits" must be an object`)
+      for (const [field, value] of Object.entries(e["limits"] as Record<string, unknown>)) {
+        if (!(limitFields as ReadonlyArray<string>).includes(field)) {
+          return bad(`tier ${name}: unknown limit ${JSON.stringify(field)} (use perSecond, perDay, perMonth)`)
+        }
+        if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+          return bad(`tier ${name}: limits.${field} must be a positive integer`)
+        }
+        limits[field as (typeof limitFields)[number]] = value
+      }
+    }
+    const redacted = Redacted.make(key)
+    const endpoint = e["endpoint"] as string | undefined
+    const tier = TierCatalog.isTierName(name)
+      ? TierCatalog.tier(name, { key: redacted, endpoint, overrides: limits })
+      : Tier.make({ name, key: redacted, endpoint, limits })
+    const problem = Tier.validate(tier)
+    if (problem !== undefined) return bad(problem)
+    if (tiers.some((t) => t.name === tier.name)) return bad(`tier ${name} appears twice`)
+    tiers.push(tier)
+  }
+  return tiers
+}
+
+/** Resolves the shared flags into settings, reading the tiers file when one is named. */
+export const resolve = (flags: SharedFlags): Effect.Effect<Settings, InvalidSettings | MissingKey> =>
+  Effect.gen(function*() {
+    const store = parseStore(flags.store, flags.storePrefix)
+    if (store instanceof InvalidSettings) return yield* store
+    let tiers: ReadonlyArray<Tier.Tier>
+    let tiersSource: string
+    if (Option.isSome(flags.tiers)) {
+      const spec = flags.tiers.value.trim()
+      let text: string
+      if (spec.startsWith("[") || spec.startsWith("{")) {
+        text = spec
+        tiersSource = "--tiers (inline JSON)"
+      } else {
+        tiersSource = `--tiers ${spec}`
+        try {
+          text = readFileSync(spec, "utf8")
+        } catch (e) {
+          const code = (e as { code?: string }).code
+          return yield* new InvalidSettings({
+            setting: tiersSource,
+            detail: code === "ENOENT" ? "no such file" : `cannot read the file (${code ?? "error"})`
+          })
+        }
+      }
+      const parsed = parseTiers(text, tiersSource)
+      if (parsed instanceof InvalidSettings) return yield* parsed
+      tiers = parsed
+    } else if (Option.isSome(flags.key)) {
+      if (Redacted.value(flags.key.value).trim() === "") return yield* new MissingKey()
+      const name = Option.getOrElse(flags.tier, () => "default")
+      tiersSource = "--key / BING_SEARCH_KEY"
+      const tier = TierCatalog.isTierName(name)
+        ? TierCatalog.tier(name, { key: flags.key.value })
+        : Tier.make({ name, key: flags.key.value })
+      const problem = Tier.validate(tier)
+      if (problem !== undefined) return yield* new InvalidSettings({ setting: "--tier", detail: problem })
+      tiers = [tier]
+    } else return yield* new MissingKey()
+    const positive = (setting: string, value: Option.Option<number>) =>
+      Option.isSome(value) && !(value.value > 0 && Number.isFinite(value.value))
+        ? new InvalidSettings({ setting, detail: "must be a positive number" })
+        : undefined
+    const invalid = positive("--timeout", flags.timeout) ?? positive("--max-attempts", flags.maxAttempts) ??
+      (Option.isSome(flags.maxWait) && !(flags.maxWait.value >= 0)
+        ? new InvalidSettings({ setting: "--max-wait", detail: "must be zero or more seconds" })
+        : undefined)
+    if (invalid !== undefined) return yield* invalid
+    return {
+      tiers,
+      tiersSource,
+      endpoint: Option.getOrUndefined(flags.endpoint),
+      allowInsecureLoopback: flags.allowInsecureLoopback,
+      timeoutMs: Option.getOrUndefined(Option.map(flags.timeout, (s) => Math.round(s * 1000))),
+      maxAttempts: Option.getOrUndefined(flags.maxAttempts),
+      maxWaitMs: Option.getOrUndefined(Option.map(flags.maxWait, (s) => Math.round(s * 1000))),
+      store
+    }
+  })
