@@ -18,7 +18,7 @@ import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as FaultRule from "./FaultRule.js"
 import { makeAdmin } from "./internal/admin.js"
-import { Core, type KeyUsage as CoreKeyUsage, type RequestLogEntry as CoreRequestLogEntry, UnknownKeyName } from "./internal/core.js"
+import { Core, type KeyUsage as CoreKeyUsage, type RequestLogEntry as CoreRequestLogEntry, TooManyFaults, UnknownKeyName } from "./internal/core.js"
 import { listen } from "./internal/listen.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -237,7 +237,7 @@ export interface EmulatorHandle {
   /** Throws {@link UnknownKey} for a name that is not configured. */
   usage(name: string): KeyUsage
   usage(): ReadonlyArray<KeyUsage>
-  /** Returns the rule's id; throws {@link InvalidArgument} for an invalid rule. */
+  /** Returns the rule's id; throws {@link InvalidArgument} for an invalid rule or past 1,000 active rules. */
   injectFault(rule: FaultRule.FaultRuleInput): string
   removeFault(id: string): boolean
   clearFaults(): number
@@ -382,7 +382,12 @@ export const start = async (options?: Options): Promise<EmulatorHandle> => {
     injectFault: (rule) => {
       const decoded = FaultRule.decode(rule)
       if (Result.isFailure(decoded)) throw new InvalidArgument({ message: `invalid fault rule: ${decoded.failure}` })
-      return core.addFault(decoded.success)
+      try {
+        return core.addFault(decoded.success)
+      } catch (e) {
+        if (e instanceof TooManyFaults) throw new InvalidArgument({ message: e.message })
+        throw e
+      }
     },
     removeFault: (id) => core.removeFault(id),
     clearFaults: () => core.clearFaults(),

@@ -178,6 +178,13 @@ describe("matching", () => {
     expect((await search()).status).toBe(200)
   })
 
+  it("caps active rules at 1,000", async () => {
+    for (let i = 0; i < 1000; i++) bing.injectFault({ match: { path: `/nowhere/${i}` }, fault: { kind: "drop" } })
+    expect(() => bing.injectFault({ fault: { kind: "drop" } })).toThrow(/at most 1000/)
+    expect((await admin(bing.url, "t", "POST", "/faults", { kind: "drop" })).status).toBe(409)
+    expect(bing.clearFaults()).toBe(1000)
+  })
+
   it("never touches the admin API", async () => {
     bing.injectFault({ fault: { kind: "drop" } })
     expect((await admin(bing.url, "t", "GET", "/clock")).status).toBe(200)

@@ -91,6 +91,14 @@ export interface ActiveFault {
 type Outcome = { readonly ok: true; readonly body: Buffer; readonly market: string } | { readonly ok: false; readonly wire: Wire }
 
 const MAX_URL = 2048
+const MAX_FAULTS = 1000
+
+export class TooManyFaults extends Error {
+  constructor() {
+    super(`at most ${MAX_FAULTS} fault rules can be active; clear some first`)
+    this.name = "TooManyFaults"
+  }
+}
 const BAD_PERCENT = /%(?![0-9A-Fa-f]{2})/
 
 export class UnknownKeyName extends Error {
@@ -106,7 +114,8 @@ export class Core {
   readonly byName = new Map<string, KeyState>()
   private offset: number
   private readonly base: () => number
-  private readonly cache = new Lru<string, Outcome>(2048)
+  /** Result pages per (endpoint, query, Accept-Language): at most 4,096 of them and 64 MiB. */
+  private readonly cache = new Lru<string, Outcome>(4096, 64 * 1024 * 1024, (o) => (o.ok ? o.body.length : o.wire.body.length) + 256)
   faults: Array<ActiveFault> = []
   private faultSeq = 0
   private random: () => number
@@ -202,6 +211,7 @@ export class Core {
   }
 
   addFault(rule: FaultRule.FaultRule): string {
+    if (this.faults.length >= MAX_FAULTS) throw new TooManyFaults()
     const id = `fault-${++this.faultSeq}`
     this.faults.push({ id, rule, remaining: rule.match?.count, applied: 0 })
     return id

@@ -15,10 +15,18 @@ export const jsonWire = (status: number, body: string, extra: ReadonlyArray<stri
   return { status, headers: ["Content-Type", JSON_TYPE, ...extra], body: bytes }
 }
 
-/** A bounded map keeping the most recently used entries. */
+/**
+ * A map keeping the most recently used entries, bounded by count and, with a `weigh` function, by
+ * total weight (e.g. bytes).
+ */
 export class Lru<K, V> {
   private readonly map = new Map<K, V>()
-  constructor(private readonly max: number) {}
+  private weight = 0
+  constructor(
+    private readonly max: number,
+    private readonly maxWeight = Infinity,
+    private readonly weigh: (v: V) => number = () => 0
+  ) {}
   get(k: K): V | undefined {
     const v = this.map.get(k)
     if (v !== undefined) {
@@ -28,15 +36,23 @@ export class Lru<K, V> {
     return v
   }
   set(k: K, v: V): void {
-    if (this.map.has(k)) this.map.delete(k)
-    else if (this.map.size >= this.max) {
-      const oldest = this.map.keys().next()
-      if (oldest.done !== true) this.map.delete(oldest.value)
+    const old = this.map.get(k)
+    if (old !== undefined) {
+      this.map.delete(k)
+      this.weight -= this.weigh(old)
     }
     this.map.set(k, v)
+    this.weight += this.weigh(v)
+    while (this.map.size > 1 && (this.map.size > this.max || this.weight > this.maxWeight)) {
+      const oldest = this.map.entries().next()
+      if (oldest.done === true) break
+      this.map.delete(oldest.value[0])
+      this.weight -= this.weigh(oldest.value[1])
+    }
   }
   clear(): void {
     this.map.clear()
+    this.weight = 0
   }
   get size(): number {
     return this.map.size
