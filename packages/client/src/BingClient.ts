@@ -469,7 +469,8 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
         )
       })
       let traced = body.pipe(
-        Effect.withSpan(`BingClient.${op.name}`, { attributes: { "bing.operation": op.name } }),
+        // No stack capture: it costs more than the rest of the span, and the caller's span says where.
+        Effect.withSpan(`BingClient.${op.name}`, { attributes: { "bing.operation": op.name } }, { captureStackTrace: false }),
         Effect.updateService(Headers.CurrentRedactedNames, addKeyHeader)
       )
       if (!config.httpSpans) traced = Effect.provideService(traced, HttpClient.TracerDisabledWhen, constTrue)

@@ -7,7 +7,7 @@
  */
 import type { QuotaTracker } from "@bing-effect/quota-tracker"
 import * as Cause from "effect/Cause"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type { HttpClient } from "effect/http"
 import * as Layer from "effect/Layer"
@@ -81,6 +81,8 @@ export class ClientClosed extends Schema.TaggedError<ClientClosed>()("ClientClos
   }
 }
 
+const isAborted = (signal: AbortSignal | undefined): signal is AbortSignal => signal?.aborted === true
+
 const scoped = (requestOptions: RequestOptions | undefined): BingClient.CallOptions | undefined =>
   requestOptions?.userScope === undefined ? undefined : { userScope: requestOptions.userScope }
 
@@ -114,19 +116,24 @@ export const createClient = (options: CreateClientOptions): PromiseClient => {
   if (quotaTracker !== undefined) layer = Layer.provide(layer, quotaTracker)
   if (httpClient !== undefined) layer = Layer.provide(layer, httpClient)
   const runtime = ManagedRuntime.make(layer)
+  // The service is built once (on the first call); calls then run its effects directly, which
+  // need nothing from the context.
+  let service: Promise<BingClient.Service> | undefined
   let closed = false
 
-  const run = <A>(
+  const run = async <A>(
     use: (client: BingClient.Service) => Effect.Effect<A, unknown>,
     signal: AbortSignal | undefined
   ): Promise<A> => {
-    if (closed) return Promise.reject(new ClientClosed())
-    if (signal?.aborted === true) return Promise.reject(signal.reason)
-    return runtime.runPromiseExit(BingClient.BingClient.use(use), signal === undefined ? undefined : { signal }).then((exit) => {
-      if (Exit.isSuccess(exit)) return exit.value
-      if (signal?.aborted === true && Cause.hasInterrupts(exit.cause)) throw signal.reason
-      throw Cause.squash(exit.cause)
-    })
+    if (closed) throw new ClientClosed()
+    if (signal?.aborted === true) throw signal.reason
+    service ??= runtime.runPromise(Effect.service(BingClient.BingClient))
+    const client = await service
+    const exit = await Effect.runPromiseExit(use(client), signal === undefined ? undefined : { signal })
+    if (Exit.isSuccess(exit)) return exit.value
+    // TypeScript narrowed `aborted` to false above; it may have changed while awaiting.
+    if (isAborted(signal) && Cause.hasInterrupts(exit.cause)) throw signal.reason
+    throw Cause.squash(exit.cause)
   }
 
   return {

@@ -1,0 +1,231 @@
+/**
+ * Cost of @bing-effect/client per request, against a bare `fetch` loop doing the same requests to
+ * the same emulator in the same run: p50/p99 latency at concurrency 1 and requests per second at
+ * concurrency 32, for the Effect API and the Promise API, over Effect's fetch-based HttpClient (the
+ * default) and over `NodeHttpClient.layerUndici` from @effect/platform-node (the recommended one
+ * on Node).
+ * Targets (issue 6): p50 at most 1.15x bare fetch, throughput at least 0.85x.
+ *
+ * The emulator runs in a child process (as Bing would be another machine), so the server does not
+ * share the clients' event loop. Candidates run interleaved over several rounds; medians are
+ * reported.
+ *
+ * Run after building:
+ *   pnpm turbo run build --filter=@bing-effect/client... && node bench/client-http.ts
+ * Env: BENCH_N1 (sequential requests per round, default 1500), BENCH_N32 (requests per round at
+ * c=32, default 6000), BENCH_ROUNDS (default 3). `--check` exits 1 when the undici-based
+ * candidates miss a target.
+ */
+import { BingClient } from "@bing-effect/client"
+import { createClient } from "@bing-effect/client/promise"
+import { NodeHttpClient } from "@effect/platform-node"
+import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
+import { spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
+
+const N1 = Number(process.env.BENCH_N1 ?? 1_500)
+const N32 = Number(process.env.BENCH_N32 ?? 6_000)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const WARMUP = 300
+const KEY = "bench-secret-key"
+const queries = Array.from({ length: 16 }, (_, i) => `effect typescript ${i}`)
+
+// ---- the emulator, in its own process ----
+const startEmulator = async (): Promise<{ readonly url: string; readonly stop: () => void }> => {
+  const child = spawn(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `import { Emulator } from "@bing-effect/emulator"
+       const e = await Emulator.start({ keys: [{ name: "bench", key: ${JSON.stringify(KEY)} }], requestLogSize: 1 })
+       console.log(e.url)
+       process.stdin.resume()
+       process.stdin.on("end", () => e.stop().then(() => process.exit(0)))`
+    ],
+    { cwd: fileURLToPath(new URL(".", import.meta.url)), stdio: ["pipe", "pipe", "inherit"] }
+  )
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once("error", reject)
+    child.once("exit", (code) => reject(new Error(`emulator exited with ${code}`)))
+    child.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString().trim()))
+  })
+  return { url, stop: () => child.stdin.end() }
+}
+
+const emulator = await startEmulator()
+
+/**
+ * Two response shapes: about 2 KB (top 3 web pages only, the body size of the perf anchors) and
+ * about 16 KB (the emulator's full default answer: web pages, images, news, videos, related
+ * searches). Decoding cost grows with the body; the bare fetch loop only runs `JSON.parse`.
+ */
+interface Shape {
+  readonly name: string
+  readonly params: Omit<BingClient.WebSearchInput, "q">
+  readonly query: string
+}
+const shapes: ReadonlyArray<Shape> = [
+  { name: "~2 KB body (responseFilter=Webpages, count=3)", params: { count: 3, responseFilter: ["Webpages"] }, query: "&count=3&responseFilter=Webpages" },
+  { name: "~16 KB body (full default answer)", params: {}, query: "" }
+]
+
+// ---- candidates: each provides "one request" as a Promise and an Effect-native loop ----
+interface Candidate {
+  readonly name: string
+  /** Sequential latencies in ms. */
+  readonly sequential: (n: number) => Promise<Array<number>>
+  /** Wall time in ms of n requests at concurrency 32 (and the CPU time of this process). */
+  readonly concurrent: (n: number) => Promise<number>
+}
+
+const promiseCandidate = (name: string, one: (q: string) => Promise<unknown>): Candidate => ({
+  name,
+  sequential: async (n) => {
+    const out: Array<number> = []
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now()
+      await one(queries[i % queries.length]!)
+      out.push(performance.now() - t0)
+    }
+    return out
+  },
+  concurrent: async (n) => {
+    let next = 0
+    const t0 = performance.now()
+    await Promise.all(Array.from({ length: 32 }, async () => {
+      while (next < n) {
+        const i = next++
+        await one(queries[i % queries.length]!)
+      }
+    }))
+    return performance.now() - t0
+  }
+})
+
+let shape: Shape = shapes[0]!
+
+const bareFetch = promiseCandidate("bare fetch (res.json())", async (q) => {
+  const res = await fetch(`${emulator.url}/v7.0/search?q=${encodeURIComponent(q)}${shape.query}`, {
+    headers: { "Ocp-Apim-Subscription-Key": KEY, accept: "application/json" }
+  })
+  if (res.status !== 200) throw new Error(`status ${res.status}`)
+  return res.json()
+})
+
+const clientOptions: BingClient.Options = { key: Redacted.make(KEY), endpoint: emulator.url, allowInsecureLoopback: true }
+
+const effectCandidate = (name: string, layer: Layer.Layer<BingClient.BingClient, unknown>): Candidate & { readonly dispose: () => Promise<void> } => {
+  const runtime = ManagedRuntime.make(layer)
+  return {
+    name,
+    sequential: (n) =>
+      runtime.runPromise(Effect.gen(function*() {
+        const client = yield* BingClient.BingClient
+        const out: Array<number> = []
+        for (let i = 0; i < n; i++) {
+          const t0 = performance.now()
+          yield* client.webSearch({ q: queries[i % queries.length]!, ...shape.params })
+          out.push(performance.now() - t0)
+        }
+        return out
+      })),
+    concurrent: (n) =>
+      runtime.runPromise(Effect.gen(function*() {
+        const client = yield* BingClient.BingClient
+        const t0 = performance.now()
+        yield* Effect.forEach(
+          Array.from({ length: n }, (_, i) => i),
+          (i) => client.webSearch({ q: queries[i % queries.length]!, ...shape.params }),
+          { concurrency: 32, discard: true }
+        )
+        return performance.now() - t0
+      })),
+    dispose: () => runtime.dispose()
+  }
+}
+
+const effectFetch = effectCandidate("client, Effect API, FetchHttpClient (default)", BingClient.layer(clientOptions))
+const effectUndici = effectCandidate(
+  "client, Effect API, NodeHttpClient.layerUndici",
+  BingClient.layer(clientOptions).pipe(Layer.provide(NodeHttpClient.layerUndici))
+)
+const promiseFetchClient = createClient(clientOptions)
+const promiseUndiciClient = createClient({ ...clientOptions, httpClient: NodeHttpClient.layerUndici })
+const promiseFetch = promiseCandidate("client, Promise API, FetchHttpClient (default)", (q) => promiseFetchClient.webSearch({ q, ...shape.params }))
+const promiseUndici = promiseCandidate("client, Promise API, NodeHttpClient.layerUndici", (q) => promiseUndiciClient.webSearch({ q, ...shape.params }))
+
+const candidates: ReadonlyArray<Candidate> = [bareFetch, effectUndici, promiseUndici, effectFetch, promiseFetch]
+const recommended = new Set([effectUndici.name, promiseUndici.name])
+
+// ---- run ----
+const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
+const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+const table = async (current: Shape) => {
+  shape = current
+  for (const c of candidates) {
+    await c.sequential(WARMUP)
+    await c.concurrent(WARMUP * 4)
+  }
+  const results = new Map<string, { p50: Array<number>; p99: Array<number>; rps: Array<number>; cpu: Array<number> }>()
+  for (const c of candidates) results.set(c.name, { p50: [], p99: [], rps: [], cpu: [] })
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const c of candidates) {
+      const r = results.get(c.name)!
+      const lat = (await c.sequential(N1)).sort((a, b) => a - b)
+      r.p50.push(percentile(lat, 0.5))
+      r.p99.push(percentile(lat, 0.99))
+      // CPU of this process only (the emulator runs in its child): robust to a busy machine
+      const cpu0 = process.cpuUsage()
+      const ms = await c.concurrent(N32)
+      const cpu = process.cpuUsage(cpu0)
+      r.rps.push((N32 / ms) * 1000)
+      r.cpu.push((cpu.user + cpu.system) / N32)
+    }
+  }
+  const base = results.get(bareFetch.name)!
+  const baseP50 = median(base.p50)
+  const baseRps = median(base.rps)
+  const baseCpu = median(base.cpu)
+  return candidates.map((c) => {
+    const r = results.get(c.name)!
+    const p50 = median(r.p50)
+    const p99 = median(r.p99)
+    const rps = median(r.rps)
+    const cpu = median(r.cpu)
+    return { name: c.name, p50, p99, rps, cpu, p50Ratio: p50 / baseP50, rpsRatio: rps / baseRps, cpuRatio: cpu / baseCpu }
+  })
+}
+
+const tables = []
+for (const current of shapes) tables.push({ shape: current, rows: await table(current) })
+
+await effectFetch.dispose()
+await effectUndici.dispose()
+await promiseFetchClient.close()
+await promiseUndiciClient.close()
+emulator.stop()
+
+const pad = (s: string, n: number) => s.padEnd(n)
+const num = (x: number, d = 3) => x.toFixed(d).padStart(8)
+let missed = false
+console.log(`\nclient-http: ${N1} sequential + ${N32} at c=32 per round, ${ROUNDS} rounds (medians), Node ${process.version}`)
+for (const { rows, shape: current } of tables) {
+  console.log(`\n${current.name}`)
+  console.log(
+    `${pad("candidate", 50)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"req/s c32".padStart(10)} ${"CPU us/req".padStart(11)} ${"p50 x".padStart(7)} ${"rps x".padStart(7)} ${"CPU x".padStart(7)}`
+  )
+  for (const r of rows) {
+    console.log(
+      `${pad(r.name, 50)} ${num(r.p50)} ${num(r.p99)} ${r.rps.toFixed(0).padStart(10)} ${r.cpu.toFixed(1).padStart(11)} ${r.p50Ratio.toFixed(2).padStart(7)} ${r.rpsRatio.toFixed(2).padStart(7)} ${r.cpuRatio.toFixed(2).padStart(7)}`
+    )
+  }
+  console.log("targets: p50 <= 1.15x bare fetch, req/s at c=32 >= 0.85x bare fetch")
+  for (const r of rows.filter((row) => recommended.has(row.name))) {
+    const ok = r.p50Ratio <= 1.15 && r.rpsRatio >= 0.85
+    if (!ok && current === shapes[0]) missed = true
+    console.log(`  ${ok ? "meets" : "MISSES"}: ${r.name} (p50 ${r.p50Ratio.toFixed(2)}x, req/s ${r.rpsRatio.toFixed(2)}x)`)
+  }
+}
+if (process.argv.includes("--check") && missed) process.exit(1)
