@@ -83,6 +83,20 @@ describe("kinds", () => {
     expect(bing.usage("k").served).toBe(1)
   })
 
+  it("delay: a request abandoned by its client is neither answered nor logged", async () => {
+    bing.injectFault({ fault: { kind: "delay", ms: 200 }, match: { count: 1 } })
+    const controller = new AbortController()
+    const pending = fetch(`${bing.url}/v7.0/search?q=coffee`, { headers: { "Ocp-Apim-Subscription-Key": key }, signal: controller.signal }).catch((e: Error) => e)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    controller.abort()
+    expect(await pending).toBeInstanceOf(Error)
+    await new Promise((resolve) => setTimeout(resolve, 300)) // past the delay
+    expect(bing.requests()).toHaveLength(0)
+    expect(bing.usage("k").served).toBe(0)
+    expect((await search()).status).toBe(200)
+    expect(bing.requests()).toHaveLength(1)
+  })
+
   it("drop: the connection closes without an answer", async () => {
     bing.injectFault({ fault: { kind: "drop" }, match: { count: 1 } })
     const r = await nodeGet(`${bing.url}/v7.0/search?q=coffee`, { "Ocp-Apim-Subscription-Key": key })

@@ -126,7 +126,9 @@ export class Core {
   private traceSeq = 0
   private readonly clientPrefix = randomBytes(8).toString("hex").toUpperCase()
   private clientSeq = 0
+  /** Pending delay faults, cleared on stop. */
   readonly timers = new Set<NodeJS.Timeout>()
+
 
   constructor(readonly options: CoreOptions) {
     this.errors = new Errors(options.blockedStatus)
@@ -457,9 +459,16 @@ export class Core {
       case "delay": {
         const timer = setTimeout(() => {
           this.timers.delete(timer)
+          res.off("close", cancel)
           if (req.socket.destroyed) return
           this.serve(req, res, secure, pathname, search, traceId)
         }, fault.ms)
+        // the client gave up (or the emulator stopped): no answer, no log entry, no lingering timer
+        const cancel = () => {
+          clearTimeout(timer)
+          this.timers.delete(timer)
+        }
+        res.once("close", cancel)
         this.timers.add(timer)
         return true
       }
