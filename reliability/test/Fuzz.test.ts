@@ -7,6 +7,7 @@
  * there is no 5xx, the process stays up, and its memory stays bounded. Set RELIABILITY_SEED to
  * replay a run.
  */
+/* oxlint-disable no-underscore-dangle -- `_tag` and `_type` are the field names of Effect's and Bing's values */
 import { BingResponse, ErrorResponse } from "@bing-effect/schema"
 import { Agent, request } from "node:http"
 import { connect } from "node:net"
@@ -41,6 +42,32 @@ interface Answer {
 }
 
 type Verdict = "success" | "bing-error" | "not-found" | "admin-401" | "no-answer" | "bad"
+
+/** What an answer is: a success, a documented Bing error, Bing's empty 404, the admin API's 401, or bad. */
+const judge = (answer: Answer | undefined, method: string, path: string): Verdict => {
+  if (answer === undefined) return "no-answer"
+  if (answer.status >= 500) return "bad"
+  // the admin API refuses without its token; a request the HTTP parser rejects gets Bing's 400 first
+  if (path.startsWith("/_emulator") && answer.status === 401) return "admin-401"
+  if (answer.status === 404 && answer.body === "") return "not-found"
+  if (answer.status === 200) {
+    if (method === "HEAD") return answer.body === "" ? "success" : "bad"
+    try {
+      const type = (JSON.parse(answer.body) as { _type?: string })._type
+      return type === "SearchResponse" || type === "Images" || type === "TrendingImages" ? "success" : "bad"
+    } catch {
+      return "bad"
+    }
+  }
+  if (method === "HEAD") return [400, 401, 403, 405, 410, 429].includes(answer.status) ? "bing-error" : "bad"
+  try {
+    if (!ErrorResponse.isErrorResponse(JSON.parse(answer.body))) return "bad"
+  } catch {
+    return "bad"
+  }
+  const decoded = BingResponse.decodeError({ status: answer.status, headers: answer.headers, body: answer.body })
+  return decoded._tag === "UnexpectedResponse" ? "bad" : "bing-error"
+}
 
 describe("bad input to the emulator", () => {
   const key = secret("fuzz")
@@ -177,31 +204,6 @@ describe("bad input to the emulator", () => {
         socket.on("error", done)
         socket.write(payload)
       })
-
-    const judge = (answer: Answer | undefined, method: string, path: string): Verdict => {
-      if (answer === undefined) return "no-answer"
-      if (answer.status >= 500) return "bad"
-      // the admin API refuses without its token; a request the HTTP parser rejects gets Bing's 400 first
-      if (path.startsWith("/_emulator") && answer.status === 401) return "admin-401"
-      if (answer.status === 404 && answer.body === "") return "not-found"
-      if (answer.status === 200) {
-        if (method === "HEAD") return answer.body === "" ? "success" : "bad"
-        try {
-          const type = (JSON.parse(answer.body) as { _type?: string })._type
-          return type === "SearchResponse" || type === "Images" || type === "TrendingImages" ? "success" : "bad"
-        } catch {
-          return "bad"
-        }
-      }
-      if (method === "HEAD") return [400, 401, 403, 405, 410, 429].includes(answer.status) ? "bing-error" : "bad"
-      try {
-        if (!ErrorResponse.isErrorResponse(JSON.parse(answer.body))) return "bad"
-      } catch {
-        return "bad"
-      }
-      const decoded = BingResponse.decodeError({ status: answer.status, headers: answer.headers, body: answer.body })
-      return decoded._tag === "UnexpectedResponse" ? "bad" : "bing-error"
-    }
 
     const verdicts: Record<Verdict, number> = { success: 0, "bing-error": 0, "not-found": 0, "admin-401": 0, "no-answer": 0, bad: 0 }
     const statuses: Record<string, number> = {}

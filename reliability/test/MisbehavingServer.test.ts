@@ -10,6 +10,7 @@
  * counts the requests each call sends, and by the client's own `bing.attempts` span attribute; the
  * emulator's request log confirms the total.
  */
+/* oxlint-disable no-underscore-dangle -- `_tag` is the field name of Effect's tagged values */
 import { BingClient } from "@bing-effect/client"
 import { Emulator, type FaultRule } from "@bing-effect/emulator"
 import { BingError } from "@bing-effect/schema"
@@ -87,7 +88,7 @@ describe("a server that misbehaves", () => {
       const one = (i: number) => {
         const attempts = { n: 0 }
         const started = performance.now()
-        const call = i % 3 === 0 ? client.imageSearch({ q: `faults ${i % 50}` }) : client.webSearch({ q: `faults ${i % 50}` })
+        const call: Effect.Effect<{ readonly meta: { readonly attempts: number } }, BingClient.ClientError> = i % 3 === 0 ? client.imageSearch({ q: `faults ${i % 50}` }) : client.webSearch({ q: `faults ${i % 50}` })
         return call.pipe(
           Effect.provideService(CallAttempts, attempts),
           Effect.timeoutOrElse({ duration: HANG_BOUND_MS, orElse: () => Effect.fail({ _tag: "Hang" as const }) }),

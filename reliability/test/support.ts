@@ -3,6 +3,7 @@
  * scanned for subscription keys; a Redis server of the test's own, started and stopped by pid;
  * child processes running the fixtures; and the figures table each scenario prints.
  */
+/* oxlint-disable no-underscore-dangle -- `_tag` is the field name of Effect's tagged values */
 import { type ChildProcess, spawn } from "node:child_process"
 import { accessSync, constants, readFileSync } from "node:fs"
 import { createServer } from "node:net"
@@ -114,7 +115,7 @@ export const classify = (exit: Exit.Exit<unknown, unknown>): { kind: "ok" | "fai
 
 export const percentile = (values: ReadonlyArray<number>, p: number): number => {
   if (values.length === 0) return 0
-  const sorted = [...values].sort((a, b) => a - b)
+  const sorted = values.toSorted((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 }
 
@@ -159,13 +160,13 @@ export const spawnNode = (script: string, args: ReadonlyArray<string>, env: Reco
   const waiters: Array<() => void> = []
   child.stdout!.on("data", (chunk) => {
     state.out += String(chunk)
-    for (const w of [...waiters]) w()
+    for (const w of waiters.slice()) w()
   })
   child.stderr!.on("data", (chunk) => (state.err += String(chunk)))
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("exit", (code, signal) => {
       resolve({ code, signal })
-      for (const w of [...waiters]) w()
+      for (const w of waiters.slice()) w()
     })
   )
   const handle: Child = {
@@ -289,6 +290,21 @@ export class RedisServer {
       await sleep(50)
     }
     throw new Error(`redis-server did not answer on port ${this.port}`)
+  }
+
+  /** Freezes the server (SIGSTOP): connections stay open, nothing answers. */
+  async pause(): Promise<void> {
+    process.kill(this.child!.pid!, "SIGSTOP")
+  }
+
+  /** Thaws a frozen server (SIGCONT) and waits until it answers PING. */
+  async resume(): Promise<void> {
+    process.kill(this.child!.pid!, "SIGCONT")
+    for (let i = 0; i < 100; i++) {
+      if (await ping(this.url)) return
+      await sleep(50)
+    }
+    throw new Error(`redis-server did not answer after SIGCONT on port ${this.port}`)
   }
 
   /** Stops the server by its pid and waits for the process to be gone. */
