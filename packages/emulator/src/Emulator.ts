@@ -99,6 +99,8 @@ export const Options = Schema.Struct({
   countFailedRequests: Schema.optionalKey(Schema.Boolean),
   /** HTTP status of InvalidRequest/Blocked; default 400. */
   blockedStatus: Schema.optionalKey(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 400, maximum: 599 })))),
+  /** Also serve every endpoint under `/bing/v7.0/` (the old Cognitive Services path); default true. */
+  legacyPrefix: Schema.optionalKey(Schema.Boolean),
   /** How many recent requests the log keeps; default 1000. */
   requestLogSize: Schema.optionalKey(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 1_000_000 }))))
 })
@@ -319,7 +321,8 @@ export const start = async (options?: Options): Promise<EmulatorHandle> => {
     windows: { offsetMinutes: opts.timeZoneOffsetMinutes ?? 0, anchorDay: opts.monthAnchorDay ?? 1 },
     countFailedRequests: opts.countFailedRequests ?? false,
     blockedStatus: opts.blockedStatus ?? 400,
-    logSize: opts.requestLogSize ?? 1000
+    logSize: opts.requestLogSize ?? 1000,
+    legacyPrefix: opts.legacyPrefix ?? true
   })
   const adminToken = opts.adminToken ?? randomBytes(24).toString("base64url")
   const admin = makeAdmin(core, adminToken)

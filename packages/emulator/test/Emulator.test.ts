@@ -104,6 +104,16 @@ describe("endpoints and headers", () => {
     expect(await trend("mkt=en-NZ")).toBe("en-US")
   })
 
+  it("can turn the /bing/v7.0/ prefix off", async () => {
+    const h = await Emulator.start({ keys, legacyPrefix: false })
+    try {
+      expect((await get(`${h.url}/bing/v7.0/search?q=x`, { key: "key-big" })).status).toBe(404)
+      expect((await get(`${h.url}/v7.0/search?q=x`, { key: "key-big" })).status).toBe(200)
+    } finally {
+      await h.stop()
+    }
+  })
+
   it("answers 404 with an empty body for an unknown path and for a URL over 2,048 characters", async () => {
     const unknown = await get(`${bing.url}/v7.0/news/search?q=x`, { key: "key-big" })
     expect(unknown.status).toBe(404)

@@ -16,14 +16,14 @@ import { nextDayStart, nextMonthStart, type WindowConfig } from "./windows.js"
 
 export type Endpoint = "web" | "images" | "trending"
 
-const routes: ReadonlyMap<string, Endpoint> = new Map([
+const baseRoutes: ReadonlyArray<readonly [string, Endpoint]> = [
   ["/v7.0/search", "web"],
   ["/v7.0/images/search", "images"],
-  ["/v7.0/images/trending", "trending"],
-  ["/bing/v7.0/search", "web"],
-  ["/bing/v7.0/images/search", "images"],
-  ["/bing/v7.0/images/trending", "trending"]
-])
+  ["/v7.0/images/trending", "trending"]
+]
+
+const routesFor = (legacyPrefix: boolean): ReadonlyMap<string, Endpoint> =>
+  new Map(legacyPrefix ? [...baseRoutes, ...baseRoutes.map(([p, e]) => [`/bing${p}`, e] as const)] : baseRoutes)
 
 export interface CoreOptions {
   readonly keys: ReadonlyArray<KeySpec>
@@ -36,6 +36,8 @@ export interface CoreOptions {
   readonly countFailedRequests: boolean
   readonly blockedStatus: number
   readonly logSize: number
+  /** Also serve every endpoint under `/bing/v7.0/` (the Cognitive Services path). */
+  readonly legacyPrefix: boolean
 }
 
 export type AdvanceTo = "next-second" | "next-day" | "next-month" | { readonly ms: number }
@@ -110,6 +112,7 @@ export class UnknownKeyName extends Error {
 
 export class Core {
   readonly errors: Errors
+  private readonly routes: ReadonlyMap<string, Endpoint>
   private readonly bySecret = new Map<string, KeyState>()
   readonly byName = new Map<string, KeyState>()
   private offset: number
@@ -132,6 +135,7 @@ export class Core {
 
   constructor(readonly options: CoreOptions) {
     this.errors = new Errors(options.blockedStatus)
+    this.routes = routesFor(options.legacyPrefix)
     for (const spec of options.keys) {
       const state = new KeyState(spec)
       this.bySecret.set(spec.key, state)
@@ -326,7 +330,7 @@ export class Core {
   }
 
   private serve(req: IncomingMessage, res: ServerResponse, secure: boolean, pathname: string, search: string, traceId: string): void {
-    const endpoint = routes.get(pathname)
+    const endpoint = this.routes.get(pathname)
     if (endpoint === undefined) return this.notFound(req, res, traceId)
     const method = req.method
     if (method !== "GET" && method !== "HEAD") {
@@ -442,7 +446,7 @@ export class Core {
         req.socket.destroy()
         return true
       case "truncate": {
-        const endpoint = routes.get(pathname) ?? "web"
+        const endpoint = this.routes.get(pathname) ?? "web"
         let outcome = this.compute(endpoint, search, req.headers["accept-language"])
         if (!outcome.ok) outcome = this.compute("web", "q=emulator", undefined)
         const body = outcome.ok ? outcome.body : Buffer.from("{}")
