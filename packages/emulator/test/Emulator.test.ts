@@ -32,6 +32,8 @@ const search = (query: string, key?: string, headers?: Record<string, string>) =
   get(`${bing.url}/v7.0/search?${query}`, { ...(key === undefined ? {} : { key }), ...(headers === undefined ? {} : { headers }) })
 
 const firstError = (r: { json: () => any }) => r.json().errors[0]
+const market = async (q: string, headers?: Record<string, string>) => (await search(`q=tea&${q}`, "key-big", headers)).headers.get("bingapis-market")
+const trend = async (q: string) => (await get(`${bing.url}/v7.0/images/trending?${q}`, { key: "key-big" })).headers.get("bingapis-market")
 
 describe("start", () => {
   it("listens on a free port of 127.0.0.1 and reports its keys without secrets", () => {
@@ -91,13 +93,11 @@ describe("endpoints and headers", () => {
   })
 
   it("picks the market actually used: exact, best fit by country or language, en-US otherwise", async () => {
-    const market = async (q: string, headers?: Record<string, string>) => (await search(`q=tea&${q}`, "key-big", headers)).headers.get("bingapis-market")
     expect(await market("mkt=de-de")).toBe("de-DE")
     expect(await market("mkt=fr-XX")).toBe("fr-FR")
     expect(await market("mkt=xx-CH")).toBe("fr-CH")
     expect(await market("mkt=qq-QQ")).toBe("en-US")
     expect(await market("cc=CH", { "Accept-Language": "de;q=0.9" })).toBe("de-CH")
-    const trend = async (q: string) => (await get(`${bing.url}/v7.0/images/trending?${q}`, { key: "key-big" })).headers.get("bingapis-market")
     expect(await trend("mkt=en-GB")).toBe("en-GB")
     expect(await trend("mkt=zh-cn")).toBe("zh-CN")
     expect(await trend("mkt=de-DE")).toBe("en-US")
