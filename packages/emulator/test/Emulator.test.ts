@@ -391,6 +391,8 @@ describe("admin API", () => {
       const month = await admin(h.url, "t", "PUT", "/keys/daily/usage", { window: "month", used: 10 })
       expect(month.json()).toMatchObject({ usage: { day: 3, month: 10 } })
       expect((await get(`${h.url}/v7.0/search?q=x`, { key: "key-daily" })).status).toBe(403)
+      expect((await admin(h.url, "t", "GET", "/keys/daily")).json()).toMatchObject({ name: "daily", usage: { day: 3 } })
+      expect((await admin(h.url, "t", "GET", "/keys/nobody")).status).toBe(404)
       expect((await admin(h.url, "t", "PUT", "/keys/nobody/usage", { window: "day", used: 1 })).status).toBe(404)
       expect((await admin(h.url, "t", "PUT", "/keys/daily/usage", { window: "week", used: 1 })).status).toBe(400)
       expect((await admin(h.url, "t", "PUT", "/keys/daily/usage", { window: "day", used: -1 })).status).toBe(400)

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { request } from "node:https"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -65,6 +65,23 @@ describe("TLS", () => {
     } finally {
       await h.stop()
     }
+  })
+
+  it("resolves relative TLS paths of a config file against the file's folder", async () => {
+    const config = join(dir, "emulator.json")
+    writeFileSync(config, JSON.stringify({ keys, tls: { cert: "cert.pem", key: "key.pem" }, requireHttps: true }))
+    const options = await Emulator.loadConfig(config)
+    expect(options.tls).toEqual({ cert: certPath, key: keyPath })
+    const h = await Emulator.start(options)
+    try {
+      expect((await httpsGet(`${h.url}/v7.0/images/trending`, { "Ocp-Apim-Subscription-Key": "tls-key" })).status).toBe(200)
+    } finally {
+      await h.stop()
+    }
+    writeFileSync(config, JSON.stringify({ keys, unknownOption: true }))
+    await expect(Emulator.loadConfig(config)).rejects.toMatchObject({ _tag: "EmulatorStartError" })
+    writeFileSync(config, "{ not json")
+    await expect(Emulator.loadConfig(config)).rejects.toMatchObject({ _tag: "EmulatorStartError" })
   })
 
   it("fails to start with unreadable TLS files", async () => {
