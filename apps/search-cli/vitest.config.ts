@@ -1,5 +1,6 @@
 import { defineConfig } from "vitest/config"
 
 export default defineConfig({
-  test: { include: ["test/**/*.test.ts"] }
+  // The tests run the built program as a subprocess: allow for process start-up on a busy machine.
+  test: { include: ["test/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 30_000 }
 })

@@ -10,7 +10,6 @@ import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import * as Demo from "./Demo.js"
 import { tableText } from "./ExitCode.js"
 import type { CliExit } from "./ExitCode.js"
 import * as Failure from "./Failure.js"
@@ -120,6 +119,26 @@ const inSession = <A>(
 
 const print = (text: string) => Effect.sync(() => process.stdout.write(`${text}\n`))
 
+/**
+ * When a later tier served the search and this process saw no switch (the earlier tiers were
+ * already exhausted in a shared store when it started), says why the preferred tiers were skipped.
+ */
+const explainTier = (session: Session.Session, tier: string | undefined) =>
+  Effect.gen(function*() {
+    const preferred = session.settings.tiers[0]?.name
+    if (tier === undefined || tier === preferred || session.events.some((e) => e._tag === "TierSwitched")) return
+    const status = yield* session.tracker.status
+    const skipped = status.tiers.slice(0, Math.max(0, status.tiers.findIndex((t) => t.name === tier)))
+    const why = skipped.map((t) =>
+      t.exhausted && t.exhaustedUntil !== undefined
+        ? `${t.name} is exhausted (${t.exhaustedWindow ?? "quota"}) until ${Failure.formatInstant(t.exhaustedUntil)}`
+        : t.held && t.heldUntil !== undefined
+        ? `${t.name} is held after a 429 until ${Failure.formatInstant(t.heldUntil)}`
+        : `${t.name} reached its switch threshold`
+    )
+    yield* Effect.sync(() => process.stderr.write(`note: using ${tier}: ${why.join("; ")}\n`))
+  })
+
 const json = (value: unknown) => JSON.stringify(value, null, 2)
 
 const opt = <A>(o: Option.Option<A>): A | undefined => Option.getOrUndefined(o)
@@ -160,6 +179,7 @@ export const web = Command.make(
     yield* inSession(shared, (session) =>
       Effect.gen(function*() {
         const result = yield* session.client.webSearch(params)
+        yield* explainTier(session, result.meta.tier)
         yield* print(input.json ? json(result) : Render.web(q, result, params.offset ?? 0))
       }))
   })
@@ -215,6 +235,7 @@ export const images = Command.make(
     yield* inSession(shared, (session) =>
       Effect.gen(function*() {
         const result = yield* session.client.imageSearch(params)
+        yield* explainTier(session, result.meta.tier)
         yield* print(input.json ? json(result) : Render.images(q, result, params.offset ?? 0))
       }))
   })
@@ -243,6 +264,8 @@ export const demo = Command.make(
   "demo",
   {},
   Effect.fn("bing-search.demo")(function*() {
+    // the emulator is loaded only for the demo
+    const Demo = yield* Effect.promise(() => import("./Demo.js"))
     yield* Demo.run
   })
 ).pipe(Command.withDescription("Run the tour on an in-process emulator: S15 runs out, the app switches to S16 and back, every typed error"))

@@ -7,7 +7,6 @@ import { BingClient } from "@bing-effect/client"
 import type { InvalidClientOptions } from "@bing-effect/client"
 import { QuotaError, QuotaStore, QuotaTracker } from "@bing-effect/quota-tracker"
 import type { QuotaEvent } from "@bing-effect/quota-tracker"
-import { NodeRedis } from "@effect/platform-node"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redis from "effect/persistence/Redis"
@@ -47,7 +46,10 @@ export const storeLayer = (spec: StoreSpec): Layer.Layer<QuotaStore.QuotaStore, 
     case "sqlite":
       return QuotaStore.layerSqlite({ filename: spec.filename })
     case "redis": {
-      const redis = NodeRedis.layer({ url: spec.url })
+      // node-redis is loaded only when a Redis store is asked for: it costs startup time otherwise.
+      const redis = Layer.unwrap(
+        Effect.map(Effect.promise(() => import("@effect/platform-node/NodeRedis")), (NodeRedis) => NodeRedis.layer({ url: spec.url }))
+      )
       return QuotaStore.layerRedis({ prefix: spec.prefix }).pipe(Layer.provide(redis))
     }
   }

@@ -4,7 +4,8 @@
  * prints its own notes; `--log-level` turns Effect's logs on), a usage exit code for parse
  * errors and a one-line message instead of a stack trace for anything unexpected.
  */
-import { NodeRuntime, NodeServices } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeServices from "@effect/platform-node/NodeServices"
 import * as Cause from "effect/Cause"
 import { Command } from "effect/cli"
 import { isCliError } from "effect/cli/CliError"
