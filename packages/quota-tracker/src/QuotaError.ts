@@ -208,15 +208,22 @@ Object.defineProperty(QuotaError.prototype, TypeId, { value: TypeId })
 export const isQuotaError = (u: unknown): u is QuotaError =>
   typeof u === "object" && u !== null && (u as { readonly [TypeId]?: unknown })[TypeId] === TypeId
 
-// Quota refusals are expected: skip the stack trace, which costs more than the check itself.
-const withoutStack = <A>(build: () => A): A => {
-  const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = 0
-  try {
-    return build()
-  } finally {
-    Error.stackTraceLimit = limit
-  }
+// Quota refusals are expected results, built by the thousand when a limit is reached: they skip
+// the Error constructor, whose stack capture costs more than the quota check itself. The instance
+// still has QuotaError's prototype (so `instanceof Error`, `message`, `_tag` and equality work) and
+// its `stack` is just the message.
+Object.defineProperty(QuotaError.prototype, "stack", {
+  get(this: QuotaError) {
+    return `QuotaError: ${this.message}`
+  },
+  configurable: true
+})
+
+const build = (reason: QuotaErrorReason): QuotaError => {
+  const error = Object.create(QuotaError.prototype) as { _tag: "QuotaError"; reason: QuotaErrorReason }
+  error._tag = "QuotaError"
+  error.reason = reason
+  return error as QuotaError
 }
 
 /**
@@ -230,7 +237,7 @@ export const quotaExhausted = (fields: {
   readonly window: ErrorWindow
   readonly resetsAt: number
   readonly retryAfter: number
-}): QuotaError => withoutStack(() => new QuotaError({ reason: new QuotaExhausted(fields) }))
+}): QuotaError => build(new QuotaExhausted(fields))
 
 /**
  * A `QuotaError` with a `RateLimitExceeded` reason.
@@ -239,7 +246,7 @@ export const quotaExhausted = (fields: {
  * @category constructors
  */
 export const rateLimitExceeded = (tier: string, retryAfter: number): QuotaError =>
-  withoutStack(() => new QuotaError({ reason: new RateLimitExceeded({ tier, retryAfter }) }))
+  build(new RateLimitExceeded({ tier, retryAfter }))
 
 /**
  * A `QuotaError` with a `StoreUnavailable` reason.
@@ -248,7 +255,7 @@ export const rateLimitExceeded = (tier: string, retryAfter: number): QuotaError 
  * @category constructors
  */
 export const storeUnavailable = (store: StoreName, detail: string): QuotaError =>
-  withoutStack(() => new QuotaError({ reason: new StoreUnavailable({ store, detail }) }))
+  build(new StoreUnavailable({ store, detail }))
 
 /**
  * A `QuotaError` with an `InvalidOptions` reason.
@@ -257,4 +264,4 @@ export const storeUnavailable = (store: StoreName, detail: string): QuotaError =
  * @category constructors
  */
 export const invalidOptions = (detail: string): QuotaError =>
-  withoutStack(() => new QuotaError({ reason: new InvalidOptions({ detail }) }))
+  build(new InvalidOptions({ detail }))

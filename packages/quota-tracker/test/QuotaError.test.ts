@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Equal } from "effect"
 import { QuotaError } from "../src/index.js"
 
 describe("QuotaError", () => {
@@ -51,8 +51,19 @@ describe("QuotaError", () => {
 
   it("is built without a stack trace (refusals are expected, not bugs)", () => {
     const error = QuotaError.rateLimitExceeded("S15", 10)
-    assert.notInclude(error.stack ?? "", "QuotaError.test.ts")
-    // and the process-wide setting is left as it was
-    assert.isAbove(Error.stackTraceLimit, 0)
+    assert.strictEqual(error.stack, "QuotaError: Tier S15 is over its per-second rate; retry in 10 ms")
+    assert.instanceOf(error, QuotaError.QuotaError)
+    assert.instanceOf(error, Error)
+    assert.strictEqual(error.name, "QuotaError")
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(error)), { _tag: "QuotaError", reason: { _tag: "RateLimitExceeded", tier: "S15", retryAfter: 10 } })
+    // one built with `new` keeps its own stack trace
+    const constructed = new QuotaError.QuotaError({ reason: new QuotaError.InvalidOptions({ detail: "x" }) })
+    assert.include(constructed.stack, "QuotaError.test.ts")
+    assert.isTrue(QuotaError.isQuotaError(constructed))
+  })
+
+  it("compares by value", () => {
+    assert.isTrue(Equal.equals(QuotaError.rateLimitExceeded("S15", 10), QuotaError.rateLimitExceeded("S15", 10)))
+    assert.isFalse(Equal.equals(QuotaError.rateLimitExceeded("S15", 10), QuotaError.rateLimitExceeded("S15", 11)))
   })
 })

@@ -83,7 +83,7 @@ interface Fallback {
 
 // A refusal decided inside the synchronous step, turned into a QuotaError at the boundary.
 type Step =
-  | { readonly _tag: "Admitted"; readonly acquired: Acquired }
+  | AcquiredView
   | { readonly _tag: "Wait"; readonly millis: number }
   | { readonly _tag: "Refused"; readonly error: () => QuotaError.QuotaError }
   | { readonly _tag: "Async"; readonly effect: Effect.Effect<Step, QuotaError.QuotaError> }
@@ -116,6 +116,7 @@ const resetOf = (w: WindowState, value: number, now: number): number =>
  * callers only need the tier, and the hot path should not pay for the rest.
  */
 class AcquiredView implements Acquired {
+  readonly _tag = "Admitted" as const
   readonly tier: Tier.Tier
   readonly weight: number
   readonly acquiredAt: number
@@ -147,6 +148,10 @@ class AcquiredView implements Acquired {
 
   toJSON(): unknown {
     return { tier: this.tier, windows: this.windows, switchedFrom: this.switchedFrom, weight: this.weight, acquiredAt: this.acquiredAt }
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): unknown {
+    return this.toJSON()
   }
 }
 
@@ -453,7 +458,7 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
         ? "threshold"
         : "reset"
 
-    const admitted = (t: TierState, values: ReadonlyArray<number>, weight: number, now: number): Acquired => {
+    const admitted = (t: TierState, values: ReadonlyArray<number>, weight: number, now: number): AcquiredView => {
       const n = t.windows.length
       for (let i = 0; i < n; i++) observe(t, t.windows[i]!, values[i]!, now)
       let switchedFrom: string | undefined
@@ -545,17 +550,15 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
       now: number,
       waited: number
     ): Step | undefined => {
-      if (result.refused < 0) return { _tag: "Admitted", acquired: admitted(t, result.values, weight, now) }
+      if (result.refused < 0) return admitted(t, result.values, weight, now)
       const i = result.refused
       const w = t.windows[i]!
       for (let j = 0; j < t.windows.length; j++) t.windows[j]!.value = result.values[j]!
       if (w.kind === "second") {
-        const slot = slots[i]!
         const cost = (weight * SECOND) / w.limit
         const tat = Math.max(result.values[i]!, now)
         const wait = Math.max(1, Math.ceil(tat + cost - now - Math.max(SECOND, cost)))
         if (waited + wait <= waitBound) return { _tag: "Wait", millis: wait }
-        void slot
         t.rateRefusals.count++
         return { _tag: "Refused", error: () => QuotaError.rateLimitExceeded(t.tier.name, wait) }
       }
@@ -687,7 +690,7 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
     const run = (step: Step, weight: number, waited: number): Effect.Effect<Acquired, QuotaError.QuotaError> => {
       switch (step._tag) {
         case "Admitted":
-          return withEvents(Effect.succeed(step.acquired))
+          return withEvents(Effect.succeed(step))
         case "Refused":
           return pending.length === 0 ? Effect.fail(step.error()) : Effect.andThen(flush, Effect.fail(step.error()))
         case "Wait":
@@ -705,7 +708,7 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
         const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
         const step = attempt(weight, now, 0)
         // the common case, without intermediate effects
-        if (step._tag === "Admitted" && pending.length === 0) return Effect.succeed(step.acquired)
+        if (step._tag === "Admitted" && pending.length === 0) return Effect.succeed(step)
         return run(step, weight, 0)
       })
     // an effect is a description: the weight-1 acquire is built once and reused
