@@ -11,11 +11,11 @@
  * emulator's request log confirms the total.
  */
 /* oxlint-disable no-underscore-dangle -- `_tag` is the field name of Effect's tagged values */
-import { BingClient } from "@bing-effect/client"
+import { BingClient, type BingResult } from "@bing-effect/client"
 import { Emulator, type FaultRule } from "@bing-effect/emulator"
 import { BingError } from "@bing-effect/schema"
-import { Context, Effect, Layer, Redacted } from "effect"
-import { FetchHttpClient, HttpClient } from "effect/http"
+import { Cause, Context, Effect, Exit, Layer, Option, Redacted } from "effect"
+import { FetchHttpClient, HttpClient, HttpClientRequest, UrlParams } from "effect/http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Capture, classify, percentile, printFigures, secret } from "./support.js"
 
@@ -46,14 +46,34 @@ const faults: ReadonlyArray<{ readonly label: string; readonly fault: FaultRule.
 
 /** The requests one call sent, counted by the HttpClient wrapper below. */
 const CallAttempts = Context.Reference<{ n: number }>("reliability/CallAttempts", { defaultValue: () => ({ n: 0 }) })
-const countingHttp = Layer.effect(
-  HttpClient.HttpClient,
-  Effect.map(Effect.service(HttpClient.HttpClient), (http) =>
-    HttpClient.transform(http, (effect) => Effect.withFiber((fiber) => {
-      fiber.getRef(CallAttempts).n++
-      return effect
-    })))
-).pipe(Layer.provide(FetchHttpClient.layer))
+
+/** How each HTTP attempt ended on the client's side, by attempt id. */
+type AttemptEnd = "response" | "transport-error" | "interrupted"
+
+/**
+ * Wraps the real (fetch) HttpClient: numbers every attempt with a `rel_attempt` query parameter
+ * (the emulator ignores it and logs it with the path), counts it for the current call, and records
+ * how it ended.
+ */
+const countingHttp = (ends: Map<number, AttemptEnd>) => {
+  let seq = 0
+  return Layer.effect(
+    HttpClient.HttpClient,
+    Effect.map(Effect.service(HttpClient.HttpClient), (http) =>
+      http.pipe(
+        HttpClient.transform((effect, request) =>
+          Effect.withFiber((fiber) => {
+            fiber.getRef(CallAttempts).n++
+            const id = Number(Option.getOrElse(UrlParams.getFirst(request.urlParams, "rel_attempt"), () => "0"))
+            return effect.pipe(Effect.onExit((exit) => Effect.sync(() => {
+              ends.set(id, Exit.isSuccess(exit) ? "response" : Cause.hasInterruptsOnly(exit.cause) ? "interrupted" : "transport-error")
+            })))
+          })
+        ),
+        HttpClient.mapRequest((request) => HttpClientRequest.setUrlParam(request, "rel_attempt", String(++seq)))
+      ))
+  ).pipe(Layer.provide(FetchHttpClient.layer))
+}
 
 const typedTags = new Set<string>([...BingError.tags, "RequestTimeout", "ConnectionFailed"])
 
@@ -72,6 +92,7 @@ describe("a server that misbehaves", () => {
   it(`${CALLS} calls at ${FAULT_RATE * 100}% faults: success or typed error, no hang, attempts within the budget`, async () => {
     // rule i takes its share of the requests the earlier rules let through
     const share = FAULT_RATE / faults.length
+    const ends = new Map<number, AttemptEnd>()
     const ids = faults.map((f, i) => emulator.injectFault({ match: { path: "/v7.0/*", probability: share / (1 - i * share) }, fault: f.fault }))
 
     const live = BingClient.layer({
@@ -81,24 +102,20 @@ describe("a server that misbehaves", () => {
       timeout: TIMEOUT_MS,
       httpSpans: true,
       retry: { maxAttempts: MAX_ATTEMPTS, baseDelay: 5, maxDelay: MAX_DELAY_MS, maxRetryAfter: MAX_RETRY_AFTER_MS }
-    }).pipe(Layer.provide(countingHttp))
+    }).pipe(Layer.provide(countingHttp(ends)))
 
     const results = await Effect.runPromise(Effect.gen(function*() {
       const client = yield* BingClient.BingClient
       const one = (i: number) => {
         const attempts = { n: 0 }
         const started = performance.now()
-        const call: Effect.Effect<{ readonly meta: { readonly attempts: number } }, BingClient.ClientError> = i % 3 === 0 ? client.imageSearch({ q: `faults ${i % 50}` }) : client.webSearch({ q: `faults ${i % 50}` })
+        const call: Effect.Effect<{ readonly meta: BingResult.Meta }, BingClient.ClientError> = i % 3 === 0 ? client.imageSearch({ q: `faults ${i % 50}` }) : client.webSearch({ q: `faults ${i % 50}` })
         return call.pipe(
           Effect.provideService(CallAttempts, attempts),
           Effect.timeoutOrElse({ duration: HANG_BOUND_MS, orElse: () => Effect.fail({ _tag: "Hang" as const }) }),
           Effect.exit,
           Effect.map((exit) => {
-            capture.add(exit)
-            if (exit._tag === "Failure") {
-              const e = (exit.cause.reasons.find((r) => r._tag === "Fail") as { error?: Error } | undefined)?.error
-              if (e !== undefined) capture.add(String(e), e.message ?? "", e.stack ?? "")
-            }
+            capture.addExit(exit)
             const c = classify(exit)
             return { ...c, attempts: attempts.n, ms: performance.now() - started, metaAttempts: exit._tag === "Success" ? exit.value.meta.attempts : undefined }
           })
@@ -113,7 +130,12 @@ describe("a server that misbehaves", () => {
       faults: ReadonlyArray<{ id: string; applied: number }>
     }
     const applied = faults.map((f, i) => ({ label: f.label, applied: admin.faults.find((x) => x.id === ids[i])?.applied ?? 0 }))
-    const logged = emulator.requests(100_000).length
+    const log = emulator.requests(100_000)
+    const logged = log.length
+    const seen = new Set(log.map((r) => Number(/[?&]rel_attempt=(\d+)/.exec(r.path)?.[1] ?? -1)))
+    // attempts the server never logged, by how they ended on the client's side
+    const unseen: Record<string, number> = {}
+    for (const [id, end] of ends) if (!seen.has(id)) unseen[end] = (unseen[end] ?? 0) + 1
     emulator.clearFaults()
 
     const tally: Record<string, number> = {}
@@ -137,6 +159,7 @@ describe("a server that misbehaves", () => {
       "requests disturbed": `${disturbed} (${((100 * disturbed) / httpAttempts).toFixed(1)}%)`,
       ...Object.fromEntries(applied.map((a) => [`  ${a.label}`, a.applied])),
       "emulator log entries": logged,
+      "attempts not logged by the server": Object.entries(unseen).map(([k, v]) => `${k}:${v}`).join(" ") || "0",
       "p50 ms": percentile(results.map((r) => r.ms), 50),
       "p99 ms": percentile(results.map((r) => r.ms), 99),
       "max ms": Math.max(...results.map((r) => r.ms)),
@@ -156,9 +179,13 @@ describe("a server that misbehaves", () => {
     for (const a of applied) expect(a.applied, a.label).toBeGreaterThan(0)
     expect(disturbed / httpAttempts).toBeGreaterThan(0.2)
     expect(disturbed / httpAttempts).toBeLessThan(0.4)
-    // the server saw every attempt, except those whose long delay outlived the client's timeout
+    // the server logged every attempt, except those the client gave up on (a long delay past the
+    // timeout, at most one per long-delay fault) and those that failed on the socket before the
+    // server could read them; every attempt has one id and ended one way
+    expect(ends.size).toBe(httpAttempts)
     expect(logged).toBeLessThanOrEqual(httpAttempts)
-    expect(logged).toBeGreaterThanOrEqual(httpAttempts - longDelays)
+    expect(unseen["response"] ?? 0).toBe(0)
+    expect(unseen["interrupted"] ?? 0).toBeLessThanOrEqual(longDelays)
     // most calls get through a 30% fault rate with 3 attempts
     expect((tally["ok"] ?? 0) / CALLS).toBeGreaterThan(0.8)
   }, 180_000)

@@ -95,7 +95,7 @@ describe.skipIf(skipRedis || (bin === undefined && !ci))("Redis outage", () => {
             state.inFlight++
             const exit = yield* Effect.exit(client.webSearch({ q: `outage ${n} ${i++ % 20}` }))
             state.inFlight--
-            capture.add(exit)
+            capture.addExit(exit)
             records.push({ phase, startedAt, ms: performance.now() - startedAt, ...classify(exit) })
             yield* Effect.sleep(10)
           }

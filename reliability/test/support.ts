@@ -63,7 +63,8 @@ export class Capture {
         end(endTime, exit)
         const attributes = Object.fromEntries(span.attributes)
         this.spans.push({ name: span.name, attributes, failed: Exit.isFailure(exit) })
-        this.haystack.push(`span ${span.name} ${text(attributes)} ${text(exit)} ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`)
+        // a failed span's exit in full; a successful one's value is a result page from the emulator
+        this.haystack.push(`span ${span.name} ${text(attributes)} ${Exit.isFailure(exit) ? `${text(exit)} ${Cause.pretty(exit.cause)}` : ""}`)
       }
       return span
     }
@@ -71,6 +72,21 @@ export class Capture {
 
   add(...chunks: ReadonlyArray<unknown>): void {
     for (const c of chunks) this.haystack.push(typeof c === "string" ? c : text(c))
+  }
+
+  /** Adds what a user would log of a call's outcome: the error in every form, or a success's meta. */
+  addExit(exit: Exit.Exit<unknown, unknown>): void {
+    if (Exit.isSuccess(exit)) {
+      const value = exit.value as { readonly meta?: unknown }
+      this.haystack.push(text(value?.meta ?? value))
+      return
+    }
+    this.haystack.push(text(exit), Cause.pretty(exit.cause))
+    for (const reason of exit.cause.reasons) {
+      if (reason._tag !== "Fail") continue
+      const e = reason.error as { readonly message?: unknown; readonly stack?: unknown }
+      this.haystack.push(String(reason.error), String(e?.message ?? ""), String(e?.stack ?? ""))
+    }
   }
 
   /** Runs an effect with this capture's logger (every level) and tracer. */
