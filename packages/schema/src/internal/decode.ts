@@ -99,13 +99,13 @@ const retryFromText = (text: string): number | undefined => {
   return again === null ? undefined : Number(again[1]) * 1000
 }
 
-const retryAfter = (ctx: Context, text: string): { retryAfterMs?: number } => {
-  const ms = parseRetryAfter(header(ctx.headers, "retry-after"), ctx.options?.now ?? Date.now()) ?? retryFromText(text)
+const retryAfter = (ctx: Context, first: ErrorResponse.Error | undefined): { retryAfterMs?: number } => {
+  const ms = parseRetryAfter(header(ctx.headers, "retry-after"), () => ctx.options?.now ?? Date.now()) ?? retryFromText(texts(first))
   return ms === undefined ? {} : { retryAfterMs: ms }
 }
 
 const rateLimited = (ctx: Context, errors: ReadonlyArray<ErrorResponse.Error>): BingError.RateLimited =>
-  fromCheckedFields(BingError.RateLimited, { _tag: "RateLimited", ...common(ctx, errors), ...retryAfter(ctx, texts(errors[0])) })
+  fromCheckedFields(BingError.RateLimited, { _tag: "RateLimited", ...common(ctx, errors), ...retryAfter(ctx, errors[0]) })
 
 const quotaExhausted = (
   ctx: Context,
@@ -116,7 +116,7 @@ const quotaExhausted = (
     _tag: "QuotaExhausted",
     ...common(ctx, errors),
     window,
-    ...retryAfter(ctx, texts(errors[0]))
+    ...retryAfter(ctx, errors[0])
   })
 
 const withSubCode = <T extends BingError.BingError>(

@@ -34,13 +34,13 @@ const imfFixdate = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|M
  * `Retry-After` in milliseconds: delay-seconds (digits only) or an HTTP date (IMF-fixdate), counted
  * from `now`. Anything else is garbage and gives `undefined` (the caller falls back to backoff).
  */
-export const parseRetryAfter = (value: string | undefined, now: number): number | undefined => {
+export const parseRetryAfter = (value: string | undefined, now: () => number): number | undefined => {
   if (value === undefined) return undefined
   const v = value.trim()
   if (/^\d{1,10}$/.test(v)) return Number(v) * 1000
   if (imfFixdate.test(v)) {
     const at = Date.parse(v)
-    return Number.isFinite(at) ? Math.max(0, at - now) : undefined
+    return Number.isFinite(at) ? Math.max(0, at - now()) : undefined
   }
   return undefined
 }
