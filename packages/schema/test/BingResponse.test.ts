@@ -15,6 +15,9 @@ const decode = (status: number, body: string | Uint8Array, headers: Record<strin
   BingResponse.decodeError({ status, headers, body })
 /** Own fields of an error (what a round trip must preserve), with its class. */
 const fieldsOf = (e: BingError.BingError) => ({ class: e.constructor.name, ...e })
+/** `Schema.is` of a class only checks `instanceof`; encoding checks every field against the schema. */
+const encodeBingError = Schema.encodeUnknownResult(BingError.BingError)
+const isValidBingError = (e: BingError.BingError) => Result.isSuccess(encodeBingError(e))
 
 const tagOf = (row: (typeof ErrorStatusTable)[number]) =>
   row.code === "RateLimitExceeded" ? (row.window === "second" ? "RateLimited" : "QuotaExhausted") : row.code
@@ -77,6 +80,12 @@ describe("decodeError: the documented table", () => {
 })
 
 describe("decoded errors behave as constructed ones", () => {
+  it("an instance with a field its schema rejects is caught by the check the property below uses", () => {
+    const bad = Object.assign(Object.create(BingError.RateLimited.prototype), { _tag: "RateLimited", status: 1.5, errors: [], retryAfterMs: -3 })
+    expect(isValidBingError(bad)).toBe(false)
+    expect(isValidBingError(BingError.rateLimited(3))).toBe(true)
+  })
+
   it("same class, fields, message, schema encoding and catchTag", async () => {
     const decoded = decode(400, BingResponse.encodeError(BingError.parameterInvalidValue("count", "abc")).body)
     const built = BingError.parameterInvalidValue("count", "abc")
@@ -352,6 +361,7 @@ const arbitraryError: fc.Arbitrary<BingError.BingError> = fc.oneof(
     .map(({ status, body, contentType, traceId }) => BingResponse.decodeError({ status, body, headers: defined({ "Content-Type": contentType, "BingAPIs-TraceId": traceId }) as Record<string, string> }))
 )
 
+
 describe("properties", () => {
   it("decode(encode(e)) equals e for every error", () => {
     fc.assert(
@@ -414,6 +424,8 @@ describe("properties", () => {
           : BingResponse.decodeError(input)
         if (e === undefined) return
         expect(BingError.isBingError(e)).toBe(true)
+        // built without the constructor's checks, so check them here: every field satisfies the schema
+        expect(isValidBingError(e)).toBe(true)
         expect(BingError.tags).toContain(e._tag)
         expect(Number.isInteger(e.status)).toBe(true)
         expect(e.errors.length).toBeLessThanOrEqual(64)
