@@ -90,30 +90,38 @@ const monitorCount = async (body: () => Promise<number>, marker: string) => {
 const tripsOurs = await monitorCount(() => ours(500, 1), oursPrefix)
 const tripsRlf = await monitorCount(() => rlf(500, 1), rlfPrefix)
 
-// ---- throughput ----
+// ---- throughput (and client CPU per acquire, which other load on the machine disturbs less) ----
 const measure = async (fn: (total: number, c: number) => Promise<number>, total: number, c: number) => {
   await fn(Math.min(total, 2000), c) // warm-up
   const rates: Array<number> = []
+  const cpus: Array<number> = []
   for (let r = 0; r < ROUNDS; r++) {
+    const cpu0 = process.cpuUsage()
     const start = process.hrtime.bigint()
     const ops = await fn(total, c)
     rates.push(ops / (Number(process.hrtime.bigint() - start) / 1e9))
+    const used = process.cpuUsage(cpu0)
+    cpus.push((used.user + used.system) / ops)
   }
-  return median(rates)
+  return { rate: median(rates), cpu: median(cpus) }
 }
-const table: Array<[string, number, number, number]> = []
 const o1 = await measure(ours, 3000, 1)
 const r1 = await measure(rlf, 3000, 1)
 const o64 = await measure(ours, 30_000, 64)
 const r64 = await measure(rlf, 30_000, 64)
-table.push(["@bing-effect/quota-tracker (layerRedis, 1 script)", tripsOurs, o1, o64])
-table.push(["rate-limiter-flexible RateLimiterRedis x3 (node-redis, Promise.all)", tripsRlf, r1, r64])
+const table: Array<[string, number, typeof o1, typeof o1]> = [
+  ["@bing-effect/quota-tracker (layerRedis, 1 script)", tripsOurs, o1, o64],
+  ["rate-limiter-flexible RateLimiterRedis x3 (node-redis, Promise.all)", tripsRlf, r1, r64]
+]
 
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
 console.log(`quota-tracker redis: 3 windows per acquire, ${url.replace(/\/\/.*@/, "//")}, median of ${ROUNDS} rounds (node ${process.version})`)
-console.log("| what | commands sent per acquire | ops/s c=1 | ops/s c=64 |")
-console.log("|---|---:|---:|---:|")
-for (const [name, trips, c1, c64] of table) console.log(`| ${name} | ${trips.toFixed(2)} | ${Math.round(c1).toLocaleString("en-US")} | ${Math.round(c64).toLocaleString("en-US")} |`)
-console.log(`ours / rate-limiter-flexible: c=1 ${(o1 / r1).toFixed(2)}x, c=64 ${(o64 / r64).toFixed(2)}x`)
+console.log("| what | commands sent per acquire | ops/s c=1 | ops/s c=64 | client CPU µs/acquire c=1 | c=64 |")
+console.log("|---|---:|---:|---:|---:|---:|")
+for (const [name, trips, c1, c64] of table) {
+  console.log(`| ${name} | ${trips.toFixed(2)} | ${fmt(c1.rate)} | ${fmt(c64.rate)} | ${c1.cpu.toFixed(1)} | ${c64.cpu.toFixed(1)} |`)
+}
+console.log(`ours / rate-limiter-flexible, ops/s: c=1 ${(o1.rate / r1.rate).toFixed(2)}x, c=64 ${(o64.rate / r64.rate).toFixed(2)}x`)
 
 // clean up this run's keys
 for await (const keys of client.scanIterator({ MATCH: `${run}*`, COUNT: 1000 })) if (keys.length > 0) await client.del(keys)

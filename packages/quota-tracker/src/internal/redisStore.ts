@@ -47,61 +47,57 @@ export const acquireScript = Redis.script(
   (keys: ReadonlyArray<string>, now: number, weight: number, slots: ReadonlyArray<Slot>) => [...keys, now, weight, ...slotArgs(slots)],
   {
     numberOfKeys: (keys: ReadonlyArray<string>) => keys.length,
-    // One MGET for every slot (a tier's keys share a hash slot), then one SET per slot when admitted.
-    // Counters are integers and travel as integer replies; bucket arrival times keep their fraction.
+    // One MGET reads every slot (a tier's keys share a hash slot). When admitted, counters take an
+    // INCRBY (and a PEXPIRE when the period's key is new) and buckets one SET: measured on Redis 7,
+    // this costs about half of a SET with PX per slot plus number formatting.
     lua: `
 local now = tonumber(ARGV[1])
 local amount = tonumber(ARGV[2])
 local n = #KEYS
 local raw = redis.call("MGET", unpack(KEYS))
-local reply = { -1 }
 local nexts = {}
-local refused = -1
 for i = 1, n do
-  local base = 2 + (i - 1) * 4
+  local base = i * 4 - 2
   local limit = tonumber(ARGV[base + 2])
   local v = tonumber(raw[i]) or 0
-  local nx
+  local refused = false
   if ARGV[base + 1] == "0" then
-    nx = v + amount
-    if nx > limit then refused = i - 1 end
+    refused = v + amount > limit
   else
     local interval = tonumber(ARGV[base + 4])
     local tat = v
     if tat < now then tat = now end
     local cost = amount * interval / limit
-    nx = tat + cost
+    local nx = tat + cost
     local tolerance = interval
     if cost > tolerance then tolerance = cost end
-    if nx - now > tolerance + 0.000001 then refused = i - 1 end
+    refused = nx - now > tolerance + 0.000001
+    nexts[i] = nx
   end
-  if refused >= 0 then
-    reply[1] = refused
+  if refused then
+    local reply = { i - 1 }
     for j = 1, n do
       local value = tonumber(raw[j]) or 0
-      if ARGV[2 + (j - 1) * 4 + 1] == "0" then reply[j + 1] = value else reply[j + 1] = string.format("%.17g", value) end
+      if ARGV[j * 4 - 1] == "0" then reply[j + 1] = value else reply[j + 1] = string.format("%.17g", value) end
     end
     return reply
   end
-  nexts[i] = nx
 end
+local reply = { -1 }
 for i = 1, n do
-  local base = 2 + (i - 1) * 4
-  local nx = nexts[i]
-  local expiry
+  local base = i * 4 - 2
   if ARGV[base + 1] == "0" then
-    expiry = tonumber(ARGV[base + 3])
-    reply[i + 1] = nx
+    local value = redis.call("INCRBY", KEYS[i], amount)
+    if value == amount then
+      local ttl = math.ceil(tonumber(ARGV[base + 3]) - now)
+      if ttl > 0 then redis.call("PEXPIRE", KEYS[i], ttl) else redis.call("DEL", KEYS[i]) end
+    end
+    reply[i + 1] = value
   else
-    expiry = math.ceil(nx) + 1
-    nx = string.format("%.17g", nx)
-    reply[i + 1] = nx
-  end
-  local ttl = math.ceil(expiry - now)
-  if ttl <= 0 then
-    redis.call("DEL", KEYS[i])
-  else
-    redis.call("SET", KEYS[i], nx, "PX", ttl)
+    local nx = nexts[i]
+    local text = string.format("%.17g", nx)
+    redis.call("SET", KEYS[i], text, "PX", math.ceil(nx) + 1 - now)
+    reply[i + 1] = text
   end
 end
 return reply
