@@ -401,6 +401,12 @@ describe("properties", () => {
     fc.record({ error: fc.oneof(anyError, fc.anything()) }),
     fc.jsonValue()
   ).map((v) => JSON.stringify(v) ?? "")
+  const megabytes = [
+    "x".repeat(1 << 20),
+    errorBody({ code: "InvalidRequest", subCode: "ParameterInvalidValue", parameter: "q", value: "v".repeat(1 << 20) }),
+    JSON.stringify({ _type: "SearchResponse", webPages: { value: Array.from({ length: 4000 }, (_, i) => ({ name: `n${i}`, url: "u".repeat(250) })) } }),
+    new TextEncoder().encode(JSON.stringify({ errors: Array.from({ length: 20_000 }, () => ({ code: "ServerError", message: "m".repeat(40) })) }))
+  ]
   const deep = ["[".repeat(5000), "{\"a\":".repeat(3000) + "1" + "}".repeat(3000), `{"errors":${"[".repeat(3000)}${"]".repeat(3000)}}`]
   const bodies = fc.oneof(
     { weight: 4, arbitrary: bingJson },
@@ -408,6 +414,8 @@ describe("properties", () => {
     { weight: 2, arbitrary: fc.uint8Array({ maxLength: 200 }) }, // random bytes, mostly invalid UTF-8
     { weight: 1, arbitrary: bingJson.map((s) => new TextEncoder().encode(s)) },
     { weight: 1, arbitrary: fc.constantFrom(...deep) },
+    // megabytes, about one run in 250 (each costs milliseconds to parse)
+    { weight: 1, arbitrary: fc.oneof({ weight: 1, arbitrary: fc.constantFrom(...megabytes) }, { weight: 20, arbitrary: fc.constant("{") }) },
     { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 100 }) },
     { weight: 1, arbitrary: fc.constantFrom("", " ", "null", "[]", "{}", "\"x\"", "1", "<html></html>") }
   )
