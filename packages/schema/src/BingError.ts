@@ -11,10 +11,8 @@
  */
 import type { SubCode } from "@bing-effect/error-codes"
 import * as Schema from "effect/Schema"
+import { Open } from "./internal/open.js"
 import * as ErrorResponse from "./ErrorResponse.js"
-
-const Open = <const L extends ReadonlyArray<string>>(known: L) =>
-  Schema.Union([Schema.StringForLiteralAutocomplete, Schema.Literals(known)])
 
 const common = {
   /** The HTTP status of the response. */

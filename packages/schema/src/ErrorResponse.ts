@@ -7,13 +7,7 @@
 /* oxlint-disable no-underscore-dangle -- `_tag` and `_type` are the field names of Effect's tagged errors and of Bing's JSON */
 import { ErrorCode, SubCode } from "@bing-effect/error-codes"
 import * as Schema from "effect/Schema"
-
-/**
- * Any string, typed as the documented values `| (string & {})`: editors still complete the known
- * values, and a value a newer server sends still decodes.
- */
-const Open = <const L extends ReadonlyArray<string>>(known: L) =>
-  Schema.Union([Schema.StringForLiteralAutocomplete, Schema.Literals(known)])
+import { Open } from "./internal/open.js"
 
 /**
  * The `code` of an `Error`: one of the five documented codes, or whatever a newer server sends.

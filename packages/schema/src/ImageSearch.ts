@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import { Open } from "./internal/open.js"
 
 const opt = Schema.optionalKey
 
@@ -64,17 +65,14 @@ export interface Organization extends Schema.Schema.Type<typeof Organization> {}
  * @since 0.1.0
  * @category schemas
  */
-export const CreativeCommons = Schema.Union([
-  Schema.StringForLiteralAutocomplete,
-  Schema.Literals([
-    "Attribution",
-    "AttributionShareAlike",
-    "AttributionNoDerivs",
-    "AttributionNonCommercial",
-    "AttributionNonCommercialShareAlike",
-    "AttributionNonCommercialNoDerivs",
-    "PublicNoRightsReserved"
-  ])
+export const CreativeCommons = Open([
+  "Attribution",
+  "AttributionShareAlike",
+  "AttributionNoDerivs",
+  "AttributionNonCommercial",
+  "AttributionNonCommercialShareAlike",
+  "AttributionNonCommercialNoDerivs",
+  "PublicNoRightsReserved"
 ])
 
 /**

@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import { Open } from "./internal/open.js"
 import { ImageAnswer, MediaSize, Organization, Query, QueryContext } from "./ImageSearch.js"
 
 const opt = Schema.optionalKey
@@ -45,9 +46,7 @@ export const MetaTag = Schema.Struct({ name: Schema.String, content: Schema.Stri
  */
 export const Malware = Schema.Struct({
   beSafeRxUrl: opt(Schema.String),
-  malwareWarningType: opt(
-    Schema.Union([Schema.StringForLiteralAutocomplete, Schema.Literals(["NABP", "Malware", "MaliciousPageLink", "Phishing"])])
-  ),
+  malwareWarningType: opt(Open(["NABP", "Malware", "MaliciousPageLink", "Phishing"])),
   warningExplanationUrl: opt(Schema.String),
   warningLetterUrl: opt(Schema.String)
 })
