@@ -11,7 +11,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type Child, fixture, printFigures, redisKeys, redisUrl, runId, secret, skipRedis, spawnNode } from "./support.js"
+import { type Child, fixture, killChildren, printFigures, redisKeys, redisUrl, runId, secret, skipRedis, spawnNode } from "./support.js"
 
 const WORKERS = 3
 const TOTAL = 600
@@ -29,6 +29,7 @@ describe("crash and restart", () => {
     emulator = await Emulator.start({ keys: [{ name: "sqlite", key: keys.sqlite }, { name: "redis", key: keys.redis }] })
   })
   afterAll(async () => {
+    killChildren()
     await emulator.stop()
     rmSync(dir, { recursive: true, force: true })
     if (!skipRedis) await redisKeys(redisUrl, `${prefix}*`, true)

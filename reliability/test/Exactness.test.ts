@@ -6,7 +6,7 @@
  */
 import { Emulator } from "@bing-effect/emulator"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type Child, fixture, printFigures, redisKeys, redisUrl, runId, secret, skipRedis, spawnNode } from "./support.js"
+import { type Child, fixture, killChildren, printFigures, redisKeys, redisUrl, runId, secret, skipRedis, spawnNode } from "./support.js"
 
 const PROCESSES = 4
 const PER_PROCESS = 250
@@ -28,6 +28,7 @@ describe.skipIf(skipRedis)("exactness under load across processes (Redis store)"
     })
   })
   afterAll(async () => {
+    killChildren()
     await emulator.stop()
     for (const prefix of prefixes) await redisKeys(redisUrl, `${prefix}*`, true)
   })

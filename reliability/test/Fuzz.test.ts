@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type Child, emulatorBin, percentile, printFigures, rssOf, secret, spawnNode } from "./support.js"
+import { type Child, emulatorBin, killChildren, percentile, printFigures, rssOf, secret, spawnNode } from "./support.js"
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 8_675_309)
 const ROUNDS = 2
@@ -84,6 +84,7 @@ describe("bad input to the emulator", () => {
   afterAll(async () => {
     emulator?.kill("SIGTERM")
     await emulator?.exited
+    killChildren()
     rmSync(dir, { recursive: true, force: true })
   })
 

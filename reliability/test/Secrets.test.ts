@@ -12,11 +12,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
-import { Capture, emulatorBin, printFigures, secret, spawnNode, text } from "./support.js"
+import { Capture, emulatorBin, killChildren, printFigures, secret, spawnNode, text } from "./support.js"
 
 describe("secrets", () => {
   const dir = mkdtempSync(join(tmpdir(), "bing-secrets-"))
-  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  afterAll(() => {
+    killChildren()
+    rmSync(dir, { recursive: true, force: true })
+  })
 
   it("the emulator command never prints a key, nor does its admin API", async () => {
     const keys = [secret("cli-a"), secret("cli-b"), secret("cli-c")]

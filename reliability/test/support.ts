@@ -161,17 +161,26 @@ export const freePort = (): Promise<number> =>
 export interface Child {
   readonly process: ChildProcess
   readonly pid: number
-  out: string
-  err: string
+  readonly out: string
+  readonly err: string
   /** Resolves with the first stdout line matching, rejects when the process exits first or after `ms`. */
   waitFor(pattern: RegExp, ms?: number): Promise<RegExpExecArray>
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   kill(signal: NodeJS.Signals): void
 }
 
+const started = new Set<ChildProcess>()
+
+/** Kills (SIGKILL) every child this file started that is still running: for `afterAll`, so that a failed test leaves no process behind. */
+export const killChildren = (): void => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
+  started.clear()
+}
+
 /** Starts `node <script> ...args` and collects its output. */
 export const spawnNode = (script: string, args: ReadonlyArray<string>, env: Record<string, string> = {}): Child => {
   const child = spawn(process.execPath, [script, ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } })
+  started.add(child)
   const state = { out: "", err: "" }
   const waiters: Array<() => void> = []
   child.stdout!.on("data", (chunk) => {
@@ -191,14 +200,8 @@ export const spawnNode = (script: string, args: ReadonlyArray<string>, env: Reco
     get out() {
       return state.out
     },
-    set out(v: string) {
-      state.out = v
-    },
     get err() {
       return state.err
-    },
-    set err(v: string) {
-      state.err = v
     },
     waitFor: (pattern, ms = 30_000) =>
       new Promise((resolve, reject) => {
@@ -328,6 +331,8 @@ export class RedisServer {
     const child = this.child
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return
     const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()))
+    // a frozen server would hold a SIGTERM until thawed
+    process.kill(child.pid!, "SIGCONT")
     process.kill(child.pid!, signal)
     await gone
   }
