@@ -8,7 +8,7 @@
  * run's key prefix, not counting the commands a Lua script runs inside Redis.
  *
  * Run after building: pnpm turbo run build --filter=@bing-effect/quota-tracker && node bench/quota-tracker-redis.ts
- * Env: REDIS_URL (default redis://127.0.0.1:6379), BENCH_ROUNDS (default 3).
+ * Env: REDIS_URL (default redis://127.0.0.1:6379), BENCH_ROUNDS (default 7, interleaved).
  */
 import { NodeRedis } from "@effect/platform-node"
 import { QuotaStore, QuotaTracker, Tier } from "@bing-effect/quota-tracker"
@@ -18,7 +18,7 @@ import { RateLimiterRedis } from "rate-limiter-flexible"
 import { createClient } from "redis"
 
 const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379"
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
 const run = `qtbench${process.pid}x${Date.now()}`
 const BIG = 1e12
 
@@ -91,31 +91,39 @@ const tripsOurs = await monitorCount(() => ours(500, 1), oursPrefix)
 const tripsRlf = await monitorCount(() => rlf(500, 1), rlfPrefix)
 
 // ---- throughput (and client CPU per acquire, which other load on the machine disturbs less) ----
-const measure = async (fn: (total: number, c: number) => Promise<number>, total: number, c: number) => {
-  await fn(Math.min(total, 2000), c) // warm-up
-  const rates: Array<number> = []
-  const cpus: Array<number> = []
-  for (let r = 0; r < ROUNDS; r++) {
-    const cpu0 = process.cpuUsage()
-    const start = process.hrtime.bigint()
-    const ops = await fn(total, c)
-    rates.push(ops / (Number(process.hrtime.bigint() - start) / 1e9))
-    const used = process.cpuUsage(cpu0)
-    cpus.push((used.user + used.system) / ops)
-  }
-  return { rate: median(rates), cpu: median(cpus) }
+type Sample = { rate: number; cpu: number }
+const once = async (fn: (total: number, c: number) => Promise<number>, total: number, c: number): Promise<Sample> => {
+  const cpu0 = process.cpuUsage()
+  const start = process.hrtime.bigint()
+  const ops = await fn(total, c)
+  const rate = ops / (Number(process.hrtime.bigint() - start) / 1e9)
+  const used = process.cpuUsage(cpu0)
+  return { rate, cpu: (used.user + used.system) / ops }
 }
-const o1 = await measure(ours, 3000, 1)
-const r1 = await measure(rlf, 3000, 1)
-const o64 = await measure(ours, 30_000, 64)
-const r64 = await measure(rlf, 30_000, 64)
+const cases = {
+  o1: () => once(ours, 3000, 1),
+  r1: () => once(rlf, 3000, 1),
+  o64: () => once(ours, 30_000, 64),
+  r64: () => once(rlf, 30_000, 64)
+}
+for (const run of Object.values(cases)) await run() // warm-up
+const samples: Record<keyof typeof cases, Array<Sample>> = { o1: [], r1: [], o64: [], r64: [] }
+// interleaved rounds, so that both sides see the same background load
+for (let r = 0; r < ROUNDS; r++) {
+  for (const [name, run] of Object.entries(cases) as Array<[keyof typeof cases, () => Promise<Sample>]>) samples[name].push(await run())
+}
+const summary = (name: keyof typeof cases): Sample => ({ rate: median(samples[name].map((s) => s.rate)), cpu: median(samples[name].map((s) => s.cpu)) })
+const o1 = summary("o1")
+const r1 = summary("r1")
+const o64 = summary("o64")
+const r64 = summary("r64")
 const table: Array<[string, number, typeof o1, typeof o1]> = [
   ["@bing-effect/quota-tracker (layerRedis, 1 script)", tripsOurs, o1, o64],
   ["rate-limiter-flexible RateLimiterRedis x3 (node-redis, Promise.all)", tripsRlf, r1, r64]
 ]
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
-console.log(`quota-tracker redis: 3 windows per acquire, ${url.replace(/\/\/.*@/, "//")}, median of ${ROUNDS} rounds (node ${process.version})`)
+console.log(`quota-tracker redis: 3 windows per acquire, ${url.replace(/\/\/.*@/, "//")}, median of ${ROUNDS} interleaved rounds (node ${process.version})`)
 console.log("| what | commands sent per acquire | ops/s c=1 | ops/s c=64 | client CPU µs/acquire c=1 | c=64 |")
 console.log("|---|---:|---:|---:|---:|---:|")
 for (const [name, trips, c1, c64] of table) {
