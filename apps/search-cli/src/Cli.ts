@@ -24,19 +24,21 @@ const env = <A>(flag: Flag.Flag<A>, config: Config.Config<A>) => flag.pipe(Flag.
 
 const describe = (text: string) => <A>(flag: Flag.Flag<A>) => Flag.withDescription(flag, text)
 
-const description = `Search Bing (Web and Image Search API v7) from the command line, with quota tracking
-across subscription tiers and a clear message for every failure.
-
-Keys and endpoint come from flags or the environment:
-  BING_SEARCH_KEY        one subscription key (--key); BING_SEARCH_TIER names its tier (S15...)
-  BING_SEARCH_TIERS      a tiers file (--tiers): [{"name":"S15","keyEnv":"BING_KEY_S15",
-                         "limits":{"perDay":1000000}},{"name":"S16","keyEnv":"BING_KEY_S16"}]
-  BING_SEARCH_ENDPOINT   base URL (--endpoint), default https://api.bing.microsoft.com
-  BING_SEARCH_STORE      quota store (--store): memory (default), sqlite:<file>, redis://host:port
-  BING_SEARCH_ALLOW_INSECURE_LOOPBACK=true  accept http:// to 127.0.0.1/::1/localhost (emulator only)
-
-Exit codes:
-${tableText()}`
+const description = [
+  "Search Bing (Web and Image Search API v7) from the command line, with quota tracking",
+  "across subscription tiers and a clear message for every failure.",
+  "",
+  "Keys and endpoint come from flags or the environment:",
+  "  BING_SEARCH_KEY        one subscription key (--key); BING_SEARCH_TIER names its tier (S15...)",
+  "  BING_SEARCH_TIERS      a tiers file (--tiers): [{\"name\":\"S15\",\"keyEnv\":\"BING_KEY_S15\",",
+  "                         \"limits\":{\"perDay\":1000000}},{\"name\":\"S16\",\"keyEnv\":\"BING_KEY_S16\"}]",
+  "  BING_SEARCH_ENDPOINT   base URL (--endpoint), default https://api.bing.microsoft.com",
+  "  BING_SEARCH_STORE      quota store (--store): memory (default), sqlite:<file>, redis://host:port",
+  "  BING_SEARCH_ALLOW_INSECURE_LOOPBACK=true  accept http:// to 127.0.0.1/::1/localhost (emulator only)",
+  "",
+  "Exit codes:",
+  tableText()
+].join("\n  ")
 
 /** The root command and the flags every subcommand shares. */
 export const root = Command.make("bing-search").pipe(

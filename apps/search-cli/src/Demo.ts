@@ -58,7 +58,7 @@ const time = (ms: number) => new Date(ms).toISOString().slice(11, 23)
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
-const indent = (text: string, by = "    ") => text.split("\n").map((l) => by + l).join("\n")
+const indent = (text: string, by = "    ") => text.split("\n").map((l) => (l === "" ? l : by + l)).join("\n")
 
 const eventLine = (event: QuotaEvent.QuotaEvent): string | undefined => {
   switch (event._tag) {

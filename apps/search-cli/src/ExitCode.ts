@@ -56,7 +56,7 @@ export const table: ReadonlyArray<readonly [ExitCode, string, string]> = [
 
 /** The exit-code table as text, for `--help`. */
 export const tableText = (): string =>
-  table.map(([code, tags, meaning]) => `  ${String(code).padStart(3)}  ${meaning}${tags === "" ? "" : ` [${tags}]`}`).join("\n")
+  table.map(([code, tags, meaning]) => `${String(code).padStart(5)}  ${meaning}${tags === "" ? "" : ` [${tags}]`}`).join("\n  ")
 
 /**
  * The run is over with this exit code; its message was already printed, so `runMain` neither
