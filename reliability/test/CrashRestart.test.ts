@@ -67,7 +67,8 @@ describe("crash and restart", () => {
       "stored day usage (store read)": stored,
       "stored day usage (restarted tracker)": after.usedDay[kind] ?? -1,
       "over-count (in flight at kill)": stored - served,
-      "in-flight bound": CONCURRENCY
+      "in-flight bound": CONCURRENCY,
+      "worker output lines scanned for keys": outputs.split("\n").length
     })
     expect(killed.signal).toBe("SIGKILL")
     expect(victim.out).not.toMatch(/^RESULT/m)

@@ -83,7 +83,8 @@ describe.skipIf(skipRedis)("exactness under load across processes (Redis store)"
       "emulator served": served.served,
       "emulator refused (403)": served.throttled,
       "redis day counter": dayKeys.map(([, v]) => v).join(",") || "none",
-      "wall ms": Math.round(ms)
+      "wall ms": Math.round(ms),
+      "worker output lines scanned for keys": outputs.split("\n").length
     })
     expect(tally).toEqual({ ok: LIMIT, "QuotaError/QuotaExhausted": PROCESSES * PER_PROCESS - LIMIT })
     expect(byTier).toEqual({ A: LIMIT })
