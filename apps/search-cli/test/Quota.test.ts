@@ -75,6 +75,8 @@ const sharedAcrossRuns = async (store: string, extra: Record<string, string> = {
   expect(quota.stdout).toContain("Active tier: S15")
   expect(row(quota.stdout, "S15", "day")?.slice(2, 5)).toEqual(["2", "3", "1"])
   expect(row(quota.stdout, "S15", "day")?.slice(0, 2)).toEqual(["[#############.......]", "67%"])
+  // a fresh process has no measured rate: the forecast extrapolates the average since midnight
+  expect(row(quota.stdout, "S15", "day")?.[6]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(avg\)$|^lasts to reset \(avg\)$/)
   // two more: S15 runs out after the third, the fourth goes to S16
   expect((await run(["web", "three", "-n", "1"], env(store, extra))).stdout).toContain("tier S15")
   const fourth = await run(["web", "four", "-n", "1"], env(store, extra))
@@ -86,6 +88,7 @@ const sharedAcrossRuns = async (store: string, extra: Record<string, string> = {
   expect(after.stdout).toContain("Active tier: S16")
   expect(after.stdout).toMatch(/\nS16 \*/)
   expect(row(after.stdout, "S15", "day")?.slice(2, 5)).toEqual(["3", "3", "0"])
+  expect(row(after.stdout, "S15", "day")?.[6]).toBe("exhausted")
   expect(row(after.stdout, "S16", "day")?.slice(2, 5)).toEqual(["1", "100", "99"])
   expect(after.stdout).toMatch(/S15 is exhausted \(day\) until \d{4}-\d\d-\d\d 00:00:00 UTC/)
   const json = JSON.parse((await run(["quota", "--json"], env(store, extra))).stdout) as {
