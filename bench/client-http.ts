@@ -150,12 +150,16 @@ const effectUndici = effectCandidate(
   "client, Effect API, NodeHttpClient.layerUndici",
   BingClient.layer(clientOptions).pipe(Layer.provide(NodeHttpClient.layerUndici))
 )
+const effectUndiciNoTimeout = effectCandidate(
+  "client, Effect API, undici, timeout: Infinity",
+  BingClient.layer({ ...clientOptions, timeout: "Infinity" }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+)
 const promiseFetchClient = createClient(clientOptions)
 const promiseUndiciClient = createClient({ ...clientOptions, httpClient: NodeHttpClient.layerUndici })
 const promiseFetch = promiseCandidate("client, Promise API, FetchHttpClient (default)", (q) => promiseFetchClient.webSearch({ q, ...shape.params }))
 const promiseUndici = promiseCandidate("client, Promise API, NodeHttpClient.layerUndici", (q) => promiseUndiciClient.webSearch({ q, ...shape.params }))
 
-const candidates: ReadonlyArray<Candidate> = [bareFetch, effectUndici, promiseUndici, effectFetch, promiseFetch]
+const candidates: ReadonlyArray<Candidate> = [bareFetch, effectUndici, promiseUndici, effectUndiciNoTimeout, effectFetch, promiseFetch]
 const recommended = new Set([effectUndici.name, promiseUndici.name])
 
 // ---- run ----
@@ -203,6 +207,7 @@ for (const current of shapes) tables.push({ shape: current, rows: await table(cu
 
 await effectFetch.dispose()
 await effectUndici.dispose()
+await effectUndiciNoTimeout.dispose()
 await promiseFetchClient.close()
 await promiseUndiciClient.close()
 emulator.stop()

@@ -15,7 +15,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { constTrue } from "effect/Function"
 import { FetchHttpClient, Headers, HttpClient, HttpClientRequest } from "effect/http"
-import type { HttpClientError } from "effect/http"
+import type { HttpClientError, HttpClientResponse } from "effect/http"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -82,7 +82,7 @@ export interface Options {
   readonly safeSearch?: "Off" | "Moderate" | "Strict" | undefined
   /** `User-Agent` header sent with every request. */
   readonly userAgent?: string | undefined
-  /** Time allowed for one attempt (request and body), default 10 seconds. */
+  /** Time allowed for one attempt (request and body), default 10 seconds; `"Infinity"` for none. */
   readonly timeout?: Duration.Input | undefined
   /** Retry budget and delays; see `RetryPolicy`. */
   readonly retry?: RetryPolicy.Options | undefined
@@ -236,7 +236,7 @@ const resolve = (options: Options, trackerPresent: boolean): Result.Result<Resol
   const timeout = Duration.fromInput(options.timeout ?? "10 seconds")
   if (Option.isNone(timeout)) return bad("timeout", "is not a duration")
   const timeoutMs = Duration.toMillis(timeout.value)
-  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) return bad("timeout", "must be a positive, finite duration")
+  if (!(timeoutMs > 0)) return bad("timeout", "must be a positive duration (or \"Infinity\" for none)")
   const policy = RetryPolicy.make(options.retry)
   if (Result.isFailure(policy)) return bad("retry", policy.failure)
   if (options.safeSearch !== undefined && !["Off", "Moderate", "Strict"].includes(options.safeSearch)) {
@@ -382,15 +382,22 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
       const request = HttpClientRequest.get(url, { headers })
       const failed = (phase: "request" | "response") => (error: HttpClientError.HttpClientError) =>
         new ConnectionFailed({ operation: op.name, endpoint: display, phase, detail: transportDetail(error, [key]) })
-      return Effect.clockWith((clock) => http.execute(request).pipe(
+      const exchange = http.execute(request).pipe(
         Effect.mapError(failed("request")),
         Effect.flatMap((response) =>
           Effect.map(Effect.mapError(response.text, failed("response")), (body) => ({ response, body }))
-        ),
-        Effect.timeoutOrElse({
-          duration: config.timeoutMs,
-          orElse: () => Effect.fail(new RequestTimeout({ operation: op.name, endpoint: display, timeoutMs: config.timeoutMs }))
-        }),
+        )
+      )
+      // The timeout races the exchange against a sleep (two fibers per attempt): skipped when
+      // the caller chose no timeout and relies on interruption or an AbortSignal instead.
+      const bounded: Effect.Effect<{ response: HttpClientResponse.HttpClientResponse; body: string }, ConnectionFailed | RequestTimeout> =
+        Number.isFinite(config.timeoutMs)
+          ? Effect.timeoutOrElse(exchange, {
+            duration: config.timeoutMs,
+            orElse: () => Effect.fail(new RequestTimeout({ operation: op.name, endpoint: display, timeoutMs: config.timeoutMs }))
+          })
+          : exchange
+      return Effect.clockWith((clock) => bounded.pipe(
         Effect.match({
           onFailure: (error): RetryLoop.Verdict<Answer<A>, AttemptError> =>
             // A request whose response started (or timed out) may have been counted by the server.

@@ -149,6 +149,8 @@ describe("local checks (no request, no quota)", () => {
       assert.strictEqual(noKey.option, "key")
       const badRetry = yield* Effect.flip(BingClient.make({ key: Redacted.make(KEY), retry: { maxAttempts: 0 } }))
       assert.strictEqual(badRetry.option, "retry")
+      const badTimeout = yield* Effect.flip(BingClient.make({ key: Redacted.make(KEY), timeout: 0 }))
+      assert.strictEqual(badTimeout.option, "timeout")
       const badEndpoint = yield* Effect.flip(BingClient.make({ key: Redacted.make(KEY), endpoint: "ftp://x" }))
       assert.strictEqual(badEndpoint.option, "endpoint")
       assert.notInclude(badEndpoint.message, KEY)
@@ -319,6 +321,15 @@ describe("retries with one budget", () => {
       assert.strictEqual(error.timeoutMs, 1_000)
       assert.include(error.message, "/v7.0/search")
     }).pipe(withClient({ timeout: "1 second", retry: { maxAttempts: 1 } })))
+})
+
+describe("no per-attempt timeout", () => {
+  it.live("timeout: Infinity leaves a slow answer alone", () =>
+    Effect.gen(function*() {
+      emu.current.injectFault({ match: { count: 1 }, fault: { kind: "delay", ms: 100 } })
+      const { meta } = yield* BingClient.webSearch({ q: "patient" })
+      assert.strictEqual(meta.attempts, 1)
+    }).pipe(withClient({ timeout: "Infinity" })))
 })
 
 describe("429", () => {
