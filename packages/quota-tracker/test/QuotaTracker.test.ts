@@ -525,6 +525,28 @@ describe("store failures", () => {
       const recovered = seen.find((e): e is QuotaEvent.StoreRecovered => e._tag === "StoreRecovered")
       assert.strictEqual(recovered?.pushed, 7)
     }))
+
+  it.effect("fail open: counts admitted while the push is on the wire reach the store too", () =>
+    Effect.gen(function*() {
+      const { inner, state, store } = yield* flakyStore
+      // a store whose writes take 50 ms, so that acquires land while the recovery push is in flight
+      const slow: QuotaStore.Service = { ...store, add: (slots, delta, now) => Effect.andThen(Effect.sleep("50 millis"), store.add(slots, delta, now)) }
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 100 })], storeFailure: "open", storeRetryInterval: "5 seconds" })
+        .pipe(Effect.provideService(QuotaStore.QuotaStore, slow))
+      state.down = true
+      for (let i = 0; i < 5; i++) yield* q.acquire()
+      state.down = false
+      yield* TestClock.adjust("5 seconds")
+      const pushing = yield* Effect.forkChild(q.acquire()) // starts the push of the 5
+      yield* TestClock.adjust("10 millis")
+      for (let i = 0; i < 3; i++) yield* q.acquire() // counted in memory: the push is still on the wire
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(pushing)
+      yield* q.acquire()
+      const slots = [{ kind: "counter" as const, key: `{S15}:day:0`, limit: 100, expiresAt: DAY }]
+      assert.deepStrictEqual(yield* inner.get(slots, 6000), [10], "5 + 1 + 3 + 1 admitted, none lost")
+      assert.strictEqual((yield* q.status).storeMode, "primary")
+    }))
 })
 
 describe("options", () => {

@@ -606,43 +606,54 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
       }
     }
 
-    // Pushes the counts made in memory to the store; leaves fallback when it answers.
+    // Pushes the counts made in memory to the store; leaves fallback when it answers. Acquires
+    // admitted in memory while a push is on the wire add to the same entries, so a round subtracts
+    // only what it sent, and fallback ends in the same synchronous step that finds nothing left.
     const probe = (now: number): Effect.Effect<void> =>
       Effect.suspend(() => {
         const fb = fallback
         if (fb === undefined || fb.probing || now < fb.nextProbe) return Effect.void
         fb.probing = true
-        const entries = [...fb.pending.values()].filter((entry) => entry.delta !== 0 && entry.slot.kind === "counter" && (entry.slot.expiresAt > now))
         let pushed = 0
-        return Effect.forEach(entries, (entry) =>
-          store.add([entry.slot], entry.delta, now).pipe(
-            Effect.tap(() =>
-              Effect.sync(() => {
-                pushed += entry.delta
-                fb.pending.delete(entry.slot.key)
-              })
-            )
-          ), { discard: true }).pipe(
-          // an empty push still has to prove the store is back
-          Effect.andThen(entries.length === 0 ? Effect.asVoid(store.get(tiers[0]!.slots, now)) : Effect.void),
-          Effect.matchEffect({
-            onFailure: (error) =>
-              Effect.sync(() => {
-                enterFallback(error, now)
-              }),
-            onSuccess: () =>
-              Effect.sync(() => {
-                fallback = undefined
-                memory.cells.clear()
-                pending.push({
-                  _tag: "StoreRecovered",
-                  at: now,
-                  store: store.name,
-                  pushed,
-                  message: `The ${store.name} quota store answers again; ${formatCount(pushed)} requests counted in memory meanwhile were added to it`
-                })
-              })
+        const live = () =>
+          [...fb.pending.values()].filter((entry) =>
+            entry.delta !== 0 && entry.slot.kind === "counter" && entry.slot.expiresAt > now
+          )
+        const leaveIfDone = Effect.sync(() => {
+          if (live().length > 0) return false
+          fallback = undefined
+          memory.cells.clear()
+          pending.push({
+            _tag: "StoreRecovered",
+            at: now,
+            store: store.name,
+            pushed,
+            message: `The ${store.name} quota store answers again; ${formatCount(pushed)} requests counted in memory meanwhile were added to it`
           })
+          return true
+        })
+        const round: Effect.Effect<void, QuotaError.QuotaError> = Effect.suspend(() =>
+          Effect.forEach(live(), (entry) => {
+            const delta = entry.delta
+            return store.add([entry.slot], delta, now).pipe(
+              Effect.tap(() =>
+                Effect.sync(() => {
+                  pushed += delta
+                  entry.delta -= delta
+                  if (entry.delta === 0) fb.pending.delete(entry.slot.key)
+                })
+              )
+            )
+          }, { discard: true }).pipe(
+            Effect.andThen(leaveIfDone),
+            Effect.flatMap((done) => (done ? Effect.void : round))
+          )
+        )
+        // an empty push still has to prove the store is back
+        const proof = live().length === 0 ? Effect.asVoid(store.get(tiers[0]!.slots, now)) : Effect.void
+        return proof.pipe(
+          Effect.andThen(round),
+          Effect.catch((error: QuotaError.QuotaError) => Effect.sync(() => enterFallback(error, now)))
         )
       })
 
