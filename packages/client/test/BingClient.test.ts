@@ -2,7 +2,7 @@ import { QuotaTracker, Tier } from "@bing-effect/quota-tracker"
 import { BingError } from "@bing-effect/schema"
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Fiber, Layer, Option, Redacted } from "effect"
+import { ConfigProvider, Effect, Exit, Fiber, Layer, Option, Random, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 import { BingClient, TransportError } from "../src/index.js"
 import { clientLayer, KEY, LIMITED_KEY, realSleep, S15_KEY, S16_KEY, useEmulator, waitUntil } from "./fixtures.js"
@@ -244,13 +244,20 @@ describe("retries with one budget", () => {
       const fiber = yield* Effect.forkChild(BingClient.webSearch({ q: "backoff" }))
       yield* waitUntil(() => emu.current.requests().length === 1, "the first attempt")
       yield* realSleep(20)
-      // the backoff (at most 10 s, the base delay) holds the retry until the clock moves
+      // the backoff holds the retry until the clock moves
       assert.strictEqual(emu.current.requests().length, 1)
       assert.isUndefined(fiber.pollUnsafe())
-      yield* TestClock.adjust("10 seconds")
+      yield* TestClock.adjust("4999 millis")
+      yield* realSleep(20)
+      assert.strictEqual(emu.current.requests().length, 1)
+      yield* TestClock.adjust("1 millis")
       const { meta } = yield* Fiber.join(fiber)
       assert.strictEqual(meta.attempts, 2)
-    }).pipe(withClient({ retry: { baseDelay: "10 seconds", maxDelay: "10 seconds" } })))
+    }).pipe(
+      withClient({ retry: { baseDelay: "10 seconds", maxDelay: "10 seconds" } }),
+      // jitter pinned to half the ceiling: the retry is due at 5 s of virtual time
+      Effect.provideService(Random.Random, { nextIntUnsafe: () => 0, nextDoubleUnsafe: () => 0.5 })
+    ))
 
   it.live("an empty 200 (suspected DoS) is retried; persistent ones end in EmptyResponse", () =>
     Effect.gen(function*() {
