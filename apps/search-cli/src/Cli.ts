@@ -161,6 +161,27 @@ const searchFlags = {
   json: Flag.Boolean("json").pipe(Flag.withDefault(false), describe("Print the typed result as JSON"))
 }
 
+/** The Bing parameters `web` and `images` both take, from the flags they share. */
+const sharedParams = (input: {
+  readonly query: ReadonlyArray<string>
+  readonly count: Option.Option<number>
+  readonly offset: Option.Option<number>
+  readonly market: Option.Option<string>
+  readonly country: Option.Option<string>
+  readonly safeSearch: Option.Option<string>
+  readonly freshness: Option.Option<string>
+  readonly lang: Option.Option<string>
+}) => ({
+  q: input.query.join(" "),
+  count: opt(input.count),
+  offset: opt(input.offset),
+  mkt: opt(input.market),
+  cc: opt(input.country),
+  safeSearch: opt(input.safeSearch),
+  freshness: opt(input.freshness),
+  setLang: opt(input.lang)
+})
+
 /** `bing-search web <query>`. */
 export const web = Command.make(
   "web",
@@ -168,16 +189,7 @@ export const web = Command.make(
   Effect.fn("bing-search.web")(function*(input) {
     const shared = yield* root
     const q = input.query.join(" ")
-    const params = defined({
-      q,
-      count: opt(input.count),
-      offset: opt(input.offset),
-      mkt: opt(input.market),
-      cc: opt(input.country),
-      safeSearch: opt(input.safeSearch),
-      freshness: opt(input.freshness),
-      setLang: opt(input.lang)
-    }) as BingClient.WebSearchInput
+    const params = defined(sharedParams(input)) as BingClient.WebSearchInput
     yield* inSession(shared, (session) =>
       Effect.gen(function*() {
         const result = yield* session.client.webSearch(params)
@@ -211,14 +223,7 @@ export const images = Command.make(
     const shared = yield* root
     const q = input.query.join(" ")
     const params = defined({
-      q,
-      count: opt(input.count),
-      offset: opt(input.offset),
-      mkt: opt(input.market),
-      cc: opt(input.country),
-      safeSearch: opt(input.safeSearch),
-      freshness: opt(input.freshness),
-      setLang: opt(input.lang),
+      ...sharedParams(input),
       size: opt(input.size),
       color: opt(input.color),
       aspect: opt(input.aspect),
