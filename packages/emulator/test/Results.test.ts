@@ -28,13 +28,10 @@ const images = async (query: string, h = a) => {
   return r
 }
 
-// The schema values exist at runtime, but the schema package's bundled typings currently carry
-// only the same-named types (a d.ts rollup limitation), hence the cast.
-const model = (ns: object, name: string) => (ns as Record<string, Schema.Codec<unknown>>)[name]!
 const strict = { onExcessProperty: "error" } as const
-const decodeSearch = Schema.decodeUnknownSync(model(SearchResponse, "SearchResponse"), strict)
-const decodeImages = Schema.decodeUnknownSync(model(ImageSearch, "Images"), strict)
-const decodeTrending = Schema.decodeUnknownSync(model(ImageSearch, "TrendingImages"), strict)
+const decodeSearch = Schema.decodeUnknownSync(SearchResponse.SearchResponse, strict)
+const decodeImages = Schema.decodeUnknownSync(ImageSearch.Images, strict)
+const decodeTrending = Schema.decodeUnknownSync(ImageSearch.TrendingImages, strict)
 
 const webQueries = [
   "q=coffee", "q=effect typescript&count=50", "q=coffee&offset=40&count=7", "q=casino&safeSearch=Off", "q=casino&safeSearch=Strict",

@@ -8,12 +8,6 @@ import * as Result from "effect/Result"
 import type { ImageQuery, TrendingQuery, WebQuery } from "./query.js"
 import { Lru, type Wire } from "./wire.js"
 
-/**
- * Any schema error. (Derived from the encoder's parameter: the bundled typings of the schema
- * package do not carry the `BingError.BingError` type alias.)
- */
-type AnyBingError = Parameters<typeof BingResponse.encodeError>[0]
-
 /** Encodes a schema error into a reusable answer (the per-request trace id is added later). */
 const toWire = (wire: BingResponse.WireResponse): Wire => {
   const headers: Array<string> = []
@@ -23,7 +17,7 @@ const toWire = (wire: BingResponse.WireResponse): Wire => {
   return { status: wire.status, headers, body: Buffer.from(wire.body, "utf8") }
 }
 
-const encode = (error: AnyBingError): Wire => toWire(BingResponse.encodeError(error))
+const encode = (error: BingError.BingError): Wire => toWire(BingResponse.encodeError(error))
 
 const HTML502 =
   "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
@@ -47,7 +41,7 @@ export class Errors {
   }
 
   /** Any schema error (e.g. a parameter check's failure). */
-  of(error: AnyBingError): Wire {
+  of(error: BingError.BingError): Wire {
     return encode(error)
   }
   parameterInvalidValue(parameter: string, value: string): Wire {
@@ -115,7 +109,7 @@ export class Errors {
     const common = { status, errors: [wireError] }
     const subCode = input.subCode ?? ""
     const retryAfterMs = input.retryAfter === undefined ? {} : { retryAfterMs: input.retryAfter * 1000 }
-    let error: AnyBingError
+    let error: BingError.BingError
     switch (input.code) {
       case "InvalidRequest":
         error = new BingError.InvalidRequest({ ...common, subCode })
