@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import type { WindowKind } from "./Window.js"
 
 /**
@@ -77,7 +77,10 @@ export const limitOf = (tier: Tier, window: WindowKind): number | undefined =>
 
 /**
  * The problem with a tier's definition, or `undefined` when it is valid: a
- * non-empty name without `{` or `}`, and limits that are positive integers.
+ * non-empty name without `{`, `}` or spaces, a `Redacted` key that is not empty
+ * or only whitespace (Bing would get an empty `Ocp-Apim-Subscription-Key`
+ * header), and limits that are positive integers. The message never contains
+ * the key.
  *
  * @since 0.1.0
  * @category validation
@@ -85,6 +88,10 @@ export const limitOf = (tier: Tier, window: WindowKind): number | undefined =>
 export const validate = (tier: Tier): string | undefined => {
   if (typeof tier.name !== "string" || tier.name.length === 0) return "a tier needs a non-empty name"
   if (/[{}\s]/.test(tier.name)) return `tier name ${JSON.stringify(tier.name)} must not contain braces or spaces`
+  if (!Redacted.isRedacted(tier.key)) return `tier ${tier.name}: the key must be a Redacted string`
+  const key: unknown = Redacted.value(tier.key)
+  if (typeof key !== "string") return `tier ${tier.name}: the key must be a Redacted string`
+  if (key.trim().length === 0) return `tier ${tier.name}: the subscription key is empty`
   for (const [field, value] of Object.entries(tier.limits)) {
     if (value === undefined) continue
     if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {

@@ -562,7 +562,9 @@ describe("options", () => {
         { tiers: [tier("S15", {})], timeZone: "Nowhere/Special" },
         { tiers: [tier("S15", {})], monthAnchorDay: 0 },
         { tiers: [tier("S15", {})], waitForSecondWindow: -1 },
-        { tiers: [tier("S15", {})], storeFailure: "maybe" as "open" }
+        { tiers: [tier("S15", {})], storeFailure: "maybe" as "open" },
+        { tiers: [tier("S15", {}), Tier.make({ name: "S16", key: Redacted.make("") })] },
+        { tiers: [Tier.make({ name: "S15", key: Redacted.make(" \t ") })] }
       ]
       for (const options of cases) {
         const exit = yield* Effect.exit(QuotaTracker.make(options))

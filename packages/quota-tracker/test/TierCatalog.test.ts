@@ -51,4 +51,15 @@ describe("Tier.validate", () => {
     expect(Tier.validate(Tier.make({ name: "S1", key, limits: { perMonth: Number.NaN } }))).toMatch(/perMonth/)
     expect(Tier.limitOf(Tier.make({ name: "S1", key, limits: { perDay: 3 } }), "day")).toBe(3)
   })
+
+  it("rejects an empty or whitespace-only key, and a key that is not Redacted, without showing it", () => {
+    for (const raw of ["", " ", "\t\n  "]) {
+      expect(Tier.validate(Tier.make({ name: "S15", key: Redacted.make(raw) }))).toBe("tier S15: the subscription key is empty")
+    }
+    const plain = "sk-plain-0123456789"
+    const message = Tier.validate({ name: "S15", key: plain as unknown as Redacted.Redacted<string>, limits: {} })
+    expect(message).toBe("tier S15: the key must be a Redacted string")
+    expect(message).not.toContain(plain)
+    expect(Tier.validate(Tier.make({ name: "S15", key }))).toBeUndefined()
+  })
 })
