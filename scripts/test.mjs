@@ -4,9 +4,9 @@
 // one vitest run. Redis-backed suites need Redis at REDIS_URL (default redis://127.0.0.1:6379):
 // without it they are skipped, loudly, unless CI=true, where a missing Redis is a failure.
 import { spawnSync } from "node:child_process"
-import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs"
+import { mkdirSync, readFileSync, rmSync } from "node:fs"
 import { createConnection } from "node:net"
-import { join } from "node:path"
+import { join, relative } from "node:path"
 
 const root = new URL("..", import.meta.url).pathname
 process.chdir(root)
@@ -22,6 +22,13 @@ const run = (label, cmd, args) => {
   }
 }
 
+const howToEnable = `To run them: start Redis (redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no)\n` +
+  "or set REDIS_URL to a Redis server, then run this command again. The reliability suite also needs redis-server on PATH."
+const warnRedis = (text) => {
+  const bar = "!".repeat(78)
+  console.warn(`\n${bar}\n${text.split("\n").map((l) => `!! ${l}`).join("\n")}\n${bar}\n`)
+}
+
 const pingRedis = (url) =>
   new Promise((done) => {
     const { hostname, port } = new URL(url)
@@ -33,20 +40,6 @@ const pingRedis = (url) =>
     socket.on("data", (d) => finish(d.toString().startsWith("+PONG")))
   })
 
-const redisSuites = () => {
-  const hits = []
-  const scan = (dir) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (e.name === "node_modules" || e.name === "dist" || e.name.startsWith(".")) continue
-      const p = join(dir, e.name)
-      if (e.isDirectory()) scan(p)
-      else if (/\.test\.ts$/.test(e.name) && readFileSync(p, "utf8").includes("BING_EFFECT_SKIP_REDIS")) hits.push(p.slice(root.length))
-    }
-  }
-  for (const d of ["packages", "apps", "reliability"]) if (existsSync(d)) scan(d)
-  return hits
-}
-
 if (!(await pingRedis(env.REDIS_URL))) {
   const where = env.REDIS_URL.replace(/\/\/[^@]*@/, "//")
   if (env.CI === "true") {
@@ -54,11 +47,7 @@ if (!(await pingRedis(env.REDIS_URL))) {
     process.exit(1)
   }
   env.BING_EFFECT_SKIP_REDIS = "1"
-  const bar = "!".repeat(78)
-  console.warn(`\n${bar}\n!! Redis does not answer at ${where}: SKIPPING the Redis-backed suites:\n` +
-    redisSuites().map((s) => `!!   ${s}`).join("\n") +
-    `\n!! To run them: start Redis (redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no)\n` +
-    `!! or set REDIS_URL, then run this command again.\n${bar}\n`)
+  warnRedis(`Redis does not answer at ${where}: the Redis-backed suites will be SKIPPED (listed at the end).`)
 } else {
   delete env.BING_EFFECT_SKIP_REDIS
 }
@@ -69,13 +58,20 @@ run("error-codes bundle size (budget 1 KB gzipped)", process.execPath, ["bench/e
 
 mkdirSync(".tools", { recursive: true })
 const report = join(".tools", "vitest-report.json")
+rmSync(report, { force: true }) // never read a previous run's figures
 console.log("\n▶ tests (vitest, every workspace)")
 const t = spawnSync(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], { stdio: "inherit", env })
 let summary = ""
+let skippedFiles = []
 try {
   const r = JSON.parse(readFileSync(report, "utf8"))
   summary = `tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`
+  skippedFiles = r.testResults
+    .filter((file) => file.assertionResults.some((a) => a.status === "skipped" || a.status === "pending"))
+    .map((file) => `${relative(root, file.name)} (${file.assertionResults.filter((a) => a.status === "skipped" || a.status === "pending").length} skipped)`)
 } catch {}
+if (env.BING_EFFECT_SKIP_REDIS) {
+  warnRedis(`Redis was not available, so these suites SKIPPED their Redis tests:\n  ${skippedFiles.join("\n  ")}\n${howToEnable}`)
+}
 if (summary) console.log(`\n${summary}`)
-if (env.BING_EFFECT_SKIP_REDIS) console.warn("!! Redis-backed suites were skipped (see above).")
 process.exit(t.status ?? 1)
