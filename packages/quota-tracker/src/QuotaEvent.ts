@@ -7,12 +7,16 @@
  * @since 0.1.0
  */
 import type { ErrorWindow, StoreName } from "./QuotaError.js"
+import type { ForecastBasis } from "./QuotaTracker.js"
 import type { WindowKind } from "./Window.js"
 
 /**
- * A window of a tier crossed one of the thresholds (once per window period).
- * `forecast` is when the window runs out at the current smoothed rate, or
- * `undefined` when it will not run out before it resets.
+ * A window of a tier crossed one of the thresholds: once per window period,
+ * across every process sharing the store (the first process to see the
+ * crossing claims it with one store write). `forecast` is when the window runs
+ * out at the current rate, or `undefined` when it will not run out before it
+ * resets; `forecastBasis` says whether that rate is the smoothed rate measured
+ * in this process or, before its first sample, the period's average rate.
  *
  * @since 0.1.0
  * @category models
@@ -27,6 +31,7 @@ export interface ThresholdCrossed {
   readonly limit: number
   readonly resetsAt: number
   readonly forecast: number | undefined
+  readonly forecastBasis: ForecastBasis
   readonly message: string
 }
 

@@ -75,9 +75,26 @@ export interface Acquired {
 }
 
 /**
- * One window in a status snapshot: its usage plus the smoothed rate (per
- * second), the forecast instant at which it runs out at that rate (`undefined`
- * when it lasts until its reset) and the thresholds it has crossed.
+ * The rate behind a day or month forecast:
+ *
+ * - `"smoothed"`: the exponentially smoothed rate this process measured
+ *   (time constant `forecastSmoothing`).
+ * - `"period-average"`: the process has no rate sample for the window yet (it
+ *   has just started, or the period has just begun), so the average since the
+ *   period began (`used / elapsed`) stands in for it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ForecastBasis = "smoothed" | "period-average"
+
+/**
+ * One window in a status snapshot: its usage plus the rate behind its forecast
+ * (per second), the forecast instant at which it runs out at that rate
+ * (`undefined` when it lasts until its reset), where that rate comes from and
+ * the thresholds it has crossed. The per-second window has no rate forecast:
+ * its `forecast` is now when the bucket is empty, its `forecastBasis` and
+ * `ratePerSecond` are `undefined` and `0`.
  *
  * @since 0.1.0
  * @category models
@@ -85,6 +102,7 @@ export interface Acquired {
 export interface WindowStatus extends WindowUsage {
   readonly ratePerSecond: number
   readonly forecast: number | undefined
+  readonly forecastBasis: ForecastBasis | undefined
   readonly thresholdsCrossed: ReadonlyArray<number>
 }
 
@@ -136,7 +154,7 @@ export interface QuotaStatus {
 export interface Options {
   /** The ordered chain of tiers: the first is preferred, later ones take over. */
   readonly tiers: ReadonlyArray<Tier.Tier>
-  /** Fractions of a day or month quota that emit a `ThresholdCrossed` event once per period. Default `[0.8, 0.95]`. */
+  /** Fractions of a day or month quota that emit a `ThresholdCrossed` event once per period, across every process sharing the store. Default `[0.8, 0.95]`. */
   readonly thresholds?: ReadonlyArray<number> | undefined
   /** Fraction of a day or month quota at which to move to the next tier. Default `1` (when exhausted). */
   readonly switchAt?: number | undefined
@@ -158,7 +176,7 @@ export interface Options {
   readonly storeRetryInterval?: Duration.Input | undefined
   /** Refund requests Bing does not bill (`Failed`; the day and month counts of a 429). Default `true`. */
   readonly refundFailed?: boolean | undefined
-  /** Time constant of the smoothed rate behind forecasts. Default 15 minutes. */
+  /** Time constant of the smoothed rate behind forecasts (before the first sample, the period's average rate is used). Default 15 minutes. */
   readonly forecastSmoothing?: Duration.Input | undefined
 }
 

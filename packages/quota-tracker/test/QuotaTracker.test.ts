@@ -1,6 +1,13 @@
+import { NodeRedis } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Layer, Logger, Metric, Redacted, Stream } from "effect"
+import type { Scope } from "effect"
+import { Redis } from "effect/persistence"
 import { TestClock } from "effect/testing"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll } from "vitest"
 import { Outcome, QuotaError, type QuotaEvent, QuotaStore, QuotaTracker, Tier } from "../src/index.js"
 
 const SECRET = "sk-live-0123456789abcdef"
@@ -149,13 +156,15 @@ describe("thresholds, events and forecasts", () => {
       const event = seen.find((e) => e._tag === "ThresholdCrossed")
       // one request in the last second: 500 left last 500 s, until 08:08:20 UTC
       assert.strictEqual(event?.message, "S15 daily quota 50% used (500/1,000); runs out at 09:08 UTC+01:00 at the current rate")
+      // 500 used in the 15 hours since local midnight: at that average, 500 more take past the reset
+      yield* TestClock.setTime(utc("2026-11-22T14:00:00Z"))
       const quiet = yield* QuotaTracker.make({ tiers: [tier("S16", { perDay: 1000 })], thresholds: [0.5], offsetMinutes: 60 })
       const quietEvents = yield* collect(quiet)
       yield* quiet.setUsage({ tier: "S16", window: "day", used: 500 })
       yield* settle
       assert.strictEqual(
         quietEvents.find((e) => e._tag === "ThresholdCrossed")?.message,
-        "S16 daily quota 50% used (500/1,000); lasts until the reset at 2026-11-23 00:00 UTC+01:00 at the current rate"
+        "S16 daily quota 50% used (500/1,000); lasts until the reset at 2026-11-23 00:00 UTC+01:00 at this period's average rate"
       )
     }))
 
@@ -435,9 +444,176 @@ describe("QuotaTracker.status", () => {
       assert.deepStrictEqual([day.used, day.limit, day.remaining, day.resetsAt, day.thresholdsCrossed], [9, 10, 1, utc("2026-11-23T00:00:00Z"), [0.8]])
       const second = s15!.windows.find((w) => w.window === "second")!
       assert.deepStrictEqual([second.used, second.remaining, second.resetsAt], [9, 0, utc("2026-11-22T06:00:01Z")])
+      // the per-second window has no rate forecast: it is out now while the bucket is empty, and not after
+      assert.deepStrictEqual([second.forecast, second.forecastBasis, second.ratePerSecond], [utc("2026-11-22T06:00:00Z"), undefined, 0])
+      yield* TestClock.adjust(500)
+      const refilled = (yield* q.status).tiers[0]!.windows.find((w) => w.window === "second")!
+      assert.deepStrictEqual([refilled.used, refilled.forecast], [5, undefined])
       assert.deepStrictEqual(s16!.windows.map((w) => [w.window, w.used, w.limit]), [["month", 0, 50]])
       assert.notInclude(JSON.stringify(status), SECRET)
     }))
+})
+
+// Several trackers on one store stand for several processes sharing a SQLite file or a Redis server.
+const sharing = <A, E, R>(build: (store: QuotaStore.Service) => Effect.Effect<A, E, R>) =>
+  Effect.flatMap(QuotaStore.makeMemory, build)
+const on = (store: QuotaStore.Service, options: QuotaTracker.Options) =>
+  QuotaTracker.make(options).pipe(Effect.provideService(QuotaStore.QuotaStore, store))
+const switchesIn = (events: ReadonlyArray<QuotaEvent.QuotaEvent>) =>
+  events.filter((e): e is QuotaEvent.TierSwitched => e._tag === "TierSwitched").map((e) => [e.from, e.to, e.reason])
+const crossedIn = (events: ReadonlyArray<QuotaEvent.QuotaEvent>) =>
+  events.filter((e): e is QuotaEvent.ThresholdCrossed => e._tag === "ThresholdCrossed").map((e) => e.threshold)
+
+describe("a process starting on a shared store", () => {
+  it.effect("reports the switch when its first acquire skips a tier another process exhausted", () =>
+    sharing((store) =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(utc("2026-11-22T10:00:00Z"))
+        const options = { tiers: [tier("S15", { perDay: 3 }), tier("S16", { perDay: 100 })] }
+        const earlier = yield* on(store, options)
+        for (let i = 0; i < 3; i++) yield* earlier.acquire()
+
+        const fresh = yield* on(store, options)
+        const seen = yield* collect(fresh)
+        assert.strictEqual((yield* fresh.status).active, "S16")
+        const first = yield* fresh.acquire()
+        assert.strictEqual(first.tier.name, "S16")
+        assert.strictEqual(first.switchedFrom, "S15")
+        assert.isUndefined((yield* fresh.acquire()).switchedFrom)
+        const status = yield* fresh.status
+        assert.strictEqual(status.active, "S16")
+        assert.deepStrictEqual(status.tiers.map((t) => [t.name, t.active, t.exhausted]), [["S15", false, true], ["S16", true, false]])
+        yield* settle
+        assert.deepStrictEqual(switchesIn(seen), [["S15", "S16", "exhausted"]])
+        assert.strictEqual(seen.find((e) => e._tag === "TierSwitched")?.message, "Switched from S15 to S16: S15 is exhausted")
+
+        // and back to S15 when its day resets, as in a process that saw the first switch
+        yield* TestClock.setTime(utc("2026-11-23T00:00:00Z"))
+        assert.strictEqual((yield* fresh.acquire()).tier.name, "S15")
+        yield* settle
+        assert.deepStrictEqual(switchesIn(seen), [["S15", "S16", "exhausted"], ["S16", "S15", "reset"]])
+      })
+    ))
+
+  it.effect("names the switch threshold as the reason, and reports nothing when the first tier is fine", () =>
+    sharing((store) =>
+      Effect.gen(function*() {
+        const options = { tiers: [tier("S15", { perDay: 100 }), tier("S16", { perDay: 100 }), tier("S17", { perDay: 100 })], switchAt: 0.99 }
+        const earlier = yield* on(store, options)
+        yield* earlier.setUsage({ tier: "S16", window: "day", used: 100 })
+
+        const untouched = yield* on(store, options)
+        const quiet = yield* collect(untouched)
+        assert.strictEqual((yield* untouched.acquire()).tier.name, "S15")
+        yield* settle
+        assert.deepStrictEqual(switchesIn(quiet), [])
+
+        yield* earlier.setUsage({ tier: "S15", window: "day", used: 99 })
+        const fresh = yield* on(store, options)
+        const seen = yield* collect(fresh)
+        const first = yield* fresh.acquire()
+        assert.deepStrictEqual([first.tier.name, first.switchedFrom], ["S17", "S15"])
+        assert.strictEqual((yield* fresh.status).active, "S17")
+        yield* settle
+        assert.deepStrictEqual(switchesIn(seen), [["S15", "S17", "threshold"]])
+        assert.strictEqual(seen.find((e) => e._tag === "TierSwitched")?.message, "Switched from S15 to S17: S15 reached the switch threshold (99%)")
+      })
+    ))
+
+  it.effect("forecasts from the period's average rate until the process has measured a rate of its own", () =>
+    sharing((store) =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(utc("2026-11-22T06:00:00Z"))
+        const options = { tiers: [tier("S15", { perDay: 1000, perMonth: 100_000 })] }
+        const earlier = yield* on(store, options)
+        yield* earlier.setUsage({ tier: "S15", window: "day", used: 600 })
+        yield* earlier.setUsage({ tier: "S15", window: "month", used: 600 })
+
+        const fresh = yield* on(store, options)
+        const seen = yield* collect(fresh)
+        const [month, day] = (yield* fresh.status).tiers[0]!.windows
+        // 600 in the 6 hours since midnight: 400 more last 4 hours
+        assert.strictEqual(day!.forecast, utc("2026-11-22T10:00:00Z"))
+        assert.strictEqual(day!.forecastBasis, "period-average")
+        assert.closeTo(day!.ratePerSecond, 600 / 21_600, 1e-9)
+        // 600 in 21.25 days: the month lasts until its reset
+        assert.deepStrictEqual([month!.forecast, month!.forecastBasis], [undefined, "period-average"])
+
+        // the threshold event of a fresh process carries that forecast too, and says so
+        yield* fresh.acquire({ weight: 200 })
+        yield* settle
+        const crossed = seen.find((e): e is QuotaEvent.ThresholdCrossed => e._tag === "ThresholdCrossed")
+        assert.deepStrictEqual(crossed && [crossed.threshold, crossed.forecast, crossed.forecastBasis], [0.8, utc("2026-11-22T07:30:00Z"), "period-average"])
+        assert.strictEqual(crossed?.message, "S15 daily quota 80% used (800/1,000); runs out at 07:30 UTC at this period's average rate")
+
+        // once it has measured a rate of its own (210 counted in the second since its first look at
+        // 06:00), that rate is the forecast's basis: 190 left at 210 a second
+        yield* TestClock.adjust(1000)
+        yield* fresh.acquire({ weight: 10 })
+        const measured = (yield* fresh.status).tiers[0]!.windows[1]!
+        assert.strictEqual(measured.forecastBasis, "smoothed")
+        assert.closeTo(measured.ratePerSecond, 210, 1e-9)
+        assert.strictEqual(measured.forecast, utc("2026-11-22T06:00:01Z") + Math.ceil(190_000 / 210))
+      })
+    ))
+})
+
+describe("thresholds on a shared store", () => {
+  const dir = mkdtempSync(join(tmpdir(), "quota-thresholds-"))
+  const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379"
+  const prefix = `quota-thresholds-test:${process.pid}-${Date.now()}:`
+  const skipRedis = process.env.BING_EFFECT_SKIP_REDIS === "1"
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true })
+    if (skipRedis) return
+    await Effect.runPromise(Effect.gen(function*() {
+      const redis = yield* Redis.Redis
+      const keys = yield* redis.send<Array<string>>("KEYS", `${prefix}*`)
+      if (keys.length > 0) yield* redis.send("DEL", ...keys)
+    }).pipe(Effect.provide(NodeRedis.layer({ url: redisUrl }))))
+  })
+  // each call opens its own connection, as another process would
+  const stores: ReadonlyArray<[string, (n: number) => Effect.Effect<QuotaStore.Service, unknown, Scope.Scope>, boolean]> = [
+    ["memory", () => QuotaStore.makeMemory, false],
+    ["sqlite", () => QuotaStore.makeSqlite({ filename: join(dir, "thresholds.sqlite") }), false],
+    ["redis", () =>
+      Effect.flatMap(Layer.build(NodeRedis.layer({ url: redisUrl })), (context) =>
+        QuotaStore.makeRedis({ prefix }).pipe(Effect.provideContext(context))), skipRedis]
+  ]
+  for (const [name, open, skip] of stores) {
+    it.effect.skipIf(skip)(`fire once per period across the processes sharing a ${name} store`, () =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(utc("2026-11-22T08:00:00Z"))
+        const shared = yield* open(0)
+        const options = { tiers: [tier("S15", { perDay: 100 })] }
+        const a = yield* on(shared, options)
+        const aSeen = yield* collect(a)
+        yield* a.acquire({ weight: 80 })
+
+        const b = yield* on(name === "memory" ? shared : yield* open(1), options)
+        const bSeen = yield* collect(b)
+        yield* b.acquire() // 81: 80% fired already, in the other process
+        yield* b.acquire({ weight: 14 }) // 95
+        yield* a.acquire() // 96: a sees 95% crossed for the first time, but b fired it
+        yield* settle
+        assert.deepStrictEqual(crossedIn(aSeen), [0.8])
+        assert.deepStrictEqual(crossedIn(bSeen), [0.95])
+        const c = yield* on(name === "memory" ? shared : yield* open(2), options)
+        const cSeen = yield* collect(c)
+        yield* c.status
+        yield* c.acquire()
+        yield* settle
+        assert.deepStrictEqual(crossedIn(cSeen), [])
+
+        // a new period fires them again, once
+        yield* TestClock.setTime(utc("2026-11-23T08:00:00Z"))
+        yield* b.acquire({ weight: 80 })
+        yield* a.acquire()
+        yield* c.acquire({ weight: 15 })
+        yield* settle
+        assert.deepStrictEqual([crossedIn(aSeen), crossedIn(bSeen), crossedIn(cSeen)], [[0.8], [0.95, 0.8], [0.95]])
+      }))
+  }
 })
 
 describe("metrics", () => {

@@ -23,7 +23,16 @@ import type * as Outcome from "../Outcome.js"
 import * as QuotaError from "../QuotaError.js"
 import type * as QuotaEvent from "../QuotaEvent.js"
 import * as QuotaStore from "../QuotaStore.js"
-import type { Acquired, Options, QuotaStatus, Service, TierStatus, WindowStatus, WindowUsage } from "../QuotaTracker.js"
+import type {
+  Acquired,
+  ForecastBasis,
+  Options,
+  QuotaStatus,
+  Service,
+  TierStatus,
+  WindowStatus,
+  WindowUsage
+} from "../QuotaTracker.js"
 import * as Tier from "../Tier.js"
 import * as Window from "../Window.js"
 import { formatCount, formatPercent, formatWait } from "./format.js"
@@ -79,6 +88,16 @@ interface Fallback {
   nextProbe: number
   probing: boolean
   readonly pending: Map<string, { slot: Slot; delta: number }>
+}
+
+/**
+ * A threshold crossed in this process, published only if no process sharing the store has
+ * published it for this period: the first to add 1 to `slot` (limit 1) wins.
+ */
+interface Claim {
+  readonly _tag: "Claim"
+  readonly slot: Slot
+  readonly event: QuotaEvent.ThresholdCrossed
 }
 
 // A refusal decided inside the synchronous step, turned into a QuotaError at the boundary.
@@ -171,11 +190,26 @@ const badWeight = (weight: unknown) =>
 
 const windowName = (w: WindowState): string => `${Window.adjective(w.kind)} quota`
 
-// When the window runs out at its smoothed rate; undefined when it lasts until its reset.
+// Where a day or month window's rate comes from: the smoothed rate measured in this process
+// once it has two samples; before that (a process that has just started on a shared store),
+// the average rate since the period began.
+const basisOf = (w: WindowState): ForecastBasis => (w.hasRate ? "smoothed" : "period-average")
+
+// Requests per ms behind the forecast (day and month windows).
+const rateOf = (w: WindowState, now: number): number => {
+  if (w.hasRate) return w.rate
+  const elapsed = now - w.periodStart
+  return elapsed > 0 && w.value > 0 ? w.value / elapsed : 0
+}
+
+// When the window runs out at its rate; undefined when it lasts until its reset. The per-second
+// window has no rate forecast: it is out now when the bucket is empty.
 const forecastOf = (w: WindowState, now: number): number | undefined => {
-  if (w.kind === "second" || !w.hasRate || w.rate <= 0) return w.value >= w.limit ? now : undefined
+  if (w.kind === "second") return usedOf(w, w.value, now) >= w.limit ? now : undefined
   if (w.value >= w.limit) return now
-  const at = now + (w.limit - w.value) / w.rate
+  const rate = rateOf(w, now)
+  if (!(rate > 0)) return undefined
+  const at = now + (w.limit - w.value) / rate
   return at < w.periodEnd ? Math.ceil(at) : undefined
 }
 
@@ -280,7 +314,7 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
     let active: TierState | undefined
     let fallback: Fallback | undefined
     const memory = new MemoryCells()
-    let pending: Array<QuotaEvent.QuotaEvent> = []
+    let pending: Array<QuotaEvent.QuotaEvent | Claim> = []
     // ---- counters, read when metrics are exported ----
     const counterSeries = new Map<string, LocalCounter>()
     const counter = (metric: Metric.Counter<number>, attributes: Record<string, string>): LocalCounter => {
@@ -386,13 +420,25 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
         const threshold = thresholds[i]!
         if (value < threshold * w.limit) break
         w.fired |= bit
-        const forecast = forecastOf(w, now)
-        const outlook = forecast === undefined
-          ? `lasts until the reset at ${Window.formatTime(w.periodEnd, now, cal)} at the current rate`
-          : forecast <= now
-          ? `used up; resets at ${Window.formatTime(w.periodEnd, now, cal)}`
-          : `runs out at ${Window.formatTime(forecast, now, cal)} at the current rate`
-        pending.push({
+        cross(t, w, threshold, value, now)
+      }
+    }
+
+    // A threshold crossed in this process: queued as a claim, published by `flush` if it wins.
+    const cross = (t: TierState, w: WindowState, threshold: number, value: number, now: number): void => {
+      const forecast = forecastOf(w, now)
+      const forecastBasis = basisOf(w)
+      const rate = forecastBasis === "smoothed" ? "at the current rate" : "at this period's average rate"
+      const outlook = forecast === undefined
+        ? `lasts until the reset at ${Window.formatTime(w.periodEnd, now, cal)} ${rate}`
+        : forecast <= now
+        ? `used up; resets at ${Window.formatTime(w.periodEnd, now, cal)}`
+        : `runs out at ${Window.formatTime(forecast, now, cal)} ${rate}`
+      pending.push({
+        _tag: "Claim",
+        // the period's key plus the threshold: expires with the period, shares its Redis Cluster slot
+        slot: { kind: "counter", key: `${w.slot.key}:fired:${threshold}`, limit: 1, expiresAt: w.periodEnd },
+        event: {
           _tag: "ThresholdCrossed",
           at: now,
           tier: t.tier.name,
@@ -402,9 +448,10 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
           limit: w.limit,
           resetsAt: w.periodEnd,
           forecast,
+          forecastBasis,
           message: `${t.tier.name} ${windowName(w)} ${formatPercent(threshold)} used (${formatCount(value)}/${formatCount(w.limit)}); ${outlook}`
-        })
-      }
+        }
+      })
     }
 
     const markExhausted = (
@@ -434,17 +481,40 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
     }
 
     // ---- events ----
+    const publish = (event: QuotaEvent.QuotaEvent): Effect.Effect<void> => {
+      const log = event._tag === "TierSwitched" && event.reason === "reset" || event._tag === "StoreRecovered" ||
+          event._tag === "TierHeld"
+        ? Effect.logInfo(event.message)
+        : Effect.logWarning(event.message)
+      return Effect.andThen(PubSub.publish(pubsub, event), log)
+    }
+
+    // Whether this process publishes a crossed threshold: one store write, made by the call that
+    // crossed it (at most once per threshold and period in a process), never by other acquires.
+    // A store that cannot answer, or a tracker counting in memory meanwhile, publishes it: a
+    // duplicate warning beats a lost one.
+    const claim = (c: Claim): Effect.Effect<boolean> =>
+      Effect.suspend(() => {
+        if (fallback !== undefined) return Effect.succeed(true)
+        return store.acquire([c.slot], 1, c.event.at).pipe(
+          Effect.map((result) => result.refused < 0),
+          Effect.catch(() =>
+            Effect.sync(() => {
+              storeErrorCount.count++
+              return true
+            })
+          )
+        )
+      })
+
     const flush: Effect.Effect<void> = Effect.suspend(() => {
       if (pending.length === 0) return Effect.void
       const events = pending
       pending = []
-      return Effect.forEach(events, (event) => {
-        const log = event._tag === "TierSwitched" && event.reason === "reset" || event._tag === "StoreRecovered" ||
-            event._tag === "TierHeld"
-          ? Effect.logInfo(event.message)
-          : Effect.logWarning(event.message)
-        return Effect.andThen(PubSub.publish(pubsub, event), log)
-      }, { discard: true }).pipe(Effect.annotateLogs({ service: "@bing-effect/quota-tracker" }))
+      return Effect.forEach(events, (item) =>
+        item._tag === "Claim"
+          ? Effect.flatMap(claim(item), (won) => (won ? publish(item.event) : Effect.void))
+          : publish(item), { discard: true }).pipe(Effect.annotateLogs({ service: "@bing-effect/quota-tracker" }))
     })
 
     const withEvents = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
@@ -463,8 +533,11 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
       for (let i = 0; i < n; i++) observe(t, t.windows[i]!, values[i]!, now)
       let switchedFrom: string | undefined
       if (active !== t) {
-        if (active !== undefined) {
-          const from = active
+        // The first acquire of a process has no previous tier: when it lands further down the
+        // chain (the preferred tier is exhausted or past switchAt in a shared store), the preferred
+        // tier stands for it, so that switch is an event too.
+        const from = active ?? (t.index > 0 ? tiers[0] : undefined)
+        if (from !== undefined) {
           switchedFrom = from.tier.name
           const reason = t.index > from.index ? switchReason(from, now) : from.exhaustedUntil > now ? switchReason(from, now) : "reset"
           const because = reason === "reset"
@@ -874,8 +947,9 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
               limit: w.limit,
               remaining: Math.max(0, w.limit - used),
               resetsAt: resetOf(w, w.value, now),
-              ratePerSecond: w.hasRate ? w.rate * SECOND : 0,
+              ratePerSecond: w.kind === "second" ? 0 : rateOf(w, now) * SECOND,
               forecast: forecastOf(w, now),
+              forecastBasis: w.kind === "second" ? undefined : basisOf(w),
               thresholdsCrossed: w.kind === "second" ? [] : thresholds.filter((x) => used >= x * w.limit)
             }
           })
