@@ -122,13 +122,13 @@ const inSession = <A>(
 const print = (text: string) => Effect.sync(() => process.stdout.write(`${text}\n`))
 
 /**
- * When a later tier served the search and this process saw no switch (the earlier tiers were
- * already exhausted in a shared store when it started), says why the preferred tiers were skipped.
+ * When a later tier served the search, says why the preferred tiers were skipped and until when
+ * (the tracker's switch event names the switch; this adds the reset time a user acts on).
  */
 const explainTier = (session: Session.Session, tier: string | undefined) =>
   Effect.gen(function*() {
     const preferred = session.settings.tiers[0]?.name
-    if (tier === undefined || tier === preferred || session.events.some((e) => e._tag === "TierSwitched")) return
+    if (tier === undefined || tier === preferred) return
     const status = yield* session.tracker.status
     const skipped = status.tiers.slice(0, Math.max(0, status.tiers.findIndex((t) => t.name === tier)))
     const why = skipped.map((t) =>
@@ -138,7 +138,7 @@ const explainTier = (session: Session.Session, tier: string | undefined) =>
         ? `${t.name} is held after a 429 until ${Failure.formatInstant(t.heldUntil)}`
         : `${t.name} reached its switch threshold`
     )
-    yield* Effect.sync(() => process.stderr.write(`note: using ${tier}: ${why.join("; ")}\n`))
+    yield* Effect.sync(() => process.stderr.write(`note: ${tier} served this search: ${why.join("; ")}\n`))
   })
 
 const json = (value: unknown) => JSON.stringify(value, null, 2)

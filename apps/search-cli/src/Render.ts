@@ -92,30 +92,17 @@ const padL = (s: string, n: number) => s.padStart(n)
 
 const windowName = (w: string) => (w === "second" ? "second" : w === "day" ? "day" : "month")
 
-/** Start of the calendar period that ends at `resetsAt` (one day, or one month, earlier). */
-const periodStart = (window: "day" | "month", resetsAt: number): number => {
-  if (window === "day") return resetsAt - 86_400_000
-  const d = new Date(resetsAt)
-  d.setUTCMonth(d.getUTCMonth() - 1)
-  return d.getTime()
-}
-
 /**
- * When the window runs out. The tracker's forecast comes from the rate it measured in this
- * process; a process that has just started (`bing-search quota`) has none, so the average rate
- * since the period began stands in for it, marked "(avg)".
+ * The forecast column: when the window runs out at the current rate. The tracker measures that rate;
+ * a process that has no sample yet (this command, run once) gets the average since the period
+ * began from the tracker instead, marked "(avg)".
  */
 export const forecastText = (w: QuotaTracker.WindowStatus, now: number): string => {
   if (w.window === "second") return "-"
   if (w.remaining <= 0) return "exhausted"
-  if (w.forecast !== undefined) return w.forecast <= now ? "exhausted" : formatInstant(w.forecast)
-  if (w.ratePerSecond > 0) return "lasts to reset"
-  if (w.used <= 0) return "-"
-  const start = periodStart(w.window, w.resetsAt)
-  const elapsed = now - start
-  if (!(elapsed > 0)) return "-"
-  const at = now + (w.remaining * elapsed) / w.used
-  return at < w.resetsAt ? `${formatInstant(at)} (avg)` : "lasts to reset (avg)"
+  const avg = w.forecastBasis === "period-average" ? " (avg)" : ""
+  if (w.forecast !== undefined) return w.forecast <= now ? "exhausted" : `${formatInstant(w.forecast)}${avg}`
+  return w.ratePerSecond > 0 ? `lasts to reset${avg}` : "-"
 }
 
 /** The quota table: one row per window of each tier, the active tier marked with `*`. */

@@ -82,8 +82,9 @@ const sharedAcrossRuns = async (store: string, extra: Record<string, string> = {
   const fourth = await run(["web", "four", "-n", "1"], env(store, extra))
   expect(fourth.code).toBe(0)
   expect(fourth.stdout).toContain("tier S16, 1 attempt")
-  // this process found S15 exhausted in the shared store: it says why it used S16
-  expect(fourth.stderr).toMatch(/note: using S16: S15 is exhausted \(day\) until \d{4}-\d\d-\d\d 00:00:00 UTC/)
+  // this process found S15 exhausted in the shared store: the tracker's switch event, then why and until when
+  expect(fourth.stderr).toContain("note: Switched from S15 to S16: S15 is exhausted")
+  expect(fourth.stderr).toMatch(/note: S16 served this search: S15 is exhausted \(day\) until \d{4}-\d\d-\d\d 00:00:00 UTC/)
   const after = await run(["quota"], env(store, extra))
   expect(after.stdout).toContain("Active tier: S16")
   expect(after.stdout).toMatch(/\nS16 \*/)
