@@ -2,7 +2,7 @@ import { QuotaTracker, Tier } from "@bing-effect/quota-tracker"
 import { BingError } from "@bing-effect/schema"
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Fiber, Layer, Option, Random, Redacted } from "effect"
+import { ConfigProvider, Effect, Exit, Fiber, Layer, Option, Random, Redacted, Tracer } from "effect"
 import { TestClock } from "effect/testing"
 import { BingClient, TransportError } from "../src/index.js"
 import { clientLayer, KEY, LIMITED_KEY, realSleep, S15_KEY, S16_KEY, useEmulator, waitUntil } from "./fixtures.js"
@@ -328,6 +328,64 @@ describe("retries with one budget", () => {
       assert.strictEqual(error.timeoutMs, 1_000)
       assert.include(error.message, "/v7.0/search")
     }).pipe(withClient({ timeout: "1 second", retry: { maxAttempts: 1 } })))
+})
+
+describe("per-attempt timeout on the live clock (a plain timer, no race)", () => {
+  it.live("a slow answer is RequestTimeout, each attempt bounded", () =>
+    Effect.gen(function*() {
+      emu.current.injectFault({ fault: { kind: "delay", ms: 30_000 } })
+      // if the timer did not end each attempt, this would wait for the 30 s delay (and fail the test's own timeout)
+      const error = yield* Effect.flip(BingClient.webSearch({ q: "slow live" }))
+      assert.instanceOf(error, TransportError.RequestTimeout)
+      if (error._tag !== "RequestTimeout") return
+      assert.strictEqual(error.timeoutMs, 150)
+    }).pipe(withClient({ timeout: "150 millis", retry: { maxAttempts: 2, baseDelay: 1, maxDelay: 2 } })))
+
+  it.live("a fast answer clears the timer: the call succeeds and nothing fires later", () =>
+    Effect.gen(function*() {
+      const { meta } = yield* BingClient.webSearch({ q: "quick" })
+      assert.strictEqual(meta.attempts, 1)
+      yield* realSleep(250)
+      const again = yield* BingClient.webSearch({ q: "quick again" })
+      assert.strictEqual(again.meta.attempts, 1)
+    }).pipe(withClient({ timeout: "200 millis" })))
+
+  it.live("a timeout beyond what a timer can hold (about 24.8 days) still works", () =>
+    Effect.gen(function*() {
+      const { meta } = yield* BingClient.webSearch({ q: "patient" })
+      assert.strictEqual(meta.attempts, 1)
+    }).pipe(withClient({ timeout: "30 days" })))
+})
+
+describe("spans", () => {
+  it.live("without a tracing backend the call makes no span and leaves the caller's span alone", () =>
+    Effect.gen(function*() {
+      const seen = yield* Effect.gen(function*() {
+        yield* BingClient.webSearch({ q: "untraced" })
+        return yield* Effect.currentSpan
+      }).pipe(Effect.withSpan("caller"))
+      assert.strictEqual(seen.name, "caller")
+      assert.isFalse(seen.attributes.has("bing.status"))
+      assert.isFalse(seen.attributes.has("bing.attempts"))
+    }).pipe(withClient()))
+
+  it.live("with a tracer installed every call gets its span, under the caller's", () =>
+    Effect.gen(function*() {
+      const spans: Array<Tracer.Span> = []
+      const tracer = Tracer.make({
+        span(options) {
+          const span = Tracer.nativeTracer.span(options)
+          spans.push(span)
+          return span
+        }
+      })
+      yield* BingClient.webSearch({ q: "traced" }).pipe(Effect.withSpan("caller"), Effect.provideService(Tracer.Tracer, tracer))
+      const call = spans.find((s) => s.name === "BingClient.webSearch")
+      assert.isDefined(call)
+      assert.strictEqual(call?.attributes.get("bing.status"), 200)
+      assert.strictEqual(call?.attributes.get("bing.attempts"), 1)
+      assert.strictEqual(Option.getOrUndefined(call!.parent)?.spanId, spans.find((s) => s.name === "caller")?.spanId)
+    }).pipe(withClient()))
 })
 
 describe("no per-attempt timeout", () => {

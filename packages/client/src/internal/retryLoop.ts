@@ -85,54 +85,51 @@ export const run = <A, E>(options: {
   readonly attempt: (target: Target, attempt: number) => Effect.Effect<Verdict<A, E>>
 }): Effect.Effect<Served<A>, Failed<E | QuotaError.QuotaError>> => {
   const { policy, tracker, fallback } = options
-  const loop = (
-    attempt: number,
-    backoffRetries: number,
-    lastTier: string | undefined
-  ): Effect.Effect<Served<A>, Failed<E | QuotaError.QuotaError>> =>
-    Effect.gen(function*() {
-      let target: Target
-      let acquired: QuotaTracker.Acquired | undefined
-      if (tracker !== undefined) {
-        acquired = yield* tracker.acquire().pipe(
-          Effect.mapError((error): Failed<E | QuotaError.QuotaError> => ({ error, attempts: attempt - 1, tier: lastTier }))
-        )
-        target = { key: acquired.tier.key, endpoint: acquired.tier.endpoint ?? fallback.endpoint, tier: acquired.tier.name }
-      } else {
-        if (fallback.key === undefined) return yield* Effect.fail({ error: options.missingKey(), attempts: attempt - 1, tier: undefined })
-        target = { key: fallback.key, endpoint: fallback.endpoint, tier: undefined }
-      }
-      const verdict = yield* options.attempt(target, attempt)
-      if (tracker !== undefined && acquired !== undefined) {
-        const outcome = outcomeOf(verdict)
-        if (outcome !== undefined) yield* report(tracker, acquired, outcome)
-      }
-      if (verdict._tag === "Done") return { value: verdict.value, attempts: attempt, tier: target.tier }
-      const failed: Failed<E> = { error: verdict.error, attempts: attempt, tier: target.tier }
-      const budgetLeft = attempt < policy.maxAttempts
-      switch (verdict._tag) {
-        case "Fatal":
-          return yield* Effect.fail(failed)
-        case "Quota":
-          // Without a tracker there is no other tier to move to.
-          if (tracker === undefined || !budgetLeft) return yield* Effect.fail(failed)
-          return yield* loop(attempt + 1, backoffRetries, target.tier)
-        case "RateLimited": {
-          if (!budgetLeft) return yield* Effect.fail(failed)
-          if (verdict.retryAfterMs !== undefined) {
-            if (verdict.retryAfterMs > policy.maxRetryAfterMs) return yield* Effect.fail(failed)
-            yield* Effect.sleep(verdict.retryAfterMs)
-            return yield* loop(attempt + 1, backoffRetries, target.tier)
-          }
-          yield* sleepBackoff(policy, backoffRetries + 1)
-          return yield* loop(attempt + 1, backoffRetries + 1, target.tier)
+  type Step = Effect.Effect<Served<A>, Failed<E | QuotaError.QuotaError>>
+  // Plain combinators rather than a generator: this runs once per attempt of every call.
+  const decide = (verdict: Verdict<A, E>, target: Target, attempt: number, backoffRetries: number): Step => {
+    if (verdict._tag === "Done") return Effect.succeed({ value: verdict.value, attempts: attempt, tier: target.tier })
+    const failed: Failed<E> = { error: verdict.error, attempts: attempt, tier: target.tier }
+    const budgetLeft = attempt < policy.maxAttempts
+    switch (verdict._tag) {
+      case "Fatal":
+        return Effect.fail(failed)
+      case "Quota":
+        // Without a tracker there is no other tier to move to.
+        if (tracker === undefined || !budgetLeft) return Effect.fail(failed)
+        return loop(attempt + 1, backoffRetries, target.tier)
+      case "RateLimited": {
+        if (!budgetLeft) return Effect.fail(failed)
+        if (verdict.retryAfterMs !== undefined) {
+          if (verdict.retryAfterMs > policy.maxRetryAfterMs) return Effect.fail(failed)
+          return Effect.andThen(Effect.sleep(verdict.retryAfterMs), loop(attempt + 1, backoffRetries, target.tier))
         }
-        case "Backoff": {
-          if (!budgetLeft) return yield* Effect.fail(failed)
-          yield* sleepBackoff(policy, backoffRetries + 1)
-          return yield* loop(attempt + 1, backoffRetries + 1, target.tier)
-        }
+        return Effect.andThen(sleepBackoff(policy, backoffRetries + 1), loop(attempt + 1, backoffRetries + 1, target.tier))
       }
+      case "Backoff": {
+        if (!budgetLeft) return Effect.fail(failed)
+        return Effect.andThen(sleepBackoff(policy, backoffRetries + 1), loop(attempt + 1, backoffRetries + 1, target.tier))
+      }
+    }
+  }
+  const loop = (attempt: number, backoffRetries: number, lastTier: string | undefined): Step =>
+    Effect.suspend(() => {
+      if (tracker === undefined) {
+        if (fallback.key === undefined) return Effect.fail({ error: options.missingKey(), attempts: attempt - 1, tier: undefined })
+        const target: Target = { key: fallback.key, endpoint: fallback.endpoint, tier: undefined }
+        return Effect.flatMap(options.attempt(target, attempt), (verdict) => decide(verdict, target, attempt, backoffRetries))
+      }
+      return tracker.acquire().pipe(
+        Effect.mapError((error): Failed<E | QuotaError.QuotaError> => ({ error, attempts: attempt - 1, tier: lastTier })),
+        Effect.flatMap((acquired) => {
+          const target: Target = { key: acquired.tier.key, endpoint: acquired.tier.endpoint ?? fallback.endpoint, tier: acquired.tier.name }
+          return Effect.flatMap(options.attempt(target, attempt), (verdict) => {
+            const outcome = outcomeOf(verdict)
+            const next = decide(verdict, target, attempt, backoffRetries)
+            return outcome === undefined ? next : Effect.andThen(report(tracker, acquired, outcome), next)
+          })
+        })
+      )
     })
   return loop(1, 0, undefined)
 }

@@ -1,0 +1,56 @@
+/**
+ * The per-attempt timeout, without the cost of a race.
+ *
+ * `Effect.timeoutOrElse` races the effect against a sleep: two forked fibers per attempt, and the
+ * loser interrupted afterwards. On Effect's own (live) clock this does the same with one forked
+ * fiber and one plain timer: the attempt runs in a child fiber, the caller waits for whichever
+ * comes first, the child's exit or the timer, and a timer that fires first interrupts the child
+ * (which aborts the request in flight) and fails with the timeout error. Any other clock (a
+ * `TestClock`, a user's clock) takes the `timeoutOrElse` path, so virtual time still ends a slow
+ * attempt.
+ */
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+
+/** Effect's live clock (the default value of the `Clock` reference, created once by Effect). */
+const liveClock: Clock.Clock = Context.get(Context.empty(), Clock.Clock)
+
+/** Longer delays overflow Node's timers (which would fire at once): they take the generic path. */
+const maxTimerMillis = 2 ** 31 - 1
+
+/** Runs `self`, failing with `onTimeout()` when it has not completed within `millis`. */
+export const bounded = <A, E, E2>(
+  self: Effect.Effect<A, E>,
+  millis: number,
+  onTimeout: () => E2
+): Effect.Effect<A, E | E2> =>
+  Effect.withFiber((fiber) => {
+    if (fiber.getRef(Clock.Clock) !== liveClock || !(millis <= maxTimerMillis)) {
+      return Effect.timeoutOrElse(self, { duration: millis, orElse: () => Effect.fail(onTimeout()) })
+    }
+    return Effect.flatMap(
+      Effect.forkChild(self, { startImmediately: true }),
+      (child) =>
+        Effect.callback<A, E | E2>((resume) => {
+          let timer: ReturnType<typeof setTimeout> | undefined
+          const unobserve = child.addObserver((exit) => {
+            if (timer !== undefined) clearTimeout(timer)
+            resume(exit)
+          })
+          // Completed without waiting (the observer has already resumed): no timer needed.
+          if (child.pollUnsafe() !== undefined) return
+          timer = setTimeout(() => {
+            unobserve()
+            resume(Effect.andThen(Fiber.interrupt(child), Effect.fail(onTimeout())))
+          }, millis)
+          // The call itself is interrupted: stop the timer and the attempt (aborting its request).
+          return Effect.suspend(() => {
+            clearTimeout(timer)
+            unobserve()
+            return Fiber.interrupt(child)
+          })
+        })
+    )
+  })
