@@ -14,7 +14,11 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 
-/** Effect's live clock (the default value of the `Clock` reference, created once by Effect). */
+/**
+ * Effect's live clock: the default value of the `Clock` reference, which Effect creates once and
+ * caches on the reference. Were that ever not so, no clock would match and every attempt would take
+ * the `timeoutOrElse` path: slower, never wrong.
+ */
 const liveClock: Clock.Clock = Context.get(Context.empty(), Clock.Clock)
 
 /** Longer delays overflow Node's timers (which would fire at once): they take the generic path. */
