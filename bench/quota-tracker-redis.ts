@@ -19,14 +19,14 @@ import { createClient } from "redis"
 
 const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379"
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
-const run = `qtbench${process.pid}x${Date.now()}`
+const runId = `qtbench${process.pid}x${Date.now()}`
 const BIG = 1e12
 
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 // ---- ours ----
 const scope = Effect.runSync(Scope.make())
-const oursPrefix = `${run}:ours:`
+const oursPrefix = `${runId}:ours:`
 const services = await Effect.runPromise(
   Layer.buildWithScope(
     QuotaStore.layerRedis({ prefix: oursPrefix }).pipe(Layer.provideMerge(NodeRedis.layer({ url }))),
@@ -53,7 +53,7 @@ const ours = async (total: number, concurrency: number) => {
 // ---- rate-limiter-flexible ----
 const client = createClient({ url })
 await client.connect()
-const rlfPrefix = `${run}:rlf`
+const rlfPrefix = `${runId}:rlf`
 const limiters = [
   new RateLimiterRedis({ storeClient: client, useRedisPackage: true, points: BIG, duration: 30 * 86_400, keyPrefix: `${rlfPrefix}:m` }),
   new RateLimiterRedis({ storeClient: client, useRedisPackage: true, points: BIG, duration: 86_400, keyPrefix: `${rlfPrefix}:d` }),
@@ -132,6 +132,6 @@ for (const [name, trips, c1, c64] of table) {
 console.log(`ours / rate-limiter-flexible, ops/s: c=1 ${(o1.rate / r1.rate).toFixed(2)}x, c=64 ${(o64.rate / r64.rate).toFixed(2)}x`)
 
 // clean up this run's keys
-for await (const keys of client.scanIterator({ MATCH: `${run}*`, COUNT: 1000 })) if (keys.length > 0) await client.del(keys)
+for await (const keys of client.scanIterator({ MATCH: `${runId}*`, COUNT: 1000 })) if (keys.length > 0) await client.del(keys)
 await client.quit()
 await Effect.runPromise(Scope.close(scope, Exit.void))

@@ -46,8 +46,8 @@ const StoreLive = Layer.mergeAll(QuotaStore.layerRedis({ prefix }), Cleanup).pip
 describe.skipIf(process.env.BING_EFFECT_SKIP_REDIS === "1")("QuotaStore.layerRedis", () => {
   contract("redis", StoreLive)
 
-  layer(StoreLive, { excludeTestServices: true })((it) => {
-    it.effect("one acquire of three windows is exactly one command (EVALSHA)", () =>
+  layer(StoreLive, { excludeTestServices: true })((withStore) => {
+    withStore.effect("one acquire of three windows is exactly one command (EVALSHA)", () =>
       Effect.gen(function*() {
         const store = yield* QuotaStore.QuotaStore
         const now = Date.now()
@@ -72,7 +72,7 @@ describe.skipIf(process.env.BING_EFFECT_SKIP_REDIS === "1")("QuotaStore.layerRed
         assert.isAbove(inside.length, 10, "the script itself reads and writes the keys")
       }))
 
-    it.effect("keys carry the prefix and expire when their period ends", () =>
+    withStore.effect("keys carry the prefix and expire when their period ends", () =>
       Effect.gen(function*() {
         const store = yield* QuotaStore.QuotaStore
         const redis = yield* Redis.Redis
