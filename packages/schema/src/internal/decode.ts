@@ -7,6 +7,7 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaJITCompiler from "effect/schema/SchemaJITCompiler"
 import * as BingError from "../BingError.js"
+import type { DecodeOptions, ResponseInput } from "../BingResponse.js"
 import type * as ErrorResponse from "../ErrorResponse.js"
 import * as ImageSearch from "../ImageSearch.js"
 import * as SearchResponse from "../SearchResponse.js"
@@ -22,19 +23,6 @@ import { bodyText, header, type HeadersInput, isBlank, parseObject, parseRetryAf
  */
 for (const model of [SearchResponse.SearchResponse, ImageSearch.Images, ImageSearch.TrendingImages]) {
   SchemaJITCompiler.enable(model.ast)
-}
-
-/** What the decoder reads. */
-export interface ResponseInput {
-  readonly status: number
-  readonly headers: HeadersInput
-  readonly body: string | Uint8Array
-}
-
-/** Options of the decoder. */
-export interface DecodeOptions {
-  /** The current time in epoch milliseconds, for a `Retry-After` given as an HTTP date (default: `Date.now()`). */
-  readonly now?: number | undefined
 }
 
 /** Limits that keep a hostile body from being kept whole in an error. */
