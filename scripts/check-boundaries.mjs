@@ -4,7 +4,7 @@
 //   (src/: dependencies and peers only; tests, benches and configs may also use devDependencies
 //   and the root's tooling);
 // - no import reaches into another package's src/, internal/ or dist/, and no relative import
-//   leaves its package;
+//   leaves its package (but a package's own *.config.ts may import the shared ones at the root);
 // - workspace packages depend on each other only along the allowed edges, and never in a cycle.
 import { readdirSync, readFileSync, statSync } from "node:fs"
 import { builtinModules } from "node:module"
@@ -57,7 +57,9 @@ for (const [name, { dir, pkg }] of packages) {
       const spec = m[1] ?? m[2] ?? m[3]
       if (spec.startsWith(".")) {
         const target = resolve(dirname(file), spec)
-        if (!target.startsWith(dir + sep)) problems.push(`${rel}: relative import "${spec}" leaves its package`)
+        // a package's own tool configs (tsup.config.ts, ...) may use the shared ones at the root
+        const sharedConfig = /\.config\.[mc]?[jt]s$/.test(file) && dirname(file) === dir && dirname(target) === root
+        if (!target.startsWith(dir + sep) && !sharedConfig) problems.push(`${rel}: relative import "${spec}" leaves its package`)
         continue
       }
       if (spec.startsWith("node:") || builtins.has(spec)) continue
