@@ -47,6 +47,14 @@ describe("malformed requests get Bing's error, never a crash", () => {
     expect(JSON.parse(bodyOf(reply)).errors[0].code).toBe("InvalidRequest")
   })
 
+  it("a HEAD the parser refuses gets its 400 without a body", async () => {
+    // a body here would be read by a keep-alive client as garbage after the answer
+    const reply = await raw(bing.port, `HEAD /v7.0/search?q=x HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(40_000)}\r\n\r\n`)
+    expect(statusOf(reply)).toBe(400)
+    expect(reply).toMatch(/Content-Length: [1-9]\d*/)
+    expect(bodyOf(reply)).toBe("")
+  })
+
   it("bad percent-encoding in the query", async () => {
     for (const q of ["q=%", "q=%ZZ", "q=%C3%28", "q%=x"]) {
       const reply = await raw(bing.port, `GET /v7.0/search?${q} HTTP/1.1\r\nHost: x\r\nOcp-Apim-Subscription-Key: ${key}\r\nConnection: close\r\n\r\n`)

@@ -33,7 +33,16 @@ const answerClientError = (opts: ListenOptions) => (err: NodeJS.ErrnoException, 
   const head = [`HTTP/1.1 ${wire.status} Bad Request`]
   for (let i = 0; i < wire.headers.length; i += 2) head.push(`${wire.headers[i]}: ${wire.headers[i + 1]}`)
   head.push(`Content-Length: ${wire.body.length}`, `BingAPIs-TraceId: ${opts.traceId()}`, "Connection: close")
-  socket.end(Buffer.concat([Buffer.from(`${head.join("\r\n")}\r\n\r\n`), wire.body]))
+  const headers = Buffer.from(`${head.join("\r\n")}\r\n\r\n`)
+  // The answer to a HEAD has no body, even this one: a client would read the body as garbage
+  // after the answer (Node's parser fails with HPE_CLOSED_CONNECTION and reports no answer).
+  socket.end(isHead(err) ? headers : Buffer.concat([headers, wire.body]))
+}
+
+/** Whether the request the parser refused was a HEAD (Node hands over the bytes it was parsing). */
+const isHead = (err: NodeJS.ErrnoException): boolean => {
+  const raw = (err as { readonly rawPacket?: unknown }).rawPacket
+  return Buffer.isBuffer(raw) && raw.subarray(0, 5).toString("latin1") === "HEAD "
 }
 
 const guard = (opts: ListenOptions, secure: boolean) => (req: IncomingMessage, res: ServerResponse): void => {
