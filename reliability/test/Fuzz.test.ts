@@ -108,6 +108,7 @@ describe("bad input to the emulator", () => {
     const encode = (v: string) => (random() < 0.5 ? encodeURIComponent(v) : v.replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c)).replace(/[#?&\s]/g, "_"))
     const methods = ["GET", "GET", "GET", "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE"]
 
+    let resentOnNewConnection = 0
     const httpRequest = (agent: Agent): Promise<{ answer: Answer | undefined; path: string; method: string }> => {
       const method = pick(methods)
       let path = pick(paths)
@@ -123,17 +124,31 @@ describe("bad input to the emulator", () => {
       if (random() < 0.1) headers["x-search-location"] = pick(["lat:47.6;long:-122.3;re:22", "lat:abc", junk(50)])
       if (random() < 0.05) headers["content-type"] = "application/json"
       const body = method !== "GET" && method !== "HEAD" && random() < 0.5 ? junk(int(2_000)) : undefined
-      return new Promise((resolve) => {
-        const req = request({ host: base.hostname, port: base.port, method, path, headers, agent, timeout: 10_000 }, (res) => {
-          const chunks: Array<Buffer> = []
-          res.on("data", (c: Buffer) => chunks.push(c))
-          res.on("end", () => resolve({ method, path, answer: { status: res.statusCode ?? 0, headers: res.headers as Record<string, string>, body: Buffer.concat(chunks).toString("utf8") } }))
-          res.on("error", () => resolve({ method, path, answer: undefined }))
+      const send = (via: Agent | false): Promise<{ answer: Answer | undefined; path: string; method: string }> =>
+        new Promise((resolve) => {
+          let received = 0
+          const req = request({ host: base.hostname, port: base.port, method, path, headers, agent: via, timeout: 10_000 }, (res) => {
+            const chunks: Array<Buffer> = []
+            res.on("data", (c: Buffer) => chunks.push(c))
+            res.on("end", () => resolve({ method, path, answer: { status: res.statusCode ?? 0, headers: res.headers as Record<string, string>, body: Buffer.concat(chunks).toString("utf8") } }))
+            res.on("error", () => resolve({ method, path, answer: undefined }))
+          })
+          req.on("socket", (socket) => socket.on("data", (d: Buffer) => (received += d.length)))
+          req.on("error", () => {
+            // Node's keep-alive agent now and then hands out a pooled socket whose parser already
+            // considers the connection closed: the request fails before one byte of an answer
+            // arrives. As Node's docs advise, such a request is sent again, once, on a new
+            // connection; the emulator must still answer it properly (counted in the figures).
+            if (via !== false && req.reusedSocket && received === 0) {
+              resentOnNewConnection++
+              return void send(false).then(resolve)
+            }
+            resolve({ method, path, answer: undefined })
+          })
+          req.on("timeout", () => req.destroy())
+          req.end(body)
         })
-        req.on("error", () => resolve({ method, path, answer: undefined }))
-        req.on("timeout", () => req.destroy())
-        req.end(body)
-      })
+      return send(agent)
     }
 
     const rawPayload = (): Buffer => {
@@ -230,9 +245,7 @@ describe("bad input to the emulator", () => {
           const t = performance.now()
           const { answer, method, path } = await httpRequest(agent)
           ms.push(performance.now() - t)
-          // a HEAD whose headers overflow gets the parser's 400 with a body, which an HTTP client
-          // cannot take as an answer to HEAD: the only HTTP requests allowed to end without one
-          if (answer === undefined && !(method === "HEAD" && path.length > 16 * 1024)) noAnswer.push(`${method} ${path.slice(0, 100)} (${path.length} chars)`)
+          if (answer === undefined) noAnswer.push(`${method} ${path.slice(0, 100)} (${path.length} chars)`)
           record(answer, method, path, false)
         }
       }))
@@ -280,6 +293,7 @@ describe("bad input to the emulator", () => {
       "RSS after round 1 MB": rss[0]! / 2 ** 20,
       "RSS after round 2 MB": rss[1]! / 2 ** 20,
       "still serving (status)": alive,
+      "resent on a new connection (keep-alive reuse failed)": resentOnNewConnection,
       "key in answers": leaks.length
     })
     expect(noAnswer).toEqual([])
