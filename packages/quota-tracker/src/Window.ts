@@ -123,30 +123,8 @@ const calendarOrMessage = (alignment: Alignment): Calendar | string => {
     }
     const offsetAt = (epochMs: number): number => {
       const parts = format.formatToParts(new Date(epochMs))
-      let y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0
-      for (const part of parts) {
-        switch (part.type) {
-          case "year":
-            y = Number(part.value)
-            break
-          case "month":
-            mo = Number(part.value)
-            break
-          case "day":
-            d = Number(part.value)
-            break
-          case "hour":
-            h = Number(part.value)
-            break
-          case "minute":
-            mi = Number(part.value)
-            break
-          case "second":
-            s = Number(part.value)
-            break
-        }
-      }
-      const local = Date.UTC(y, mo - 1, d, h, mi, s)
+      const at = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((part) => part.type === type)?.value ?? 0)
+      const local = Date.UTC(at("year"), at("month") - 1, at("day"), at("hour"), at("minute"), at("second"))
       const floored = epochMs - (((epochMs % 1000) + 1000) % 1000)
       return Math.round((local - floored) / MINUTE) * MINUTE
     }
