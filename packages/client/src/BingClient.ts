@@ -63,7 +63,7 @@ export type ClientError = AnyBingError | RequestTimeout | ConnectionFailed | Quo
  * @since 0.1.0
  * @category models
  */
-export type AnyBingError = typeof BingError.BingError.Type
+export type AnyBingError = BingError.BingError
 
 /**
  * Options of a client.
