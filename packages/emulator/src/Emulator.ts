@@ -18,7 +18,15 @@ import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as FaultRule from "./FaultRule.js"
 import { makeAdmin } from "./internal/admin.js"
-import { Core, type KeyUsage as CoreKeyUsage, type RequestLogEntry as CoreRequestLogEntry, TooManyFaults, UnknownKeyName } from "./internal/core.js"
+import {
+  ClockOutOfRange,
+  Core,
+  type KeyUsage as CoreKeyUsage,
+  LATEST_TIME,
+  type RequestLogEntry as CoreRequestLogEntry,
+  TooManyFaults,
+  UnknownKeyName
+} from "./internal/core.js"
 import { listen } from "./internal/listen.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -87,8 +95,8 @@ export const Options = Schema.Struct({
   requireHttps: Schema.optionalKey(Schema.Boolean),
   /** Bearer token of the admin API; random when absent. */
   adminToken: Schema.optionalKey(Schema.String.pipe(Schema.check(Schema.isNonEmpty()))),
-  /** Epoch ms at which the emulator clock starts; default the real time. */
-  startTime: Schema.optionalKey(Schema.Number),
+  /** Epoch ms at which the emulator clock starts (at most {@link latestTime} either side of 1970); default the real time. */
+  startTime: Schema.optionalKey(Schema.Finite.pipe(Schema.check(Schema.isBetween({ minimum: -LATEST_TIME, maximum: LATEST_TIME })))),
   /** "real" (default): real time plus the advanced offset; "frozen": stands still at `startTime` and moves only when advanced (for tests). */
   clock: Schema.optionalKey(Schema.Literals(["real", "frozen"])),
   /** Minutes east of UTC in which days and months start; default 0 (UTC). */
@@ -120,6 +128,16 @@ export interface Options extends Schema.Schema.Type<typeof Options> {}
  * @category constants
  */
 export const defaultKey: KeyConfig = Object.freeze({ name: "default", key: "emulator-test-key" })
+
+/**
+ * The latest time (epoch ms) the emulator clock may show, `+275759-09-13T00:00:00.000Z`: a year
+ * before the latest date JavaScript can represent, so that every day and month reset stays a valid
+ * date. A `startTime` or clock advance past it is refused.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const latestTime: number = LATEST_TIME
 
 // ---------------------------------------------------------------------------------------------
 // errors
@@ -371,7 +389,12 @@ export const start = async (options?: Options): Promise<EmulatorHandle> => {
       if (!(to === "next-second" || to === "next-day" || to === "next-month" || (typeof to === "object" && to !== null && Number.isFinite(to.ms) && to.ms >= 0))) {
         throw new InvalidArgument({ message: `cannot advance the clock to ${JSON.stringify(to)}` })
       }
-      core.advance(to)
+      try {
+        core.advance(to)
+      } catch (e) {
+        if (e instanceof ClockOutOfRange) throw new InvalidArgument({ message: e.message })
+        throw e
+      }
       return clock()
     },
     setUsage: (input) => {

@@ -1,4 +1,5 @@
 import { ErrorStatusTable } from "@bing-effect/error-codes"
+import { Cause, Effect, Exit } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Emulator from "../src/Emulator.js"
 import { admin, get } from "./support.js"
@@ -373,6 +374,76 @@ describe("admin API", () => {
       expect((await admin(h.url, "t", "POST", "/clock/advance", { to: "yesterday" })).status).toBe(400)
       expect((await admin(h.url, "t", "POST", "/clock/advance", { to: { ms: -5 } })).status).toBe(400)
       expect(h.now()).toBe(Date.UTC(2026, 1, 1, 0, 0, 0, 1))
+    } finally {
+      await h.stop()
+    }
+  })
+
+  it("refuses, with the reason, any advance that would move the clock past the latest valid date", async () => {
+    const h = await Emulator.start({ keys, clock: "frozen", startTime: T0, adminToken: "t" })
+    const post = (body: string) =>
+      fetch(`${h.url}/_emulator/clock/advance`, { method: "POST", headers: { Authorization: "Bearer t" }, body }).then(async (r) => ({ status: r.status, body: (await r.json()) as { error?: string; now?: number } }))
+    try {
+      for (const ms of ["1e300", "8.64e15", String(Number.MAX_SAFE_INTEGER), String(Emulator.latestTime - T0 + 1)]) {
+        const r = await post(`{"to":{"ms":${ms}}}`)
+        expect(r.status, ms).toBe(400)
+        expect(r.body.error, ms).toContain(`past ${new Date(Emulator.latestTime).toISOString()}`)
+      }
+      // not a non-negative finite number: 1e400 parses as Infinity; NaN cannot be written in JSON
+      for (const ms of ["1e400", "-1e400", "-1", "\"5\"", "null", "true"]) {
+        const r = await post(`{"to":{"ms":${ms}}}`)
+        expect(r.status, ms).toBe(400)
+        expect(r.body.error, ms).toMatch(/non-negative/)
+      }
+      expect(h.now()).toBe(T0)
+      // up to the latest date is fine, and every way past it is refused from there
+      expect((await post(`{"to":{"ms":${Emulator.latestTime - T0}}}`)).body.now).toBe(Emulator.latestTime)
+      for (const to of [`{"ms":1}`, `"next-second"`, `"next-day"`, `"next-month"`]) {
+        const r = await post(`{"to":${to}}`)
+        expect(r.status, to).toBe(400)
+        expect(r.body.error, to).toContain("past")
+      }
+      expect((await post(`{"to":{"ms":0}}`)).status).toBe(200)
+      // the clock, the keys and the API still answer (they answered 500 until a restart)
+      expect((await admin(h.url, "t", "GET", "/clock")).json()).toMatchObject({ now: Emulator.latestTime, iso: new Date(Emulator.latestTime).toISOString() })
+      const usage = await admin(h.url, "t", "GET", "/keys")
+      expect(usage.status).toBe(200)
+      expect(usage.json().keys[0].resets.month).toMatch(/^\+275759-/)
+      expect((await get(`${h.url}/v7.0/search?q=x`, { key: "key-daily" })).status).toBe(200)
+      h.reset()
+      expect((await admin(h.url, "t", "GET", "/clock")).status).toBe(200)
+    } finally {
+      await h.stop()
+    }
+  })
+
+  it("advanceClock throws InvalidArgument (and the service fails with it) for any move past the latest valid date", async () => {
+    const h = await Emulator.start({ keys, clock: "frozen", startTime: T0 })
+    try {
+      for (const to of [{ ms: 1e300 }, { ms: Number.MAX_VALUE }, { ms: Infinity }, { ms: NaN }, { ms: -1 }, { ms: Emulator.latestTime }]) {
+        expect(() => h.advanceClock(to), String(to.ms)).toThrow(Emulator.InvalidArgument)
+      }
+      expect(h.now()).toBe(T0)
+      h.advanceClock({ ms: Emulator.latestTime - T0 - 5 })
+      expect(() => h.advanceClock("next-day")).toThrow(/past \+275759-/)
+      expect(() => h.advanceClock("next-month")).toThrow(Emulator.InvalidArgument)
+      expect(h.clock().now).toBe(Emulator.latestTime - 5)
+      const exit = await Effect.runPromiseExit(Emulator.toService(h).advanceClock({ ms: 1e300 }))
+      expect(exit).toMatchObject({ _tag: "Failure" })
+      expect(Exit.isFailure(exit) && Cause.squash(exit.cause)).toBeInstanceOf(Emulator.InvalidArgument)
+      expect(h.usage().length).toBe(keys.length)
+    } finally {
+      await h.stop()
+    }
+  })
+
+  it("refuses a start time outside the valid dates", async () => {
+    for (const startTime of [1e300, Emulator.latestTime + 1, -1e300, NaN, Infinity]) {
+      await expect(Emulator.start({ keys, startTime }), String(startTime)).rejects.toMatchObject({ _tag: "EmulatorStartError", message: expect.stringMatching(/startTime/) })
+    }
+    const h = await Emulator.start({ keys, clock: "frozen", startTime: Emulator.latestTime })
+    try {
+      expect(h.usage("big").resets.month).toMatch(/^\+275759-/)
     } finally {
       await h.stop()
     }

@@ -6,7 +6,7 @@ import { timingSafeEqual } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import * as Result from "effect/Result"
 import * as FaultRule from "../FaultRule.js"
-import { type AdvanceTo, type Core, TooManyFaults, UnknownKeyName } from "./core.js"
+import { type AdvanceTo, ClockOutOfRange, type Core, TooManyFaults, UnknownKeyName } from "./core.js"
 import type { Window } from "./keys.js"
 
 const MAX_BODY = 64 * 1024
@@ -136,6 +136,7 @@ export const makeAdmin = (core: Core, token: string) => {
       if (e instanceof AdminError) return json(res, e.status, { error: e.message })
       if (e instanceof UnknownKeyName) return json(res, 404, { error: e.message })
       if (e instanceof TooManyFaults) return json(res, 409, { error: e.message })
+      if (e instanceof ClockOutOfRange) return json(res, 400, { error: e.message })
       if (e instanceof URIError) return json(res, 400, { error: "malformed percent-encoding in path" })
       json(res, 500, { error: "internal error" })
     })

@@ -42,6 +42,15 @@ export interface CoreOptions {
 
 export type AdvanceTo = "next-second" | "next-day" | "next-month" | { readonly ms: number }
 
+const DAY = 86_400_000
+
+/**
+ * The latest time the emulator clock may show: a year before the latest date a JavaScript `Date`
+ * holds (+275760-09-13), so that the next day and month resets of any time up to it are valid dates
+ * (and a real clock has a year before it gets close).
+ */
+export const LATEST_TIME = 8.64e15 - 366 * DAY
+
 export interface RequestLogEntry {
   /** Emulator time of the request, ISO 8601. */
   readonly at: string
@@ -103,6 +112,14 @@ export class TooManyFaults extends Error {
 }
 const BAD_PERCENT = /%(?![0-9A-Fa-f]{2})/
 
+/** A clock advance that would pass {@link LATEST_TIME} (times past it break every reset date). */
+export class ClockOutOfRange extends Error {
+  constructor(now: number) {
+    super(`cannot move the clock past ${new Date(LATEST_TIME).toISOString()}, the latest time it may show (it is ${new Date(now).toISOString()})`)
+    this.name = "ClockOutOfRange"
+  }
+}
+
 export class UnknownKeyName extends Error {
   constructor(readonly keyName: string) {
     super(`No key named ${JSON.stringify(keyName)} is configured`)
@@ -155,6 +172,7 @@ export class Core {
     return this.base() + this.offset
   }
 
+  /** Moves the clock forward; throws {@link ClockOutOfRange}, leaving it unmoved, past {@link LATEST_TIME}. */
   advance(to: AdvanceTo): number {
     const now = this.now()
     let target: number
@@ -162,6 +180,8 @@ export class Core {
     else if (to === "next-day") target = nextDayStart(now, this.options.windows) + 1
     else if (to === "next-month") target = nextMonthStart(now, this.options.windows) + 1
     else target = now + Math.max(0, to.ms)
+    // written so that NaN is refused too
+    if (!(target <= LATEST_TIME)) throw new ClockOutOfRange(now)
     this.offset += target - now
     return target
   }
