@@ -13,6 +13,7 @@ import type * as Scope from "effect/Scope"
 import { tableText } from "./ExitCode.js"
 import type { CliExit } from "./ExitCode.js"
 import * as Failure from "./Failure.js"
+import * as Output from "./Output.js"
 import * as Render from "./Render.js"
 import * as Session from "./Session.js"
 import * as Settings from "./Settings.js"
@@ -107,19 +108,16 @@ const inSession = <A>(
     const settings = yield* Settings.resolve(shared)
     context = { settings, now: Date.now() }
     const session = yield* Session.make(settings, {
-      onEvent: (event) =>
-        Effect.sync(() => {
-          const note = options.notes === false ? undefined : noteOf(event)
-          if (note !== undefined) process.stderr.write(`note: ${note}\n`)
-        })
+      onEvent: (event) => {
+        const note = options.notes === false ? undefined : noteOf(event)
+        return note === undefined ? Effect.void : Output.printErr(`note: ${note}`)
+      }
     })
     context = { settings, events: session.events, now: Date.now() }
     return yield* body(session)
   })
   return Failure.handle(Effect.scoped(program), () => ({ ...context, now: Date.now() }))
 }
-
-const print = (text: string) => Effect.sync(() => process.stdout.write(`${text}\n`))
 
 /**
  * When a later tier served the search, says why the preferred tiers were skipped and until when
@@ -138,7 +136,7 @@ const explainTier = (session: Session.Session, tier: string | undefined) =>
         ? `${t.name} is held after a 429 until ${Failure.formatInstant(t.heldUntil)}`
         : `${t.name} reached its switch threshold`
     )
-    yield* Effect.sync(() => process.stderr.write(`note: ${tier} served this search: ${why.join("; ")}\n`))
+    yield* Output.printErr(`note: ${tier} served this search: ${why.join("; ")}`)
   })
 
 const json = (value: unknown) => JSON.stringify(value, null, 2)
@@ -190,12 +188,13 @@ export const web = Command.make(
     const shared = yield* root
     const q = input.query.join(" ")
     const params = defined(sharedParams(input)) as BingClient.WebSearchInput
-    yield* inSession(shared, (session) =>
+    const text = yield* inSession(shared, (session) =>
       Effect.gen(function*() {
         const result = yield* session.client.webSearch(params)
         yield* explainTier(session, result.meta.tier)
-        yield* print(input.json ? json(result) : Render.web(q, result, params.offset ?? 0))
+        return input.json ? json(result) : Render.web(q, result, params.offset ?? 0)
       }))
+    yield* Output.print(text)
   })
 ).pipe(Command.withDescription("Search the web: title, URL and snippet of each result"))
 
@@ -239,12 +238,13 @@ export const images = Command.make(
       minFileSize: opt(input.minFileSize),
       maxFileSize: opt(input.maxFileSize)
     }) as BingClient.ImageSearchInput
-    yield* inSession(shared, (session) =>
+    const text = yield* inSession(shared, (session) =>
       Effect.gen(function*() {
         const result = yield* session.client.imageSearch(params)
         yield* explainTier(session, result.meta.tier)
-        yield* print(input.json ? json(result) : Render.images(q, result, params.offset ?? 0))
+        return input.json ? json(result) : Render.images(q, result, params.offset ?? 0)
       }))
+    yield* Output.print(text)
   })
 ).pipe(Command.withDescription("Search images: name, size, format and URL of each result, with the image filters"))
 
@@ -254,15 +254,16 @@ export const quota = Command.make(
   { json: Flag.Boolean("json").pipe(Flag.withDefault(false), describe("Print the status as JSON")) },
   Effect.fn("bing-search.quota")(function*(input) {
     const shared = yield* root
-    yield* inSession(shared, (session) =>
+    const text = yield* inSession(shared, (session) =>
       Effect.gen(function*() {
         const status = yield* session.tracker.status
-        if (input.json) return yield* print(json(status))
-        yield* print(Render.quota(status, Settings.describeStore(session.settings.store), { ascii: process.stdout.isTTY !== true }))
-        if (session.settings.store._tag === "memory") {
-          yield* print("\n(memory store: counts cover this process only; use --store sqlite:<file> or redis://... to share them across runs)")
-        }
+        if (input.json) return json(status)
+        const table = Render.quota(status, Settings.describeStore(session.settings.store), { ascii: !Output.isTerminal() })
+        return session.settings.store._tag === "memory"
+          ? `${table}\n\n(memory store: counts cover this process only; use --store sqlite:<file> or redis://... to share them across runs)`
+          : table
       }), { notes: false })
+    yield* Output.print(text)
   })
 ).pipe(Command.withDescription("Show each tier's quota windows: used, limit, remaining, reset, forecast, active tier"))
 

@@ -21,6 +21,7 @@ import * as Redacted from "effect/Redacted"
 import * as EmulatorClock from "./EmulatorClock.js"
 import { CliExit, ExitCode } from "./ExitCode.js"
 import * as Failure from "./Failure.js"
+import * as Output from "./Output.js"
 import * as Progress from "./Progress.js"
 import * as Render from "./Render.js"
 import * as Session from "./Session.js"
@@ -52,7 +53,7 @@ const queries = [
 /** A random key for one run of the demo (never printed). */
 const secret = (name: string) => `demo-${name}-${randomBytes(9).toString("base64url")}`
 
-const out = (text = "") => Effect.sync(() => void process.stdout.write(`${text}\n`))
+const out = Output.print
 
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 23)
 
@@ -102,7 +103,7 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
   }).pipe(
     Effect.catchTag("EmulatorStartError", (e) =>
       Effect.andThen(
-        Effect.sync(() => process.stderr.write(`error [EmulatorStartError] could not start the emulator: ${e.message}\n`)),
+        Output.printErr(`error [EmulatorStartError] could not start the emulator: ${e.message}`),
         Effect.fail(new CliExit({ code: ExitCode.Internal }))
       ))
   )
@@ -123,7 +124,7 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
   }
   const fastRetry = { baseDelay: 40, maxDelay: 200 }
   let progress: Progress.Progress | undefined
-  const say = (text: string) => (progress === undefined ? process.stdout.write(`${text}\n`) : progress.line(text))
+  const say = (text: string) => (progress === undefined ? Output.print(text) : progress.line(text))
   let session: Session.Session | undefined
   const context = (): Failure.Context => ({ settings, events: session?.events, now: emu.now() })
 
@@ -139,10 +140,11 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
     const s = yield* Session.make(settings, {
       tracker: { thresholds: [0.8, 0.95] },
       client: { retry: fastRetry },
+      // the events arrive on their own fiber: a failed write there is met again by the next write of the tour
       onEvent: (event) =>
-        Effect.sync(() => {
+        Effect.suspend(() => {
           const line = eventLine(event)
-          if (line !== undefined) say(line)
+          return line === undefined ? Effect.void : Effect.ignore(say(line))
         })
     })
     session = s
@@ -161,20 +163,21 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
       (i) =>
         Effect.sleep(i * burst.everyMs).pipe(
           Effect.andThen(s.client.webSearch({ q: queries[i % queries.length]!, count: 3 })),
-          Effect.map((result) => {
-            countTier(result.meta.tier)
-            p.tick(`tier ${result.meta.tier ?? "?"}`)
-          }),
-          Effect.catch((e: { readonly _tag: string }) =>
-            Effect.sync(() => {
+          Effect.match({
+            onSuccess: (result) => {
+              countTier(result.meta.tier)
+              return `tier ${result.meta.tier ?? "?"}`
+            },
+            onFailure: (e: { readonly _tag: string }) => {
               burstErrors.set(e._tag, (burstErrors.get(e._tag) ?? 0) + 1)
-              p.tick(`error ${e._tag}`)
-            })
-          )
+              return `error ${e._tag}`
+            }
+          }),
+          Effect.flatMap(p.tick)
         ),
       { concurrency: "unbounded", discard: true }
     )
-    p.done()
+    yield* p.done
     progress = undefined
     yield* Effect.yieldNow
     const burstServed = [...served.entries()].map(([tier, n]) => `${tier} ${n}`).join(", ")
@@ -186,7 +189,7 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
       return yield* new DemoStepFailed({ step: "burst", detail: `expected S15 to serve ${limits.S15.perDay} and S16 the rest, got ${burstServed}` })
     }
     yield* out()
-    yield* out(indent(Render.quota(yield* s.tracker.status, "memory", { ascii: process.stdout.isTTY !== true }), "  "))
+    yield* out(indent(Render.quota(yield* s.tracker.status, "memory", { ascii: !Output.isTerminal() }), "  "))
 
     // ---- 2. the next day ----
     yield* out()
@@ -214,10 +217,10 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
     yield* out("3. A tour of the typed errors: each produced by the emulator, each caught by its own catchTag")
     const caught = new Map<string, number>()
     const show = (how: string, problem: Failure.Problem) =>
-      Effect.sync(() => {
+      Effect.suspend(() => {
         const tag = problem.tag.split("/")[0]!
         caught.set(tag, (caught.get(tag) ?? 0) + 1)
-        process.stdout.write(`\n  ${how}\n${indent(Failure.render(problem))}\n`)
+        return out(`\n  ${how}\n${indent(Failure.render(problem))}`)
       })
     const expectFailure = (step: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       Effect.flatMap(effect, () => Effect.fail(new DemoStepFailed({ step, detail: "the call succeeded, but it should have failed" })))
@@ -355,9 +358,11 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
     body.pipe(
       Effect.catchTag("DemoStepFailed", (e) =>
         Effect.andThen(
-          Effect.sync(() => process.stderr.write(`error [DemoStepFailed] step "${e.step}": ${e.detail}\n`)),
+          Output.printErr(`error [DemoStepFailed] step "${e.step}": ${e.detail}`),
           Effect.fail(new CliExit({ code: ExitCode.Internal }))
-        ))
+        )),
+      // stdout closed or full: stop the tour at once (quietly if its reader went away)
+      Effect.catchTag("OutputFailed", Output.exit)
     ),
     context
   ).pipe(EmulatorClock.provide(() => emu.now()))

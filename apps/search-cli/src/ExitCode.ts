@@ -25,6 +25,7 @@ export const ExitCode = {
   UnexpectedResponse: 21,
   Blocked: 22,
   StoreUnavailable: 23,
+  OutputFailed: 24,
   Interrupted: 130
 } as const
 
@@ -33,7 +34,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 
 /** The table printed by `--help` and the README: code, error tag(s), meaning. */
 export const table: ReadonlyArray<readonly [ExitCode, string, string]> = [
-  [ExitCode.Ok, "", "success"],
+  [ExitCode.Ok, "", "success; also when the reader of stdout stops early (| head): the app stops quietly"],
   [ExitCode.Internal, "", "unexpected internal error (a bug: please report it)"],
   [ExitCode.Usage, "CliError", "bad command line (unknown flag, missing argument, flag value of the wrong type)"],
   [ExitCode.Config, "InvalidSettings, InvalidClientOptions", "bad configuration: tiers file, --store, endpoint, retry options"],
@@ -51,6 +52,7 @@ export const table: ReadonlyArray<readonly [ExitCode, string, string]> = [
   [ExitCode.UnexpectedResponse, "UnexpectedResponse", "an answer that is not Bing's (proxy page, bad JSON)"],
   [ExitCode.Blocked, "InvalidRequest/Blocked", "Bing blocked the request"],
   [ExitCode.StoreUnavailable, "QuotaError/StoreUnavailable", "the quota store (SQLite file, Redis) is unavailable"],
+  [ExitCode.OutputFailed, "OutputFailed", "stdout could not be written (disk full, I/O error)"],
   [ExitCode.Interrupted, "", "interrupted (Ctrl-C)"]
 ]
 

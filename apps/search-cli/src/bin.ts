@@ -2,7 +2,8 @@
 /**
  * The `bing-search` executable: runs the command line with Node's services, quiet logs (the app
  * prints its own notes; `--log-level` turns Effect's logs on), a usage exit code for parse
- * errors and a one-line message instead of a stack trace for anything unexpected.
+ * errors, a one-line message instead of a stack trace for anything unexpected, and no crash when
+ * stdout or stderr closes or fills (see `Output`).
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"
@@ -13,16 +14,25 @@ import * as Effect from "effect/Effect"
 import * as References from "effect/References"
 import { cli, version } from "./Cli.js"
 import { CliExit, ExitCode } from "./ExitCode.js"
+import * as Output from "./Output.js"
+
+// before anything is printed: a write error must never become an uncaught 'error' event
+Output.guard(process.stdout)
+Output.guard(process.stderr)
 
 const program = Command.run(cli, { version }).pipe(
+  // what effect/cli printed (help, version) went through the console, which hides write errors
+  Effect.andThen(Output.settled),
   Effect.catch((error) =>
     error instanceof CliExit
       ? Effect.fail(error)
+      : Output.isOutputFailed(error)
+      ? Output.exit(error)
       : isCliError(error)
       // effect/cli has already printed the help and the ERROR section
       ? Effect.fail(new CliExit({ code: ExitCode.Usage }))
       : Effect.andThen(
-        Effect.sync(() => process.stderr.write(`error: ${String((error as { message?: unknown }).message ?? error)}\n`)),
+        Output.printErr(`error: ${String((error as { message?: unknown }).message ?? error)}`),
         Effect.fail(new CliExit({ code: ExitCode.Internal }))
       )
   ),
@@ -31,14 +41,12 @@ const program = Command.run(cli, { version }).pipe(
     const failure = Cause.squash(cause)
     if (failure instanceof CliExit) return Effect.fail(failure)
     return Effect.andThen(
-      Effect.sync(() => {
-        process.stderr.write(`error [internal] ${failure instanceof Error ? failure.message : String(failure)}\n`)
-        process.stderr.write(
-          process.env["BING_SEARCH_DEBUG"] === "1"
-            ? `${Cause.pretty(cause)}\n`
-            : "  This is a bug in bing-search; run again with BING_SEARCH_DEBUG=1 for details and report it.\n"
-        )
-      }),
+      Output.printErr(
+        `error [internal] ${failure instanceof Error ? failure.message : String(failure)}\n` +
+          (process.env["BING_SEARCH_DEBUG"] === "1"
+            ? Cause.pretty(cause)
+            : "  This is a bug in bing-search; run again with BING_SEARCH_DEBUG=1 for details and report it.")
+      ),
       Effect.fail(new CliExit({ code: ExitCode.Internal }))
     )
   }),

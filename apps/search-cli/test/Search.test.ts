@@ -256,6 +256,6 @@ describe("errors: a message and a distinct exit code each", () => {
     const r = await run(["--help"])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain("Exit codes:")
-    for (const code of [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 23]) expect(r.stdout).toMatch(new RegExp(`\\n\\s+${code}  `))
+    for (const code of [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 23, 24]) expect(r.stdout).toMatch(new RegExp(`\\n\\s+${code}  `))
   })
 })
