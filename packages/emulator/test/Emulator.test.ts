@@ -501,6 +501,36 @@ describe("admin API", () => {
     }
   })
 
+  it("redacts a subscription-key query value in the log whatever the case or percent-encoding of its name", async () => {
+    const h = await Emulator.start({ keys, clock: "frozen", startTime: T0, adminToken: "t" })
+    try {
+      const names = [
+        "subscription-key", "Subscription-Key", "SUBSCRIPTION-KEY", "subscription%2Dkey", "subscription%2dkey", "%73ubscription-key",
+        "subscription-%4Bey", "Subscription-Ke%79", "%53%55%42%53%43%52%49%50%54%49%4F%4E%2D%4B%45%59", "ocp-apim-subscription-key", "?subscription-key"
+      ]
+      for (const name of names) await get(`${h.url}/v7.0/search?q=x&${name}=key-big&count=2`)
+      // an encoded value, a repeated name, and a name cut by the log's 512-character limit
+      await get(`${h.url}/v7.0/search?q=x&Subscription-Key=key%2Dbig`)
+      await get(`${h.url}/v7.0/search?subscription-key=key-qps&Subscription-Key=key-big`)
+      await get(`${h.url}/v7.0/search?q=${"a".repeat(470)}&Subscription-Key=key-big-and-more-of-the-secret`)
+      const log = h.requests(names.length + 3).toReversed()
+      expect(log).toHaveLength(names.length + 3)
+      const text = JSON.stringify(log) + (await admin(h.url, "t", "GET", "/requests")).text
+      for (const secret of ["key-big", "key%2Dbig", "key-qps", "key-b", "-secret"]) expect(text, secret).not.toContain(secret)
+      expect(log.slice(0, names.length).map((r) => r.path)).toEqual(names.map((name) => `/v7.0/search?q=x&${name}=REDACTED&count=2`))
+      expect(log[0]).toMatchObject({ status: 200, keyName: "big" })
+      expect(log[1]).toMatchObject({ status: 401 })
+      expect(log[names.length]!.path).toBe("/v7.0/search?q=x&Subscription-Key=REDACTED")
+      expect(log[names.length + 1]!.path).toBe("/v7.0/search?subscription-key=REDACTED&Subscription-Key=REDACTED")
+      expect(log[names.length + 2]!.path).toMatch(/^\/v7\.0\/search\?q=a+&Subscription-Key=REDACTED$/)
+      // other parameters are logged as sent
+      await get(`${h.url}/v7.0/search?q=key&monkey=1&key=2&subscription=3`)
+      expect(h.requests(1)[0]!.path).toBe("/v7.0/search?q=key&monkey=1&key=2&subscription=3")
+    } finally {
+      await h.stop()
+    }
+  })
+
   it("answers unknown admin routes and bad JSON clearly", async () => {
     expect((await admin(bing.url, "admin-secret", "GET", "/nothing")).status).toBe(404)
     const res = await fetch(`${bing.url}/_emulator/faults`, { method: "POST", headers: { Authorization: "Bearer admin-secret" }, body: "{not json" })

@@ -55,7 +55,7 @@ export interface RequestLogEntry {
   /** Emulator time of the request, ISO 8601. */
   readonly at: string
   readonly method: string
-  /** Path and query; a `subscription-key` query value is replaced by `REDACTED`. */
+  /** Path and query; the value of a `subscription-key` parameter (any case or percent-encoding of the name) is `REDACTED`. */
   readonly path: string
   readonly status: number
   /** The configured name of the key used, when it was recognized. */
@@ -297,11 +297,12 @@ export class Core {
   }
 
   private record(method: string, path: string, status: number, keyName: string | undefined, traceId: string, fault?: string, market?: string): void {
-    const p = path.length > 512 ? `${path.slice(0, 512)}…` : path
+    // redacted before it is cut, so that a cut cannot leave part of a key behind
+    const p = redactQuery(path)
     this.log[this.logNext] = {
       at: this.now(),
       method,
-      path: p.includes("subscription-key=") ? redactQuery(p) : p,
+      path: p.length > 512 ? `${p.slice(0, 512)}…` : p,
       status,
       keyName,
       traceId,
@@ -535,7 +536,37 @@ const queryKey = (search: string): string | undefined => {
 
 const withoutKey = (search: string): string => search.split("&").filter((p) => !p.startsWith("subscription-key=")).join("&")
 
-const redactQuery = (path: string): string => path.replace(/subscription-key=[^&]*/g, "subscription-key=REDACTED")
+/**
+ * The query parameter's name as the query parser (`URLSearchParams`) reads it: `+` is a space and
+ * percent-escapes are decoded, so `subscription%2Dkey` is `subscription-key`.
+ */
+const decodedName = (raw: string): string => {
+  if (!raw.includes("%") && !raw.includes("+")) return raw
+  for (const [name] of new URLSearchParams(`${raw}=`)) return name
+  return raw
+}
+
+/**
+ * The path with the value of every parameter whose decoded name contains `subscription-key`, in any
+ * case, replaced by `REDACTED`: more than the exact name the emulator authenticates with, so that no
+ * spelling of a key reaches the log.
+ */
+const redactQuery = (path: string): string => {
+  const qi = path.indexOf("?")
+  // fast path: without "key" (any case) or a percent-escape, no name can spell subscription-key
+  if (qi < 0 || !/key|%/i.test(path.slice(qi))) return path
+  const parts = path.slice(qi + 1).split("&")
+  let changed = false
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!
+    const eq = part.indexOf("=")
+    if (eq >= 0 && decodedName(part.slice(0, eq)).toLowerCase().includes("subscription-key")) {
+      parts[i] = `${part.slice(0, eq)}=REDACTED`
+      changed = true
+    }
+  }
+  return changed ? `${path.slice(0, qi + 1)}${parts.join("&")}` : path
+}
 
 /** The first query parameter whose name or value is not valid percent-encoded UTF-8. */
 const malformedParameter = (search: string): { name: string; value: string } | undefined => {
