@@ -15,7 +15,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { constTrue } from "effect/Function"
 import { FetchHttpClient, Headers, HttpClient, HttpClientRequest } from "effect/http"
-import type { HttpClientError, HttpClientResponse } from "effect/http"
+import type { HttpClientError } from "effect/http"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -23,13 +23,18 @@ import * as Result from "effect/Result"
 import * as Tracer from "effect/Tracer"
 import type { BingResult, Meta } from "./BingResult.js"
 import { InvalidClientOptions } from "./InvalidClientOptions.js"
+import { RedirectRefused, ResponseTooLarge } from "./ResponseRefused.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 import { ConnectionFailed, RequestTimeout } from "./TransportError.js"
+import * as Attempts from "./internal/attempts.js"
+import * as Body from "./internal/body.js"
 import * as ClientIds from "./internal/clientIds.js"
 import * as EndpointCheck from "./internal/endpoint.js"
+import * as HeaderValue from "./internal/headerValue.js"
+import * as Redirect from "./internal/redirect.js"
 import * as RetryLoop from "./internal/retryLoop.js"
+import * as Scrub from "./internal/scrub.js"
 import * as Timeout from "./internal/timeout.js"
-import { scrub } from "./internal/scrub.js"
 
 /**
  * The header that carries the subscription key. The client adds it to Effect's
@@ -49,13 +54,51 @@ export const SubscriptionKeyHeader = "ocp-apim-subscription-key"
 export const defaultEndpoint = "https://api.bing.microsoft.com"
 
 /**
- * Every error an operation can fail with: Bing's typed errors, the transport errors, and the quota
- * tracker's `QuotaError` (every tier exhausted, store unavailable, per-second hold too long).
+ * The default bound of a response body: 4 MiB, counted after decompression (a Bing answer is
+ * about 16 KB).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultMaxResponseBytes = 4 * 1024 * 1024
+
+/**
+ * Every error an operation can fail with: Bing's typed errors, the transport errors, the refused
+ * responses (a redirect, a body over `maxResponseBytes`), the quota tracker's `QuotaError` (every
+ * tier exhausted, store unavailable, per-second hold too long), and `InvalidClientOptions` for a
+ * tier whose key cannot be sent in a header (found when the tier is first used; nothing is sent).
  *
  * @since 0.1.0
  * @category models
  */
-export type ClientError = AnyBingError | RequestTimeout | ConnectionFailed | QuotaError.QuotaError
+export type ClientError =
+  | AnyBingError
+  | RequestTimeout
+  | ConnectionFailed
+  | RedirectRefused
+  | ResponseTooLarge
+  | QuotaError.QuotaError
+  | InvalidClientOptions
+
+/**
+ * The attempts a failed call actually made (requests sent, or at least started): `0` when it
+ * failed before sending anything (a parameter refused locally, an `http://` endpoint, a quota
+ * refused by the tracker). `undefined` for an error that did not come out of a call of this client.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { BingClient } from "@bing-effect/client"
+ *
+ * const program = BingClient.webSearch({ q: "effect" }).pipe(
+ *   Effect.tapError((e) => Effect.log(`failed after ${BingClient.attemptsOf(e)} attempt(s)`))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const attemptsOf: (error: unknown) => number | undefined = Attempts.get
 
 /**
  * Any of Bing's typed errors (the `BingError` union of `@bing-effect/schema`).
@@ -86,6 +129,12 @@ export interface Options {
   readonly userAgent?: string | undefined
   /** Time allowed for one attempt (request and body), default 10 seconds; `"Infinity"` for none. */
   readonly timeout?: Duration.Input | undefined
+  /**
+   * Largest response body accepted, in bytes, counted after decompression; default 4 MiB. A larger
+   * body fails the attempt with `ResponseTooLarge` as soon as the bound is passed (the connection
+   * is closed, nothing more is read).
+   */
+  readonly maxResponseBytes?: number | undefined
   /** Retry budget and delays; see `RetryPolicy`. */
   readonly retry?: RetryPolicy.Options | undefined
   /** Accept plain `http://` to 127.0.0.1, ::1 and localhost (for the emulator). Default false. */
@@ -202,6 +251,7 @@ interface Resolved {
   readonly safeSearch: "Off" | "Moderate" | "Strict" | undefined
   readonly userAgent: string | undefined
   readonly timeoutMs: number
+  readonly maxResponseBytes: number
   readonly policy: RetryPolicy.RetryPolicy
   readonly allowInsecureLoopback: boolean
   readonly propagateTrace: boolean
@@ -227,6 +277,10 @@ const resolve = (options: Options, trackerPresent: boolean): Result.Result<Resol
     return bad("key", "must be a Redacted value (Redacted.make(key) or Config.Redacted)")
   }
   if (options.key !== undefined && Redacted.value(options.key).trim() === "") return bad("key", "is empty")
+  // Checked here, not by the transport: fetch and undici would throw on every attempt, which reads
+  // as a connection error and is retried.
+  if (options.key !== undefined && !HeaderValue.isValid(Redacted.value(options.key))) return bad("key", HeaderValue.problem)
+  if (options.userAgent !== undefined && !HeaderValue.isValid(options.userAgent)) return bad("userAgent", HeaderValue.problem)
   if (options.key === undefined && !trackerPresent) {
     return bad("key", "is required when no QuotaTracker is provided")
   }
@@ -239,6 +293,10 @@ const resolve = (options: Options, trackerPresent: boolean): Result.Result<Resol
   if (Option.isNone(timeout)) return bad("timeout", "is not a duration")
   const timeoutMs = Duration.toMillis(timeout.value)
   if (!(timeoutMs > 0)) return bad("timeout", "must be a positive duration (or \"Infinity\" for none)")
+  const maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes
+  if (typeof maxResponseBytes !== "number" || !(maxResponseBytes >= 1) || !(Number.isInteger(maxResponseBytes) || maxResponseBytes === Infinity)) {
+    return bad("maxResponseBytes", "must be a positive whole number of bytes")
+  }
   const policy = RetryPolicy.make(options.retry)
   if (Result.isFailure(policy)) return bad("retry", policy.failure)
   if (options.safeSearch !== undefined && !["Off", "Moderate", "Strict"].includes(options.safeSearch)) {
@@ -252,6 +310,7 @@ const resolve = (options: Options, trackerPresent: boolean): Result.Result<Resol
     safeSearch: options.safeSearch,
     userAgent: options.userAgent,
     timeoutMs,
+    maxResponseBytes,
     policy: policy.success,
     allowInsecureLoopback: options.allowInsecureLoopback === true,
     propagateTrace: options.propagateTrace === true,
@@ -268,10 +327,7 @@ interface Operation<P, A> {
   readonly path: string
   readonly validate: (input: unknown) => Result.Result<P, BingError.InvalidRequest>
   readonly toQuery: (params: P) => URLSearchParams
-  readonly decode: (
-    input: { readonly status: number; readonly headers: Headers.Headers; readonly body: string },
-    options: { readonly now: number }
-  ) => Result.Result<A, AnyBingError>
+  readonly decode: (input: BingResponse.ResponseInput, options: { readonly now: number }) => Result.Result<A, AnyBingError>
 }
 
 const webSearchOp: Operation<WebSearchParams.WebSearchParams, WebSearchValue> = {
@@ -307,7 +363,7 @@ interface Answer<A> {
   readonly clientId: string | undefined
 }
 
-type AttemptError = AnyBingError | RequestTimeout | ConnectionFailed
+type AttemptError = AnyBingError | RequestTimeout | ConnectionFailed | RedirectRefused | ResponseTooLarge | InvalidClientOptions
 
 const transportDetail = (error: HttpClientError.HttpClientError, secrets: ReadonlyArray<string>): string => {
   const reason = error.reason
@@ -315,8 +371,23 @@ const transportDetail = (error: HttpClientError.HttpClientError, secrets: Readon
   const text = cause instanceof Error
     ? `${cause.message}${cause.cause instanceof Error ? ` (${cause.cause.message})` : ""}`
     : reason._tag
-  return scrub(text, secrets)
+  return Scrub.scrub(text, secrets)
 }
+
+/** A locally refused parameter: the validator's error, marked as refused before sending. */
+const refusedLocally = (e: BingError.InvalidRequest): BingError.InvalidRequest =>
+  new BingError.InvalidRequest({
+    status: e.status,
+    errors: e.errors,
+    subCode: e.subCode,
+    ...(e.parameter === undefined ? {} : { parameter: e.parameter }),
+    ...(e.value === undefined ? {} : { value: e.value }),
+    local: true
+  })
+
+/** Makes sure a fetch-based client never follows a redirect: `redirect: "manual"` on every request. */
+const manualRedirects = (init: globalThis.RequestInit | undefined): globalThis.RequestInit =>
+  init?.redirect === "manual" ? init : { ...init, redirect: "manual" }
 
 /**
  * Builds a client from options. The `HttpClient` and the `QuotaTracker` are taken from the context
@@ -336,6 +407,19 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
     const http = Option.isSome(provided)
       ? provided.value
       : yield* Effect.service(HttpClient.HttpClient).pipe(Effect.provide(FetchHttpClient.layer))
+    // A fetch `RequestInit` seen where the client is built is kept (with `redirect: "manual"`) for
+    // calls whose own context has none.
+    const builtInit = manualRedirects(Option.getOrUndefined(yield* Effect.serviceOption(FetchHttpClient.RequestInit)))
+    let lastInit: globalThis.RequestInit | undefined
+    let lastManual = builtInit
+    const initFor = (init: globalThis.RequestInit | undefined): globalThis.RequestInit => {
+      if (init === undefined) return builtInit
+      if (init !== lastInit) {
+        lastInit = init
+        lastManual = manualRedirects(init)
+      }
+      return lastManual
+    }
     const clientIds = ClientIds.make()
     const endpoints = new Map<string, EndpointCheck.Endpoint | EndpointCheck.EndpointProblem>()
     const endpointFor = (endpoint: string) => {
@@ -358,6 +442,8 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
       return input
     }
 
+    type Exchange = { readonly status: number; readonly headers: Headers.Headers; readonly body: string }
+
     const attempt = <A>(
       op: Operation<unknown, A>,
       query: string,
@@ -366,48 +452,87 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
     ): Effect.Effect<RetryLoop.Verdict<Answer<A>, AttemptError>> => {
       const checked = endpointFor(target.endpoint)
       if (checked._tag === "HttpNotAllowed") {
-        return Effect.succeed({ _tag: "Fatal", error: BingError.httpNotAllowed(), counted: false })
+        return Effect.succeed({ _tag: "Fatal", error: BingError.httpNotAllowed({ local: true }), counted: false, sent: false })
       }
       if (checked._tag === "Invalid") {
         return Effect.succeed({
           _tag: "Fatal",
           error: new ConnectionFailed({ operation: op.name, endpoint: "(invalid endpoint)", phase: "request", detail: `the endpoint ${checked.detail}` }),
-          counted: false
+          counted: false,
+          sent: false
+        })
+      }
+      const key = Redacted.value(target.key)
+      // A tier's key is first seen here (the tracker hands it over): refused before sending, never retried.
+      if (target.tier !== undefined && !HeaderValue.isValid(key)) {
+        return Effect.succeed({
+          _tag: "Fatal",
+          error: new InvalidClientOptions({ option: "key", detail: `of tier ${target.tier} ${HeaderValue.problem}` }),
+          counted: false,
+          sent: false
         })
       }
       const display = checked.base + op.path
       const url = query === "" ? display : `${display}?${query}`
-      const key = Redacted.value(target.key)
       const headers: Record<string, string> = { ...staticHeaders, [SubscriptionKeyHeader]: key }
       const sentId = clientIds.get(scope)
       if (sentId !== undefined) headers["x-msedge-clientid"] = sentId
       const request = HttpClientRequest.get(url, { headers })
       const failed = (phase: "request" | "response") => (error: HttpClientError.HttpClientError) =>
         new ConnectionFailed({ operation: op.name, endpoint: display, phase, detail: transportDetail(error, [key]) })
-      const exchange = http.execute(request).pipe(
+      const exchange: Effect.Effect<Exchange, ConnectionFailed | RedirectRefused | ResponseTooLarge> = http.execute(request).pipe(
         Effect.mapError(failed("request")),
-        Effect.flatMap((response) =>
-          Effect.map(Effect.mapError(response.text, failed("response")), (body) => ({ response, body }))
-        )
+        Effect.flatMap((response): Effect.Effect<Exchange, ConnectionFailed | RedirectRefused | ResponseTooLarge> => {
+          // Whatever the HttpClient: a 3xx is never followed, and an answer from another origin
+          // (a client that followed a redirect by itself) is never used.
+          const redirect = Redirect.check(response, checked.origin, key)
+          if (redirect !== undefined) {
+            return Effect.andThen(
+              Body.discard(response),
+              Effect.fail(new RedirectRefused({ operation: op.name, endpoint: display, status: response.status, ...redirect }))
+            )
+          }
+          return Body.read(
+            response,
+            config.maxResponseBytes,
+            () => new ResponseTooLarge({ operation: op.name, endpoint: display, status: response.status, maxResponseBytes: config.maxResponseBytes })
+          ).pipe(
+            Effect.mapError((e) => e._tag === "ResponseTooLarge" ? e : failed("response")(e)),
+            Effect.map((body): Exchange => ({
+              status: response.status,
+              headers: Scrub.headers(response.headers, key),
+              body: Scrub.body(body, key)
+            }))
+          )
+        })
       )
       // The per-attempt timeout (see internal/timeout.ts: one child fiber and a plain timer on the
       // live clock); skipped only when the caller chose none and relies on interruption instead.
-      const bounded: Effect.Effect<{ response: HttpClientResponse.HttpClientResponse; body: string }, ConnectionFailed | RequestTimeout> =
+      const bounded: Effect.Effect<Exchange, ConnectionFailed | RedirectRefused | ResponseTooLarge | RequestTimeout> =
         Number.isFinite(config.timeoutMs)
           ? Timeout.bounded(exchange, config.timeoutMs, () => new RequestTimeout({ operation: op.name, endpoint: display, timeoutMs: config.timeoutMs }))
           : exchange
       return Effect.clockWith((clock) => bounded.pipe(
         Effect.match({
-          onFailure: (error): RetryLoop.Verdict<Answer<A>, AttemptError> =>
-            // A request whose response started (or timed out) may have been counted by the server.
-            ({ _tag: "Backoff", error, counted: error._tag === "RequestTimeout" || error.phase === "response" }),
-          onSuccess: ({ body, response }): RetryLoop.Verdict<Answer<A>, AttemptError> => {
+          onFailure: (error): RetryLoop.Verdict<Answer<A>, AttemptError> => {
+            switch (error._tag) {
+              // Bing neither redirects nor sends megabytes: whatever answered will answer the same.
+              case "RedirectRefused":
+                return { _tag: "Fatal", error, counted: false }
+              case "ResponseTooLarge":
+                return { _tag: "Fatal", error, counted: error.status === 200 }
+              // A request whose response started (or timed out) may have been counted by the server.
+              case "RequestTimeout":
+                return { _tag: "Backoff", error, counted: true }
+              case "ConnectionFailed":
+                return { _tag: "Backoff", error, counted: error.phase === "response" }
+            }
+          },
+          onSuccess: (response): RetryLoop.Verdict<Answer<A>, AttemptError> => {
             const returnedId = response.headers["x-msedge-clientid"]
             if (returnedId !== undefined && returnedId !== "") clientIds.set(scope, returnedId)
             // `now` only matters for a Retry-After given as an HTTP date.
-            const decoded = op.decode({ status: response.status, headers: response.headers, body }, {
-              now: clock.currentTimeMillisUnsafe()
-            })
+            const decoded = op.decode(response, { now: clock.currentTimeMillisUnsafe() })
             if (Result.isSuccess(decoded)) {
               return {
                 _tag: "Done",
@@ -446,7 +571,7 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
     const run = <P, A>(op: Operation<P, A>, params: object | undefined, callOptions: CallOptions | undefined, traced: boolean) =>
       Effect.suspend(() => {
         const validated = op.validate(withDefaults(params))
-        if (Result.isFailure(validated)) return Effect.fail(validated.failure)
+        if (Result.isFailure(validated)) return Effect.fail(Attempts.set(refusedLocally(validated.failure), 0))
         const query = op.toQuery(validated.success).toString()
         const scope = callOptions?.userScope ?? ClientIds.defaultScope
         const loop = RetryLoop.run<Answer<A>, AttemptError>({
@@ -457,7 +582,10 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
           attempt: (target) => attempt(op as Operation<unknown, A>, query, scope, target)
         })
         return Effect.matchEffect(loop, {
-          onFailure: (failed) => traced ? Effect.andThen(annotateFailure(failed), Effect.fail(failed.error)) : Effect.fail(failed.error),
+          onFailure: (failed) => {
+            const error = Attempts.set(failed.error, failed.attempts)
+            return traced ? Effect.andThen(annotateFailure(failed), Effect.fail(error)) : Effect.fail(error)
+          },
           onSuccess: (served) => {
             const meta: Meta = {
               traceId: served.value.traceId,
@@ -482,6 +610,15 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
         })
       })
 
+    // One context update per call: the key header joins the redacted names, and a fetch-based
+    // HttpClient gets `redirect: "manual"` (whichever HttpClient, the response is checked as well).
+    const callContext = (context: Context.Context<never>): Context.Context<never> =>
+      Context.add(
+        Context.add(context, Headers.CurrentRedactedNames, addKeyHeader(Context.get(context, Headers.CurrentRedactedNames))),
+        FetchHttpClient.RequestInit,
+        initFor(Context.getOrUndefined(context, FetchHttpClient.RequestInit))
+      )
+
     const call = <P, A>(op: Operation<P, A>, params: object | undefined, callOptions: CallOptions | undefined) => {
       let called = Effect.withFiber((fiber) =>
         fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
@@ -490,7 +627,7 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
             // No stack capture: it costs more than the rest of the span, and the caller's span says where.
             Effect.withSpan(`BingClient.${op.name}`, { attributes: { "bing.operation": op.name } }, { captureStackTrace: false })
           )
-      ).pipe(Effect.updateService(Headers.CurrentRedactedNames, addKeyHeader))
+      ).pipe(Effect.updateContext(callContext))
       if (!config.httpSpans) called = Effect.provideService(called, HttpClient.TracerDisabledWhen, constTrue)
       else if (!config.propagateTrace) called = Effect.provideService(called, HttpClient.TracerPropagationEnabled, false)
       return called
@@ -546,7 +683,7 @@ export const layer = (options: Options): Layer.Layer<BingClient, InvalidClientOp
  * The options read from configuration (environment variables by default):
  * `BING_KEY` (redacted), `BING_ENDPOINT`, `BING_MARKET`, `BING_LANGUAGE`, `BING_SAFE_SEARCH`,
  * `BING_USER_AGENT`, `BING_TIMEOUT`, `BING_MAX_ATTEMPTS`, `BING_MAX_RETRY_AFTER`,
- * `BING_BASE_DELAY`, `BING_MAX_DELAY`, `BING_ALLOW_INSECURE_LOOPBACK`.
+ * `BING_BASE_DELAY`, `BING_MAX_DELAY`, `BING_MAX_RESPONSE_BYTES`, `BING_ALLOW_INSECURE_LOOPBACK`.
  *
  * @since 0.1.0
  * @category config
@@ -563,6 +700,7 @@ export const config: Config.Config<Options> = Config.all({
   maxRetryAfter: Config.option(Config.Duration("BING_MAX_RETRY_AFTER")),
   baseDelay: Config.option(Config.Duration("BING_BASE_DELAY")),
   maxDelay: Config.option(Config.Duration("BING_MAX_DELAY")),
+  maxResponseBytes: Config.option(Config.Int("BING_MAX_RESPONSE_BYTES")),
   allowInsecureLoopback: Config.Boolean("BING_ALLOW_INSECURE_LOOPBACK").pipe(Config.withDefault(false))
 }).pipe(
   Config.map((c): Options => ({
@@ -573,6 +711,7 @@ export const config: Config.Config<Options> = Config.all({
     safeSearch: Option.getOrUndefined(c.safeSearch),
     userAgent: Option.getOrUndefined(c.userAgent),
     timeout: c.timeout,
+    maxResponseBytes: Option.getOrUndefined(c.maxResponseBytes),
     retry: {
       maxAttempts: Option.getOrUndefined(c.maxAttempts),
       maxRetryAfter: Option.getOrUndefined(c.maxRetryAfter),

@@ -19,6 +19,9 @@ export type { BingResult, Meta } from "./BingResult.js"
 export type { CallOptions, ClientError, Options as ClientOptions, ImageSearchInput, ImageSearchValue, TrendingImagesInput, TrendingImagesValue, WebSearchInput, WebSearchValue } from "./BingClient.js"
 export { InvalidClientOptions } from "./InvalidClientOptions.js"
 export { ConnectionFailed, RequestTimeout } from "./TransportError.js"
+export { RedirectRefused, ResponseTooLarge } from "./ResponseRefused.js"
+/** The attempts a failed call actually made (`0`: nothing was sent). */
+export { attemptsOf } from "./BingClient.js"
 /** Bing's typed errors (`BingError.RateLimited`, `BingError.InvalidRequest`, ...) and `BingError.isBingError`. */
 export { BingError } from "@bing-effect/schema"
 /** The quota tracker's error (`QuotaError.QuotaError`) and `QuotaError.isQuotaError`. */

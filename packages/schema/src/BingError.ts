@@ -82,14 +82,21 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("Invali
   /** The query parameter at fault. */
   parameter: Schema.optionalKey(Schema.String),
   /** The offending value. */
-  value: Schema.optionalKey(Schema.String)
+  value: Schema.optionalKey(Schema.String),
+  /**
+   * `true` when the client refused the request itself, before sending anything (a parameter it
+   * checks, an `http://` endpoint); absent when the error is the server's answer.
+   */
+  local: Schema.optionalKey(Schema.Boolean)
 }) {
   /** A readable summary. */
   override get message(): string {
     const where = this.parameter === undefined
       ? ""
       : ` [parameter ${JSON.stringify(this.parameter)}${this.value === undefined ? "" : `, value ${JSON.stringify(clip(this.value, 100))}`}]`
-    return `Bing rejected the request (${this.status} InvalidRequest/${this.subCode})${bingText(this.errors)}${where}`
+    return this.local === true
+      ? `Request refused locally, nothing was sent (InvalidRequest/${this.subCode})${bingText(this.errors)}${where}`
+      : `Bing rejected the request (${this.status} InvalidRequest/${this.subCode})${bingText(this.errors)}${where}`
   }
   /** `false`: the same request fails the same way. */
   get isRetryable(): boolean {
@@ -378,8 +385,22 @@ export interface Options {
   readonly traceId?: string | undefined
 }
 
+/**
+ * Options of the `InvalidRequest` constructors.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface InvalidRequestOptions extends Options {
+  /** Mark the error as refused by the client before sending (`local: true`). */
+  readonly local?: boolean | undefined
+}
+
 const trace = (options: Options | undefined): { traceId?: string } =>
   options?.traceId === undefined ? {} : { traceId: options.traceId }
+
+const local = (options: InvalidRequestOptions | undefined): { local?: boolean } =>
+  options?.local === true ? { local: true } : {}
 
 const wireError = (fields: ErrorResponse.Error): ErrorResponse.Error => {
   const out: { -readonly [K in keyof ErrorResponse.Error]: ErrorResponse.Error[K] } = { code: fields.code }
@@ -428,10 +449,11 @@ export const Messages = Object.freeze({
  * @since 0.1.0
  * @category constructors
  */
-export const parameterMissing = (parameter: string, options?: Options): InvalidRequest =>
+export const parameterMissing = (parameter: string, options?: InvalidRequestOptions): InvalidRequest =>
   new InvalidRequest({
     status: 400,
     ...trace(options),
+    ...local(options),
     errors: [wireError({ code: "InvalidRequest", subCode: "ParameterMissing", message: Messages.ParameterMissing, parameter })],
     subCode: "ParameterMissing",
     parameter
@@ -443,10 +465,11 @@ export const parameterMissing = (parameter: string, options?: Options): InvalidR
  * @since 0.1.0
  * @category constructors
  */
-export const parameterInvalidValue = (parameter: string, value: string, options?: Options): InvalidRequest =>
+export const parameterInvalidValue = (parameter: string, value: string, options?: InvalidRequestOptions): InvalidRequest =>
   new InvalidRequest({
     status: 400,
     ...trace(options),
+    ...local(options),
     errors: [wireError({ code: "InvalidRequest", subCode: "ParameterInvalidValue", message: Messages.ParameterInvalidValue, parameter, value })],
     subCode: "ParameterInvalidValue",
     parameter,
@@ -459,10 +482,11 @@ export const parameterInvalidValue = (parameter: string, value: string, options?
  * @since 0.1.0
  * @category constructors
  */
-export const httpNotAllowed = (options?: Options): InvalidRequest =>
+export const httpNotAllowed = (options?: InvalidRequestOptions): InvalidRequest =>
   new InvalidRequest({
     status: 410,
     ...trace(options),
+    ...local(options),
     errors: [wireError({ code: "InvalidRequest", subCode: "HttpNotAllowed", message: Messages.HttpNotAllowed })],
     subCode: "HttpNotAllowed"
   })

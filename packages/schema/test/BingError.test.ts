@@ -81,6 +81,11 @@ describe("isRetryable and message", () => {
     expect(BingError.parameterInvalidValue("count", "abc").message).toBe(
       'Bing rejected the request (400 InvalidRequest/ParameterInvalidValue): Parameter has invalid value. [parameter "count", value "abc"]'
     )
+    expect(BingError.parameterInvalidValue("count", "abc", { local: true }).message).toBe(
+      'Request refused locally, nothing was sent (InvalidRequest/ParameterInvalidValue): Parameter has invalid value. [parameter "count", value "abc"]'
+    )
+    expect(BingError.httpNotAllowed({ local: true }).local).toBe(true)
+    expect(BingError.httpNotAllowed().local).toBeUndefined()
     expect(BingError.quotaExhausted("day", 3_600_000).message).toContain("per-day quota exhausted")
     expect(BingError.quotaExhausted("day", 3_600_000).message).toContain("retry after 3600 s")
   })

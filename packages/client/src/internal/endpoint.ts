@@ -3,11 +3,15 @@
  * (the emulator). Results are cached per endpoint string by the caller's `Map`.
  */
 
-/** A usable endpoint: its base (no trailing slash) and a display form without credentials or query. */
+/**
+ * A usable endpoint: its base (no trailing slash), a display form without credentials or query,
+ * and its origin (every response must come from it).
+ */
 export interface Endpoint {
   readonly _tag: "Ok"
   readonly base: string
   readonly display: string
+  readonly origin: string
 }
 
 /** Why an endpoint cannot be used. */
@@ -31,11 +35,12 @@ export const check = (endpoint: string, allowInsecureLoopback: boolean): Endpoin
   if (url.username !== "" || url.password !== "") return { _tag: "Invalid", detail: "must not carry credentials" }
   if (url.search !== "" || url.hash !== "") return { _tag: "Invalid", detail: "must not carry a query or a fragment" }
   const path = url.pathname.replace(/\/+$/, "")
-  const base = `${url.protocol}//${url.host}${path}`
-  if (url.protocol === "https:") return { _tag: "Ok", base, display: base }
+  const origin = `${url.protocol}//${url.host}`
+  const base = `${origin}${path}`
+  if (url.protocol === "https:") return { _tag: "Ok", base, display: base, origin }
   if (url.protocol === "http:") {
     return allowInsecureLoopback && isLoopback(url.hostname)
-      ? { _tag: "Ok", base, display: base }
+      ? { _tag: "Ok", base, display: base, origin }
       : { _tag: "HttpNotAllowed", display: base }
   }
   return { _tag: "Invalid", detail: `uses ${url.protocol.replace(/:$/, "")}; only https is allowed` }

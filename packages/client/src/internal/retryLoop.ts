@@ -12,8 +12,11 @@ import * as RetryPolicy from "../RetryPolicy.js"
 /** What the server's answer means for the loop. */
 export type Verdict<A, E> =
   | { readonly _tag: "Done"; readonly value: A }
-  /** Fails the call at once. `counted`: whether the server counted the request. */
-  | { readonly _tag: "Fatal"; readonly error: E; readonly counted: boolean }
+  /**
+   * Fails the call at once. `counted`: whether the server counted the request. `sent: false`:
+   * refused before sending, so the attempt does not count as one made.
+   */
+  | { readonly _tag: "Fatal"; readonly error: E; readonly counted: boolean; readonly sent?: false | undefined }
   /** Retried after an exponential, fully jittered backoff. */
   | { readonly _tag: "Backoff"; readonly error: E; readonly counted: boolean }
   /** 429: wait `Retry-After` when within the bound, else fail at once. */
@@ -89,7 +92,8 @@ export const run = <A, E>(options: {
   // Plain combinators rather than a generator: this runs once per attempt of every call.
   const decide = (verdict: Verdict<A, E>, target: Target, attempt: number, backoffRetries: number): Step => {
     if (verdict._tag === "Done") return Effect.succeed({ value: verdict.value, attempts: attempt, tier: target.tier })
-    const failed: Failed<E> = { error: verdict.error, attempts: attempt, tier: target.tier }
+    const made = verdict._tag === "Fatal" && verdict.sent === false ? attempt - 1 : attempt
+    const failed: Failed<E> = { error: verdict.error, attempts: made, tier: target.tier }
     const budgetLeft = attempt < policy.maxAttempts
     switch (verdict._tag) {
       case "Fatal":
