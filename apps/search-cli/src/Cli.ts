@@ -10,7 +10,7 @@ import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import { tableText } from "./ExitCode.js"
+import { ExitCode, tableText } from "./ExitCode.js"
 import type { CliExit } from "./ExitCode.js"
 import * as Failure from "./Failure.js"
 import * as Output from "./Output.js"
@@ -95,6 +95,19 @@ const noteOf = (event: QuotaEvent.QuotaEvent): string | undefined => {
 }
 
 /**
+ * A tier whose endpoint is plain HTTP, found when the tiers are loaded: the same class (exit 15) as
+ * an http:// `--endpoint`, which the client refuses at the first call, but naming the tier and
+ * its own URL.
+ */
+const insecureEndpoint = (e: Settings.InsecureEndpoint): Failure.Problem => ({
+  tag: e._tag,
+  code: ExitCode.HttpsRequired,
+  headline: `Plain HTTP is not allowed: the endpoint of tier ${e.tier}, ${e.endpoint}, is http://, and Bing only answers HTTPS.`,
+  details: [`Found in ${e.setting}; the app refused to send any key over it, so nothing was sent.`],
+  hint: `Give tier ${e.tier} an https:// endpoint. For the local emulator only, --allow-insecure-loopback accepts http:// to 127.0.0.1, ::1 or localhost.`
+})
+
+/**
  * Runs `body` in a session built from the shared flags, printing the tracker's events as notes on
  * stderr, and explains any failure.
  */
@@ -105,7 +118,9 @@ const inSession = <A>(
 ): Effect.Effect<A, CliExit> => {
   let context: Failure.Context = { now: Date.now() }
   const program = Effect.gen(function*() {
-    const settings = yield* Settings.resolve(shared)
+    const settings = yield* Settings.resolve(shared).pipe(
+      Effect.catchTag("InsecureEndpoint", (e) => Failure.fail(insecureEndpoint(e)))
+    )
     context = { settings, now: Date.now() }
     const session = yield* Session.make(settings, {
       onEvent: (event) => {

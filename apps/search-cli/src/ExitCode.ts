@@ -43,7 +43,7 @@ export const table: ReadonlyArray<readonly [ExitCode, string, string]> = [
   [ExitCode.Forbidden, "InsufficientAuthorization (403)", "the key is disabled or expired"],
   [ExitCode.QuotaExhausted, "QuotaExhausted (403), QuotaError", "the daily/monthly quota of every tier is used up"],
   [ExitCode.RateLimited, "RateLimited (429)", "per-second limit: still limited after waiting, or the wait was too long"],
-  [ExitCode.HttpsRequired, "InvalidRequest/HttpNotAllowed (410)", "plain HTTP was used: Bing requires HTTPS"],
+  [ExitCode.HttpsRequired, "InvalidRequest/HttpNotAllowed (410), InsecureEndpoint", "plain HTTP was used (--endpoint or a tier's endpoint): Bing requires HTTPS"],
   [ExitCode.EmptyResponse, "EmptyResponse (200, empty)", "Bing suspected abuse and answered with an empty body"],
   [ExitCode.ServerError, "ServerError (500)", "Bing failed on its side, still after the retries"],
   [ExitCode.Timeout, "RequestTimeout", "no complete answer in time, still after the retries"],

@@ -9,7 +9,7 @@
  * never fail: once stderr is gone there is nowhere left to say anything, so the run goes on and
  * keeps its own exit code.
  */
-import { getSystemErrorMessage } from "node:util"
+import { getSystemErrorMap } from "node:util"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { CliExit, ExitCode } from "./ExitCode.js"
@@ -36,8 +36,9 @@ export const isOutputFailed = (u: unknown): u is OutputFailed => u instanceof Ou
 const outputFailed = (error: unknown): OutputFailed => {
   const e = error as { readonly code?: unknown; readonly errno?: unknown; readonly message?: unknown }
   const code = typeof e.code === "string" ? e.code : "EIO"
-  const reason = typeof e.errno === "number"
-    ? getSystemErrorMessage(e.errno)
+  const system = typeof e.errno === "number" ? getSystemErrorMap().get(e.errno)?.[1] : undefined
+  const reason = system !== undefined
+    ? system
     : code === "ERR_STREAM_DESTROYED"
     ? "the stream is closed"
     : typeof e.message === "string" ? e.message : "write error"

@@ -5,11 +5,13 @@
  * read; nothing here ever puts a key in a message.
  */
 import { readFileSync } from "node:fs"
+import { BingClient } from "@bing-effect/client"
 import { Tier, TierCatalog } from "@bing-effect/quota-tracker"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
 
 /** Configuration that cannot work: a tiers file, a store spec or an option is wrong. */
 export class InvalidSettings extends Data.TaggedError("InvalidSettings")<{
@@ -19,6 +21,22 @@ export class InvalidSettings extends Data.TaggedError("InvalidSettings")<{
 }> {
   override get message(): string {
     return `${this.setting}: ${this.detail}`
+  }
+}
+
+/**
+ * A tier's endpoint is plain `http://` (and not a loopback host allowed by
+ * `--allow-insecure-loopback`): the key would travel in clear text, so nothing is sent.
+ */
+export class InsecureEndpoint extends Data.TaggedError("InsecureEndpoint")<{
+  /** Where the tiers came from, e.g. `--tiers tiers.json`. */
+  readonly setting: string
+  readonly tier: string
+  /** The endpoint without credentials, query or fragment. */
+  readonly endpoint: string
+}> {
+  override get message(): string {
+    return `${this.setting}: the endpoint of tier ${this.tier}, ${this.endpoint}, is http://`
   }
 }
 
@@ -91,13 +109,47 @@ export const parseStore = (spec: string, prefix: string): StoreSpec | InvalidSet
   })
 }
 
+/**
+ * An endpoint for messages: scheme, host and path, with `***@` for credentials and `?…` / `#…`
+ * for a query or fragment (either may hold a key); `undefined` when it is not a URL at all.
+ */
+export const displayEndpoint = (endpoint: string): string | undefined => {
+  if (!URL.canParse(endpoint)) return undefined
+  const url = new URL(endpoint)
+  const credentials = url.username !== "" || url.password !== "" ? "***@" : ""
+  const path = url.pathname.replace(/\/+$/, "")
+  return `${url.protocol}//${credentials}${url.host}${path}${url.search === "" ? "" : "?…"}${url.hash === "" ? "" : "#…"}`
+}
+
+/**
+ * What is wrong with a tier's endpoint, by the client's own rules for its `endpoint` option (so a
+ * tier endpoint is held to the same rules as `--endpoint`), or `undefined` when it can be used.
+ */
+const endpointProblem = (endpoint: string): string | undefined => {
+  const checked = BingClient.validateOptions({ endpoint, allowInsecureLoopback: true }, { withTracker: true })
+  if (Result.isSuccess(checked)) return undefined
+  const shown = displayEndpoint(endpoint)
+  return `"endpoint" ${shown === undefined ? "" : `${shown} `}${checked.failure.detail}`
+}
+
+// the hosts the client accepts plain HTTP to under allowInsecureLoopback (its endpoint check)
+const loopbackHosts = new Set(["127.0.0.1", "localhost", "[::1]"])
+
+/** Whether the client would refuse to send a key to this (valid) endpoint for being plain HTTP. */
+const isInsecure = (endpoint: string, allowInsecureLoopback: boolean): boolean => {
+  const url = new URL(endpoint)
+  return url.protocol === "http:" && !(allowInsecureLoopback && loopbackHosts.has(url.hostname.toLowerCase()))
+}
+
 const limitFields = ["perSecond", "perDay", "perMonth"] as const
 
 /**
  * Reads a tiers document: a JSON array (or `{ "tiers": [...] }`) of
  * `{ "name", "key" | "keyEnv", "endpoint"?, "limits"?: { perSecond?, perDay?, perMonth? } }`.
  * A tier named after a public tier (S15, S16...) starts from the catalogue's published limits.
- * Error messages name the entry and field, never a key's value.
+ * A tier's endpoint is held to the client's rules for `--endpoint` (plain `http://` is decided in
+ * `resolve`, which knows `--allow-insecure-loopback`). Error messages name the entry and field,
+ * never a key's value, and show URLs without credentials or query.
  */
 export const parseTiers = (
   text: string,
@@ -137,6 +189,9 @@ export const parseTiers = (
       key = value
     } else return bad(`tier ${name} needs a "key" or a "keyEnv"`)
     if (e["endpoint"] !== undefined && typeof e["endpoint"] !== "string") return bad(`tier ${name}: "endpoint" must be a string`)
+    // checked here, not at the first call through this tier: an unusable one is a configuration error
+    const endpointInvalid = typeof e["endpoint"] === "string" ? endpointProblem(e["endpoint"]) : undefined
+    if (endpointInvalid !== undefined) return bad(`tier ${name}: ${endpointInvalid}`)
     const limits: { perSecond?: number; perDay?: number; perMonth?: number } = {}
     if (e["limits"] !== undefined) {
       if (typeof e["limits"] !== "object" || e["limits"] === null) return bad(`tier ${name}: "limits" must be an object`)
@@ -164,7 +219,7 @@ export const parseTiers = (
 }
 
 /** Resolves the shared flags into settings, reading the tiers file when one is named. */
-export const resolve = (flags: SharedFlags): Effect.Effect<Settings, InvalidSettings | MissingKey> =>
+export const resolve = (flags: SharedFlags): Effect.Effect<Settings, InvalidSettings | InsecureEndpoint | MissingKey> =>
   Effect.gen(function*() {
     const store = parseStore(flags.store, flags.storePrefix)
     if (store instanceof InvalidSettings) return yield* store
@@ -190,6 +245,10 @@ export const resolve = (flags: SharedFlags): Effect.Effect<Settings, InvalidSett
       }
       const parsed = parseTiers(text, tiersSource)
       if (parsed instanceof InvalidSettings) return yield* parsed
+      const insecure = parsed.find((t) => t.endpoint !== undefined && isInsecure(t.endpoint, flags.allowInsecureLoopback))
+      if (insecure !== undefined) {
+        return yield* new InsecureEndpoint({ setting: tiersSource, tier: insecure.name, endpoint: displayEndpoint(insecure.endpoint!)! })
+      }
       tiers = parsed
     } else if (Option.isSome(flags.key)) {
       if (Redacted.value(flags.key.value).trim() === "") return yield* new MissingKey()
