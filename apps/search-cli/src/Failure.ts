@@ -5,9 +5,8 @@
  * of its class. No stack trace for an expected failure, and never a key: messages are built from
  * the errors' structured fields, never from request headers.
  */
-import { RetryPolicy } from "@bing-effect/client"
-import type { BingClient } from "@bing-effect/client"
-import type { InvalidClientOptions as ClientOptionsError, TransportError } from "@bing-effect/client"
+import { BingClient, RetryPolicy } from "@bing-effect/client"
+import type { InvalidClientOptions as ClientOptionsError, ResponseRefused, TransportError } from "@bing-effect/client"
 import type { QuotaError, QuotaEvent } from "@bing-effect/quota-tracker"
 import type { BingError } from "@bing-effect/schema"
 import * as Effect from "effect/Effect"
@@ -54,6 +53,19 @@ export const formatDuration = (ms: number): string => {
 
 /** Epoch ms -> `2026-11-23 00:00:00 UTC`. */
 export const formatInstant = (ms: number): string => `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`
+
+/**
+ * What the app did, from the attempts the client actually made (`BingClient.attemptsOf`), never
+ * from the configured budget: a call may stop early (a Retry-After too long, a refused answer) or
+ * send nothing at all. `retried` says how it retried ("retried with backoff").
+ */
+const attemptsLine = (e: unknown, retried: string): ReadonlyArray<string> => {
+  const made = BingClient.attemptsOf(e)
+  if (made === undefined) return []
+  if (made === 0) return ["Nothing was sent."]
+  if (made === 1) return ["The app made 1 attempt (no retry)."]
+  return [`The app ${retried}, ${made} attempts in all.`]
+}
 
 const trace = (e: { readonly traceId?: string | undefined }): ReadonlyArray<string> =>
   e.traceId === undefined ? [] : [`Bing trace id: ${e.traceId} (quote it to Microsoft support)`]
@@ -229,9 +241,9 @@ export const rateLimited = (e: BingError.RateLimited, ctx: Context): Problem => 
     code: ExitCode.RateLimited,
     headline: `Bing's per-second limit was exceeded (${e.status} RateLimitExceeded).`,
     details: [
-      tooLong
-        ? `Bing asked to wait ${formatDuration(e.retryAfterMs!)} (Retry-After), longer than the app may wait (${formatDuration(policy.maxRetryAfterMs)}, --max-wait), so it stopped.`
-        : `The app waited as Bing asked (Retry-After) and retried, up to ${policy.maxAttempts} attempts in all; still limited.`,
+      ...(tooLong
+        ? [`Bing asked to wait ${formatDuration(e.retryAfterMs!)} (Retry-After), longer than the app may wait (${formatDuration(policy.maxRetryAfterMs)}, --max-wait), so it stopped.`]
+        : attemptsLine(e, "waited as Bing asked (Retry-After) and retried")),
       ...trace(e)
     ],
     hint: tooLong ? "Run again later, or raise --max-wait." : "Send fewer requests per second (the tier's QPS limit), or raise --max-attempts."
@@ -239,20 +251,20 @@ export const rateLimited = (e: BingError.RateLimited, ctx: Context): Problem => 
 }
 
 /** 200 with an empty body. */
-export const emptyResponse = (e: BingError.EmptyResponse, ctx: Context): Problem => ({
+export const emptyResponse = (e: BingError.EmptyResponse, _ctx: Context): Problem => ({
   tag: e._tag,
   code: ExitCode.EmptyResponse,
   headline: `Bing answered ${e.status} with an empty body: it suspects abuse (a denial-of-service pattern).`,
-  details: [`The app backed off and retried, ${policyOf(ctx).maxAttempts} attempts in all; every answer was empty.`, ...trace(e)],
+  details: [...attemptsLine(e, "backed off and retried"), "Every answer was empty.", ...trace(e)],
   hint: "Slow down: spread the queries out, avoid identical bursts, and try again in a few minutes."
 })
 
 /** 500 after the retries. */
-export const serverError = (e: BingError.ServerError, ctx: Context): Problem => ({
+export const serverError = (e: BingError.ServerError, _ctx: Context): Problem => ({
   tag: e._tag,
   code: ExitCode.ServerError,
   headline: `Bing failed on its side (${e.status} ServerError/${e.subCode}).`,
-  details: [`The app retried with backoff, ${policyOf(ctx).maxAttempts} attempts in all.`, ...bingSays(e), ...trace(e)],
+  details: [...attemptsLine(e, "retried with backoff"), ...bingSays(e), ...trace(e)],
   hint: "Try again later; if it persists, contact Microsoft support with the trace id."
 })
 
@@ -275,23 +287,43 @@ export const unexpectedResponse = (e: BingError.UnexpectedResponse): Problem => 
 })
 
 /** Timeout after the retries. */
-export const requestTimeout = (e: TransportError.RequestTimeout, ctx: Context): Problem => ({
+export const requestTimeout = (e: TransportError.RequestTimeout, _ctx: Context): Problem => ({
   tag: e._tag,
   code: ExitCode.Timeout,
   headline: `No complete answer from ${e.endpoint} within ${formatDuration(e.timeoutMs)}.`,
-  details: [`The app retried with backoff, ${policyOf(ctx).maxAttempts} attempts in all.`],
+  details: attemptsLine(e, "retried with backoff"),
   hint: "Check the network, or raise --timeout."
 })
 
 /** Connection failure after the retries. */
-export const connectionFailed = (e: TransportError.ConnectionFailed, ctx: Context): Problem => ({
+export const connectionFailed = (e: TransportError.ConnectionFailed, _ctx: Context): Problem => ({
   tag: e._tag,
   code: ExitCode.ConnectionFailed,
   headline: e.phase === "request"
     ? `Could not reach ${e.endpoint}: ${e.detail}.`
     : `The connection to ${e.endpoint} broke while reading the answer: ${e.detail}.`,
-  details: [`The app retried with backoff, ${policyOf(ctx).maxAttempts} attempts in all.`],
+  details: attemptsLine(e, "retried with backoff"),
   hint: "Check --endpoint / BING_SEARCH_ENDPOINT and the network."
+})
+
+/** A redirect, never followed (the key stays with the endpoint). */
+export const redirectRefused = (e: ResponseRefused.RedirectRefused): Problem => ({
+  tag: e._tag,
+  code: ExitCode.UnexpectedResponse,
+  headline: e.followed
+    ? `The answer came from ${e.target}, not from ${e.endpoint} (a redirect was followed), so it was discarded.`
+    : `${e.endpoint} answered ${e.status}, a redirect to ${e.target}; the app never follows one, so the key was not sent there.`,
+  details: attemptsLine(e, "retried"),
+  hint: "Check --endpoint: Bing never redirects, so a proxy or a wrong host answered."
+})
+
+/** A body over the client's bound. */
+export const responseTooLarge = (e: ResponseRefused.ResponseTooLarge): Problem => ({
+  tag: e._tag,
+  code: ExitCode.UnexpectedResponse,
+  headline: `The answer from ${e.endpoint} is larger than ${e.maxResponseBytes} bytes; the app stopped reading it.`,
+  details: attemptsLine(e, "retried"),
+  hint: "Check --endpoint: a Bing answer is about 16 KB, so a proxy or a wrong host answered."
 })
 
 /** Client options that cannot work. */
@@ -319,6 +351,8 @@ export type AppError =
   | BingClient.AnyBingError
   | TransportError.RequestTimeout
   | TransportError.ConnectionFailed
+  | ResponseRefused.RedirectRefused
+  | ResponseRefused.ResponseTooLarge
   | QuotaError.QuotaError
   | ClientOptionsError.InvalidClientOptions
   | InvalidSettings
@@ -357,6 +391,8 @@ export const handle = <A, R>(
       UnexpectedResponse: (e) => fail(unexpectedResponse(e)),
       RequestTimeout: (e) => fail(requestTimeout(e, context())),
       ConnectionFailed: (e) => fail(connectionFailed(e, context())),
+      RedirectRefused: (e) => fail(redirectRefused(e)),
+      ResponseTooLarge: (e) => fail(responseTooLarge(e)),
       InvalidClientOptions: (e) => fail(invalidClientOptions(e)),
       InvalidSettings: (e) => fail(invalidSettings(e)),
       MissingKey: (e) => fail(missingKey(e))
