@@ -97,23 +97,19 @@ export const isTerminal = (): boolean => process.stdout.isTTY === true
  * Waits until stdout has taken everything written to it, by this module or by others (effect/cli
  * prints the help through the console, which hides write errors), and fails if any write failed.
  */
-export const settled: Effect.Effect<void, OutputFailed> = Effect.callback<void, OutputFailed>((resume) => {
-  const stream = process.stdout
-  guard(stream)
-  const check = () => {
-    stream.off("drain", check)
-    stream.off("close", check)
-    const broken = brokenBy(stream)
-    resume(broken === undefined ? Effect.void : Effect.fail(outputFailed(broken)))
-  }
-  if (stream.writableLength > 0 && brokenBy(stream) === undefined) {
-    stream.once("drain", check).once("close", check)
-    return Effect.sync(() => stream.off("drain", check).off("close", check))
-  }
-  // a failed write reports through process.nextTick, so one turn of the event loop is enough
-  const timer = setImmediate(check)
-  return Effect.sync(() => clearImmediate(timer))
-})
+export const settled: Effect.Effect<void, OutputFailed> = Effect.suspend(() =>
+  // an empty write's callback comes after those of every earlier write
+  process.stdout.writableLength > 0 ? write("") : Effect.void
+).pipe(
+  Effect.andThen(Effect.callback<void, OutputFailed>((resume) => {
+    // a failed write reports through process.nextTick, so one turn of the event loop is enough
+    const timer = setImmediate(() => {
+      const broken = brokenBy(process.stdout)
+      resume(broken === undefined ? Effect.void : Effect.fail(outputFailed(broken)))
+    })
+    return Effect.sync(() => clearImmediate(timer))
+  }))
+)
 
 /**
  * Ends the run after stdout failed: quietly with exit 0 when the reader went away, else with one
