@@ -23,9 +23,32 @@ export interface ListenOptions {
   readonly handle: (req: IncomingMessage, res: ServerResponse, secure: boolean) => void
   readonly malformed: () => Wire
   readonly traceId: () => string
+  /** Deadlines of a connection; {@link defaultTimeouts} when absent (tests set short ones). */
+  readonly timeouts?: Timeouts | undefined
 }
 
-const serverOptions = { maxHeaderSize: 16 * 1024, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }
+/** How long a client may take, the same with and without TLS. */
+export interface Timeouts {
+  /** Until a request's headers are in; also the deadline of a connection's first byte and of a TLS handshake. */
+  readonly headersMs: number
+  /** Until the whole request is in. */
+  readonly requestMs: number
+  /** Between requests on a kept-alive connection. */
+  readonly idleMs: number
+  /** How often Node checks the header and request deadlines. */
+  readonly checkEveryMs: number
+}
+
+/** Checked every second: Node's default of 30 s would let a 10 s deadline run to 40 s. */
+export const defaultTimeouts: Timeouts = { headersMs: 10_000, requestMs: 30_000, idleMs: 5_000, checkEveryMs: 1_000 }
+
+const serverOptions = (t: Timeouts) => ({
+  maxHeaderSize: 16 * 1024,
+  requestTimeout: t.requestMs,
+  headersTimeout: t.headersMs,
+  keepAliveTimeout: t.idleMs,
+  connectionsCheckingInterval: t.checkEveryMs
+})
 
 const answerClientError = (opts: ListenOptions) => (err: NodeJS.ErrnoException, socket: Duplex): void => {
   if (err.code === "ECONNRESET" || !socket.writable) return void socket.destroy()
@@ -75,21 +98,33 @@ const closeServer = (server: NetServer | HttpServer | HttpsServer): Promise<void
   })
 
 export const listen = async (opts: ListenOptions): Promise<Listening> => {
-  const http = createHttp(serverOptions, guard(opts, false))
+  const timeouts = opts.timeouts ?? defaultTimeouts
+  const http = createHttp(serverOptions(timeouts), guard(opts, false))
   http.on("clientError", answerClientError(opts))
   if (opts.tls === undefined) {
     const port = await listenOn(http, opts.port, opts.host)
     return { port, host: opts.host, secure: false, close: () => closeServer(http) }
   }
-  const https = createHttps({ ...serverOptions, cert: opts.tls.cert, key: opts.tls.key }, guard(opts, true))
+  // a TLS handshake gets the time the headers would get
+  const https = createHttps({ ...serverOptions(timeouts), handshakeTimeout: timeouts.headersMs, cert: opts.tls.cert, key: opts.tls.key }, guard(opts, true))
   https.on("clientError", answerClientError(opts))
   https.on("tlsClientError", (_err, socket) => socket.destroy())
+  // These two servers never listen: the front socket hands them their connections. Node starts the
+  // checks of the header and request deadlines when a server starts listening, so start them here,
+  // or slow and idle connections would never be closed.
+  http.emit("listening")
+  https.emit("listening")
   const sockets = new Set<Socket>()
   const front = createNet((socket) => {
     sockets.add(socket)
     socket.on("close", () => sockets.delete(socket))
     socket.on("error", () => socket.destroy())
+    // until the first byte tells HTTPS from HTTP, no server's deadline covers the socket
+    const silent = () => socket.destroy()
+    socket.setTimeout(timeouts.headersMs, silent)
     socket.once("data", (chunk: Buffer) => {
+      socket.setTimeout(0)
+      socket.off("timeout", silent)
       socket.pause()
       socket.unshift(chunk)
       ;(chunk[0] === 0x16 ? https : http).emit("connection", socket)
