@@ -108,8 +108,7 @@ describe("bad input to the emulator", () => {
     const encode = (v: string) => (random() < 0.5 ? encodeURIComponent(v) : v.replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c)).replace(/[#?&\s]/g, "_"))
     const methods = ["GET", "GET", "GET", "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE"]
 
-    let resentOnNewConnection = 0
-    const httpRequest = (agent: Agent): Promise<{ answer: Answer | undefined; path: string; method: string }> => {
+    const httpRequest = (agent: Agent): Promise<{ answer: Answer | undefined; path: string; method: string; size: number }> => {
       const method = pick(methods)
       let path = pick(paths)
       const query = Array.from({ length: int(6) }, () => `${random() < 0.9 ? pick(params) : encode(junk(1 + int(8)))}=${encode(values())}`)
@@ -124,31 +123,24 @@ describe("bad input to the emulator", () => {
       if (random() < 0.1) headers["x-search-location"] = pick(["lat:47.6;long:-122.3;re:22", "lat:abc", junk(50)])
       if (random() < 0.05) headers["content-type"] = "application/json"
       const body = method !== "GET" && method !== "HEAD" && random() < 0.5 ? junk(int(2_000)) : undefined
-      const send = (via: Agent | false): Promise<{ answer: Answer | undefined; path: string; method: string }> =>
-        new Promise((resolve) => {
-          let received = 0
-          const req = request({ host: base.hostname, port: base.port, method, path, headers, agent: via, timeout: 10_000 }, (res) => {
-            const chunks: Array<Buffer> = []
-            res.on("data", (c: Buffer) => chunks.push(c))
-            res.on("end", () => resolve({ method, path, answer: { status: res.statusCode ?? 0, headers: res.headers as Record<string, string>, body: Buffer.concat(chunks).toString("utf8") } }))
-            res.on("error", () => resolve({ method, path, answer: undefined }))
-          })
-          req.on("socket", (socket) => socket.on("data", (d: Buffer) => (received += d.length)))
-          req.on("error", () => {
-            // Node's keep-alive agent now and then hands out a pooled socket whose parser already
-            // considers the connection closed: the request fails before one byte of an answer
-            // arrives. As Node's docs advise, such a request is sent again, once, on a new
-            // connection; the emulator must still answer it properly (counted in the figures).
-            if (via !== false && req.reusedSocket && received === 0) {
-              resentOnNewConnection++
-              return void send(false).then(resolve)
-            }
-            resolve({ method, path, answer: undefined })
-          })
-          req.on("timeout", () => req.destroy())
-          req.end(body)
+      // Node's client sends a DELETE, OPTIONS or TRACE body without Content-Length (nor chunked
+      // framing): the server, rightly, reads those bytes as the next request on the connection, and
+      // its 400 for them is then read as the answer to whichever request reuses the socket next (a
+      // HEAD cannot parse it at all). Every body is framed.
+      if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body))
+      // what the emulator's parser counts against its 16 KiB limit: the URL, and every header's name and value
+      const size = path.length + Object.entries({ ...headers, host: base.host, connection: "keep-alive" }).reduce((n, [k, v]) => n + k.length + Buffer.byteLength(v), 0)
+      return new Promise((resolve) => {
+        const req = request({ host: base.hostname, port: base.port, method, path, headers, agent, timeout: 10_000 }, (res) => {
+          const chunks: Array<Buffer> = []
+          res.on("data", (c: Buffer) => chunks.push(c))
+          res.on("end", () => resolve({ method, path, size, answer: { status: res.statusCode ?? 0, headers: res.headers as Record<string, string>, body: Buffer.concat(chunks).toString("utf8") } }))
+          res.on("error", () => resolve({ method, path, size, answer: undefined }))
         })
-      return send(agent)
+        req.on("error", () => resolve({ method, path, size, answer: undefined }))
+        req.on("timeout", () => req.destroy())
+        req.end(body)
+      })
     }
 
     const rawPayload = (): Buffer => {
@@ -210,7 +202,9 @@ describe("bad input to the emulator", () => {
           const { answers, rest } = parse()
           resolve({ answers, payload: payload.toString("latin1").slice(0, 120), leftover: rest })
         }
-        const timer = setTimeout(done, 1_000)
+        // a complete request is answered at once, however loaded the machine (10 s bound); a
+        // half-sent one gets nothing for 10 s (the emulator's header deadline), so 1 s tells enough
+        const timer = setTimeout(done, payload.includes("q=half ") ? 1_000 : 10_000)
         socket.on("data", (c: Buffer) => {
           chunks.push(c)
           const { answers, rest } = parse()
@@ -226,6 +220,8 @@ describe("bad input to the emulator", () => {
     const bad: Array<string> = []
     const leaks: Array<string> = []
     const noAnswer: Array<string> = []
+    const misattributed: Array<string> = []
+    let parserRefused = 0
     const ms: Array<number> = []
     const rss: Array<number> = []
     const record = (answer: Answer | undefined, method: string, path: string, raw: boolean) => {
@@ -236,19 +232,28 @@ describe("bad input to the emulator", () => {
       if (answer !== undefined && (answer.body.includes(key) || JSON.stringify(answer.headers).includes(key))) leaks.push(`${method} ${path.slice(0, 80)}`)
     }
 
-    const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })
     for (let round = 0; round < ROUNDS; round++) {
+      // one pool per round, closed before the raw requests: no kept-alive socket idles towards the
+      // emulator's idle deadline, where closing and reusing it would race
+      const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })
       let next = 0
       await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
         while (next < HTTP_PER_ROUND) {
           next++
           const t = performance.now()
-          const { answer, method, path } = await httpRequest(agent)
+          const { answer, method, path, size } = await httpRequest(agent)
           ms.push(performance.now() - t)
           if (answer === undefined) noAnswer.push(`${method} ${path.slice(0, 100)} (${path.length} chars)`)
+          // The parser's 400 (the only one without X-MSEdge-ClientID) for a request far below its
+          // 16 KiB limit was meant for another request on the same connection.
+          if (answer?.status === 400 && answer.headers["x-msedge-clientid"] === undefined) {
+            parserRefused++
+            if (size < 15 * 1024) misattributed.push(`${method} ${path.slice(0, 100)} (${size} bytes of URL and headers)`)
+          }
           record(answer, method, path, false)
         }
       }))
+      agent.destroy()
       let rawNext = 0
       await Promise.all(Array.from({ length: 8 }, async () => {
         while (rawNext < RAW_PER_ROUND) {
@@ -272,7 +277,6 @@ describe("bad input to the emulator", () => {
       }))
       rss.push(rssOf(emulator.pid) ?? 0)
     }
-    agent.destroy()
 
     // still up, still serving
     const alive = await new Promise<number>((resolve) => {
@@ -293,10 +297,11 @@ describe("bad input to the emulator", () => {
       "RSS after round 1 MB": rss[0]! / 2 ** 20,
       "RSS after round 2 MB": rss[1]! / 2 ** 20,
       "still serving (status)": alive,
-      "resent on a new connection (keep-alive reuse failed)": resentOnNewConnection,
+      "refused by the HTTP parser (over 16 KiB of URL and headers)": parserRefused,
       "key in answers": leaks.length
     })
     expect(noAnswer).toEqual([])
+    expect(misattributed).toEqual([])
     expect(bad).toEqual([])
     expect(verdicts.bad).toBe(0)
     expect(Object.keys(statuses).filter((s) => Number(s) >= 500)).toEqual([])
