@@ -492,15 +492,18 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
               Effect.fail(new RedirectRefused({ operation: op.name, endpoint: display, status: response.status, ...redirect }))
             )
           }
+          // Read once: some clients (undici) build a new Headers object on every access.
+          const received = response.headers
           return Body.read(
             response,
+            received,
             config.maxResponseBytes,
             () => new ResponseTooLarge({ operation: op.name, endpoint: display, status: response.status, maxResponseBytes: config.maxResponseBytes })
           ).pipe(
             Effect.mapError((e) => e._tag === "ResponseTooLarge" ? e : failed("response")(e)),
             Effect.map((body): Exchange => ({
               status: response.status,
-              headers: Scrub.headers(response.headers, key),
+              headers: Scrub.headers(received, key),
               body: Scrub.body(body, key)
             }))
           )

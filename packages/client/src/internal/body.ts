@@ -6,18 +6,18 @@
  * read fails at once.
  */
 import * as Effect from "effect/Effect"
-import type { HttpClientError, HttpClientResponse } from "effect/http"
+import type { Headers, HttpClientError, HttpClientResponse } from "effect/http"
 import * as Stream from "effect/Stream"
 
 const digits = /^\d{1,15}$/
 
-/** Reads the body as text, failing with `tooLarge()` past `max` bytes. */
+/** Reads the body as text, failing with `tooLarge()` past `max` bytes (`headers`: the response's, read once by the caller). */
 export const read = <E>(
   response: HttpClientResponse.HttpClientResponse,
+  headers: Headers.Headers,
   max: number,
   tooLarge: () => E
 ): Effect.Effect<string, E | HttpClientError.HttpClientError> => {
-  const headers = response.headers
   const length = headers["content-length"]
   const encoding = headers["content-encoding"]
   if (length !== undefined && digits.test(length) && (encoding === undefined || encoding === "identity")) {

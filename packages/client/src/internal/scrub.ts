@@ -42,6 +42,15 @@ export const headers = (input: Headers.Headers, secret: string): Headers.Headers
 
 const escape = /\\u([0-9a-fA-F]{4})/g
 
+/** Whether some `\uXXXX` in `text` stands for a character of `secret`. */
+const escapesCharOf = (text: string, secret: string): boolean => {
+  for (let i = text.indexOf("\\u"); i !== -1; i = text.indexOf("\\u", i + 2)) {
+    const code = Number.parseInt(text.slice(i + 2, i + 6), 16)
+    if (!Number.isNaN(code) && secret.includes(String.fromCharCode(code))) return true
+  }
+  return false
+}
+
 /** Strings of a parsed JSON value with the key replaced. */
 const deep = (value: unknown, secret: string): unknown => {
   if (typeof value === "string") return redact(value, secret)
@@ -64,7 +73,9 @@ const deep = (value: unknown, secret: string): unknown => {
 export const body = (text: string, secret: string): string => {
   if (secret.length === 0) return text
   const out = text.includes(secret) ? replaceAll(text, secret) : text
-  if (!out.includes("\\u")) return out
+  // Bing escapes some characters (\u0027, \u003c...): unescape only when an escape spells a
+  // character of the key, the one way an escaped key can hide.
+  if (!escapesCharOf(out, secret)) return out
   const unescaped = out.replace(escape, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
   if (!unescaped.includes(secret)) return out
   try {
