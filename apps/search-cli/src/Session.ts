@@ -5,14 +5,13 @@
  */
 import { BingClient } from "@bing-effect/client"
 import type { InvalidClientOptions } from "@bing-effect/client"
-import { QuotaError, QuotaStore, QuotaTracker } from "@bing-effect/quota-tracker"
-import type { QuotaEvent } from "@bing-effect/quota-tracker"
+import { QuotaStore, QuotaTracker } from "@bing-effect/quota-tracker"
+import type { QuotaError, QuotaEvent } from "@bing-effect/quota-tracker"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Redis from "effect/persistence/Redis"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { describeStore, type Settings, type StoreSpec } from "./Settings.js"
+import type { Settings, StoreSpec } from "./Settings.js"
 
 /** The user agent the client sends. */
 export const userAgent = "bing-search/0.1.0 (+https://github.com/bing-effect)"
@@ -26,32 +25,24 @@ export interface Session {
   readonly events: ReadonlyArray<QuotaEvent.QuotaEvent>
 }
 
-const describeCause = (cause: unknown): string => {
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code
-    const text = cause.message !== "" ? cause.message : typeof code === "string" ? code : cause.name
-    return text.replace(/\/\/[^/@\s]*@/g, "//***@")
-  }
-  return String(cause)
-}
-
 /**
- * The store layer for a spec. Redis goes through `NodeRedis.layer`, built once here; a Redis
- * that cannot be reached becomes `QuotaError`/`StoreUnavailable` like any other store failure.
+ * The store layer for a spec. Redis goes through the tracker's own bounded connection
+ * (`RedisStore.layer`): a Redis that refuses, or accepts and never answers, fails the start-up
+ * with `QuotaError`/`StoreUnavailable` within the store timeout, and the start-up stays
+ * interruptible (SIGINT/SIGTERM) meanwhile.
  */
-export const storeLayer = (spec: StoreSpec): Layer.Layer<QuotaStore.QuotaStore, QuotaError.QuotaError | Redis.RedisError> => {
+export const storeLayer = (spec: StoreSpec): Layer.Layer<QuotaStore.QuotaStore, QuotaError.QuotaError> => {
   switch (spec._tag) {
     case "memory":
       return QuotaStore.layerMemory
     case "sqlite":
       return QuotaStore.layerSqlite({ filename: spec.filename })
-    case "redis": {
+    case "redis":
       // node-redis is loaded only when a Redis store is asked for: it costs startup time otherwise.
-      const redis = Layer.unwrap(
-        Effect.map(Effect.promise(() => import("@effect/platform-node/NodeRedis")), (NodeRedis) => NodeRedis.layer({ url: spec.url }))
+      return Layer.unwrap(
+        Effect.map(Effect.promise(() => import("@bing-effect/quota-tracker/redis")), ({ RedisStore }) =>
+          RedisStore.layer({ url: spec.url, prefix: spec.prefix }))
       )
-      return QuotaStore.layerRedis({ prefix: spec.prefix }).pipe(Layer.provide(redis))
-    }
   }
 }
 
@@ -77,10 +68,7 @@ export const make = (
   } = {}
 ): Effect.Effect<Session, QuotaError.QuotaError | InvalidClientOptions.InvalidClientOptions, Scope.Scope> =>
   Effect.gen(function*() {
-    const store = yield* Layer.build(storeLayer(settings.store)).pipe(
-      Effect.catchTag("RedisError", (error) =>
-        Effect.fail(QuotaError.storeUnavailable("redis", `cannot connect to ${describeStore(settings.store)}: ${describeCause(error.cause)}`)))
-    )
+    const store = yield* Layer.build(storeLayer(settings.store))
     const tracker = yield* QuotaTracker.make({ tiers: settings.tiers, ...options.tracker }).pipe(Effect.provideContext(store))
     const events: Array<QuotaEvent.QuotaEvent> = []
     const onEvent = options.onEvent

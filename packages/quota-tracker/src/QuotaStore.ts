@@ -27,6 +27,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redis from "effect/persistence/Redis"
 import * as Scope from "effect/Scope"
+import { describeCause as describe } from "./internal/errorDetail.js"
 import { MemoryCells } from "./internal/memoryStore.js"
 import { acquireScript, addScript, Deadlines, setScript } from "./internal/redisStore.js"
 import { open as openSqlite, type SqliteCells } from "./internal/sqliteStore.js"
@@ -120,13 +121,6 @@ export interface Service {
  */
 export class QuotaStore extends Context.Service<QuotaStore, Service>()("@bing-effect/quota-tracker/QuotaStore") {}
 
-const describe = (cause: unknown): string => {
-  if (cause instanceof Error) {
-    const code = (cause as { readonly code?: unknown }).code
-    return typeof code === "string" && !cause.message.includes(code) ? `${code}: ${cause.message}` : cause.message
-  }
-  return String(cause)
-}
 
 /**
  * An in-process store: fast, exact within one process, lost on exit.

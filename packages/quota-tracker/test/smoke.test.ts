@@ -1,4 +1,5 @@
 /** Imports the BUILT package through its exports map, as a user would (run the build first). */
+import { readdirSync, readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { describe, expect, it } from "vitest"
 
@@ -21,6 +22,23 @@ describe("the built package", () => {
     expect(typeof pkg.QuotaTracker.make).toBe("function")
     expect(pkg.TierCatalog.entries.S15.perDay.value).toBe(1_000_000)
     expect(require.resolve("@bing-effect/quota-tracker")).toMatch(/dist[\\/]index\.cjs$/)
+  })
+
+  it("loads the /redis subpath (ESM and CommonJS), sharing the core's QuotaError", async () => {
+    const redis = await import("@bing-effect/quota-tracker/redis")
+    expect(Object.keys(redis)).toEqual(["RedisStore"])
+    expect(typeof redis.RedisStore.layer).toBe("function")
+    const require = createRequire(import.meta.url)
+    const cjs = require("@bing-effect/quota-tracker/redis") as typeof import("@bing-effect/quota-tracker/redis")
+    expect(typeof cjs.RedisStore.layerConnection).toBe("function")
+    expect(require.resolve("@bing-effect/quota-tracker/redis")).toMatch(/dist[\\/]redis\.cjs$/)
+  })
+
+  it("does not load redis from the core entry", () => {
+    const dist = new URL("../dist/", import.meta.url)
+    const core = ["index.js", "index.cjs", ...readdirSync(dist).filter((f) => f.startsWith("chunk-") && /\.c?js$/.test(f))]
+    for (const file of core) expect(readFileSync(new URL(file, dist), "utf8"), file).not.toMatch(/from "redis"|require\(['"]redis['"]\)/)
+    expect(readFileSync(new URL("redis.js", dist), "utf8")).toMatch(/from "redis"/)
   })
 
   it("keeps internals private", () => {

@@ -1,0 +1,121 @@
+/**
+ * `bing-search` against a Redis that accepts TCP connections and never answers (a real
+ * `redis-server` of this file's own, stopped with SIGSTOP): the store start-up gives up within the
+ * store timeout with exit 23, and SIGINT/SIGTERM during that start-up end the run with 130.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { accessSync, constants } from "node:fs"
+import { createServer, connect } from "node:net"
+import { delimiter, join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { bin } from "./support/run.js"
+
+const redisServer = (process.env["PATH"] ?? "").split(delimiter).map((d) => join(d, "redis-server")).find((c) => {
+  try {
+    accessSync(c, constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+})
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0))
+    })
+  })
+
+// a raw PING: no client library between the test and the server
+const pong = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1")
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(500, () => done(false))
+    socket.once("error", () => done(false))
+    socket.once("connect", () => socket.write("PING\r\n"))
+    socket.once("data", (chunk) => done(String(chunk).startsWith("+PONG")))
+  })
+
+interface Exited {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stderr: string
+  readonly ms: number
+}
+
+/** Runs the built CLI; `signal` is sent after `signalAfterMs`; SIGKILL after `killAfterMs` (then the test fails). */
+const runCli = (args: ReadonlyArray<string>, options: { readonly signal?: NodeJS.Signals; readonly signalAfterMs?: number; readonly killAfterMs: number }) =>
+  new Promise<Exited & { readonly killed: boolean }>((resolve) => {
+    const started = Date.now()
+    const env: Record<string, string> = { BING_SEARCH_KEY: "frozen-store-test-key" }
+    for (const name of ["PATH", "HOME", "TMPDIR"]) if (process.env[name] !== undefined) env[name] = process.env[name]!
+    const child = spawn(process.execPath, [bin, ...args], { env, stdio: ["ignore", "pipe", "pipe"] })
+    let stderr = ""
+    let killed = false
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d))
+    child.stdout.resume()
+    const timers = [
+      setTimeout(() => {
+        killed = true
+        child.kill("SIGKILL")
+      }, options.killAfterMs)
+    ]
+    if (options.signal !== undefined) timers.push(setTimeout(() => child.kill(options.signal), options.signalAfterMs ?? 1000))
+    child.on("close", (code, signal) => {
+      for (const t of timers) clearTimeout(t)
+      resolve({ code, signal, stderr, ms: Date.now() - started, killed })
+    })
+  })
+
+describe.skipIf(redisServer === undefined || process.env["BING_EFFECT_SKIP_REDIS"] === "1")("a frozen Redis at start-up", () => {
+  let server: ChildProcess
+  let url = ""
+
+  beforeAll(async () => {
+    const port = await freePort()
+    server = spawn(redisServer!, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" })
+    let up = false
+    for (let i = 0; i < 100 && !up; i++) {
+      up = await pong(port)
+      if (!up) await new Promise((r) => setTimeout(r, 50))
+    }
+    expect(up).toBe(true)
+    process.kill(server.pid!, "SIGSTOP")
+    expect(await pong(port)).toBe(false)
+    url = `redis://127.0.0.1:${port}`
+  })
+
+  afterAll(async () => {
+    if (server === undefined || server.exitCode !== null || server.signalCode !== null) return
+    const gone = new Promise((r) => server.once("exit", r))
+    process.kill(server.pid!, "SIGCONT")
+    process.kill(server.pid!, "SIGKILL")
+    await gone
+  })
+
+  it("quota --store redis://<frozen> exits 23 within a few seconds, with a StoreUnavailable message", async () => {
+    const r = await runCli(["quota", "--store", url], { killAfterMs: 15_000 })
+    expect(r.killed).toBe(false)
+    expect(r.code).toBe(23)
+    expect(r.ms).toBeLessThan(8_000)
+    expect(r.stderr).toContain(`error [QuotaError/StoreUnavailable] The redis quota store is unavailable: cannot connect to ${url}`)
+    expect(r.stderr).not.toContain("frozen-store-test-key")
+  })
+
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    it(`${signal} during the store start-up ends the run with 130`, async () => {
+      const r = await runCli(["quota", "--store", url], { signal, signalAfterMs: 1_000, killAfterMs: 10_000 })
+      expect(r.killed).toBe(false)
+      expect(r.code).toBe(130)
+      // the store timeout (2 s) has not passed yet: the signal, not the timeout, ended it
+      expect(r.ms).toBeLessThan(5_000)
+    })
+  }
+})
