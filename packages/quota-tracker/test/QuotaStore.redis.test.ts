@@ -89,6 +89,67 @@ describe.skipIf(process.env.BING_EFFECT_SKIP_REDIS === "1")("QuotaStore.layerRed
   })
 })
 
+// A key of the store's that holds something else: text, a number that is not a count, another type.
+describe.skipIf(process.env.BING_EFFECT_SKIP_REDIS === "1")("QuotaStore.layerRedis with a poisoned key", () => {
+  layer(StoreLive, { excludeTestServices: true })((withStore) => {
+    let n = 0
+    const slotsOf = (tag: string) => {
+      const t = `{poison-${tag}-${n++}}`
+      const now = Date.now()
+      return {
+        now,
+        month: { kind: "counter", key: `${t}:month:0`, limit: 1000, expiresAt: now + 60_000 } satisfies QuotaStore.Slot,
+        day: { kind: "counter", key: `${t}:day:0`, limit: 1000, expiresAt: now + 60_000 } satisfies QuotaStore.Slot,
+        second: { kind: "bucket", key: `${t}:second`, limit: 1000, interval: 1000 } satisfies QuotaStore.Slot
+      }
+    }
+    const poisons: ReadonlyArray<readonly [string, (redis: Redis.Redis["Service"], key: string) => Effect.Effect<unknown, Redis.RedisError>]> = [
+      ["text", (redis, key) => redis.send("SET", key, "poison-value-7361")],
+      ["a fraction in a counter", (redis, key) => redis.send("SET", key, "2.5")],
+      ["a number with spaces", (redis, key) => redis.send("SET", key, " 12 ")],
+      ["a list", (redis, key) => redis.send("RPUSH", key, "poison-value-7361")]
+    ]
+    for (const [what, poison] of poisons) {
+      withStore.effect(`${what} at the day key: acquire fails with StoreUnavailable naming the key, and no window changes`, () =>
+        Effect.gen(function*() {
+          const store = yield* QuotaStore.QuotaStore
+          const redis = yield* Redis.Redis
+          const { day, month, now, second } = slotsOf(what.replace(/\W/g, ""))
+          yield* poison(redis, prefix + day.key)
+          for (let i = 0; i < 20; i++) {
+            const error = yield* Effect.flip(store.acquire([month, day, second], 1, now))
+            assert.strictEqual(error.reason._tag, "StoreUnavailable")
+            assert.include(error.message, `${prefix}${day.key}`)
+            assert.notInclude(error.message, "poison-value")
+          }
+          // nothing was written: the month key and the bucket do not exist
+          assert.strictEqual(yield* redis.send<number>("EXISTS", prefix + month.key, prefix + second.key), 0)
+          const getError = yield* Effect.flip(store.get([month, day], now))
+          assert.strictEqual(getError.reason._tag, "StoreUnavailable")
+          assert.include(getError.message, `${prefix}${day.key}`)
+          const refund = yield* Effect.flip(store.refund([month, day, second], 1, now))
+          assert.strictEqual(refund.reason._tag, "StoreUnavailable")
+          assert.strictEqual(yield* redis.send<number>("EXISTS", prefix + month.key, prefix + second.key), 0)
+          // set repairs the key: it overwrites whatever is there
+          yield* store.set(day, 3, now)
+          assert.deepStrictEqual(yield* store.get([month, day], now), [0, 3])
+        }))
+    }
+
+    withStore.effect("text in the bucket key: acquire and get fail with StoreUnavailable, never NaN", () =>
+      Effect.gen(function*() {
+        const store = yield* QuotaStore.QuotaStore
+        const redis = yield* Redis.Redis
+        const { day, now, second } = slotsOf("bucket")
+        yield* redis.send("SET", prefix + second.key, "poison-value-7361")
+        const error = yield* Effect.flip(store.acquire([day, second], 1, now))
+        assert.include(error.message, `${prefix}${second.key}`)
+        assert.strictEqual(yield* redis.send<number>("EXISTS", prefix + day.key), 0)
+        assert.strictEqual((yield* Effect.flip(store.get([second], now))).reason._tag, "StoreUnavailable")
+      }))
+  })
+})
+
 // No server needed: a Redis service that hangs or fails.
 describe("QuotaStore.layerRedis failures", () => {
   const fake = (behaviour: Effect.Effect<never, Redis.RedisError>) =>

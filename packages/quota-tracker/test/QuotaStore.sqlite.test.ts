@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
+import { DatabaseSync } from "node:sqlite"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll } from "vitest"
@@ -45,4 +46,29 @@ describe("QuotaStore.layerSqlite", () => {
       const error = yield* Effect.flip(store.acquire([slot], 1, 0))
       assert.strictEqual(error.reason._tag, "StoreUnavailable")
     }))
+
+  it.effect("a key holding text fails with StoreUnavailable naming the key, never a NaN, and changes nothing", () =>
+    Effect.gen(function*() {
+      const filename = join(dir, "poisoned.sqlite")
+      const month: QuotaStore.Slot = { kind: "counter", key: "{S15}:month:0", limit: 100, expiresAt: 10_000 }
+      const day: QuotaStore.Slot = { kind: "counter", key: "{S15}:day:0", limit: 100, expiresAt: 10_000 }
+      const second: QuotaStore.Slot = { kind: "bucket", key: "{S15}:second", limit: 10, interval: 1000 }
+      const store = yield* QuotaStore.makeSqlite({ filename })
+      yield* store.acquire([month, day, second], 1, 0)
+      // another program writes into the table: SQLite keeps text in a REAL column
+      const db = new DatabaseSync(filename)
+      db.prepare("UPDATE quota_counters SET value = ? WHERE key = ?").run("poison-value-7361", day.key)
+      db.close()
+      for (let i = 0; i < 5; i++) {
+        const error = yield* Effect.flip(store.acquire([month, day, second], 1, 0))
+        assert.strictEqual(error.reason._tag, "StoreUnavailable")
+        assert.include(error.message, day.key)
+        assert.notInclude(error.message, "poison-value")
+      }
+      assert.strictEqual((yield* Effect.flip(store.get([month, day], 0))).reason._tag, "StoreUnavailable")
+      assert.strictEqual((yield* Effect.flip(store.refund([month, day], 1, 0))).reason._tag, "StoreUnavailable")
+      assert.deepStrictEqual(yield* store.get([month, second], 0), [1, 100], "the other slots kept their values")
+      yield* store.set(day, 4, 0)
+      assert.deepStrictEqual(yield* store.get([day], 0), [4], "set repairs the key")
+    }).pipe(Effect.scoped))
 })

@@ -5,6 +5,7 @@ import type { Scope } from "effect"
 import { Redis } from "effect/persistence"
 import { TestClock } from "effect/testing"
 import { mkdtempSync, rmSync } from "node:fs"
+import { DatabaseSync } from "node:sqlite"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll } from "vitest"
@@ -722,6 +723,64 @@ describe("store failures", () => {
       const slots = [{ kind: "counter" as const, key: `{S15}:day:0`, limit: 100, expiresAt: DAY }]
       assert.deepStrictEqual(yield* inner.get(slots, 6000), [10], "5 + 1 + 3 + 1 admitted, none lost")
       assert.strictEqual((yield* q.status).storeMode, "primary")
+    }))
+})
+
+describe("a store key holding something other than a number", () => {
+  const dir = mkdtempSync(join(tmpdir(), "quota-poison-"))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  let n = 0
+  // a SQLite store whose day row another program overwrites with text
+  const poisonedTracker = (options: Partial<QuotaTracker.Options>) =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(utc("2026-11-22T10:00:00Z"))
+      const filename = join(dir, `poison-${n++}.sqlite`)
+      const store = yield* QuotaStore.makeSqlite({ filename })
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })], thresholds: [0.5], ...options }).pipe(
+        Effect.provideService(QuotaStore.QuotaStore, store)
+      )
+      const seen = yield* collect(q)
+      yield* q.acquire()
+      yield* q.acquire()
+      const dayKey = `{S15}:day:${utc("2026-11-22T00:00:00Z")}`
+      const write = (value: unknown) => {
+        const db = new DatabaseSync(filename)
+        db.prepare("UPDATE quota_counters SET value = ? WHERE key = ?").run(value as string, dayKey)
+        db.close()
+      }
+      write("poison-value-7361")
+      return { dayKey, q, seen, write }
+    })
+
+  it.effect("fail closed: acquire and status fail with StoreUnavailable naming the key; no threshold fires", () =>
+    Effect.gen(function*() {
+      const { dayKey, q, seen } = yield* poisonedTracker({})
+      const reason = yield* reasonOf(q.acquire())
+      assert.strictEqual(reason._tag, "StoreUnavailable")
+      assert.include(reason.message, dayKey)
+      assert.notInclude(reason.message, "poison-value")
+      assert.strictEqual((yield* reasonOf(q.status))._tag, "StoreUnavailable")
+      yield* settle
+      assert.deepStrictEqual(seen.filter((e) => e._tag === "ThresholdCrossed"), [])
+    }))
+
+  it.effect("fail open: admits in memory, leaves fallback once the key holds a count again, and warns with real figures", () =>
+    Effect.gen(function*() {
+      const { dayKey, q, seen, write } = yield* poisonedTracker({ storeFailure: "open", storeRetryInterval: "1 second" })
+      for (let i = 0; i < 3; i++) assert.strictEqual(usage(yield* q.acquire(), "day")!.used, 3 + i)
+      assert.strictEqual((yield* q.status).storeMode, "fallback")
+      yield* settle
+      const fallback = seen.find((e): e is QuotaEvent.StoreFallback => e._tag === "StoreFallback")
+      assert.include(fallback?.detail, dayKey)
+      write(2) // repaired
+      yield* TestClock.adjust("1 second")
+      const status = yield* q.status
+      assert.strictEqual(status.storeMode, "primary")
+      assert.strictEqual(status.tiers[0]!.windows.find((w) => w.window === "day")!.used, 5, "2 before, 3 admitted meanwhile")
+      yield* settle
+      const crossed = seen.filter((e): e is QuotaEvent.ThresholdCrossed => e._tag === "ThresholdCrossed")
+      assert.deepStrictEqual(crossed.map((e) => [e.used, e.limit]), [[5, 10]])
+      assert.notInclude(crossed[0]!.message, "NaN")
     }))
 })
 

@@ -9,6 +9,9 @@ import * as Effect from "effect/Effect"
 import * as Redis from "effect/persistence/Redis"
 import type { Slot } from "../QuotaStore.js"
 
+/** The first element of a script's answer when a slot holds something other than a number: `{ POISONED, index }`. */
+export const POISONED = -2
+
 // ARGV: now, weight|delta, then 4 values per slot: kind (0 counter, 1 bucket), limit, expiresAt, interval.
 const slotArgs = (slots: ReadonlyArray<Slot>): Array<string | number> => {
   const args: Array<string | number> = []
@@ -18,6 +21,31 @@ const slotArgs = (slots: ReadonlyArray<Slot>): Array<string | number> => {
   return args
 }
 
+// Reads every slot and checks it before anything is written, so that a script never fails half
+// way: MGET answers nil for a missing key and for a key of another type (told apart by EXISTS, only
+// for nil answers), and a counter must hold an integer (INCRBY refuses anything else), a bucket a
+// finite number. A slot holding something else stops the script with { POISONED, index }.
+const luaRead = `
+local raw = redis.call("MGET", unpack(KEYS))
+local values = {}
+for i = 1, #KEYS do
+  local r = raw[i]
+  local v = 0
+  if r then
+    if ARGV[i * 4 - 1] == "0" then
+      if not string.match(r, "^%-?%d+$") then return { ${POISONED}, i - 1 } end
+      v = tonumber(r)
+    else
+      v = tonumber(r)
+      if v == nil or v ~= v or v == math.huge or v == -math.huge then return { ${POISONED}, i - 1 } end
+    end
+  elseif redis.call("EXISTS", KEYS[i]) == 1 then
+    return { ${POISONED}, i - 1 }
+  end
+  values[i] = v
+end
+`
+
 const luaPrelude = `
 local now = tonumber(ARGV[1])
 local amount = tonumber(ARGV[2])
@@ -25,11 +53,6 @@ local n = #KEYS
 local function slot(i)
   local base = 2 + (i - 1) * 4
   return ARGV[base + 1], tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
-end
-local function current(i)
-  local raw = redis.call("GET", KEYS[i])
-  if raw then return tonumber(raw) end
-  return 0
 end
 local function store(i, kind, value, expiresAt)
   local expiry = expiresAt
@@ -54,12 +77,12 @@ export const acquireScript = Redis.script(
 local now = tonumber(ARGV[1])
 local amount = tonumber(ARGV[2])
 local n = #KEYS
-local raw = redis.call("MGET", unpack(KEYS))
+${luaRead}
 local nexts = {}
 for i = 1, n do
   local base = i * 4 - 2
   local limit = tonumber(ARGV[base + 2])
-  local v = tonumber(raw[i]) or 0
+  local v = values[i]
   local refused = false
   if ARGV[base + 1] == "0" then
     refused = v + amount > limit
@@ -77,7 +100,7 @@ for i = 1, n do
   if refused then
     local reply = { i - 1 }
     for j = 1, n do
-      local value = tonumber(raw[j]) or 0
+      local value = values[j]
       if ARGV[j * 4 - 1] == "0" then reply[j + 1] = value else reply[j + 1] = string.format("%.17g", value) end
     end
     return reply
@@ -109,11 +132,11 @@ export const addScript = Redis.script(
   (keys: ReadonlyArray<string>, now: number, delta: number, slots: ReadonlyArray<Slot>) => [...keys, now, delta, ...slotArgs(slots)],
   {
     numberOfKeys: (keys: ReadonlyArray<string>) => keys.length,
-    lua: `${luaPrelude}
-local reply = {}
+    lua: `${luaPrelude}${luaRead}
+local reply = { -1 }
 for i = 1, n do
   local kind, limit, expiresAt, interval = slot(i)
-  local v = current(i)
+  local v = values[i]
   local nx
   if kind == "0" then
     nx = v + amount
@@ -125,12 +148,24 @@ for i = 1, n do
     if nx < now then nx = now end
   end
   store(i, kind, nx, expiresAt)
-  reply[i] = string.format("%.17g", nx)
+  reply[i + 1] = string.format("%.17g", nx)
 end
 return reply
 `
   }
-).withReturnType<ReadonlyArray<string>>()
+).withReturnType<ReadonlyArray<number | string>>()
+
+export const getScript = Redis.script(
+  (keys: ReadonlyArray<string>, slots: ReadonlyArray<Slot>) => [...keys, 0, 0, ...slotArgs(slots)],
+  {
+    numberOfKeys: (keys: ReadonlyArray<string>) => keys.length,
+    lua: `${luaRead}
+local reply = { -1 }
+for i = 1, #KEYS do reply[i + 1] = string.format("%.17g", values[i]) end
+return reply
+`
+  }
+).withReturnType<ReadonlyArray<number | string>>()
 
 export const setScript = Redis.script(
   (keys: ReadonlyArray<string>, now: number, value: number, slots: ReadonlyArray<Slot>) => [...keys, now, value, ...slotArgs(slots)],

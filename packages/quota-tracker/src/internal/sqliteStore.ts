@@ -12,6 +12,15 @@ import type { DatabaseSync, StatementSync } from "node:sqlite"
 import type { AcquireResult, Slot } from "../QuotaStore.js"
 import { addedValue, type Cell, currentValue, expiryOf, fits, nextValue } from "./slotMath.js"
 
+/** A row holding something other than the slot's number; the message names the key, never the value. */
+export class PoisonedKey extends Error {
+  constructor(slot: Slot) {
+    super(
+      `the key ${slot.key} holds something other than ${slot.kind === "bucket" ? "a bucket's arrival time" : "a count"} (nothing was changed; delete the row or overwrite it with setUsage)`
+    )
+  }
+}
+
 export interface SqliteOptions {
   readonly filename: string
   readonly busyTimeout: number
@@ -37,8 +46,19 @@ export class SqliteCells {
     this.expire = db.prepare(`DELETE FROM ${t} WHERE expires_at <= ?`)
   }
 
-  private cell(key: string): Cell | undefined {
-    return this.select.get(key) as Cell | undefined
+  // Another program may have written the row: SQLite keeps text in a REAL column. A value that is
+  // not the slot's number fails the operation (before anything is written) rather than becoming NaN.
+  private cell(slot: Slot): Cell | undefined {
+    const cell = this.select.get(slot.key) as { value: unknown; expiresAt: unknown } | undefined
+    if (cell === undefined) return undefined
+    const { expiresAt, value } = cell
+    if (
+      typeof value !== "number" || !Number.isFinite(value) || (slot.kind === "counter" && !Number.isInteger(value)) ||
+      typeof expiresAt !== "number" || !Number.isFinite(expiresAt)
+    ) {
+      throw new PoisonedKey(slot)
+    }
+    return cell as Cell
   }
 
   private transaction<A>(body: () => A): A {
@@ -68,7 +88,7 @@ export class SqliteCells {
       let refused = -1
       for (let i = 0; i < n; i++) {
         const slot = slots[i]!
-        current[i] = currentValue(this.cell(slot.key), now)
+        current[i] = currentValue(this.cell(slot), now)
         const next = nextValue(slot, current[i]!, weight, now)
         if (refused < 0 && !fits(slot, next, weight, now)) refused = i
         values[i] = next
@@ -80,7 +100,7 @@ export class SqliteCells {
   }
 
   get(slots: ReadonlyArray<Slot>, now: number): Array<number> {
-    return slots.map((slot) => currentValue(this.cell(slot.key), now))
+    return slots.map((slot) => currentValue(this.cell(slot), now))
   }
 
   set(slot: Slot, value: number, now: number): void {
@@ -90,7 +110,7 @@ export class SqliteCells {
   add(slots: ReadonlyArray<Slot>, delta: number, now: number): Array<number> {
     return this.transaction(() =>
       slots.map((slot) => {
-        const value = addedValue(slot, currentValue(this.cell(slot.key), now), delta, now)
+        const value = addedValue(slot, currentValue(this.cell(slot), now), delta, now)
         this.write(slot, value, now)
         return value
       })

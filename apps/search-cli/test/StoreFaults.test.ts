@@ -1,14 +1,20 @@
 /**
- * `bing-search` against a Redis that accepts TCP connections and never answers (a real
- * `redis-server` of this file's own, stopped with SIGSTOP): the store start-up gives up within the
- * store timeout with exit 23, and SIGINT/SIGTERM during that start-up end the run with 130.
+ * `bing-search` against stores that misbehave:
+ *
+ * - a Redis that accepts TCP connections and never answers (a real `redis-server` of this file's
+ *   own, stopped with SIGSTOP): the store start-up gives up within the store timeout with exit 23,
+ *   and SIGINT/SIGTERM during that start-up end the run with 130;
+ * - a SQLite file whose count another program overwrote with text: `quota` exits 23 naming the
+ *   key, never prints `NaN`.
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { accessSync, constants } from "node:fs"
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer, connect } from "node:net"
+import { tmpdir } from "node:os"
 import { delimiter, join } from "node:path"
+import { DatabaseSync } from "node:sqlite"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { bin } from "./support/run.js"
+import { bin, run } from "./support/run.js"
 
 const redisServer = (process.env["PATH"] ?? "").split(delimiter).map((d) => join(d, "redis-server")).find((c) => {
   try {
@@ -118,4 +124,28 @@ describe.skipIf(redisServer === undefined || process.env["BING_EFFECT_SKIP_REDIS
       expect(r.ms).toBeLessThan(5_000)
     })
   }
+})
+
+describe("a store count overwritten with text", () => {
+  const dir = mkdtempSync(join(tmpdir(), "bing-search-poison-"))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it("quota exits 23 with a StoreUnavailable naming the key, and prints no NaN", async () => {
+    const tiers = join(dir, "tiers.json")
+    writeFileSync(tiers, JSON.stringify([{ name: "T", keyEnv: "KEY_T", limits: { perDay: 100 } }]))
+    const filename = join(dir, "quota.db")
+    const env = { BING_SEARCH_TIERS: tiers, KEY_T: "poisoned-store-test-key", BING_SEARCH_STORE: `sqlite:${filename}` }
+    expect((await run(["quota"], env)).code).toBe(0) // creates the table
+    const day = new Date()
+    const key = `{T}:day:${Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate())}`
+    const db = new DatabaseSync(filename)
+    db.prepare("INSERT INTO quota_counters (key, value, expires_at) VALUES (?, ?, ?)").run(key, "poison-value-7361", Date.now() + 3_600_000)
+    db.close()
+    const r = await run(["quota"], env)
+    expect(r.code).toBe(23)
+    expect(r.stderr).toContain(`error [QuotaError/StoreUnavailable] The sqlite quota store is unavailable: the key ${key} holds something other than a count`)
+    expect(r.stdout + r.stderr).not.toContain("NaN")
+    expect(r.stdout + r.stderr).not.toContain("poison-value")
+    expect(r.stdout + r.stderr).not.toContain("poisoned-store-test-key")
+  })
 })
