@@ -49,11 +49,11 @@ export const table: ReadonlyArray<readonly [ExitCode, string, string]> = [
   [ExitCode.Timeout, "RequestTimeout", "no complete answer in time, still after the retries"],
   [ExitCode.ConnectionFailed, "ConnectionFailed", "the endpoint could not be reached"],
   [ExitCode.NotFound, "NotFound (404)", "the URL is too long or the endpoint path is wrong"],
-  [ExitCode.UnexpectedResponse, "UnexpectedResponse", "an answer that is not Bing's (proxy page, bad JSON)"],
+  [ExitCode.UnexpectedResponse, "UnexpectedResponse, RedirectRefused, ResponseTooLarge", "an answer that is not Bing's (proxy page, bad JSON, a redirect, a body over the size bound)"],
   [ExitCode.Blocked, "InvalidRequest/Blocked", "Bing blocked the request"],
   [ExitCode.StoreUnavailable, "QuotaError/StoreUnavailable", "the quota store (SQLite file, Redis) is unavailable"],
   [ExitCode.OutputFailed, "OutputFailed", "stdout could not be written (disk full, I/O error)"],
-  [ExitCode.Interrupted, "", "interrupted (Ctrl-C)"]
+  [ExitCode.Interrupted, "", "interrupted (Ctrl-C, SIGTERM)"]
 ]
 
 /** The exit-code table as text, for `--help`. */
