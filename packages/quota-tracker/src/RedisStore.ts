@@ -21,6 +21,7 @@
  *
  * @since 0.1.0
  */
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redis from "effect/persistence/Redis"
@@ -105,7 +106,10 @@ export const makeConnection = (
         },
         catch: redisError
       })
-    return yield* Redis.make({
+    // the script cache and the connection pool keep time for a real server: on the real clock,
+    // whatever the caller's (a TestClock set to a date would otherwise run the pool's timers
+    // for every minute since 1970)
+    return yield* Effect.provideService(Redis.make({
       send,
       // reserved connections do not reconnect: a dropped socket fails the in-flight command
       connect: Effect.tryPromise({ try: () => connection.dedicated(false), catch: redisError }).pipe(
@@ -141,7 +145,7 @@ export const makeConnection = (
             return Effect.sync(() => subscriber.off("error", onError))
           })
         ))
-    })
+    }), Clock.Clock, Clock.Clock.defaultValue())
   })
 
 /**

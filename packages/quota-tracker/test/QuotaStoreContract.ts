@@ -149,6 +149,31 @@ export const contract = (name: string, storeLayer: Layer.Layer<QuotaStore.QuotaS
           assert.deepStrictEqual((yield* store.get([day], now))[0], 50)
         }))
 
+      it.effect("a bucket far ahead of now (the clock stepped back an hour) is clamped: one request now, then the usual rate", () =>
+        Effect.gen(function*() {
+          const store = yield* QuotaStore.QuotaStore
+          const second = bucket("stepped", 4) // one token every 250 ms
+          const later = now + 3_600_000
+          for (let i = 0; i < 4; i++) assert.strictEqual((yield* store.acquire([second], 1, later)).refused, -1)
+          assert.strictEqual((yield* store.acquire([second], 1, later)).refused, 0)
+          // an hour back: the stored arrival time is an hour ahead of now
+          const admitted = yield* store.acquire([second], 1, now)
+          assert.strictEqual(admitted.refused, -1, "not blocked for the hour")
+          assert.strictEqual(admitted.values[0], now + 1000, "and left empty, as after a full burst")
+          assert.strictEqual((yield* store.acquire([second], 1, now)).refused, 0)
+          assert.strictEqual((yield* store.acquire([second], 1, now + 250)).refused, -1)
+        }))
+
+      it.effect("a bucket's own debt is not clamped: a heavy request's arrival time stays", () =>
+        Effect.gen(function*() {
+          const store = yield* QuotaStore.QuotaStore
+          const second = bucket("debt", 2) // 500 ms a token
+          assert.strictEqual((yield* store.acquire([second], 4, now)).refused, -1) // 2,000 ms of tokens
+          assert.strictEqual((yield* store.acquire([second], 1, now + 999)).refused, 0)
+          assert.strictEqual((yield* store.acquire([second], 1, now + 1499)).refused, 0)
+          assert.strictEqual((yield* store.acquire([second], 1, now + 1500)).refused, -1)
+        }))
+
       it.effect("keeps fractional bucket arrival times exact", () =>
         Effect.gen(function*() {
           const store = yield* QuotaStore.QuotaStore

@@ -91,6 +91,8 @@ for i = 1, n do
     local tat = v
     if tat < now then tat = now end
     local cost = amount * interval / limit
+    -- the clock stepped back (see slotMath.nextValue): just room for this request
+    if tat - now > interval + cost then tat = now + math.max(0, interval - cost) end
     local nx = tat + cost
     local tolerance = interval
     if cost > tolerance then tolerance = cost end

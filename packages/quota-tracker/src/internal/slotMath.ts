@@ -24,11 +24,21 @@ const EPSILON = 1e-6
 export const currentValue = (cell: Cell | undefined, now: number): number =>
   cell === undefined || cell.expiresAt <= now ? 0 : cell.value
 
-/** Counter: the value after adding `weight`. Bucket: the TAT after admitting `weight`. */
+/**
+ * Counter: the value after adding `weight`. Bucket: the TAT after admitting `weight`.
+ *
+ * A TAT more than one interval ahead of now, beyond this request's own cost, cannot come from
+ * requests of that size: the clock has stepped back (NTP step, VM restore), and trusting the TAT
+ * would refuse every request for as long as the step. It is clamped so that this request just
+ * fits and leaves the bucket empty, as after a full burst. (A heavier request's debt stays: its
+ * TAT is at most its cost ahead.)
+ */
 export const nextValue = (slot: Slot, current: number, weight: number, now: number): number => {
   if (slot.kind === "counter") return current + weight
-  const tat = current > now ? current : now
-  return tat + (weight * slot.interval) / slot.limit
+  const cost = (weight * slot.interval) / slot.limit
+  let tat = current > now ? current : now
+  if (tat - now > slot.interval + cost) tat = now + Math.max(0, slot.interval - cost)
+  return tat + cost
 }
 
 /** Whether `next` (from `nextValue`) fits the slot's limit. */

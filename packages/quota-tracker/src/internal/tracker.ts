@@ -70,6 +70,8 @@ interface TierState {
   softSlots: Array<Slot>
   hasSoft: boolean
   holdUntil: number
+  /** The length of the hold: `holdUntil` is never more than this ahead of now, unless the clock stepped back. */
+  holdFor: number
   exhaustedUntil: number
   exhaustedWindow: QuotaError.ErrorWindow
   exhaustedSource: "local" | "server"
@@ -117,6 +119,10 @@ const durationMillis = (input: Duration.Input | undefined, fallback: number, nam
   if (!(millis >= 0) || !Number.isFinite(millis)) return `${name} must be a finite, non-negative duration`
   return millis
 }
+
+// A period's counter outlives its period by one more period: a clock that steps back into it
+// (an NTP step, a VM restored from a snapshot) finds its count instead of an expired key.
+const keptUntil = (period: { readonly start: number; readonly end: number }): number => period.end + (period.end - period.start)
 
 const keyOf = (tier: string, kind: Window.WindowKind, periodStart: number): string =>
   kind === "second" ? `{${tier}}:second` : `{${tier}}:${kind}:${periodStart}`
@@ -276,7 +282,7 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
         const period = Window.period(kind, startedAt, cal)
         const slot: Slot = kind === "second"
           ? { kind: "bucket", key: keyOf(tier.name, kind, 0), limit, interval: SECOND }
-          : { kind: "counter", key: keyOf(tier.name, kind, period.start), limit, expiresAt: period.end }
+          : { kind: "counter", key: keyOf(tier.name, kind, period.start), limit, expiresAt: keptUntil(period) }
         windows.push({
           kind,
           limit,
@@ -302,6 +308,7 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
         softSlots: windows.map((w) => w.softSlot),
         hasSoft: windows.some((w) => w.softLimit !== w.limit),
         holdUntil: 0,
+        holdFor: 0,
         exhaustedUntil: 0,
         exhaustedWindow: "unknown",
         exhaustedSource: "local",
@@ -364,13 +371,21 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
 
     // ---- periods ----
     const refresh = (t: TierState, now: number): void => {
+      // the clock stepped back: a hold lasts its own length from now, not the step's
+      if (t.holdUntil - now > t.holdFor) t.holdUntil = now + t.holdFor
       let changed = false
       for (const w of t.windows) {
         if (w.kind === "second" || (now >= w.periodStart && now < w.periodEnd)) continue
         const period = Window.period(w.kind, now, cal)
+        if (period.end <= w.periodStart) {
+          // the clock stepped back into an earlier period: what was decided for the later one
+          // (exhausted, past switchAt) does not hold here; this period's own count decides
+          if (t.exhaustedUntil > period.end && t.exhaustedWindow === w.kind) t.exhaustedUntil = 0
+          if (t.softUntil > period.end) t.softUntil = 0
+        }
         w.periodStart = period.start
         w.periodEnd = period.end
-        w.slot = { kind: "counter", key: keyOf(t.tier.name, w.kind, period.start), limit: w.limit, expiresAt: period.end }
+        w.slot = { kind: "counter", key: keyOf(t.tier.name, w.kind, period.start), limit: w.limit, expiresAt: keptUntil(period) }
         w.softSlot = w.softLimit === w.limit ? w.slot : { ...w.slot, limit: w.softLimit }
         w.value = 0
         w.fired = 0
@@ -390,7 +405,7 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
         if (w.kind === "second") return w.slot
         if (at >= w.periodStart && at < w.periodEnd) return w.slot
         const period = Window.period(w.kind, at, cal)
-        return { kind: "counter", key: keyOf(t.tier.name, w.kind, period.start), limit: w.limit, expiresAt: period.end }
+        return { kind: "counter", key: keyOf(t.tier.name, w.kind, period.start), limit: w.limit, expiresAt: keptUntil(period) }
       })
 
     // ---- observation: thresholds, forecast ----
@@ -437,7 +452,7 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
       pending.push({
         _tag: "Claim",
         // the period's key plus the threshold: expires with the period, shares its Redis Cluster slot
-        slot: { kind: "counter", key: `${w.slot.key}:fired:${threshold}`, limit: 1, expiresAt: w.periodEnd },
+        slot: { kind: "counter", key: `${w.slot.key}:fired:${threshold}`, limit: 1, expiresAt: keptUntil({ start: w.periodStart, end: w.periodEnd }) },
         event: {
           _tag: "ThresholdCrossed",
           at: now,
@@ -578,7 +593,10 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
         let chosen: TierState | undefined
         let soft = true
         for (const t of tiers) {
-          if (t.exhaustedUntil > now || t.softUntil > now) continue
+          if (t.exhaustedUntil > now || t.softUntil > now) {
+            refresh(t, now) // the clock may have stepped back into a period where the tier is fine
+            if (t.exhaustedUntil > now || t.softUntil > now) continue
+          }
           chosen = t
           break
         }
@@ -596,6 +614,7 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
         }
         const t = chosen
         if (t.holdUntil > now) {
+          if (t.holdUntil - now > t.holdFor) t.holdUntil = now + t.holdFor
           const wait = t.holdUntil - now
           if (waited + wait <= waitBound) return { _tag: "Wait", millis: wait }
           t.rateRefusals.count++
@@ -847,6 +866,7 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
               const until = now + Math.min(hold, maxHold)
               if (until > t.holdUntil) {
                 t.holdUntil = until
+                t.holdFor = until - now
                 pending.push({
                   _tag: "TierHeld",
                   at: now,
