@@ -181,4 +181,25 @@ describe("QuotaStore.layerRedis failures", () => {
       const refund = yield* Effect.flip(store.refund([slot], 1, Date.now()))
       assert.strictEqual(refund.reason._tag, "StoreUnavailable")
     }).pipe(Effect.provide(QuotaStore.layerRedis().pipe(Layer.provide(fake(Effect.fail(new Redis.RedisError({ cause: new Error("connect ECONNREFUSED 127.0.0.1:1") }))))))))
+
+  const failingWith = (cause: unknown) =>
+    QuotaStore.layerRedis().pipe(Layer.provide(fake(Effect.fail(new Redis.RedisError({ cause })))))
+  const refused = () =>
+    Object.assign(new AggregateError([new Error("connect ECONNREFUSED ::1:6379"), new Error("connect ECONNREFUSED 127.0.0.1:6379")], ""), { code: "ECONNREFUSED" })
+  const causes: ReadonlyArray<readonly [string, () => unknown, string]> = [
+    ["an error without a message", () => new Error(""), "the driver gave no reason"],
+    ["an AggregateError (every address of localhost refused)", refused, "ECONNREFUSED: connect ECONNREFUSED ::1:6379, connect ECONNREFUSED 127.0.0.1:6379"],
+    // node-redis' ReconnectStrategyError copies the message of the error it wraps
+    ["a wrapper of an AggregateError", () => Object.assign(new Error(""), { originalError: refused() }), "ECONNREFUSED: connect ECONNREFUSED ::1:6379, connect ECONNREFUSED 127.0.0.1:6379"],
+    ["a named error without a message", () => Object.assign(new Error(""), { name: "DisconnectsClientError" }), "DisconnectsClientError"],
+    ["a URL with credentials", () => new Error("cannot reach redis://user:hunter2@10.0.0.1:6379"), "cannot reach redis://***@10.0.0.1:6379"]
+  ]
+  for (const [what, cause, detail] of causes) {
+    it.live(`${what}: the detail says what failed, never empty`, () =>
+      Effect.gen(function*() {
+        const store = yield* QuotaStore.QuotaStore
+        const error = yield* Effect.flip(store.acquire([slot], 1, Date.now()))
+        assert.strictEqual(error.reason._tag === "StoreUnavailable" && error.reason.detail, `acquire failed: ${detail}`)
+      }).pipe(Effect.provide(failingWith(cause()))))
+  }
 })

@@ -76,6 +76,8 @@ interface TierState {
   exhaustedWindow: QuotaError.ErrorWindow
   exhaustedSource: "local" | "server"
   softUntil: number
+  /** Weight admitted by this tracker and not yet reported: the most a report may refund. */
+  outstanding: number
   readonly refusals: LocalCounter
   readonly rateRefusals: LocalCounter
 }
@@ -149,6 +151,7 @@ class AcquiredView implements Acquired {
   readonly #state: TierState
   readonly #values: ReadonlyArray<number>
   #windows: ReadonlyArray<WindowUsage> | undefined
+  #settled = false
 
   constructor(state: TierState, values: ReadonlyArray<number>, weight: number, now: number, switchedFrom: string | undefined) {
     this.tier = state.tier
@@ -157,6 +160,17 @@ class AcquiredView implements Acquired {
     this.switchedFrom = switchedFrom
     this.#state = state
     this.#values = values
+  }
+
+  /**
+   * Marks this acquire as reported: `"first"` the first time, `"again"` after that, `"foreign"`
+   * when it was not issued for `state` (another tracker's, another tier's, a copy).
+   */
+  settle(state: TierState): "first" | "again" | "foreign" {
+    if (state !== this.#state) return "foreign"
+    if (this.#settled) return "again"
+    this.#settled = true
+    return "first"
   }
 
   get windows(): ReadonlyArray<WindowUsage> {
@@ -313,6 +327,7 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
         exhaustedWindow: "unknown",
         exhaustedSource: "local",
         softUntil: 0,
+        outstanding: 0,
         refusals: { count: 0 },
         rateRefusals: { count: 0 }
       }
@@ -574,6 +589,7 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
         }
         active = t
       }
+      t.outstanding += weight
       return new AcquiredView(t, values, weight, now, switchedFrom)
     }
 
@@ -852,12 +868,18 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
           const outcome: Outcome.Outcome = opts.outcome
           const weight = opts.acquired?.weight ?? opts.weight ?? 1
           if (!Number.isSafeInteger(weight) || weight < 1) return yield* badWeight(weight)
+          // each acquire settles once: reporting it again is a no-op
+          if (opts.acquired instanceof AcquiredView && opts.acquired.settle(t) === "again") return
+          // and a report never refunds more than this tracker took for the tier and has not
+          // settled yet (a report without `acquired`, or with a copy, settles some of that)
+          const settled = Math.min(weight, t.outstanding)
+          t.outstanding -= settled
           const at = opts.acquired?.acquiredAt ?? now
           switch (outcome._tag) {
             case "Success":
               return
             case "Failed": {
-              if (refundFailed) yield* refund(t, slotsAt(t, at), weight, now)
+              if (refundFailed && settled > 0) yield* refund(t, slotsAt(t, at), settled, now)
               return
             }
             case "RateLimited": {
@@ -875,8 +897,8 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
                   message: `${t.tier.name} answered 429 (rate limit); holding it for ${formatWait(until - now)}`
                 })
               }
-              if (refundFailed) {
-                yield* refund(t, slotsAt(t, at).filter((slot) => slot.kind === "counter"), weight, now)
+              if (refundFailed && settled > 0) {
+                yield* refund(t, slotsAt(t, at).filter((slot) => slot.kind === "counter"), settled, now)
               }
               return yield* flush
             }
