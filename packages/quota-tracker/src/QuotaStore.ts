@@ -10,7 +10,9 @@
  * - `layerSqlite`: a file through `node:sqlite`, shared by the processes of one
  *   host and kept across restarts.
  * - `layerRedis`: Redis through `effect/persistence`'s `Redis` service, one
- *   round trip per acquire, exact across processes and hosts.
+ *   round trip per acquire, exact across processes and hosts. `RedisStore.layer`
+ *   from `@bing-effect/quota-tracker/redis` is this store with a connection of
+ *   its own whose start-up has a deadline.
  *
  * A slot is either a `"counter"` (a count for one calendar period; the key
  * names the period, so each period starts at zero) or a `"bucket"` (a token
@@ -18,7 +20,9 @@
  * theoretical arrival time of the generic cell rate algorithm).
  *
  * Every failure of the backend becomes a `QuotaError` with a `StoreUnavailable`
- * reason, never a defect.
+ * reason, never a defect; so does a key that holds something other than its
+ * number (written by another program): the operation changes nothing and the
+ * error names the key, never the value.
  *
  * @since 0.1.0
  */
@@ -44,7 +48,7 @@ export type Slot =
     readonly kind: "counter"
     readonly key: string
     readonly limit: number
-    /** Epoch ms at which the period ends and the key may be forgotten. */
+    /** Epoch ms after which the key may be forgotten (the tracker keeps a period's count for one more period). */
     readonly expiresAt: number
   }
   | {
@@ -255,9 +259,17 @@ export const defaultRedisPrefix = "bing-quota:"
 
 /**
  * A store in Redis through the `Redis` service of `effect/persistence`
- * (provide it with `NodeRedis.layer({ url })` from `@effect/platform-node`).
- * An acquire is one `EVALSHA` of one Lua script over all the slots; keys
- * expire when their period ends.
+ * (provide it with `RedisStore.layerConnection({ url })` from
+ * `@bing-effect/quota-tracker/redis`). An acquire is one `EVALSHA` of one Lua
+ * script over all the slots, which checks every slot before it writes any;
+ * keys expire when their slot's `expiresAt` passes.
+ *
+ * **Gotchas**
+ *
+ * `NodeRedis.layer` from `@effect/platform-node` connects without a deadline:
+ * against a Redis that accepts connections and never answers, its build (and
+ * an `Effect.timeout` around it) never returns. Provide a connection with a
+ * bounded start-up, such as `RedisStore.layerConnection`.
  *
  * @since 0.1.0
  * @category constructors
@@ -322,15 +334,17 @@ export const makeRedis = (options: RedisOptions = {}): Effect.Effect<Service, ne
 
 /**
  * The Redis store as a layer; requires `Redis` from `effect/persistence`.
+ * `RedisStore.layer({ url, prefix })` from `@bing-effect/quota-tracker/redis`
+ * is this layer with a bounded connection provided.
  *
  * @example
  * ```ts
- * import { NodeRedis } from "@effect/platform-node"
  * import { Layer } from "effect"
  * import { QuotaStore } from "@bing-effect/quota-tracker"
+ * import { RedisStore } from "@bing-effect/quota-tracker/redis"
  *
  * const Store = QuotaStore.layerRedis({ prefix: "myapp:quota:" }).pipe(
- *   Layer.provide(NodeRedis.layer({ url: "redis://127.0.0.1:6379" }))
+ *   Layer.provide(RedisStore.layerConnection({ url: "redis://127.0.0.1:6379" }))
  * )
  * ```
  *

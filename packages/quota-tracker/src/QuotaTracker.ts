@@ -195,7 +195,13 @@ export interface Service {
    * `StoreUnavailable` when the store fails (fail-closed).
    */
   readonly acquire: (options?: { readonly weight?: number | undefined }) => Effect.Effect<Acquired, QuotaError.QuotaError>
-  /** Feeds the server's answer back: see `Outcome`. */
+  /**
+   * Feeds the server's answer back: see `Outcome`. Each `Acquired` settles
+   * once: a second report of the same value is a no-op, whatever its outcome.
+   * A refund never exceeds the weight this tracker admitted for the tier and
+   * has not settled yet, so a report without `acquired` (or with a copy of
+   * one) cannot refund another process's requests.
+   */
   readonly report: (options: {
     readonly tier: string
     readonly outcome: Outcome.Outcome
@@ -236,8 +242,8 @@ export const make: (options: Options) => Effect.Effect<Service, QuotaError.Quota
 
 /**
  * The tracker as a layer. Provide `QuotaStore.layerSqlite(...)` or
- * `QuotaStore.layerRedis(...)` to it to share counts between processes;
- * without a store it counts in memory.
+ * `RedisStore.layer(...)` (from `@bing-effect/quota-tracker/redis`) to it to
+ * share counts between processes; without a store it counts in memory.
  *
  * @since 0.1.0
  * @category layers
