@@ -466,7 +466,7 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
         : `runs out at ${Window.formatTime(forecast, now, cal)} ${rate}`
       pending.push({
         _tag: "Claim",
-        // the period's key plus the threshold: expires with the period, shares its Redis Cluster slot
+        // the period's key plus the threshold: expires with the period's counter, shares its Redis Cluster slot
         slot: { kind: "counter", key: `${w.slot.key}:fired:${threshold}`, limit: 1, expiresAt: keptUntil({ start: w.periodStart, end: w.periodEnd }) },
         event: {
           _tag: "ThresholdCrossed",
