@@ -1,6 +1,6 @@
 import { NodeRedis } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Layer, Logger, Metric, Redacted, Stream } from "effect"
+import { Effect, Exit, Fiber, Layer, Logger, Metric, Redacted, References, Stream } from "effect"
 import type { Scope } from "effect"
 import { Redis } from "effect/persistence"
 import { TestClock } from "effect/testing"
@@ -135,13 +135,31 @@ describe("thresholds, events and forecasts", () => {
         assert.strictEqual(crossed[0]!.forecast, 99 * MINUTE)
         assert.strictEqual(crossed[0]!.message, "S15 daily quota 80% used (80/100); runs out at 01:39 UTC at the current rate")
         assert.strictEqual(crossed[1]!.message, "S15 daily quota 95% used (95/100); runs out at 01:39 UTC at the current rate")
-        assert.isTrue(lines.includes("Warn S15 daily quota 80% used (80/100); runs out at 01:39 UTC at the current rate"))
+        assert.isTrue(lines.includes("Debug S15 daily quota 80% used (80/100); runs out at 01:39 UTC at the current rate"))
 
         // the next day fires them again
         yield* TestClock.setTime(DAY)
         for (let i = 0; i < 80; i++) yield* q.acquire()
         yield* settle
         assert.strictEqual(seen.filter((e) => e._tag === "ThresholdCrossed").length, 3)
+      }).pipe(Effect.provide(Logger.layer([logger])), Effect.provideService(References.MinimumLogLevel, "Debug"))
+    }))
+
+  it.effect("logs nothing at the default log level: events are for the app, not the user's stdout", () =>
+    Effect.gen(function*() {
+      const lines: Array<string> = []
+      const logger = Logger.make(({ message }) => {
+        lines.push((message as ReadonlyArray<unknown>).join(" "))
+      })
+      yield* Effect.gen(function*() {
+        const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 1 }), tier("S16", { perDay: 1 })] })
+        const seen = yield* collect(q)
+        yield* q.acquire()
+        yield* q.acquire()
+        yield* settle
+        assert.isTrue(seen.some((e) => e._tag === "TierSwitched"))
+        assert.isTrue(seen.some((e) => e._tag === "ThresholdCrossed"))
+        assert.deepStrictEqual(lines, [])
       }).pipe(Effect.provide(Logger.layer([logger])))
     }))
 

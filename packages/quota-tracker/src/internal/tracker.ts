@@ -511,13 +511,11 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
     }
 
     // ---- events ----
-    const publish = (event: QuotaEvent.QuotaEvent): Effect.Effect<void> => {
-      const log = event._tag === "TierSwitched" && event.reason === "reset" || event._tag === "StoreRecovered" ||
-          event._tag === "TierHeld"
-        ? Effect.logInfo(event.message)
-        : Effect.logWarning(event.message)
-      return Effect.andThen(PubSub.publish(pubsub, event), log)
-    }
+    // A library does not write to its user's stdout: events are for the app (the `events` stream),
+    // and the log line is at Debug, which Effect's default minimum level (Info) filters out. An app
+    // that wants them lowers `References.MinimumLogLevel`.
+    const publish = (event: QuotaEvent.QuotaEvent): Effect.Effect<void> =>
+      Effect.andThen(PubSub.publish(pubsub, event), Effect.logDebug(event.message))
 
     // Whether this process publishes a crossed threshold: one store write, made by the call that
     // crossed it (at most once per threshold and period in a process), never by other acquires.
