@@ -46,7 +46,13 @@ for i = 1, #KEYS do
 end
 `
 
+// A bucket's key outlives its arrival time by a second of Redis' own (real) time: the caller's
+// "now" may run ahead of or behind it (a loaded machine, TestClock), and a key that expired early
+// would forget admitted requests. A lingering arrival time at or before now counts as empty anyway.
+const bucketSlack = "local BUCKET_SLACK = 1000"
+
 const luaPrelude = `
+${bucketSlack}
 local now = tonumber(ARGV[1])
 local amount = tonumber(ARGV[2])
 local n = #KEYS
@@ -56,7 +62,7 @@ local function slot(i)
 end
 local function store(i, kind, value, expiresAt)
   local expiry = expiresAt
-  if kind == "1" then expiry = math.ceil(value) + 1 end
+  if kind == "1" then expiry = math.ceil(value) + BUCKET_SLACK end
   local ttl = math.ceil(expiry - now)
   if ttl <= 0 then
     redis.call("DEL", KEYS[i])
@@ -74,6 +80,7 @@ export const acquireScript = Redis.script(
     // INCRBY (and a PEXPIRE when the period's key is new) and buckets one SET: measured on Redis 7,
     // this costs about half of a SET with PX per slot plus number formatting.
     lua: `
+${bucketSlack}
 local now = tonumber(ARGV[1])
 local amount = tonumber(ARGV[2])
 local n = #KEYS
@@ -121,7 +128,7 @@ for i = 1, n do
   else
     local nx = nexts[i]
     local text = string.format("%.17g", nx)
-    redis.call("SET", KEYS[i], text, "PX", math.ceil(nx) + 1 - now)
+    redis.call("SET", KEYS[i], text, "PX", math.ceil(nx) + BUCKET_SLACK - now)
     reply[i + 1] = text
   end
 end
