@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { accessSync, constants } from "node:fs"
 import { createServer, connect } from "node:net"
 import { delimiter, join } from "node:path"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { bin } from "./support/run.js"
 
 const redisServer = (process.env["PATH"] ?? "").split(delimiter).map((d) => join(d, "redis-server")).find((c) => {
@@ -74,7 +74,7 @@ const runCli = (args: ReadonlyArray<string>, options: { readonly signal?: NodeJS
     })
   })
 
-describe.skipIf(redisServer === undefined || process.env["BING_EFFECT_SKIP_REDIS"] === "1")("a frozen Redis at start-up", () => {
+describe.skipIf(redisServer === undefined || !inject("redis"))("a frozen Redis at start-up", () => {
   let server: ChildProcess
   let url = ""
 
