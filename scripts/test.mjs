@@ -13,11 +13,14 @@ const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" }
 const bin = (name) => join(root, "node_modules", ".bin", name)
 const run = (label, cmd, args) => {
   console.log(`\n▶ ${label}`)
+  const started = performance.now()
   const r = spawnSync(cmd, args, { stdio: "inherit", env })
+  const took = `${((performance.now() - started) / 1000).toFixed(1)} s`
   if (r.status !== 0) {
-    console.error(`\n✖ ${label} failed (exit ${r.status ?? r.signal})`)
+    console.error(`\n✖ ${label} failed (exit ${r.status ?? r.signal}, ${took})`)
     process.exit(r.status || 1)
   }
+  console.log(`✔ ${label} (${took})`)
 }
 
 run("build, lint, pkgcheck (turbo)", bin("turbo"), ["run", "build", "lint", "pkgcheck", "--output-logs=errors-only"])
