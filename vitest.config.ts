@@ -1,8 +1,11 @@
 import { defineConfig } from "vitest/config"
+import { RedisReport } from "./vitest.shared.ts"
 
-// One run over every workspace's tests; each project keeps its own vitest.config.ts.
+// One run over every workspace's tests; each project keeps its own vitest.config.ts, and those
+// that have Redis suites run ./vitest.shared.ts as their globalSetup (`inject("redis")`).
 export default defineConfig({
   test: {
-    projects: ["packages/*", "apps/*", "reliability"]
+    projects: ["packages/*", "apps/*", "reliability"],
+    reporters: ["default", new RedisReport()]
   }
 })

@@ -5,6 +5,7 @@ import { defineConfig } from "vitest/config"
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["../vitest.shared.ts"],
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 60_000

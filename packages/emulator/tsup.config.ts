@@ -1,11 +1,13 @@
 import { library } from "../../tsup.config.base.ts"
 
 export default library({}, {
-  // the `bing-emulator` command: ESM only, with a shebang
+  // the `bing-emulator` command, with a shebang
   entry: { bin: "src/bin.ts" },
   format: ["esm"],
   sourcemap: true,
   clean: false,
   target: "node22",
+  tsconfig: "tsconfig.src.json",
+  removeNodeProtocol: false,
   banner: { js: "#!/usr/bin/env node" }
 })

@@ -11,6 +11,7 @@ import { delimiter, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Cause, Effect, Exit, Logger, References, Tracer } from "effect"
 import { createClient } from "redis"
+import { inject } from "vitest"
 
 /** The repository root and the built emulator command. */
 export const root = fileURLToPath(new URL("../../", import.meta.url))
@@ -18,7 +19,7 @@ export const emulatorBin = join(root, "packages/emulator/dist/bin.js")
 export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 
 export const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379"
-export const skipRedis = process.env.BING_EFFECT_SKIP_REDIS === "1"
+export const skipRedis = !inject("redis")
 export const runId = `${process.pid.toString(36)}${Date.now().toString(36)}`
 
 /** Distinct, recognisable secrets: a leak of any of them fails the scenario that leaked it. */

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Emulator } from "@bing-effect/emulator"
 import { createClient } from "redis"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { run, transcript } from "./support/run.js"
 
 const secret = (name: string) => `test-${name}-${randomBytes(12).toString("hex")}`
@@ -124,7 +124,7 @@ describe("quota", () => {
   })
 })
 
-describe.skipIf(process.env["BING_EFFECT_SKIP_REDIS"] === "1")("quota with Redis", () => {
+describe.skipIf(!inject("redis"))("quota with Redis", () => {
   const url = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379"
   const prefix = `bing-search-test:${randomBytes(6).toString("hex")}:`
 

@@ -13,7 +13,7 @@ import { createServer, connect } from "node:net"
 import { tmpdir } from "node:os"
 import { delimiter, join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { bin, run } from "./support/run.js"
 
 const redisServer = (process.env["PATH"] ?? "").split(delimiter).map((d) => join(d, "redis-server")).find((c) => {
@@ -80,7 +80,7 @@ const runCli = (args: ReadonlyArray<string>, options: { readonly signal?: NodeJS
     })
   })
 
-describe.skipIf(redisServer === undefined || process.env["BING_EFFECT_SKIP_REDIS"] === "1")("a frozen Redis at start-up", () => {
+describe.skipIf(redisServer === undefined || !inject("redis"))("a frozen Redis at start-up", () => {
   let server: ChildProcess
   let url = ""
 

@@ -9,7 +9,7 @@ import { TestClock } from "effect/testing"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll } from "vitest"
+import { afterAll, inject } from "vitest"
 import { Outcome, QuotaError, QuotaStore, QuotaTracker, Tier } from "../src/index.js"
 import { RedisStore } from "../src/redis.js"
 
@@ -23,7 +23,7 @@ const runId = `${process.pid}-${Date.now()}`
 const stores: ReadonlyArray<readonly [string, () => Layer.Layer<QuotaStore.QuotaStore, unknown>, boolean]> = [
   ["memory", () => QuotaStore.layerMemory, false],
   ["sqlite", () => QuotaStore.layerSqlite({ filename: join(dir, `clock-${Math.random().toString(36).slice(2)}.sqlite`) }), false],
-  ["redis", () => RedisStore.layer({ url, prefix: `bing-quota-test:clock:${runId}:${Math.random().toString(36).slice(2)}:` }), process.env.BING_EFFECT_SKIP_REDIS === "1"]
+  ["redis", () => RedisStore.layer({ url, prefix: `bing-quota-test:clock:${runId}:${Math.random().toString(36).slice(2)}:` }), !inject("redis")]
 ]
 
 const used = (acquired: QuotaTracker.Acquired, window: string) => acquired.windows.find((w) => w.window === window)!.used

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { afterAll, describe, expect, it } from "vitest"
+import { afterAll, describe, expect, inject, it } from "vitest"
 import { QuotaStore, QuotaTracker, Tier } from "../src/index.js"
 
 const worker = fileURLToPath(new URL("./fixtures/worker.mjs", import.meta.url))
@@ -21,7 +21,7 @@ const runId = `${process.pid}-${Date.now()}`
 const prefixes: Array<string> = []
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
-  if (prefixes.length === 0 || process.env.BING_EFFECT_SKIP_REDIS === "1") return
+  if (prefixes.length === 0 || !inject("redis")) return
   await Effect.runPromise(Effect.gen(function*() {
     const redis = yield* Redis.Redis
     for (const prefix of prefixes) {
@@ -72,7 +72,7 @@ const suites: Array<{
   },
   {
     name: "redis",
-    skip: process.env.BING_EFFECT_SKIP_REDIS === "1",
+    skip: !inject("redis"),
     location: () => {
       const prefix = `bing-quota-xproc:${runId}:${Math.random().toString(36).slice(2)}:`
       prefixes.push(prefix)

@@ -1,5 +1,5 @@
 import { NodeRedis } from "@effect/platform-node"
-import { assert, describe, it, layer } from "@effect/vitest"
+import { assert, describe, inject, it, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { Redis } from "effect/persistence"
 import { connect } from "node:net"
@@ -43,7 +43,7 @@ const Cleanup = Layer.effectDiscard(Effect.gen(function*() {
 
 const StoreLive = Layer.mergeAll(QuotaStore.layerRedis({ prefix }), Cleanup).pipe(Layer.provideMerge(RedisLive))
 
-describe.skipIf(process.env.BING_EFFECT_SKIP_REDIS === "1")("QuotaStore.layerRedis", () => {
+describe.skipIf(!inject("redis"))("QuotaStore.layerRedis", () => {
   contract("redis", StoreLive)
 
   layer(StoreLive, { excludeTestServices: true })((withStore) => {
@@ -91,7 +91,7 @@ describe.skipIf(process.env.BING_EFFECT_SKIP_REDIS === "1")("QuotaStore.layerRed
 })
 
 // A key of the store's that holds something else: text, a number that is not a count, another type.
-describe.skipIf(process.env.BING_EFFECT_SKIP_REDIS === "1")("QuotaStore.layerRedis with a poisoned key", () => {
+describe.skipIf(!inject("redis"))("QuotaStore.layerRedis with a poisoned key", () => {
   layer(StoreLive, { excludeTestServices: true })((withStore) => {
     let n = 0
     const slotsOf = (tag: string) => {

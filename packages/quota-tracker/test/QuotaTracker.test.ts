@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { DatabaseSync } from "node:sqlite"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll } from "vitest"
+import { afterAll, inject } from "vitest"
 import { Outcome, QuotaError, type QuotaEvent, QuotaStore, QuotaTracker, Tier } from "../src/index.js"
 
 const SECRET = "sk-live-0123456789abcdef"
@@ -581,7 +581,7 @@ describe("thresholds on a shared store", () => {
   const dir = mkdtempSync(join(tmpdir(), "quota-thresholds-"))
   const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379"
   const prefix = `quota-thresholds-test:${process.pid}-${Date.now()}:`
-  const skipRedis = process.env.BING_EFFECT_SKIP_REDIS === "1"
+  const skipRedis = !inject("redis")
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true })
     if (skipRedis) return

@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { accessSync, constants } from "node:fs"
 import { connect, createServer } from "node:net"
 import { delimiter, join } from "node:path"
-import { afterAll, beforeAll } from "vitest"
+import { afterAll, beforeAll, inject } from "vitest"
 import { QuotaStore, QuotaTracker, Tier } from "../src/index.js"
 import { RedisStore } from "../src/redis.js"
 
@@ -55,7 +55,7 @@ const detailOf = (exit: Exit.Exit<unknown, unknown>): string => {
   return reason === undefined ? `not a failure: ${String(exit.cause)}` : `${reason._tag}: ${reason.detail ?? ""}`
 }
 
-describe.skipIf(redisServer === undefined || process.env.BING_EFFECT_SKIP_REDIS === "1")("RedisStore against a frozen Redis", () => {
+describe.skipIf(redisServer === undefined || !inject("redis"))("RedisStore against a frozen Redis", () => {
   let server: ChildProcess
   let frozen = ""
 
@@ -134,7 +134,7 @@ describe.skipIf(redisServer === undefined || process.env.BING_EFFECT_SKIP_REDIS 
     }).pipe(Effect.scoped))
 })
 
-describe.skipIf(process.env.BING_EFFECT_SKIP_REDIS === "1")("RedisStore against a live Redis", () => {
+describe.skipIf(!inject("redis"))("RedisStore against a live Redis", () => {
   it.effect("counts like QuotaStore.layerRedis, with a Redacted URL", () =>
     Effect.gen(function*() {
       const store = yield* QuotaStore.QuotaStore

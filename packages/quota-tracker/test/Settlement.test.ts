@@ -9,7 +9,7 @@ import { TestClock } from "effect/testing"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { afterAll } from "vitest"
+import { afterAll, inject } from "vitest"
 import { Outcome, QuotaStore, QuotaTracker, Tier } from "../src/index.js"
 import { RedisStore } from "../src/redis.js"
 
@@ -21,7 +21,7 @@ const unique = () => `${process.pid}-${Date.now()}-${Math.random().toString(36).
 const stores: ReadonlyArray<readonly [string, () => Layer.Layer<QuotaStore.QuotaStore, unknown>, boolean]> = [
   ["memory", () => QuotaStore.layerMemory, false],
   ["sqlite", () => QuotaStore.layerSqlite({ filename: join(dir, `${unique()}.sqlite`) }), false],
-  ["redis", () => RedisStore.layer({ url, prefix: `bing-quota-test:settle:${unique()}:` }), process.env.BING_EFFECT_SKIP_REDIS === "1"]
+  ["redis", () => RedisStore.layer({ url, prefix: `bing-quota-test:settle:${unique()}:` }), !inject("redis")]
 ]
 
 const tiers = [Tier.make({ name: "T", key: Redacted.make("settlement-test-key"), limits: { perSecond: 100, perDay: 10 } })]

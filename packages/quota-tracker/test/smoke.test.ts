@@ -21,7 +21,7 @@ describe("the built package", () => {
     const pkg = require("@bing-effect/quota-tracker") as typeof import("@bing-effect/quota-tracker")
     expect(typeof pkg.QuotaTracker.make).toBe("function")
     expect(pkg.TierCatalog.entries.S15.perDay.value).toBe(1_000_000)
-    expect(require.resolve("@bing-effect/quota-tracker")).toMatch(/dist[\\/]index\.cjs$/)
+    expect(require.resolve("@bing-effect/quota-tracker")).toMatch(/dist[\\/]index\.js$/)
   })
 
   it("loads the /redis subpath (ESM and CommonJS), sharing the core's QuotaError", async () => {
@@ -31,12 +31,12 @@ describe("the built package", () => {
     const require = createRequire(import.meta.url)
     const cjs = require("@bing-effect/quota-tracker/redis") as typeof import("@bing-effect/quota-tracker/redis")
     expect(typeof cjs.RedisStore.layerConnection).toBe("function")
-    expect(require.resolve("@bing-effect/quota-tracker/redis")).toMatch(/dist[\\/]redis\.cjs$/)
+    expect(require.resolve("@bing-effect/quota-tracker/redis")).toMatch(/dist[\\/]redis\.js$/)
   })
 
   it("does not load redis from the core entry", () => {
     const dist = new URL("../dist/", import.meta.url)
-    const core = ["index.js", "index.cjs", ...readdirSync(dist).filter((f) => f.startsWith("chunk-") && /\.c?js$/.test(f))]
+    const core = ["index.js", ...readdirSync(dist).filter((f) => f.startsWith("chunk-") && f.endsWith(".js"))]
     for (const file of core) expect(readFileSync(new URL(file, dist), "utf8"), file).not.toMatch(/from "redis"|require\(['"]redis['"]\)/)
     expect(readFileSync(new URL("redis.js", dist), "utf8")).toMatch(/from "redis"/)
   })

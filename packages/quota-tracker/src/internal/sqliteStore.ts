@@ -119,9 +119,8 @@ export class SqliteCells {
 }
 
 export const open = async (options: SqliteOptions): Promise<SqliteCells> => {
-  // a computed specifier: bundlers would otherwise strip the `node:` prefix, which node:sqlite requires
-  const specifier = "node:sqlite"
-  const sqlite = (await import(specifier)) as typeof import("node:sqlite")
+  // loaded on first use: only this store needs it, and Node 22 warns when it is loaded
+  const sqlite = await import("node:sqlite")
   const db = new sqlite.DatabaseSync(options.filename, { timeout: options.busyTimeout })
   try {
     db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeout))}`)

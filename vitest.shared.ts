@@ -1,0 +1,75 @@
+/**
+ * Redis availability for every test project, found once per project by vitest's `globalSetup`
+ * and read in tests with `inject("redis")` (true when Redis answers at `REDIS_URL`, default
+ * redis://127.0.0.1:6379). Without Redis the Redis suites skip, loudly: a warning at the start
+ * and, through `RedisReport` (a reporter of the root config), the list of the test files that
+ * skipped at the end. With `CI=true` a missing Redis fails the run instead.
+ */
+import { createConnection } from "node:net"
+import type { Reporter, TestModule, TestProject } from "vitest/node"
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** Redis answers at REDIS_URL: run the Redis-backed tests. */
+    readonly redis: boolean
+  }
+}
+
+export const redisUrl = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379"
+
+const howToEnable =
+  `To run them: start Redis (redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no)\n` +
+  "or set REDIS_URL to a Redis server, then run the tests again. The reliability suite also needs redis-server on PATH."
+
+const where = () => redisUrl.replace(/\/\/[^@]*@/, "//") // never print a password
+
+const loudly = (text: string) => {
+  const bar = "!".repeat(78)
+  console.warn(`\n${bar}\n${text.split("\n").map((line) => `!! ${line}`).join("\n")}\n${bar}\n`)
+}
+
+const ping = (url: string): Promise<boolean> =>
+  new Promise((done) => {
+    const { hostname, port } = new URL(url)
+    const socket = createConnection({ host: hostname || "127.0.0.1", port: Number(port) || 6379 })
+    const finish = (ok: boolean) => {
+      socket.destroy()
+      done(ok)
+    }
+    socket.setTimeout(1000, () => finish(false))
+    socket.on("error", () => finish(false))
+    socket.on("connect", () => socket.write("PING\r\n"))
+    socket.on("data", (data) => finish(data.toString().startsWith("+PONG")))
+  })
+
+/** vitest `globalSetup`: provides `redis` to the project's tests. */
+export default async function setup(project: TestProject): Promise<void> {
+  const available = await ping(redisUrl)
+  if (!available && process.env["CI"] === "true") {
+    throw new Error(`Redis does not answer at ${where()}; with CI=true the Redis suites must run.`)
+  }
+  if (!available) {
+    console.warn(
+      `!! ${project.name || "tests"}: Redis does not answer at ${where()}: its Redis-backed tests will be SKIPPED.`
+    )
+  }
+  project.provide("redis", available)
+}
+
+/** Names, after the run, the test files that skipped tests because Redis was not available. */
+export class RedisReport implements Reporter {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const skipped = testModules.flatMap((module) => {
+      if (module.project.getProvidedContext().redis !== false) return []
+      const count = [...module.children.allTests("skipped")].length
+      return count > 0 ? [`${module.project.name}: ${module.relativeModuleId} (${count} skipped)`] : []
+    })
+    if (skipped.length > 0) {
+      loudly(
+        `Redis was not available at ${where()}, so these suites SKIPPED their Redis tests:\n  ${
+          skipped.join("\n  ")
+        }\n${howToEnable}`
+      )
+    }
+  }
+}
