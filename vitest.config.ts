@@ -1,11 +1,11 @@
 import { defineConfig } from "vitest/config"
-import { RedisReport } from "./vitest.shared.ts"
+import { RedisReport, SummaryLine } from "./vitest.shared.ts"
 
 // One run over every workspace's tests; each project keeps its own vitest.config.ts, and those
 // that have Redis suites run ./vitest.shared.ts as their globalSetup (`inject("redis")`).
 export default defineConfig({
   test: {
     projects: ["packages/*", "apps/*", "reliability"],
-    reporters: ["default", new RedisReport()]
+    reporters: ["default", new RedisReport(), new SummaryLine()]
   }
 })

@@ -73,3 +73,15 @@ export class RedisReport implements Reporter {
     }
   }
 }
+
+/**
+ * Prints one plain closing line, `tests: N passed, N failed, N skipped`, after vitest's own summary:
+ * CI reads it (vitest's summary is not one of the formats it knows).
+ */
+export class SummaryLine implements Reporter {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const count = (state: "passed" | "failed" | "skipped") =>
+      testModules.reduce((n, module) => n + [...module.children.allTests(state)].length, 0)
+    console.log(`\ntests: ${count("passed")} passed, ${count("failed")} failed, ${count("skipped")} skipped`)
+  }
+}
