@@ -216,10 +216,10 @@ export const makeSqlite = (options: SqliteOptions): Effect.Effect<Service, Quota
  *
  * @example
  * ```ts
- * import { Layer } from "effect"
- * import { QuotaStore, QuotaTracker } from "@bing-effect/quota-tracker"
+ * import { Layer, Redacted } from "effect"
+ * import { QuotaStore, QuotaTracker, TierCatalog } from "@bing-effect/quota-tracker"
  *
- * const Live = QuotaTracker.layer({ tiers: [] }).pipe(
+ * const Live = QuotaTracker.layer({ tiers: [TierCatalog.tier("S15", { key: Redacted.make("s15-key") })] }).pipe(
  *   Layer.provide(QuotaStore.layerSqlite({ filename: "quota.sqlite" }))
  * )
  * ```
