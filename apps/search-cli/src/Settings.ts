@@ -132,14 +132,9 @@ const endpointProblem = (endpoint: string): string | undefined => {
   return `"endpoint" ${shown === undefined ? "" : `${shown} `}${checked.failure.detail}`
 }
 
-// the hosts the client accepts plain HTTP to under allowInsecureLoopback (its endpoint check)
-const loopbackHosts = new Set(["127.0.0.1", "localhost", "[::1]"])
-
-/** Whether the client would refuse to send a key to this (valid) endpoint for being plain HTTP. */
-const isInsecure = (endpoint: string, allowInsecureLoopback: boolean): boolean => {
-  const url = new URL(endpoint)
-  return url.protocol === "http:" && !(allowInsecureLoopback && loopbackHosts.has(url.hostname.toLowerCase()))
-}
+/** Whether the client would refuse to send a key to this endpoint for being plain HTTP (its own check). */
+const isInsecure = (endpoint: string, allowInsecureLoopback: boolean): boolean =>
+  BingClient.isInsecureEndpoint(endpoint, { allowInsecureLoopback })
 
 const limitFields = ["perSecond", "perDay", "perMonth"] as const
 

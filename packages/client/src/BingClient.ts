@@ -259,6 +259,17 @@ interface Resolved {
 }
 
 /**
+ * Whether the client would refuse to send a key to `endpoint` because it is plain `http://`
+ * (loopback hosts are allowed only with `allowInsecureLoopback`). False for an https endpoint and
+ * for one that is not a usable URL at all (`validateOptions` reports those).
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isInsecureEndpoint = (endpoint: string, options: { readonly allowInsecureLoopback?: boolean | undefined } = {}): boolean =>
+  EndpointCheck.check(endpoint, options.allowInsecureLoopback === true)._tag === "HttpNotAllowed"
+
+/**
  * Checks options without building anything (`withTracker`: a quota tracker will be provided, so
  * `key` may be absent).
  *
