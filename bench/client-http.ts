@@ -68,7 +68,11 @@ interface Shape {
   readonly query: string
 }
 const shapes: ReadonlyArray<Shape> = [
-  { name: "~2 KB body (responseFilter=Webpages, count=3)", params: { count: 3, responseFilter: ["Webpages"] }, query: "&count=3&responseFilter=Webpages" },
+  {
+    name: "~2 KB body (responseFilter=Webpages, count=3)",
+    params: { count: 3, responseFilter: ["Webpages"] },
+    query: "&count=3&responseFilter=Webpages"
+  },
   { name: "~16 KB body (full default answer)", params: {}, query: "" }
 ]
 
@@ -115,9 +119,16 @@ const bareFetch = promiseCandidate("bare fetch (res.json())", async (q) => {
   return res.json()
 })
 
-const clientOptions: BingClient.Options = { key: Redacted.make(KEY), endpoint: emulator.url, allowInsecureLoopback: true }
+const clientOptions: BingClient.Options = {
+  key: Redacted.make(KEY),
+  endpoint: emulator.url,
+  allowInsecureLoopback: true
+}
 
-const effectCandidate = (name: string, layer: Layer.Layer<BingClient.BingClient, unknown>): Candidate & { readonly dispose: () => Promise<void> } => {
+const effectCandidate = (
+  name: string,
+  layer: Layer.Layer<BingClient.BingClient, unknown>
+): Candidate & { readonly dispose: () => Promise<void> } => {
   const runtime = ManagedRuntime.make(layer)
   return {
     name,
@@ -158,14 +169,28 @@ const effectUndiciNoTimeout = effectCandidate(
 )
 const promiseFetchClient = createClient(clientOptions)
 const promiseUndiciClient = createClient({ ...clientOptions, httpClient: NodeHttpClient.layerUndici })
-const promiseFetch = promiseCandidate("client, Promise API, FetchHttpClient (default)", (q) => promiseFetchClient.webSearch({ q, ...shape.params }))
-const promiseUndici = promiseCandidate("client, Promise API, NodeHttpClient.layerUndici", (q) => promiseUndiciClient.webSearch({ q, ...shape.params }))
+const promiseFetch = promiseCandidate(
+  "client, Promise API, FetchHttpClient (default)",
+  (q) => promiseFetchClient.webSearch({ q, ...shape.params })
+)
+const promiseUndici = promiseCandidate(
+  "client, Promise API, NodeHttpClient.layerUndici",
+  (q) => promiseUndiciClient.webSearch({ q, ...shape.params })
+)
 
-const candidates: ReadonlyArray<Candidate> = [bareFetch, effectUndici, promiseUndici, effectUndiciNoTimeout, effectFetch, promiseFetch]
+const candidates: ReadonlyArray<Candidate> = [
+  bareFetch,
+  effectUndici,
+  promiseUndici,
+  effectUndiciNoTimeout,
+  effectFetch,
+  promiseFetch
+]
 const recommended = new Set([effectUndici.name, promiseUndici.name])
 
 // ---- run ----
-const percentile = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
+const percentile = (sorted: ReadonlyArray<number>, p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 const table = async (current: Shape) => {
@@ -187,7 +212,9 @@ const table = async (current: Shape) => {
     const cpuTime = new Map(candidates.map((c) => [c.name, 0]))
     const order = (block: number) => (block % 2 === 0 ? candidates : [...candidates].reverse())
     for (let block = 0; block * BLOCK1 < N1; block++) {
-      for (const c of order(block)) latencies.get(c.name)!.push(...(await c.sequential(Math.min(BLOCK1, N1 - block * BLOCK1))))
+      for (const c of order(block)) {
+        latencies.get(c.name)!.push(...(await c.sequential(Math.min(BLOCK1, N1 - block * BLOCK1))))
+      }
     }
     for (let block = 0; block * BLOCK32 < N32; block++) {
       const n = Math.min(BLOCK32, N32 - block * BLOCK32)
@@ -219,7 +246,16 @@ const table = async (current: Shape) => {
     const p99 = median(r.p99)
     const rps = median(r.rps)
     const cpu = median(r.cpu)
-    return { name: c.name, p50, p99, rps, cpu, p50Ratio: p50 / baseP50, rpsRatio: rps / baseRps, cpuRatio: cpu / baseCpu }
+    return {
+      name: c.name,
+      p50,
+      p99,
+      rps,
+      cpu,
+      p50Ratio: p50 / baseP50,
+      rpsRatio: rps / baseRps,
+      cpuRatio: cpu / baseCpu
+    }
   })
 }
 
@@ -236,22 +272,30 @@ emulator.stop()
 const pad = (s: string, n: number) => s.padEnd(n)
 const num = (x: number, d = 3) => x.toFixed(d).padStart(8)
 let missed = false
-console.log(`\nclient-http: ${N1} sequential + ${N32} at c=32 per round, ${ROUNDS} rounds (medians), Node ${process.version}`)
+console.log(
+  `\nclient-http: ${N1} sequential + ${N32} at c=32 per round, ${ROUNDS} rounds (medians), Node ${process.version}`
+)
 for (const { rows, shape: current } of tables) {
   console.log(`\n${current.name}`)
   console.log(
-    `${pad("candidate", 50)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"req/s c32".padStart(10)} ${"CPU us/req".padStart(11)} ${"p50 x".padStart(7)} ${"rps x".padStart(7)} ${"CPU x".padStart(7)}`
+    `${pad("candidate", 50)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"req/s c32".padStart(10)} ${
+      "CPU us/req".padStart(11)
+    } ${"p50 x".padStart(7)} ${"rps x".padStart(7)} ${"CPU x".padStart(7)}`
   )
   for (const r of rows) {
     console.log(
-      `${pad(r.name, 50)} ${num(r.p50)} ${num(r.p99)} ${r.rps.toFixed(0).padStart(10)} ${r.cpu.toFixed(1).padStart(11)} ${r.p50Ratio.toFixed(2).padStart(7)} ${r.rpsRatio.toFixed(2).padStart(7)} ${r.cpuRatio.toFixed(2).padStart(7)}`
+      `${pad(r.name, 50)} ${num(r.p50)} ${num(r.p99)} ${r.rps.toFixed(0).padStart(10)} ${
+        r.cpu.toFixed(1).padStart(11)
+      } ${r.p50Ratio.toFixed(2).padStart(7)} ${r.rpsRatio.toFixed(2).padStart(7)} ${r.cpuRatio.toFixed(2).padStart(7)}`
     )
   }
   console.log("targets: p50 <= 1.15x bare fetch, req/s at c=32 >= 0.85x bare fetch")
   for (const r of rows.filter((row) => recommended.has(row.name))) {
     const ok = r.p50Ratio <= 1.15 && r.rpsRatio >= 0.85
     if (!ok && current === shapes[0]) missed = true
-    console.log(`  ${ok ? "meets" : "MISSES"}: ${r.name} (p50 ${r.p50Ratio.toFixed(2)}x, req/s ${r.rpsRatio.toFixed(2)}x)`)
+    console.log(
+      `  ${ok ? "meets" : "MISSES"}: ${r.name} (p50 ${r.p50Ratio.toFixed(2)}x, req/s ${r.rpsRatio.toFixed(2)}x)`
+    )
   }
 }
 if (process.argv.includes("--check") && missed) process.exit(1)

@@ -41,7 +41,10 @@ interface LoadResult {
 
 const runLoad = (load: Load): Promise<LoadResult> =>
   new Promise((resolve) => {
-    const request = Buffer.from(`GET ${load.path} HTTP/1.1\r\nHost: 127.0.0.1:${load.port}\r\n${load.headers}\r\n`, "latin1")
+    const request = Buffer.from(
+      `GET ${load.path} HTTP/1.1\r\nHost: 127.0.0.1:${load.port}\r\n${load.headers}\r\n`,
+      "latin1"
+    )
     const latencies: Array<number> = []
     let requests = 0
     let non200 = 0
@@ -53,7 +56,8 @@ const runLoad = (load: Load): Promise<LoadResult> =>
       if (--open > 0) return
       const seconds = (performance.now() - started) / 1000
       latencies.sort((a, b) => a - b)
-      const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN
+      const at = (q: number) =>
+        latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN
       resolve({ requests, non200, errors, seconds, p50: at(0.5), p99: at(0.99) })
     }
     for (let c = 0; c < load.connections; c++) {
@@ -112,8 +116,13 @@ async function main(): Promise<void> {
   const BIG = 1e12
 
   const key = "bench-key"
-  const paths = ["/v7.0/search?q=effect%20typescript", "/v7.0/search?q=effect%20typescript&responseFilter=Webpages"] as const
-  const bing = await Emulator.start({ keys: [{ name: "bench", key, limits: { perSecond: BIG, perDay: BIG, perMonth: BIG } }] })
+  const paths = [
+    "/v7.0/search?q=effect%20typescript",
+    "/v7.0/search?q=effect%20typescript&responseFilter=Webpages"
+  ] as const
+  const bing = await Emulator.start({
+    keys: [{ name: "bench", key, limits: { perSecond: BIG, perDay: BIG, perMonth: BIG } }]
+  })
 
   // for each request, a bare server that sends as many bytes as the emulator does
   const pairs = []
@@ -121,7 +130,8 @@ async function main(): Promise<void> {
     const probe = await fetch(`${bing.url}${path}`, { headers: { "Ocp-Apim-Subscription-Key": key } })
     const sample = Buffer.from(await probe.arrayBuffer())
     if (probe.status !== 200) throw new Error(`emulator probe answered ${probe.status}`)
-    const pages = (JSON.parse(sample.toString("utf8")) as { webPages: { value: ReadonlyArray<unknown> } }).webPages.value.length
+    const pages =
+      (JSON.parse(sample.toString("utf8")) as { webPages: { value: ReadonlyArray<unknown> } }).webPages.value.length
     const fixed = Buffer.from(sample)
     const bare = createServer((_req, res) => {
       res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Content-Length": fixed.length })
@@ -144,8 +154,22 @@ async function main(): Promise<void> {
     })
 
   const cases = pairs.flatMap((p) => [
-    { name: `bare node:http, fixed ${p.bytes} B body`, port: p.barePort, path: p.path, headers: "", pair: p.path, bare: true },
-    { name: `emulator GET ${p.path} (${p.pages} web results)`, port: bing.port, path: p.path, headers: `Ocp-Apim-Subscription-Key: ${key}\r\n`, pair: p.path, bare: false }
+    {
+      name: `bare node:http, fixed ${p.bytes} B body`,
+      port: p.barePort,
+      path: p.path,
+      headers: "",
+      pair: p.path,
+      bare: true
+    },
+    {
+      name: `emulator GET ${p.path} (${p.pages} web results)`,
+      port: bing.port,
+      path: p.path,
+      headers: `Ocp-Apim-Subscription-Key: ${key}\r\n`,
+      pair: p.path,
+      bare: false
+    }
   ])
 
   // warm-up: one round each
@@ -183,7 +207,11 @@ async function main(): Promise<void> {
   for (const r of rows) {
     const base = rows.find((x) => x.pair === r.pair && x.bare)!.rps
     if (!r.bare) worst = Math.min(worst, r.rps / base)
-    console.log(`| ${r.name} | ${Math.round(r.rps).toLocaleString("en-US")} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${(r.rps / base).toFixed(2)}x | ${r.non200} | ${r.errors} |`)
+    console.log(
+      `| ${r.name} | ${Math.round(r.rps).toLocaleString("en-US")} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${
+        (r.rps / base).toFixed(2)
+      }x | ${r.non200} | ${r.errors} |`
+    )
   }
   console.log("")
   console.log(`lowest ratio emulator / bare = ${worst.toFixed(2)} (target >= 0.50)`)

@@ -20,7 +20,12 @@ console.log("bundle (esbuild --bundle --minify --format=esm, then gzip -9)      
 for (const [i, contents] of cases.entries()) {
   const out = await build({
     stdin: { contents, resolveDir: import.meta.dirname, loader: "js" },
-    bundle: true, minify: true, format: "esm", platform: "neutral", write: false, mainFields: ["module", "main"]
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "neutral",
+    write: false,
+    mainFields: ["module", "main"]
   })
   const code = out.outputFiles[0]!.contents
   const gz = gzipSync(code, { level: 9 }).length

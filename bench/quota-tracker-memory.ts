@@ -35,7 +35,9 @@ const scope = Effect.runSync(Scope.make())
 const tracker = (perSecond: number) =>
   Effect.runSync(
     QuotaTracker.make({
-      tiers: [Tier.make({ name: "S15", key: Redacted.make("bench"), limits: { perSecond, perDay: BIG, perMonth: BIG } })],
+      tiers: [
+        Tier.make({ name: "S15", key: Redacted.make("bench"), limits: { perSecond, perDay: BIG, perMonth: BIG } })
+      ],
       waitForSecondWindow: 0
     }).pipe(Scope.provide(scope))
   )
@@ -96,7 +98,9 @@ const effectLoop = (prefix: string, perSecond: number, expectAdmit: boolean) =>
       )
       if (r._tag === "Success") admitted++
     }
-    if (expectAdmit ? admitted !== OPS : admitted > OPS / 100) throw new Error(`effect: unexpected admitted=${admitted}`)
+    if (expectAdmit ? admitted !== OPS : admitted > OPS / 100) {
+      throw new Error(`effect: unexpected admitted=${admitted}`)
+    }
   })
 await Effect.runPromise(Effect.result(effectLoop("r", 1, false)))
 
@@ -125,15 +129,30 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 
 const m = (table: Map<string, Array<number>>, name: string) => median(table.get(name)!)
-const names = { ours: "@bing-effect/quota-tracker (memory)", "rate-limiter-flexible": "rate-limiter-flexible RateLimiterMemory x3", "effect RateLimiter": "effect RateLimiter memory x3" } as const
-console.log(`quota-tracker memory: 3 windows per acquire, ${OPS} ops x ${ROUNDS} interleaved rounds, medians (node ${process.version})`)
-console.log("| what | admitted ns/op (wall / cpu) | refused ns/op (wall / cpu) | ours faster by, admitted (wall / cpu) | ours faster by, refused (wall / cpu) |")
+const names = {
+  ours: "@bing-effect/quota-tracker (memory)",
+  "rate-limiter-flexible": "rate-limiter-flexible RateLimiterMemory x3",
+  "effect RateLimiter": "effect RateLimiter memory x3"
+} as const
+console.log(
+  `quota-tracker memory: 3 windows per acquire, ${OPS} ops x ${ROUNDS} interleaved rounds, medians (node ${process.version})`
+)
+console.log(
+  "| what | admitted ns/op (wall / cpu) | refused ns/op (wall / cpu) | ours faster by, admitted (wall / cpu) | ours faster by, refused (wall / cpu) |"
+)
 console.log("|---|---:|---:|---:|---:|")
 for (const who of ["ours", "rate-limiter-flexible", "effect RateLimiter"] as const) {
-  const cell = (kind: "admitted" | "refused") => `${m(wall, `${who} ${kind}`).toFixed(0)} / ${m(cpu, `${who} ${kind}`).toFixed(0)}`
+  const cell = (kind: "admitted" | "refused") =>
+    `${m(wall, `${who} ${kind}`).toFixed(0)} / ${m(cpu, `${who} ${kind}`).toFixed(0)}`
   const ratio = (kind: "admitted" | "refused") =>
-    who === "ours" ? "1.00x / 1.00x" : `${(m(wall, `${who} ${kind}`) / m(wall, `ours ${kind}`)).toFixed(2)}x / ${(m(cpu, `${who} ${kind}`) / m(cpu, `ours ${kind}`)).toFixed(2)}x`
-  console.log(`| ${names[who]} | ${cell("admitted")} | ${cell("refused")} | ${ratio("admitted")} | ${ratio("refused")} |`)
+    who === "ours"
+      ? "1.00x / 1.00x"
+      : `${(m(wall, `${who} ${kind}`) / m(wall, `ours ${kind}`)).toFixed(2)}x / ${
+        (m(cpu, `${who} ${kind}`) / m(cpu, `ours ${kind}`)).toFixed(2)
+      }x`
+  console.log(
+    `| ${names[who]} | ${cell("admitted")} | ${cell("refused")} | ${ratio("admitted")} | ${ratio("refused")} |`
+  )
 }
 await Effect.runPromise(Scope.close(scope, Exit.void))
 process.exit(0)

@@ -10,8 +10,8 @@
  * Run after building: pnpm turbo run build --filter=@bing-effect/quota-tracker && node bench/quota-tracker-redis.ts
  * Env: REDIS_URL (default redis://127.0.0.1:6379), BENCH_ROUNDS (default 7, interleaved).
  */
-import { NodeRedis } from "@effect/platform-node"
 import { QuotaStore, QuotaTracker, Tier } from "@bing-effect/quota-tracker"
+import { NodeRedis } from "@effect/platform-node"
 import { Effect, Exit, Layer, Redacted, Scope } from "effect"
 import { connect } from "node:net"
 import { RateLimiterRedis } from "rate-limiter-flexible"
@@ -35,7 +35,9 @@ const services = await Effect.runPromise(
 )
 const tracker = await Effect.runPromise(
   QuotaTracker.make({
-    tiers: [Tier.make({ name: "S15", key: Redacted.make("bench"), limits: { perSecond: BIG, perDay: BIG, perMonth: BIG } })]
+    tiers: [
+      Tier.make({ name: "S15", key: Redacted.make("bench"), limits: { perSecond: BIG, perDay: BIG, perMonth: BIG } })
+    ]
   }).pipe(Effect.provide(services), Scope.provide(scope))
 )
 const ours = async (total: number, concurrency: number) => {
@@ -43,7 +45,10 @@ const ours = async (total: number, concurrency: number) => {
   await Effect.runPromise(
     Effect.forEach(
       Array.from({ length: concurrency }),
-      () => Effect.gen(function*() { for (let i = 0; i < each; i++) yield* tracker.acquire() }),
+      () =>
+        Effect.gen(function*() {
+          for (let i = 0; i < each; i++) yield* tracker.acquire()
+        }),
       { concurrency, discard: true }
     )
   )
@@ -55,9 +60,27 @@ const client = createClient({ url })
 await client.connect()
 const rlfPrefix = `${runId}:rlf`
 const limiters = [
-  new RateLimiterRedis({ storeClient: client, useRedisPackage: true, points: BIG, duration: 30 * 86_400, keyPrefix: `${rlfPrefix}:m` }),
-  new RateLimiterRedis({ storeClient: client, useRedisPackage: true, points: BIG, duration: 86_400, keyPrefix: `${rlfPrefix}:d` }),
-  new RateLimiterRedis({ storeClient: client, useRedisPackage: true, points: BIG, duration: 1, keyPrefix: `${rlfPrefix}:s` })
+  new RateLimiterRedis({
+    storeClient: client,
+    useRedisPackage: true,
+    points: BIG,
+    duration: 30 * 86_400,
+    keyPrefix: `${rlfPrefix}:m`
+  }),
+  new RateLimiterRedis({
+    storeClient: client,
+    useRedisPackage: true,
+    points: BIG,
+    duration: 86_400,
+    keyPrefix: `${rlfPrefix}:d`
+  }),
+  new RateLimiterRedis({
+    storeClient: client,
+    useRedisPackage: true,
+    points: BIG,
+    duration: 1,
+    keyPrefix: `${rlfPrefix}:s`
+  })
 ]
 const rlf = async (total: number, concurrency: number) => {
   const each = Math.ceil(total / concurrency)
@@ -110,9 +133,14 @@ for (const run of Object.values(cases)) await run() // warm-up
 const samples: Record<keyof typeof cases, Array<Sample>> = { o1: [], r1: [], o64: [], r64: [] }
 // interleaved rounds, so that both sides see the same background load
 for (let r = 0; r < ROUNDS; r++) {
-  for (const [name, run] of Object.entries(cases) as Array<[keyof typeof cases, () => Promise<Sample>]>) samples[name].push(await run())
+  for (const [name, run] of Object.entries(cases) as Array<[keyof typeof cases, () => Promise<Sample>]>) {
+    samples[name].push(await run())
+  }
 }
-const summary = (name: keyof typeof cases): Sample => ({ rate: median(samples[name].map((s) => s.rate)), cpu: median(samples[name].map((s) => s.cpu)) })
+const summary = (name: keyof typeof cases): Sample => ({
+  rate: median(samples[name].map((s) => s.rate)),
+  cpu: median(samples[name].map((s) => s.cpu))
+})
 const o1 = summary("o1")
 const r1 = summary("r1")
 const o64 = summary("o64")
@@ -123,15 +151,29 @@ const table: Array<[string, number, typeof o1, typeof o1]> = [
 ]
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
-console.log(`quota-tracker redis: 3 windows per acquire, ${url.replace(/\/\/.*@/, "//")}, median of ${ROUNDS} interleaved rounds (node ${process.version})`)
+console.log(
+  `quota-tracker redis: 3 windows per acquire, ${
+    url.replace(/\/\/.*@/, "//")
+  }, median of ${ROUNDS} interleaved rounds (node ${process.version})`
+)
 console.log("| what | commands sent per acquire | ops/s c=1 | ops/s c=64 | client CPU µs/acquire c=1 | c=64 |")
 console.log("|---|---:|---:|---:|---:|---:|")
 for (const [name, trips, c1, c64] of table) {
-  console.log(`| ${name} | ${trips.toFixed(2)} | ${fmt(c1.rate)} | ${fmt(c64.rate)} | ${c1.cpu.toFixed(1)} | ${c64.cpu.toFixed(1)} |`)
+  console.log(
+    `| ${name} | ${trips.toFixed(2)} | ${fmt(c1.rate)} | ${fmt(c64.rate)} | ${c1.cpu.toFixed(1)} | ${
+      c64.cpu.toFixed(1)
+    } |`
+  )
 }
-console.log(`ours / rate-limiter-flexible, ops/s: c=1 ${(o1.rate / r1.rate).toFixed(2)}x, c=64 ${(o64.rate / r64.rate).toFixed(2)}x`)
+console.log(
+  `ours / rate-limiter-flexible, ops/s: c=1 ${(o1.rate / r1.rate).toFixed(2)}x, c=64 ${
+    (o64.rate / r64.rate).toFixed(2)
+  }x`
+)
 
 // clean up this run's keys
-for await (const keys of client.scanIterator({ MATCH: `${runId}*`, COUNT: 1000 })) if (keys.length > 0) await client.del(keys)
+for await (const keys of client.scanIterator({ MATCH: `${runId}*`, COUNT: 1000 })) {
+  if (keys.length > 0) await client.del(keys)
+}
 await client.quit()
 await Effect.runPromise(Scope.close(scope, Exit.void))

@@ -21,20 +21,24 @@ const BIG = 1e12
 // worker: acquire in a loop until `until`, print the count
 const work = async (filename: string, startAt: number, until: number): Promise<number> => {
   const Live = QuotaTracker.layer({
-    tiers: [Tier.make({ name: "S15", key: Redacted.make("bench"), limits: { perSecond: BIG, perDay: BIG, perMonth: BIG } })]
+    tiers: [
+      Tier.make({ name: "S15", key: Redacted.make("bench"), limits: { perSecond: BIG, perDay: BIG, perMonth: BIG } })
+    ]
   }).pipe(Layer.provide(QuotaStore.layerSqlite({ filename, synchronous })))
-  return Effect.runPromise(Effect.gen(function*() {
-    const tracker = yield* QuotaTracker.QuotaTracker
-    yield* tracker.acquire() // open and warm up
-    const wait = startAt - Date.now()
-    if (wait > 0) yield* Effect.sleep(wait)
-    let n = 0
-    while (Date.now() < until) {
-      for (let i = 0; i < 100; i++) yield* tracker.acquire()
-      n += 100
-    }
-    return n
-  }).pipe(Effect.provide(Live)))
+  return Effect.runPromise(
+    Effect.gen(function*() {
+      const tracker = yield* QuotaTracker.QuotaTracker
+      yield* tracker.acquire() // open and warm up
+      const wait = startAt - Date.now()
+      if (wait > 0) yield* Effect.sleep(wait)
+      let n = 0
+      while (Date.now() < until) {
+        for (let i = 0; i < 100; i++) yield* tracker.acquire()
+        n += 100
+      }
+      return n
+    }).pipe(Effect.provide(Live))
+  )
 }
 
 if (process.argv[2] === "worker") {
@@ -49,10 +53,15 @@ const processes = (count: number, filename: string) => {
   const until = startAt + SECONDS * 1000
   return Promise.all(Array.from({ length: count }, () =>
     new Promise<number>((resolve, reject) => {
-      const child = spawn(process.execPath, [self, "worker", filename, String(startAt), String(until)], { stdio: ["ignore", "pipe", "inherit"] })
+      const child = spawn(process.execPath, [self, "worker", filename, String(startAt), String(until)], {
+        stdio: ["ignore", "pipe", "inherit"]
+      })
       let out = ""
       child.stdout.on("data", (chunk) => (out += String(chunk)))
-      child.on("exit", (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`worker exited with ${code}`))))
+      child.on(
+        "exit",
+        (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`worker exited with ${code}`)))
+      )
     })))
 }
 
@@ -61,13 +70,19 @@ try {
   const one = await processes(1, join(dir, "one.sqlite"))
   const two = await processes(2, join(dir, "two.sqlite"))
   const rate = (counts: ReadonlyArray<number>) => counts.reduce((a, b) => a + b, 0) / SECONDS
-  console.log(`quota-tracker sqlite: 3 windows per acquire, synchronous=${synchronous}, ${SECONDS} s per measurement (node ${process.version})`)
+  console.log(
+    `quota-tracker sqlite: 3 windows per acquire, synchronous=${synchronous}, ${SECONDS} s per measurement (node ${process.version})`
+  )
   console.log("| processes | acquires/s (total) | per process | µs per acquire (per process) |")
   console.log("|---:|---:|---:|---:|")
   for (const [label, counts] of [["1", one], ["2", two]] as const) {
     const total = rate(counts)
     const per = total / counts.length
-    console.log(`| ${label} | ${Math.round(total).toLocaleString("en-US")} | ${Math.round(per).toLocaleString("en-US")} | ${(1e6 / per).toFixed(1)} |`)
+    console.log(
+      `| ${label} | ${Math.round(total).toLocaleString("en-US")} | ${Math.round(per).toLocaleString("en-US")} | ${
+        (1e6 / per).toFixed(1)
+      } |`
+    )
   }
 } finally {
   rmSync(dir, { recursive: true, force: true })

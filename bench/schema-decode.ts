@@ -19,9 +19,13 @@ const maxRatio = maxIndex > 0 ? Number(process.argv[maxIndex + 1]) : Infinity
 
 // ---- inputs ----
 const errorText =
-  '{"_type":"ErrorResponse","errors":[{"code":"InvalidRequest","subCode":"ParameterMissing","message":"Required parameter is missing.","parameter":"q"}]}'
-const errorHeaders = { "content-type": "application/json; charset=utf-8", "bingapis-traceid": "7A1B9C0D2E3F4A5B6C7D8E9F0A1B2C3D" }
-const rateText = '{"_type":"ErrorResponse","errors":[{"code":"RateLimitExceeded","message":"Rate limit is exceeded. Try again later."}]}'
+  "{\"_type\":\"ErrorResponse\",\"errors\":[{\"code\":\"InvalidRequest\",\"subCode\":\"ParameterMissing\",\"message\":\"Required parameter is missing.\",\"parameter\":\"q\"}]}"
+const errorHeaders = {
+  "content-type": "application/json; charset=utf-8",
+  "bingapis-traceid": "7A1B9C0D2E3F4A5B6C7D8E9F0A1B2C3D"
+}
+const rateText =
+  "{\"_type\":\"ErrorResponse\",\"errors\":[{\"code\":\"RateLimitExceeded\",\"message\":\"Rate limit is exceeded. Try again later.\"}]}"
 const rateHeaders = { ...errorHeaders, "retry-after": "1" }
 
 const page = (i: number) => ({
@@ -30,20 +34,39 @@ const page = (i: number) => ({
   url: `https://example${i}.com/articles/effect-typescript-${i}`,
   isFamilyFriendly: true,
   displayUrl: `https://example${i}.com/articles/effect-typescript-${i}`,
-  snippet: "Effect is a powerful TypeScript library designed to help developers easily create complex, synchronous, and asynchronous programs.",
+  snippet:
+    "Effect is a powerful TypeScript library designed to help developers easily create complex, synchronous, and asynchronous programs.",
   dateLastCrawled: "2025-07-20T11:04:00.0000000Z",
   language: "en",
   isNavigational: false,
   ...(i === 0
-    ? { deepLinks: [{ name: "Docs", url: "https://example0.com/docs", snippet: "Read the documentation." }, { name: "Blog", url: "https://example0.com/blog" }] }
+    ? {
+      deepLinks: [{ name: "Docs", url: "https://example0.com/docs", snippet: "Read the documentation." }, {
+        name: "Blog",
+        url: "https://example0.com/blog"
+      }]
+    }
     : {})
 })
 const webText = JSON.stringify({
   _type: "SearchResponse",
   queryContext: { originalQuery: "effect typescript" },
-  webPages: { webSearchUrl: "https://www.bing.com/search?q=effect+typescript", totalEstimatedMatches: 1_230_000, value: Array.from({ length: 10 }, (_, i) => page(i)) },
+  webPages: {
+    webSearchUrl: "https://www.bing.com/search?q=effect+typescript",
+    totalEstimatedMatches: 1_230_000,
+    value: Array.from({ length: 10 }, (_, i) => page(i))
+  },
   rankingResponse: {
-    mainline: { items: Array.from({ length: 10 }, (_, i) => ({ answerType: "WebPages", resultIndex: i, value: { id: `https://api.bing.microsoft.com/api/v7/#WebPages.${i}` } })) }
+    mainline: {
+      items: Array.from(
+        { length: 10 },
+        (_, i) => ({
+          answerType: "WebPages",
+          resultIndex: i,
+          value: { id: `https://api.bing.microsoft.com/api/v7/#WebPages.${i}` }
+        })
+      )
+    }
   }
 })
 
@@ -76,8 +99,16 @@ const cases: ReadonlyArray<Case> = [
     }
   },
   { name: "JSON.parse (429 body)", floor: "rate", op: () => void (sink = JSON.parse(rateText)) },
-  { name: "Effect: JSON.parse + decodeUnknownSync(ErrorResponse)", floor: "error", op: () => void (sink = decodeErrorResponse(JSON.parse(errorText))) },
-  { name: "Effect: decodeUnknownSync(fromJsonString(ErrorResponse))", floor: "error", op: () => void (sink = errorFromJson(errorText)) },
+  {
+    name: "Effect: JSON.parse + decodeUnknownSync(ErrorResponse)",
+    floor: "error",
+    op: () => void (sink = decodeErrorResponse(JSON.parse(errorText)))
+  },
+  {
+    name: "Effect: decodeUnknownSync(fromJsonString(ErrorResponse))",
+    floor: "error",
+    op: () => void (sink = errorFromJson(errorText))
+  },
   { name: "JSON.parse (10-result web response)", floor: "web", op: () => void (sink = JSON.parse(webText)) },
   {
     name: "BingResponse.decodeWebSearch (10 results)",
@@ -88,10 +119,22 @@ const cases: ReadonlyArray<Case> = [
       sink = r
     }
   },
-  { name: "Effect: decodeUnknownSync(fromJsonString(SearchResponse))", floor: "web", op: () => void (sink = searchFromJson(webText)) },
-  { name: "Effect: JSON.parse + decodeUnknownSync(SearchResponse)", floor: "web", op: () => void (sink = decodeSearch(JSON.parse(webText))) }
+  {
+    name: "Effect: decodeUnknownSync(fromJsonString(SearchResponse))",
+    floor: "web",
+    op: () => void (sink = searchFromJson(webText))
+  },
+  {
+    name: "Effect: JSON.parse + decodeUnknownSync(SearchResponse)",
+    floor: "web",
+    op: () => void (sink = decodeSearch(JSON.parse(webText)))
+  }
 ]
-const floors: Record<string, string> = { error: "JSON.parse (error body)", rate: "JSON.parse (429 body)", web: "JSON.parse (10-result web response)" }
+const floors: Record<string, string> = {
+  error: "JSON.parse (error body)",
+  rate: "JSON.parse (429 body)",
+  web: "JSON.parse (10-result web response)"
+}
 
 const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const batch = (op: () => void): number => {
@@ -115,9 +158,15 @@ for (const c of cases) {
   console.log(`${c.name.padEnd(60)}${t.toFixed(0).padStart(10)}${ratio.toFixed(2).padStart(14)}`)
 }
 const errorRatio = ns.get("BingResponse.decodeError (400 body)")! / ns.get(floors.error!)!
-console.log(`\ntarget: decodeError of an error body <= 3x JSON.parse: ${errorRatio.toFixed(2)}x ${errorRatio <= 3 ? "(met)" : "(MISSED)"}`)
+console.log(
+  `\ntarget: decodeError of an error body <= 3x JSON.parse: ${errorRatio.toFixed(2)}x ${
+    errorRatio <= 3 ? "(met)" : "(MISSED)"
+  }`
+)
 if (sink === undefined) console.log("")
 if (errorRatio > maxRatio) {
-  console.error(`schema: decoding an error body costs ${errorRatio.toFixed(2)}x JSON.parse, above --max-ratio ${maxRatio}`)
+  console.error(
+    `schema: decoding an error body costs ${errorRatio.toFixed(2)}x JSON.parse, above --max-ratio ${maxRatio}`
+  )
   process.exit(1)
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The README's test command, after scripts/bootstrap.sh: build, lint and pkgcheck through turbo,
+// The README's test command, after scripts/bootstrap.sh: the formatter's check (dprint), build, lint and pkgcheck through turbo,
 // the incremental typecheck of the whole workspace (`tsc -b`, one process), the dependency
 // boundaries (dependency-cruiser), the error-codes bundle budget, then every test suite in one
 // vitest run. Redis availability is vitest's business (vitest.shared.ts, a globalSetup): without
@@ -23,6 +23,7 @@ const run = (label, cmd, args) => {
   console.log(`✔ ${label} (${took})`)
 }
 
+run("formatting (dprint check)", bin("dprint"), ["check"])
 run("build, lint, pkgcheck (turbo)", bin("turbo"), ["run", "build", "lint", "pkgcheck", "--output-logs=errors-only"])
 run("typecheck (tsc -b, incremental)", bin("tsc"), ["-b"])
 run("dependency boundaries (dependency-cruiser)", bin("depcruise"), [

@@ -52,52 +52,67 @@ for (const [name, store, skip] of stores) {
   describe.skipIf(skip)(`the clock stepping back an hour (${name})`, () => {
     it("keeps admitting at the per-second rate and loses or invents no count", async () => {
       const clock = steppedClock(MIDNIGHT - 1_500)
-      const tier = Tier.make({ name: "T", key: Redacted.make(key), limits: { perSecond: PER_SECOND, perDay: 100_000, perMonth: 1_000_000 } })
-      const result = await Effect.runPromise(capture.observe(Effect.scoped(Effect.gen(function*() {
-        const tracker = yield* QuotaTracker.make({ tiers: [tier], waitForSecondWindow: "1 second" })
-        const load = (ms: number) =>
+      const tier = Tier.make({
+        name: "T",
+        key: Redacted.make(key),
+        limits: { perSecond: PER_SECOND, perDay: 100_000, perMonth: 1_000_000 }
+      })
+      const result = await Effect.runPromise(
+        capture.observe(Effect.scoped(
           Effect.gen(function*() {
-            const phase: Phase = { admitted: 0, refused: 0, maxRetryAfter: 0, maxLatency: 0, byDay: {} }
-            const until = performance.now() + ms
-            for (let i = 0; i < 10_000 && performance.now() < until; i++) {
-              const started = performance.now()
-              const at = clock.now()
-              const exit = yield* Effect.exit(tracker.acquire())
-              phase.maxLatency = Math.max(phase.maxLatency, performance.now() - started)
-              if (Exit.isSuccess(exit)) {
-                phase.admitted++
-                const day = new Date(exit.value.acquiredAt).toISOString().slice(0, 10)
-                phase.byDay[day] = (phase.byDay[day] ?? 0) + 1
-              } else {
-                capture.addExit(exit)
-                phase.refused++
-                const reason = Exit.isFailure(exit) ? (exit.cause.reasons[0] as { error?: { reason?: { retryAfter?: number } } })?.error?.reason : undefined
-                phase.maxRetryAfter = Math.max(phase.maxRetryAfter, reason?.retryAfter ?? 0)
-                capture.add(classify(exit).tag, at)
-                yield* Effect.sleep(50)
+            const tracker = yield* QuotaTracker.make({ tiers: [tier], waitForSecondWindow: "1 second" })
+            const load = (ms: number) =>
+              Effect.gen(function*() {
+                const phase: Phase = { admitted: 0, refused: 0, maxRetryAfter: 0, maxLatency: 0, byDay: {} }
+                const until = performance.now() + ms
+                for (let i = 0; i < 10_000 && performance.now() < until; i++) {
+                  const started = performance.now()
+                  const at = clock.now()
+                  const exit = yield* Effect.exit(tracker.acquire())
+                  phase.maxLatency = Math.max(phase.maxLatency, performance.now() - started)
+                  if (Exit.isSuccess(exit)) {
+                    phase.admitted++
+                    const day = new Date(exit.value.acquiredAt).toISOString().slice(0, 10)
+                    phase.byDay[day] = (phase.byDay[day] ?? 0) + 1
+                  } else {
+                    capture.addExit(exit)
+                    phase.refused++
+                    const reason = Exit.isFailure(exit)
+                      ? (exit.cause.reasons[0] as { error?: { reason?: { retryAfter?: number } } })?.error?.reason
+                      : undefined
+                    phase.maxRetryAfter = Math.max(phase.maxRetryAfter, reason?.retryAfter ?? 0)
+                    capture.add(classify(exit).tag, at)
+                    yield* Effect.sleep(50)
+                  }
+                }
+                return phase
+              })
+            const before = yield* load(3_000)
+            clock.step(-HOUR)
+            const after = yield* load(2_000)
+            const stepped = yield* tracker.status
+            clock.set(MIDNIGHT + 5_000)
+            const forward = yield* tracker.status
+            const counts = (s: QuotaTracker.QuotaStatus) => {
+              const windows = s.tiers[0]!.windows
+              return {
+                day: windows.find((w) => w.window === "day")!.used,
+                month: windows.find((w) => w.window === "month")!.used
               }
             }
-            return phase
-          })
-        const before = yield* load(3_000)
-        clock.step(-HOUR)
-        const after = yield* load(2_000)
-        const stepped = yield* tracker.status
-        clock.set(MIDNIGHT + 5_000)
-        const forward = yield* tracker.status
-        const counts = (s: QuotaTracker.QuotaStatus) => {
-          const windows = s.tiers[0]!.windows
-          return { day: windows.find((w) => w.window === "day")!.used, month: windows.find((w) => w.window === "month")!.used }
-        }
-        return { before, after, november: counts(stepped), december: counts(forward) }
-      }).pipe(Effect.provideService(Clock.Clock, clock.clock)))).pipe(Effect.provide(store())))
+            return { before, after, november: counts(stepped), december: counts(forward) }
+          }).pipe(Effect.provideService(Clock.Clock, clock.clock))
+        )).pipe(Effect.provide(store()))
+      )
 
       const nov = (p: Phase) => p.byDay["2026-11-30"] ?? 0
       const dec = (p: Phase) => p.byDay["2026-12-01"] ?? 0
       const expectedNovember = nov(result.before) + nov(result.after)
       const expectedDecember = dec(result.before) + dec(result.after)
-      const lost = Math.max(0, expectedNovember - result.november.day) + Math.max(0, expectedDecember - result.december.day)
-      const invented = Math.max(0, result.november.day - expectedNovember) + Math.max(0, result.december.day - expectedDecember)
+      const lost = Math.max(0, expectedNovember - result.november.day) +
+        Math.max(0, expectedDecember - result.december.day)
+      const invented = Math.max(0, result.november.day - expectedNovember) +
+        Math.max(0, result.december.day - expectedDecember)
 
       // the run crossed midnight before the step, and stayed in November after it
       expect(nov(result.before)).toBeGreaterThan(0)
@@ -111,9 +126,13 @@ for (const [name, store, skip] of stores) {
       expect(lost + invented).toBe(0)
 
       console.log(
-        `clock step back 1 h (${name}): before ${result.before.admitted} admitted (${nov(result.before)} Nov 30, ${dec(result.before)} Dec 1); ` +
+        `clock step back 1 h (${name}): before ${result.before.admitted} admitted (${nov(result.before)} Nov 30, ${
+          dec(result.before)
+        } Dec 1); ` +
           `after ${result.after.admitted} admitted in 2 s, ${result.after.refused} refused, max retryAfter ${result.after.maxRetryAfter} ms, ` +
-          `max acquire ${result.after.maxLatency.toFixed(0)} ms; Nov 30 count ${result.november.day}, Dec 1 count ${result.december.day}: lost ${lost}, invented ${invented}`
+          `max acquire ${
+            result.after.maxLatency.toFixed(0)
+          } ms; Nov 30 count ${result.november.day}, Dec 1 count ${result.december.day}: lost ${lost}, invented ${invented}`
       )
       printFigures(`clock step back 1 h (${name})`, {
         "admitted before the step (Nov 30 / Dec 1)": `${nov(result.before)} / ${dec(result.before)}`,

@@ -6,7 +6,18 @@
  */
 import { Emulator } from "@bing-effect/emulator"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type Child, fixture, killChildren, printFigures, redisKeys, redisUrl, runId, secret, skipRedis, spawnNode } from "./support.js"
+import {
+  type Child,
+  fixture,
+  killChildren,
+  printFigures,
+  redisKeys,
+  redisUrl,
+  runId,
+  secret,
+  skipRedis,
+  spawnNode
+} from "./support.js"
 
 const PROCESSES = 4
 const PER_PROCESS = 250
@@ -54,10 +65,14 @@ describe.skipIf(skipRedis)("exactness under load across processes (Redis store)"
     await Promise.all(workers.map((w) => w.waitFor(/^READY$/m)))
     const started = performance.now()
     for (const w of workers) w.process.stdin!.write("GO\n")
-    const results = await Promise.all(workers.map(async (w) => JSON.parse((await w.waitFor(/^RESULT (.*)$/m, 60_000))[1]!) as {
-      tally: Record<string, number>
-      tiersServed: Record<string, number>
-    }))
+    const results = await Promise.all(
+      workers.map(async (w) =>
+        JSON.parse((await w.waitFor(/^RESULT (.*)$/m, 60_000))[1]!) as {
+          tally: Record<string, number>
+          tiersServed: Record<string, number>
+        }
+      )
+    )
     const ms = performance.now() - started
     await Promise.all(workers.map((w) => w.exited))
     const tally: Record<string, number> = {}

@@ -12,13 +12,27 @@ import { QuotaTracker, Tier } from "@bing-effect/quota-tracker"
 import { RedisStore } from "@bing-effect/quota-tracker/redis"
 import { Effect, Exit, Layer, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Capture, classify, printFigures, RedisServer, redisKeys, redisServerBin, runId, secret, skipRedis } from "./support.js"
+import {
+  Capture,
+  classify,
+  printFigures,
+  redisKeys,
+  RedisServer,
+  redisServerBin,
+  runId,
+  secret,
+  skipRedis
+} from "./support.js"
 
 const CONNECT_TIMEOUT_MS = 500
 const bin = redisServerBin()
 const ci = process.env.CI === "true"
 if (bin === undefined && !ci && !skipRedis) {
-  console.warn(`\n${"!".repeat(78)}\n!! redis-server not found (PATH or REDIS_SERVER_BIN): SKIPPING the frozen Redis scenario\n${"!".repeat(78)}\n`)
+  console.warn(
+    `\n${"!".repeat(78)}\n!! redis-server not found (PATH or REDIS_SERVER_BIN): SKIPPING the frozen Redis scenario\n${
+      "!".repeat(78)
+    }\n`
+  )
 }
 
 const sockets = () => process.getActiveResourcesInfo().filter((r) => r === "TCPSocketWrap").length
@@ -30,7 +44,9 @@ describe.skipIf(skipRedis || (bin === undefined && !ci))("a frozen Redis at star
   const prefix = `rel:${runId}:frozen:`
 
   beforeAll(async () => {
-    if (bin === undefined) throw new Error("CI=true but redis-server is not installed (set REDIS_SERVER_BIN or put it on PATH)")
+    if (bin === undefined) {
+      throw new Error("CI=true but redis-server is not installed (set REDIS_SERVER_BIN or put it on PATH)")
+    }
     server = await RedisServer.start(bin)
     await server.pause()
   })
@@ -51,20 +67,28 @@ describe.skipIf(skipRedis || (bin === undefined && !ci))("a frozen Redis at star
     // 1. fail-closed: the store's build fails with StoreUnavailable within the connect timeout
     const closedStarted = performance.now()
     const closed = await Effect.runPromiseExit(capture.observe(
-      Layer.build(QuotaTracker.layer({ tiers: [tier] }).pipe(
-        Layer.provide(RedisStore.layer({ url: server.url, prefix, connectTimeout: CONNECT_TIMEOUT_MS }))
-      )).pipe(Effect.scoped)
+      Layer.build(
+        QuotaTracker.layer({ tiers: [tier] }).pipe(
+          Layer.provide(RedisStore.layer({ url: server.url, prefix, connectTimeout: CONNECT_TIMEOUT_MS }))
+        )
+      ).pipe(Effect.scoped)
     ))
     const closedMs = performance.now() - closedStarted
     capture.addExit(closed)
     expect(classify(closed).tag).toBe("QuotaError/StoreUnavailable")
-    expect(String(Exit.isFailure(closed) ? closed.cause : "")).toContain(`cannot connect to ${server.url}: no answer within ${CONNECT_TIMEOUT_MS} ms`)
+    expect(String(Exit.isFailure(closed) ? closed.cause : "")).toContain(
+      `cannot connect to ${server.url}: no answer within ${CONNECT_TIMEOUT_MS} ms`
+    )
     expect(closedMs).toBeLessThan(CONNECT_TIMEOUT_MS + 1_000)
 
     // 2. Effect.timeout around a start-up with a long connect timeout returns when it says
     const timeoutStarted = performance.now()
     const timedOut = await Effect.runPromiseExit(
-      Layer.build(QuotaTracker.layer({ tiers: [tier] }).pipe(Layer.provide(RedisStore.layer({ url: server.url, prefix, connectTimeout: 30_000 }))))
+      Layer.build(
+        QuotaTracker.layer({ tiers: [tier] }).pipe(
+          Layer.provide(RedisStore.layer({ url: server.url, prefix, connectTimeout: 30_000 }))
+        )
+      )
         .pipe(Effect.scoped, Effect.timeout(300))
     )
     const timeoutMs = performance.now() - timeoutStarted
@@ -78,8 +102,12 @@ describe.skipIf(skipRedis || (bin === undefined && !ci))("a frozen Redis at star
     const ADMITS = 50
     const open = await Effect.runPromise(capture.observe(Effect.scoped(Effect.gen(function*() {
       const startedAt = performance.now()
-      const store = yield* Layer.build(RedisStore.layer({ url: server.url, prefix, timeout: 250, startup: "background" }))
-      const tracker = yield* QuotaTracker.make({ tiers: [tier], storeFailure: "open", storeRetryInterval: 200 }).pipe(Effect.provideContext(store))
+      const store = yield* Layer.build(
+        RedisStore.layer({ url: server.url, prefix, timeout: 250, startup: "background" })
+      )
+      const tracker = yield* QuotaTracker.make({ tiers: [tier], storeFailure: "open", storeRetryInterval: 200 }).pipe(
+        Effect.provideContext(store)
+      )
       const started = performance.now() - startedAt
       const firstAt = performance.now()
       yield* tracker.acquire()
@@ -106,9 +134,13 @@ describe.skipIf(skipRedis || (bin === undefined && !ci))("a frozen Redis at star
     expect(open.started).toBeLessThan(500)
 
     console.log(
-      `frozen redis at start-up: fail-closed StoreUnavailable in ${closedMs.toFixed(0)} ms (connect timeout ${CONNECT_TIMEOUT_MS} ms); ` +
+      `frozen redis at start-up: fail-closed StoreUnavailable in ${
+        closedMs.toFixed(0)
+      } ms (connect timeout ${CONNECT_TIMEOUT_MS} ms); ` +
         `Effect.timeout(300) returned in ${timeoutMs.toFixed(0)} ms, ${socketsLeft} sockets left; ` +
-        `fail-open started in ${open.started.toFixed(0)} ms, first admit ${open.firstMs.toFixed(0)} ms, ${ADMITS} admitted in fallback, ` +
+        `fail-open started in ${open.started.toFixed(0)} ms, first admit ${
+          open.firstMs.toFixed(0)
+        } ms, ${ADMITS} admitted in fallback, ` +
         `primary ${open.recoveredMs.toFixed(0)} ms after SIGCONT, ${pushed} pushed`
     )
     printFigures("frozen Redis at start-up", {

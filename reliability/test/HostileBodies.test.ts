@@ -10,8 +10,8 @@
  */
 import { describe, expect, it } from "vitest"
 import { afterAll, beforeAll } from "vitest"
-import { fixture, killChildren, printFigures, secret, spawnNode } from "./support.js"
 import { answerSearch, endlessBytes, gzipBomb, httpServer, pumpZeros, type Recorded } from "./hostile-servers.js"
+import { fixture, killChildren, printFigures, secret, spawnNode } from "./support.js"
 
 const KEY = secret("hostile-bodies")
 const MB = 1000 * 1000
@@ -37,7 +37,11 @@ beforeAll(async () => {
         res.writeHead(200, { "content-type": "application/json" })
         return pumpZeros(res, seen, 100 * MB)
       case "gzip-bomb":
-        res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip", "content-length": bomb.length })
+        res.writeHead(200, {
+          "content-type": "application/json",
+          "content-encoding": "gzip",
+          "content-length": bomb.length
+        })
         seen.written += bomb.length
         return res.end(bomb)
       default:
@@ -60,34 +64,48 @@ interface Result {
 
 describe("hostile bodies: bounded time, memory and bytes", () => {
   for (const api of ["promise", "undici"] as const) {
-    it(`${api === "promise" ? "Promise API, fetch" : "Effect API, undici"}: endless, 100 MB (length / chunked), 1 GiB gzip bomb`, async () => {
-      const figures: Record<string, string | number> = {}
-      for (const hostile of hostiles) {
-        server.reset()
-        const child = spawnNode(fixture("hostile-call.ts"), [server.url, api, hostile], { RELIABILITY_KEY: KEY })
-        const line = await child.waitFor(/^RESULT (.*)$/m, 60_000)
-        await child.exited
-        expect(child.out + child.err).not.toContain(KEY)
-        const result = JSON.parse(line[1]!) as Result
-        const extraMB = (result.peakRss - result.baselineRss) / MiB
-        figures[`${hostile}: outcome`] = `${result.tag} after ${result.attempts} attempt(s), ${result.ms.toFixed(0)} ms`
-        figures[`${hostile}: peak RSS MB (after warm-up -> peak, +extra)`] =
-          `${(result.baselineRss / MiB).toFixed(0)} -> ${(result.peakRss / MiB).toFixed(0)} (+${extraMB.toFixed(1)})`
-        figures[`${hostile}: bytes written by the server (MB)`] = (server.written / MB).toFixed(1)
-        // undici asks for no compression and does not decompress: the bomb arrives as 1 MB of gzip,
-        // which is not JSON. Everything else is over the 4 MiB bound.
-        const expected = api === "undici" && hostile === "gzip-bomb" ? "UnexpectedResponse" : "ResponseTooLarge"
-        expect(result.tag, hostile).toBe(expected)
-        expect(result.attempts, hostile).toBe(1)
-        expect(result.ms, hostile).toBeLessThan(5_000)
-        expect(extraMB, hostile).toBeLessThan(100)
-        // 2 requests: the warm-up and the hostile one (not retried)
-        expect(server.requests.length, hostile).toBe(2)
-        // the client stopped reading: the server could not push the whole body through
-        if (hostile !== "gzip-bomb") expect(server.written, hostile).toBeLessThan(64 * MB)
-        expect(server.closed, hostile).toBe(server.connections)
-      }
-      printFigures(`hostile bodies (${api === "promise" ? "Promise API, fetch" : "Effect API, NodeHttpClient.layerUndici"}; bound 4 MiB)`, figures)
-    }, 180_000)
+    it(
+      `${
+        api === "promise" ? "Promise API, fetch" : "Effect API, undici"
+      }: endless, 100 MB (length / chunked), 1 GiB gzip bomb`,
+      async () => {
+        const figures: Record<string, string | number> = {}
+        for (const hostile of hostiles) {
+          server.reset()
+          const child = spawnNode(fixture("hostile-call.ts"), [server.url, api, hostile], { RELIABILITY_KEY: KEY })
+          const line = await child.waitFor(/^RESULT (.*)$/m, 60_000)
+          await child.exited
+          expect(child.out + child.err).not.toContain(KEY)
+          const result = JSON.parse(line[1]!) as Result
+          const extraMB = (result.peakRss - result.baselineRss) / MiB
+          figures[`${hostile}: outcome`] = `${result.tag} after ${result.attempts} attempt(s), ${
+            result.ms.toFixed(0)
+          } ms`
+          figures[`${hostile}: peak RSS MB (after warm-up -> peak, +extra)`] = `${
+            (result.baselineRss / MiB).toFixed(0)
+          } -> ${(result.peakRss / MiB).toFixed(0)} (+${extraMB.toFixed(1)})`
+          figures[`${hostile}: bytes written by the server (MB)`] = (server.written / MB).toFixed(1)
+          // undici asks for no compression and does not decompress: the bomb arrives as 1 MB of gzip,
+          // which is not JSON. Everything else is over the 4 MiB bound.
+          const expected = api === "undici" && hostile === "gzip-bomb" ? "UnexpectedResponse" : "ResponseTooLarge"
+          expect(result.tag, hostile).toBe(expected)
+          expect(result.attempts, hostile).toBe(1)
+          expect(result.ms, hostile).toBeLessThan(5_000)
+          expect(extraMB, hostile).toBeLessThan(100)
+          // 2 requests: the warm-up and the hostile one (not retried)
+          expect(server.requests.length, hostile).toBe(2)
+          // the client stopped reading: the server could not push the whole body through
+          if (hostile !== "gzip-bomb") expect(server.written, hostile).toBeLessThan(64 * MB)
+          expect(server.closed, hostile).toBe(server.connections)
+        }
+        printFigures(
+          `hostile bodies (${
+            api === "promise" ? "Promise API, fetch" : "Effect API, NodeHttpClient.layerUndici"
+          }; bound 4 MiB)`,
+          figures
+        )
+      },
+      180_000
+    )
   }
 })

@@ -31,7 +31,7 @@ const prefixes: Array<string> = []
 
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
-  if (!skipRedis) for (const prefix of prefixes) await redisKeys(redisUrl, `${prefix}*`, true)
+  if (!skipRedis) { for (const prefix of prefixes) await redisKeys(redisUrl, `${prefix}*`, true) }
   expect(capture.leaks([key])).toEqual([])
 })
 
@@ -74,7 +74,10 @@ const redisBackend = (): Backend => {
         await c.del(prefix + k)
         await c.set(prefix + k, String(count), { PX: 86_400_000 })
       }),
-    read: (k) => withClient(async (c) => (await c.type(prefix + k)) === "string" ? (await c.get(prefix + k)) ?? undefined : undefined)
+    read: (k) =>
+      withClient(async (c) =>
+        (await c.type(prefix + k)) === "string" ? (await c.get(prefix + k)) ?? undefined : undefined
+      )
   }
 }
 
@@ -94,13 +97,19 @@ const sqliteBackend = (): Backend => {
     stored: (k) => k,
     poison: async (k, how) =>
       run((db) => {
-        db.prepare("INSERT INTO quota_counters (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+        db.prepare(
+          "INSERT INTO quota_counters (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+        )
           .run(k, how === "fraction" ? 2.5 : poisonValue, Date.now() + 86_400_000)
       }),
     repair: async (k, count) => {
       run((db) => db.prepare("UPDATE quota_counters SET value = ? WHERE key = ?").run(count, k))
     },
-    read: async (k) => run((db) => (db.prepare("SELECT value FROM quota_counters WHERE key = ?").get(k) as { value: unknown } | undefined)?.value?.toString())
+    read: async (k) =>
+      run((db) =>
+        (db.prepare("SELECT value FROM quota_counters WHERE key = ?").get(k) as { value: unknown } | undefined)?.value
+          ?.toString()
+      )
   }
 }
 
@@ -111,96 +120,110 @@ const backends: ReadonlyArray<readonly [string, () => Backend, boolean]> = [
 
 for (const [name, makeBackend, skip] of backends) {
   describe.skipIf(skip)(`a poisoned store key (${name})`, () => {
-    it("is a typed StoreUnavailable naming the key, changes nothing, never reads as NaN, and fail-open recovers", async () => {
-      const figures: Record<string, string | number | boolean> = {}
-      const line: Record<string, Array<string>> = { named: [], month: [], nan: [], recovered: [], day: [] }
-      for (const how of ["text", "fraction", ...(name === "redis" ? ["list" as const] : [])] as const) {
-        const backend = makeBackend()
-        const tier = Tier.make({ name: "T", key: Redacted.make(key), limits: { perDay: 100, perMonth: 1000 } })
-        const result = await Effect.runPromise(capture.observe(Effect.scoped(Effect.gen(function*() {
-          const now = Date.now()
-          const dayKey = `{T}:day:${Window.periodStart("day", now)}`
-          const monthKey = `{T}:month:${Window.periodStart("month", now)}`
-          const store = yield* Layer.build(backend.layer())
-          const events: Array<QuotaEvent.QuotaEvent> = []
-          const tracker = (options: Partial<QuotaTracker.Options>) =>
-            Effect.gen(function*() {
-              const t = yield* QuotaTracker.make({ tiers: [tier], thresholds: [0.05], storeRetryInterval: 200, ...options }).pipe(Effect.provideContext(store))
-              yield* Stream.runForEach(t.events, (e) => Effect.sync(() => {
-                events.push(e)
-                capture.add(e, e.message)
-              })).pipe(Effect.forkScoped)
-              yield* Effect.yieldNow
-              return t
-            })
+    it(
+      "is a typed StoreUnavailable naming the key, changes nothing, never reads as NaN, and fail-open recovers",
+      async () => {
+        const figures: Record<string, string | number | boolean> = {}
+        const line: Record<string, Array<string>> = { named: [], month: [], nan: [], recovered: [], day: [] }
+        for (const how of ["text", "fraction", ...(name === "redis" ? ["list" as const] : [])] as const) {
+          const backend = makeBackend()
+          const tier = Tier.make({ name: "T", key: Redacted.make(key), limits: { perDay: 100, perMonth: 1000 } })
+          const result = await Effect.runPromise(capture.observe(Effect.scoped(Effect.gen(function*() {
+            const now = Date.now()
+            const dayKey = `{T}:day:${Window.periodStart("day", now)}`
+            const monthKey = `{T}:month:${Window.periodStart("month", now)}`
+            const store = yield* Layer.build(backend.layer())
+            const events: Array<QuotaEvent.QuotaEvent> = []
+            const tracker = (options: Partial<QuotaTracker.Options>) =>
+              Effect.gen(function*() {
+                const t = yield* QuotaTracker.make({
+                  tiers: [tier],
+                  thresholds: [0.05],
+                  storeRetryInterval: 200,
+                  ...options
+                }).pipe(Effect.provideContext(store))
+                yield* Stream.runForEach(t.events, (e) =>
+                  Effect.sync(() => {
+                    events.push(e)
+                    capture.add(e, e.message)
+                  })).pipe(Effect.forkScoped)
+                yield* Effect.yieldNow
+                return t
+              })
 
-          // fail-closed
-          const closed = yield* tracker({})
-          yield* closed.acquire() // the month and day keys exist, with 1
-          yield* Effect.promise(() => backend.poison(dayKey, how))
-          const tags: Record<string, number> = {}
-          let namesKey = 0
-          for (let i = 0; i < REFUSED; i++) {
-            const exit = yield* Effect.exit(closed.acquire())
-            capture.addExit(exit)
-            const tag = classify(exit).tag
-            tags[tag] = (tags[tag] ?? 0) + 1
-            if (Exit.isFailure(exit) && String(exit.cause).includes(backend.stored(dayKey))) namesKey++
-          }
-          const monthAfter = Number(yield* Effect.promise(() => backend.read(monthKey)))
-          const status = yield* Effect.exit(closed.status)
-          capture.addExit(status)
+            // fail-closed
+            const closed = yield* tracker({})
+            yield* closed.acquire() // the month and day keys exist, with 1
+            yield* Effect.promise(() => backend.poison(dayKey, how))
+            const tags: Record<string, number> = {}
+            let namesKey = 0
+            for (let i = 0; i < REFUSED; i++) {
+              const exit = yield* Effect.exit(closed.acquire())
+              capture.addExit(exit)
+              const tag = classify(exit).tag
+              tags[tag] = (tags[tag] ?? 0) + 1
+              if (Exit.isFailure(exit) && String(exit.cause).includes(backend.stored(dayKey))) namesKey++
+            }
+            const monthAfter = Number(yield* Effect.promise(() => backend.read(monthKey)))
+            const status = yield* Effect.exit(closed.status)
+            capture.addExit(status)
 
-          // fail-open: counts in memory, then back to the store once the key is repaired
-          const open = yield* tracker({ storeFailure: "open" })
-          for (let i = 0; i < FALLBACK; i++) yield* open.acquire()
-          const during = (yield* open.status).storeMode
-          yield* Effect.promise(() => backend.repair(dayKey, 1))
-          const repairedAt = performance.now()
-          let mode = during
-          for (let i = 0; i < 100 && mode !== "primary"; i++) {
-            yield* Effect.sleep(50)
-            mode = (yield* open.status).storeMode
-          }
-          const recoveredMs = performance.now() - repairedAt
-          const dayAfter = Number(yield* Effect.promise(() => backend.read(dayKey)))
-          yield* Effect.sleep(20)
-          return { tags, namesKey, monthAfter, status, during, mode, recoveredMs, dayAfter, events }
-        }))))
-        const crossed = result.events.filter((e): e is QuotaEvent.ThresholdCrossed => e._tag === "ThresholdCrossed")
-        const nan = capture.haystack.filter((h) => /\bNaN\b/.test(h)).length
-        const valueShown = capture.haystack.filter((h) => h.includes(poisonValue)).length
+            // fail-open: counts in memory, then back to the store once the key is repaired
+            const open = yield* tracker({ storeFailure: "open" })
+            for (let i = 0; i < FALLBACK; i++) yield* open.acquire()
+            const during = (yield* open.status).storeMode
+            yield* Effect.promise(() => backend.repair(dayKey, 1))
+            const repairedAt = performance.now()
+            let mode = during
+            for (let i = 0; i < 100 && mode !== "primary"; i++) {
+              yield* Effect.sleep(50)
+              mode = (yield* open.status).storeMode
+            }
+            const recoveredMs = performance.now() - repairedAt
+            const dayAfter = Number(yield* Effect.promise(() => backend.read(dayKey)))
+            yield* Effect.sleep(20)
+            return { tags, namesKey, monthAfter, status, during, mode, recoveredMs, dayAfter, events }
+          }))))
+          const crossed = result.events.filter((e): e is QuotaEvent.ThresholdCrossed => e._tag === "ThresholdCrossed")
+          const nan = capture.haystack.filter((h) => /\bNaN\b/.test(h)).length
+          const valueShown = capture.haystack.filter((h) => h.includes(poisonValue)).length
 
-        expect(result.tags).toEqual({ "QuotaError/StoreUnavailable": REFUSED })
-        expect(result.namesKey).toBe(REFUSED)
-        expect(result.monthAfter).toBe(1) // 20 refused acquires added nothing
-        expect(classify(result.status).tag).toBe("QuotaError/StoreUnavailable")
-        expect(result.during).toBe("fallback")
-        expect(result.mode).toBe("primary")
-        expect(result.dayAfter).toBe(1 + FALLBACK) // the repaired count plus every request counted in memory
-        expect(nan).toBe(0)
-        expect(valueShown).toBe(0)
-        // thresholds: only real figures (the fail-open tracker's crossing, at 5 of 100)
-        expect(crossed.every((e) => Number.isFinite(e.used) && e.used >= 5)).toBe(true)
+          expect(result.tags).toEqual({ "QuotaError/StoreUnavailable": REFUSED })
+          expect(result.namesKey).toBe(REFUSED)
+          expect(result.monthAfter).toBe(1) // 20 refused acquires added nothing
+          expect(classify(result.status).tag).toBe("QuotaError/StoreUnavailable")
+          expect(result.during).toBe("fallback")
+          expect(result.mode).toBe("primary")
+          expect(result.dayAfter).toBe(1 + FALLBACK) // the repaired count plus every request counted in memory
+          expect(nan).toBe(0)
+          expect(valueShown).toBe(0)
+          // thresholds: only real figures (the fail-open tracker's crossing, at 5 of 100)
+          expect(crossed.every((e) => Number.isFinite(e.used) && e.used >= 5)).toBe(true)
 
-        figures[`${how}: refused acquires, StoreUnavailable naming the key`] = `${result.namesKey}/${REFUSED}`
-        figures[`${how}: month counter change`] = result.monthAfter - 1
-        figures[`${how}: fail-open admitted in fallback`] = FALLBACK
-        figures[`${how}: primary again after repair (ms)`] = result.recoveredMs
-        figures[`${how}: day count after recovery`] = result.dayAfter
-        figures[`${how}: NaN seen`] = nan
-        line.named!.push(String(result.namesKey))
-        line.month!.push(`+${result.monthAfter - 1}`)
-        line.nan!.push(String(nan))
-        line.recovered!.push(result.recoveredMs.toFixed(0))
-        line.day!.push(String(result.dayAfter))
-      }
-      const kinds = name === "redis" ? "text/fraction/list" : "text/fraction"
-      console.log(
-        `poisoned ${name} key (${kinds}): StoreUnavailable naming the key ${line.named!.join("/")} of ${REFUSED}, month counter ${line.month!.join("/")}, ` +
-          `NaN ${line.nan!.join("/")}; fail-open ${FALLBACK} admitted, primary ${line.recovered!.join("/")} ms after repair, day ${line.day!.join("/")}`
-      )
-      printFigures(`poisoned store key (${name})`, figures)
-    }, 60_000)
+          figures[`${how}: refused acquires, StoreUnavailable naming the key`] = `${result.namesKey}/${REFUSED}`
+          figures[`${how}: month counter change`] = result.monthAfter - 1
+          figures[`${how}: fail-open admitted in fallback`] = FALLBACK
+          figures[`${how}: primary again after repair (ms)`] = result.recoveredMs
+          figures[`${how}: day count after recovery`] = result.dayAfter
+          figures[`${how}: NaN seen`] = nan
+          line.named!.push(String(result.namesKey))
+          line.month!.push(`+${result.monthAfter - 1}`)
+          line.nan!.push(String(nan))
+          line.recovered!.push(result.recoveredMs.toFixed(0))
+          line.day!.push(String(result.dayAfter))
+        }
+        const kinds = name === "redis" ? "text/fraction/list" : "text/fraction"
+        console.log(
+          `poisoned ${name} key (${kinds}): StoreUnavailable naming the key ${
+            line.named!.join("/")
+          } of ${REFUSED}, month counter ${line.month!.join("/")}, ` +
+            `NaN ${line.nan!.join("/")}; fail-open ${FALLBACK} admitted, primary ${
+              line.recovered!.join("/")
+            } ms after repair, day ${line.day!.join("/")}`
+        )
+        printFigures(`poisoned store key (${name})`, figures)
+      },
+      60_000
+    )
   })
 }

@@ -10,7 +10,14 @@
  */
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { answerSearch, type Certificate, httpServer, httpsServer, makeCertificate, type Recorded } from "./hostile-servers.js"
+import {
+  answerSearch,
+  type Certificate,
+  httpServer,
+  httpsServer,
+  makeCertificate,
+  type Recorded
+} from "./hostile-servers.js"
 import { fixture, killChildren, printFigures, root, secret, spawnNode } from "./support.js"
 
 const KEY = secret("redirects")
@@ -23,8 +30,11 @@ let bing: Recorded
 let plain: Recorded
 let secure: Recorded
 const location = (target: (typeof targets)[number]) =>
-  target === "http" ? `http://127.0.0.1:${plain.port}/v7.0/search?q=x` : `https://localhost:${secure.port}/v7.0/search?q=x`
-const origin = (target: (typeof targets)[number]) => target === "http" ? `http://127.0.0.1:${plain.port}` : `https://localhost:${secure.port}`
+  target === "http"
+    ? `http://127.0.0.1:${plain.port}/v7.0/search?q=x`
+    : `https://localhost:${secure.port}/v7.0/search?q=x`
+const origin = (target: (typeof targets)[number]) =>
+  target === "http" ? `http://127.0.0.1:${plain.port}` : `https://localhost:${secure.port}`
 
 beforeAll(async () => {
   tls = makeCertificate()
@@ -54,7 +64,8 @@ interface Outcome {
   readonly message?: string
 }
 
-const keyReached = (server: Recorded) => server.requests.filter((r) => r.headers["ocp-apim-subscription-key"] === KEY).length
+const keyReached = (server: Recorded) =>
+  server.requests.filter((r) => r.headers["ocp-apim-subscription-key"] === KEY).length
 
 describe("redirects are never followed with the key", () => {
   it("every transport, every 3xx, both targets: refused, one attempt, nothing reaches the target", async () => {
@@ -70,11 +81,21 @@ describe("redirects are never followed with the key", () => {
       for (const q of queries) {
         const [status, target] = q.split("-") as [string, (typeof targets)[number]]
         const r = results[q]!
-        expect(r, `${transport} ${q}`).toMatchObject({ tag: "RedirectRefused", status: Number(status), target: origin(target), followed: false, attempts: 1 })
+        expect(r, `${transport} ${q}`).toMatchObject({
+          tag: "RedirectRefused",
+          status: Number(status),
+          target: origin(target),
+          followed: false,
+          attempts: 1
+        })
         expect(r.message).toContain(status)
       }
       const tags = new Set(Object.values(results).map((r) => r.tag))
-      figures[transport] = `${[...tags].join(", ")}; requests to Bing ${bing.requests.length} (${queries.length} calls); connections to the targets ${plain.connections + secure.connections}; key seen by a target ${keyReached(plain) + keyReached(secure)}`
+      figures[transport] = `${
+        [...tags].join(", ")
+      }; requests to Bing ${bing.requests.length} (${queries.length} calls); connections to the targets ${
+        plain.connections + secure.connections
+      }; key seen by a target ${keyReached(plain) + keyReached(secure)}`
       expect(bing.requests.length).toBe(queries.length)
       expect(plain.connections + secure.connections).toBe(0)
     }
@@ -85,7 +106,10 @@ describe("redirects are never followed with the key", () => {
     const figures: Record<string, string> = {}
     for (const target of targets) {
       for (const s of [bing, plain, secure]) s.reset()
-      const child = spawnNode(cliBin, ["web", `302-${target}`, "--endpoint", bing.url], { BING_SEARCH_KEY: KEY, NODE_EXTRA_CA_CERTS: tls.certPath })
+      const child = spawnNode(cliBin, ["web", `302-${target}`, "--endpoint", bing.url], {
+        BING_SEARCH_KEY: KEY,
+        NODE_EXTRA_CA_CERTS: tls.certPath
+      })
       const { code } = await child.exited
       const output = child.out + child.err
       expect(output).not.toContain(KEY)
@@ -98,21 +122,33 @@ describe("redirects are never followed with the key", () => {
     printFigures("bing-search web against a redirecting endpoint", figures)
   }, 60_000)
 
-  it("a custom HttpClient that follows redirects: the answer from the other origin is refused, never returned", async () => {
-    for (const s of [bing, plain, secure]) s.reset()
-    const queries = targets.map((t) => `302-${t}`)
-    const child = spawnNode(fixture("redirect-call.ts"), [bing.url, "follow", ...queries], env())
-    const line = await child.waitFor(/^RESULT (.*)$/m, 60_000)
-    await child.exited
-    const results = JSON.parse(line[1]!) as Record<string, Outcome>
-    for (const target of targets) {
-      expect(results[`302-${target}`]).toMatchObject({ tag: "RedirectRefused", status: 200, target: origin(target), followed: true, attempts: 1 })
-    }
-    printFigures("a custom HttpClient that follows redirects (HttpClient.followRedirects over fetch)", {
-      outcome: [...new Set(Object.values(results).map((r) => r.tag))].join(", "),
-      "requests reaching the targets (the client cannot stop them)": String(plain.requests.length + secure.requests.length),
-      "key seen by a target": String(keyReached(plain) + keyReached(secure)),
-      "results returned from the other origin": "0"
-    })
-  }, 60_000)
+  it(
+    "a custom HttpClient that follows redirects: the answer from the other origin is refused, never returned",
+    async () => {
+      for (const s of [bing, plain, secure]) s.reset()
+      const queries = targets.map((t) => `302-${t}`)
+      const child = spawnNode(fixture("redirect-call.ts"), [bing.url, "follow", ...queries], env())
+      const line = await child.waitFor(/^RESULT (.*)$/m, 60_000)
+      await child.exited
+      const results = JSON.parse(line[1]!) as Record<string, Outcome>
+      for (const target of targets) {
+        expect(results[`302-${target}`]).toMatchObject({
+          tag: "RedirectRefused",
+          status: 200,
+          target: origin(target),
+          followed: true,
+          attempts: 1
+        })
+      }
+      printFigures("a custom HttpClient that follows redirects (HttpClient.followRedirects over fetch)", {
+        outcome: [...new Set(Object.values(results).map((r) => r.tag))].join(", "),
+        "requests reaching the targets (the client cannot stop them)": String(
+          plain.requests.length + secure.requests.length
+        ),
+        "key seen by a target": String(keyReached(plain) + keyReached(secure)),
+        "results returned from the other origin": "0"
+      })
+    },
+    60_000
+  )
 })

@@ -19,7 +19,18 @@ import { QuotaStore, QuotaTracker, Tier } from "@bing-effect/quota-tracker"
 import { NodeRedis } from "@effect/platform-node"
 import { Effect, Exit, Fiber, Layer, Redacted, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Capture, classify, percentile, printFigures, RedisServer, redisKeys, redisServerBin, runId, secret, skipRedis } from "./support.js"
+import {
+  Capture,
+  classify,
+  percentile,
+  printFigures,
+  redisKeys,
+  RedisServer,
+  redisServerBin,
+  runId,
+  secret,
+  skipRedis
+} from "./support.js"
 
 const LANES = 8
 const GAP_MS = 3_000
@@ -27,7 +38,11 @@ const STORE_TIMEOUT_MS = 250
 const bin = redisServerBin()
 const ci = process.env.CI === "true"
 if (bin === undefined && !ci && !skipRedis) {
-  console.warn(`\n${"!".repeat(78)}\n!! redis-server not found (PATH or REDIS_SERVER_BIN): SKIPPING the Redis outage scenario\n${"!".repeat(78)}\n`)
+  console.warn(
+    `\n${"!".repeat(78)}\n!! redis-server not found (PATH or REDIS_SERVER_BIN): SKIPPING the Redis outage scenario\n${
+      "!".repeat(78)
+    }\n`
+  )
 }
 
 type Phase = "before" | "gap" | "after"
@@ -52,7 +67,9 @@ describe.skipIf(skipRedis || (bin === undefined && !ci))("Redis outage", () => {
   const capture = new Capture()
 
   beforeAll(async () => {
-    if (bin === undefined) throw new Error("CI=true but redis-server is not installed (set REDIS_SERVER_BIN or put it on PATH)")
+    if (bin === undefined) {
+      throw new Error("CI=true but redis-server is not installed (set REDIS_SERVER_BIN or put it on PATH)")
+    }
     server = await RedisServer.start(bin)
     emulator = await Emulator.start({ keys: [{ name: "outage", key }], requestLogSize: 100_000 })
   })
@@ -67,17 +84,26 @@ describe.skipIf(skipRedis || (bin === undefined && !ci))("Redis outage", () => {
       tiers: [Tier.make({ name: "T", key: Redacted.make(key), limits: { perDay: 1_000_000 } })],
       storeFailure: mode,
       storeRetryInterval: 200
-    }).pipe(Layer.provide(QuotaStore.layerRedis({ prefix, timeout: STORE_TIMEOUT_MS }).pipe(Layer.provide(NodeRedis.layer({ url: server.url })))))
-    const live = BingClient.layer({ endpoint: emulator.url, allowInsecureLoopback: true, timeout: "2 seconds" }).pipe(Layer.provideMerge(tracker))
+    }).pipe(
+      Layer.provide(
+        QuotaStore.layerRedis({ prefix, timeout: STORE_TIMEOUT_MS }).pipe(
+          Layer.provide(NodeRedis.layer({ url: server.url }))
+        )
+      )
+    )
+    const live = BingClient.layer({ endpoint: emulator.url, allowInsecureLoopback: true, timeout: "2 seconds" }).pipe(
+      Layer.provideMerge(tracker)
+    )
 
     return Effect.gen(function*() {
       const client = yield* BingClient.BingClient
       const quota = yield* QuotaTracker.QuotaTracker
       const events: Array<{ _tag: string; pushed?: number }> = []
-      const listener = yield* Effect.forkChild(Stream.runForEach(quota.events, (e) => Effect.sync(() => {
-        events.push(e)
-        capture.add(e, e.message)
-      })))
+      const listener = yield* Effect.forkChild(Stream.runForEach(quota.events, (e) =>
+        Effect.sync(() => {
+          events.push(e)
+          capture.add(e, e.message)
+        })))
       yield* Effect.sleep(20)
 
       const records: Array<CallRecord> = []
@@ -104,7 +130,9 @@ describe.skipIf(skipRedis || (bin === undefined && !ci))("Redis outage", () => {
         state.paused = true
         while (state.inFlight > 0) yield* Effect.sleep(5)
       })
-      const lanes = yield* Effect.forkChild(Effect.all(Array.from({ length: LANES }, (_, n) => lane(n)), { concurrency: "unbounded" }))
+      const lanes = yield* Effect.forkChild(
+        Effect.all(Array.from({ length: LANES }, (_, n) => lane(n)), { concurrency: "unbounded" })
+      )
 
       yield* Effect.sleep(1_000)
       yield* drain
@@ -210,35 +238,44 @@ describe.skipIf(skipRedis || (bin === undefined && !ci))("Redis outage", () => {
     expect(counter).toBe(admittedFromKill)
   }, 60_000)
 
-  it("fail-closed, Redis frozen (SIGSTOP) instead of killed: nothing lost; refused calls may still be counted", async () => {
-    const { records, resumedAt } = await Effect.runPromise(scenario("closed", "pause"))
-    const { count, of } = figures(records)
-    const admitted = count(records, (r) => r.kind === "ok")
-    const refused = count(records, (r) => r.tag === "QuotaError/StoreUnavailable")
-    const stored = await redisKeys(server.url, `rel:${runId}:closed-pause:*`)
-    const counter = Object.entries(stored).filter(([k]) => k.includes(":day:")).reduce((n, [, v]) => n + Number(v), 0)
-    printFigures("Redis outage, fail-closed, Redis frozen with SIGSTOP for 3 s then SIGCONT (data kept)", {
-      calls: records.length,
-      admitted,
-      "refused (StoreUnavailable)": refused,
-      "calls in the gap": of("gap").length,
-      defects: count(records, (r) => r.kind === "defect" || r.kind === "interrupt"),
-      "redis counter after": counter,
-      "counts lost": Math.max(0, admitted - counter),
-      "counts invented (refused, yet counted)": Math.max(0, counter - admitted)
-    })
-    expect(of("gap").length).toBeGreaterThan(LANES)
-    expect(of("gap").every((r) => r.tag === "QuotaError/StoreUnavailable")).toBe(true)
-    expect(records.filter((r) => r.kind === "defect" || r.kind === "interrupt")).toEqual([])
-    expect(resumedAt).toBeDefined()
-    // the acquires that timed out were queued by the Redis client and run when Redis woke up:
-    // the tracker may over-count by at most the calls it refused, and never under-counts
-    expect(counter).toBeGreaterThanOrEqual(admitted)
-    expect(counter).toBeLessThanOrEqual(admitted + refused)
-  }, 60_000)
+  it(
+    "fail-closed, Redis frozen (SIGSTOP) instead of killed: nothing lost; refused calls may still be counted",
+    async () => {
+      const { records, resumedAt } = await Effect.runPromise(scenario("closed", "pause"))
+      const { count, of } = figures(records)
+      const admitted = count(records, (r) => r.kind === "ok")
+      const refused = count(records, (r) => r.tag === "QuotaError/StoreUnavailable")
+      const stored = await redisKeys(server.url, `rel:${runId}:closed-pause:*`)
+      const counter = Object.entries(stored).filter(([k]) => k.includes(":day:")).reduce((n, [, v]) => n + Number(v), 0)
+      printFigures("Redis outage, fail-closed, Redis frozen with SIGSTOP for 3 s then SIGCONT (data kept)", {
+        calls: records.length,
+        admitted,
+        "refused (StoreUnavailable)": refused,
+        "calls in the gap": of("gap").length,
+        defects: count(records, (r) => r.kind === "defect" || r.kind === "interrupt"),
+        "redis counter after": counter,
+        "counts lost": Math.max(0, admitted - counter),
+        "counts invented (refused, yet counted)": Math.max(0, counter - admitted)
+      })
+      expect(of("gap").length).toBeGreaterThan(LANES)
+      expect(of("gap").every((r) => r.tag === "QuotaError/StoreUnavailable")).toBe(true)
+      expect(records.filter((r) => r.kind === "defect" || r.kind === "interrupt")).toEqual([])
+      expect(resumedAt).toBeDefined()
+      // the acquires that timed out were queued by the Redis client and run when Redis woke up:
+      // the tracker may over-count by at most the calls it refused, and never under-counts
+      expect(counter).toBeGreaterThanOrEqual(admitted)
+      expect(counter).toBeLessThanOrEqual(admitted + refused)
+    },
+    60_000
+  )
 
   it("leaks no subscription key into logs, spans or errors", () => {
-    printFigures("Redis outage, secrets", { "log lines": capture.logLines, spans: capture.spans.length, "bytes scanned": capture.bytes, leaks: capture.leaks([key]).length })
+    printFigures("Redis outage, secrets", {
+      "log lines": capture.logLines,
+      spans: capture.spans.length,
+      "bytes scanned": capture.bytes,
+      leaks: capture.leaks([key]).length
+    })
     expect(capture.spans.length).toBeGreaterThan(0)
     expect(capture.leaks([key])).toEqual([])
   })

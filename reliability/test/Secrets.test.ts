@@ -25,17 +25,27 @@ describe("secrets", () => {
     const keys = [secret("cli-a"), secret("cli-b"), secret("cli-c")]
     const token = secret("admin-token")
     const config = join(dir, "cli.json")
-    writeFileSync(config, JSON.stringify({ keys: keys.map((key, i) => ({ name: `k${i}`, key, limits: { perDay: 10 } })) }))
+    writeFileSync(
+      config,
+      JSON.stringify({ keys: keys.map((key, i) => ({ name: `k${i}`, key, limits: { perDay: 10 } })) })
+    )
     const child = spawnNode(emulatorBin, ["--port", "0", "--config", config, "--admin-token", token])
     const url = (await child.waitFor(/listening on (http:\/\/\S+)/))[1]!
     const capture = new Capture()
     for (const key of keys) {
-      capture.add(await (await fetch(`${url}/v7.0/search?q=one`, { headers: { "Ocp-Apim-Subscription-Key": key } })).text())
+      capture.add(
+        await (await fetch(`${url}/v7.0/search?q=one`, { headers: { "Ocp-Apim-Subscription-Key": key } })).text()
+      )
       capture.add(await (await fetch(`${url}/v7.0/search?q=two&subscription-key=${encodeURIComponent(key)}`)).text())
       capture.add(await (await fetch(`${url}/v7.0/search?q=%zz&subscription-key=${encodeURIComponent(key)}`)).text())
-      capture.add(await (await fetch(`${url}/v7.0/search?q=both&subscription-key=${encodeURIComponent(key)}`, { headers: { "Ocp-Apim-Subscription-Key": key } })).text())
+      capture.add(
+        await (await fetch(`${url}/v7.0/search?q=both&subscription-key=${encodeURIComponent(key)}`, {
+          headers: { "Ocp-Apim-Subscription-Key": key }
+        })).text()
+      )
     }
-    const admin = (path: string) => fetch(`${url}/_emulator/${path}`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text())
+    const admin = (path: string) =>
+      fetch(`${url}/_emulator/${path}`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text())
     const log = await admin("requests?limit=1000")
     capture.add(log, await admin("keys"), await admin("faults"), await admin("clock"))
     child.kill("SIGTERM")
@@ -63,7 +73,9 @@ describe("secrets", () => {
     const program = Effect.gen(function*() {
       // in memory, 3 a day: admissions, refusals, threshold and exhaustion events
       const quota = yield* QuotaTracker.make({ tiers })
-      const events = yield* Effect.forkChild(Stream.runForEach(quota.events, (e) => Effect.sync(() => capture.add(e, e.message))))
+      const events = yield* Effect.forkChild(
+        Stream.runForEach(quota.events, (e) => Effect.sync(() => capture.add(e, e.message)))
+      )
       yield* Effect.sleep(10)
       for (let i = 0; i < 5; i++) {
         const exit = yield* Effect.exit(quota.acquire())
@@ -75,18 +87,28 @@ describe("secrets", () => {
       yield* Fiber.interrupt(events)
     })
     await Effect.runPromise(capture.observe(Effect.scoped(program)))
-    const exit = await Effect.runPromise(capture.observe(Effect.exit(Effect.scoped(Effect.gen(function*() {
-      yield* QuotaTracker.make({ tiers })
-    }).pipe(Effect.provide(broken))))))
+    const exit = await Effect.runPromise(capture.observe(Effect.exit(Effect.scoped(
+      Effect.gen(function*() {
+        yield* QuotaTracker.make({ tiers })
+      }).pipe(Effect.provide(broken))
+    ))))
     capture.add(exit)
     // through the client: the store cannot open, the layer fails with a typed error
-    const client = await Effect.runPromise(capture.observe(Effect.exit(BingClient.webSearch({ q: "x" }).pipe(
-      Effect.provide(BingClient.layer({ endpoint: "http://127.0.0.1:9", allowInsecureLoopback: true }).pipe(
-        Layer.provide(QuotaTracker.layer({ tiers }).pipe(Layer.provide(broken)))
-      ))
-    ))))
+    const client = await Effect.runPromise(capture.observe(Effect.exit(
+      BingClient.webSearch({ q: "x" }).pipe(
+        Effect.provide(
+          BingClient.layer({ endpoint: "http://127.0.0.1:9", allowInsecureLoopback: true }).pipe(
+            Layer.provide(QuotaTracker.layer({ tiers }).pipe(Layer.provide(broken)))
+          )
+        )
+      )
+    )))
     capture.add(client, Exit.isFailure(client) ? Cause.pretty(client.cause) : "")
-    printFigures("secrets: quota tracker values and errors", { "bytes scanned": capture.bytes, "log lines": capture.logLines, leaks: capture.leaks([key]).length })
+    printFigures("secrets: quota tracker values and errors", {
+      "bytes scanned": capture.bytes,
+      "log lines": capture.logLines,
+      leaks: capture.leaks([key]).length
+    })
     expect(capture.haystack.some((h) => h.includes("QuotaExhausted"))).toBe(true)
     expect(capture.haystack.some((h) => h.includes("TierExhausted"))).toBe(true)
     expect(Exit.isFailure(exit)).toBe(true)

@@ -26,10 +26,28 @@ export const makeCertificate = (): Certificate => {
   const certPath = join(dir, "cert.pem")
   const keyPath = join(dir, "key.pem")
   execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyPath, "-out", certPath, "-days", "1",
-    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    keyPath,
+    "-out",
+    certPath,
+    "-days",
+    "1",
+    "-subj",
+    "/CN=127.0.0.1",
+    "-addext",
+    "subjectAltName=IP:127.0.0.1,DNS:localhost"
   ], { stdio: "ignore" })
-  return { certPath, cert: readFileSync(certPath, "utf8"), key: readFileSync(keyPath, "utf8"), remove: () => rmSync(dir, { recursive: true, force: true }) }
+  return {
+    certPath,
+    cert: readFileSync(certPath, "utf8"),
+    key: readFileSync(keyPath, "utf8"),
+    remove: () => rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 /** What a server saw. */

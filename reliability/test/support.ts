@@ -4,12 +4,12 @@
  * child processes running the fixtures; and the figures table each scenario prints.
  */
 /* oxlint-disable no-underscore-dangle -- `_tag` is the field name of Effect's tagged values */
+import { Cause, Effect, Exit, Logger, References, Tracer } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import { accessSync, constants, readFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { delimiter, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Cause, Effect, Exit, Logger, References, Tracer } from "effect"
 import { createClient } from "redis"
 import { inject } from "vitest"
 
@@ -65,7 +65,11 @@ export class Capture {
         const attributes = Object.fromEntries(span.attributes)
         this.spans.push({ name: span.name, attributes, failed: Exit.isFailure(exit) })
         // a failed span's exit in full; a successful one's value is a result page from the emulator
-        this.haystack.push(`span ${span.name} ${text(attributes)} ${Exit.isFailure(exit) ? `${text(exit)} ${Cause.pretty(exit.cause)}` : ""}`)
+        this.haystack.push(
+          `span ${span.name} ${text(attributes)} ${
+            Exit.isFailure(exit) ? `${text(exit)} ${Cause.pretty(exit.cause)}` : ""
+          }`
+        )
       }
       return span
     }
@@ -115,7 +119,9 @@ export class Capture {
 }
 
 /** Records what an Exit says: success, a typed failure (its tag), a defect or an interruption. */
-export const classify = (exit: Exit.Exit<unknown, unknown>): { kind: "ok" | "fail" | "defect" | "interrupt"; tag: string } => {
+export const classify = (
+  exit: Exit.Exit<unknown, unknown>
+): { kind: "ok" | "fail" | "defect" | "interrupt"; tag: string } => {
   if (Exit.isSuccess(exit)) return { kind: "ok", tag: "ok" }
   const cause = exit.cause
   if (Cause.hasDies(cause)) return { kind: "defect", tag: `defect: ${Cause.pretty(cause).slice(0, 300)}` }
@@ -139,7 +145,9 @@ export const percentile = (values: ReadonlyArray<number>, p: number): number => 
 /** Prints a scenario's figures as a two-column table. */
 export const printFigures = (title: string, figures: Record<string, string | number | boolean>): void => {
   const width = Math.max(...Object.keys(figures).map((k) => k.length))
-  const lines = Object.entries(figures).map(([k, v]) => `  ${k.padEnd(width)}  ${typeof v === "number" && !Number.isInteger(v) ? v.toFixed(1) : String(v)}`)
+  const lines = Object.entries(figures).map(([k, v]) =>
+    `  ${k.padEnd(width)}  ${typeof v === "number" && !Number.isInteger(v) ? v.toFixed(1) : String(v)}`
+  )
   console.log(`\n[reliability] ${title}\n${lines.join("\n")}\n`)
 }
 
@@ -180,7 +188,10 @@ export const killChildren = (): void => {
 
 /** Starts `node <script> ...args` and collects its output. */
 export const spawnNode = (script: string, args: ReadonlyArray<string>, env: Record<string, string> = {}): Child => {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } })
+  const child = spawn(process.execPath, [script, ...args], {
+    stdio: ["pipe", "pipe", "pipe"],
+    env: { ...process.env, ...env }
+  })
   started.add(child)
   const state = { out: "", err: "" }
   const waiters: Array<() => void> = []
@@ -213,12 +224,24 @@ export const spawnNode = (script: string, args: ReadonlyArray<string>, env: Reco
             resolve(m)
           } else if (child.exitCode !== null || child.signalCode !== null) {
             done()
-            reject(new Error(`${script} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}: ${state.err.slice(-2000)}`))
+            reject(
+              new Error(
+                `${script} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}: ${
+                  state.err.slice(-2000)
+                }`
+              )
+            )
           }
         }
         const timer = setTimeout(() => {
           done()
-          reject(new Error(`${script} did not print ${pattern} within ${ms} ms; stdout: ${state.out.slice(-1000)} stderr: ${state.err.slice(-1000)}`))
+          reject(
+            new Error(
+              `${script} did not print ${pattern} within ${ms} ms; stdout: ${state.out.slice(-1000)} stderr: ${
+                state.err.slice(-1000)
+              }`
+            )
+          )
         }, ms)
         const done = () => {
           clearTimeout(timer)
@@ -252,7 +275,10 @@ export const rssOf = (pid: number): number | undefined => {
 
 /** The `redis-server` binary: REDIS_SERVER_BIN, else the first on PATH. */
 export const redisServerBin = (): string | undefined => {
-  const candidates = [process.env.REDIS_SERVER_BIN, ...(process.env.PATH ?? "").split(delimiter).map((d) => join(d, "redis-server"))]
+  const candidates = [
+    process.env.REDIS_SERVER_BIN,
+    ...(process.env.PATH ?? "").split(delimiter).map((d) => join(d, "redis-server"))
+  ]
   for (const c of candidates) {
     if (c === undefined || c === "") continue
     try {
@@ -301,7 +327,16 @@ export class RedisServer {
 
   /** Starts the server (again) on the same port and waits until it answers PING. */
   async up(): Promise<void> {
-    const child = spawn(this.bin, ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" })
+    const child = spawn(this.bin, [
+      "--port",
+      String(this.port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no"
+    ], { stdio: "ignore" })
     this.child = child
     this.starts++
     for (let i = 0; i < 100; i++) {

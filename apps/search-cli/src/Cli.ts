@@ -68,13 +68,22 @@ export const root = Command.make("bing-search").pipe(
       Flag.withDefault(Settings.defaultStorePrefix),
       describe("Key prefix in Redis [BING_SEARCH_STORE_PREFIX]")
     ),
-    allowInsecureLoopback: env(Flag.Boolean("allow-insecure-loopback"), Config.Boolean("BING_SEARCH_ALLOW_INSECURE_LOOPBACK")).pipe(
+    allowInsecureLoopback: env(
+      Flag.Boolean("allow-insecure-loopback"),
+      Config.Boolean("BING_SEARCH_ALLOW_INSECURE_LOOPBACK")
+    ).pipe(
       Flag.withDefault(false),
       describe("Accept a plain http:// endpoint on 127.0.0.1, ::1 or localhost (the emulator only)")
     ),
     timeout: Flag.Finite("timeout").pipe(Flag.optional, describe("Seconds allowed per attempt (default 10)")),
-    maxAttempts: Flag.Int("max-attempts").pipe(Flag.optional, describe("Attempts per search, retries included (default 4)")),
-    maxWait: Flag.Finite("max-wait").pipe(Flag.optional, describe("Longest Retry-After, in seconds, the app waits for (default 5)"))
+    maxAttempts: Flag.Int("max-attempts").pipe(
+      Flag.optional,
+      describe("Attempts per search, retries included (default 4)")
+    ),
+    maxWait: Flag.Finite("max-wait").pipe(
+      Flag.optional,
+      describe("Longest Retry-After, in seconds, the app waits for (default 5)")
+    )
   }),
   Command.withDescription(description)
 )
@@ -102,9 +111,11 @@ const noteOf = (event: QuotaEvent.QuotaEvent): string | undefined => {
 const insecureEndpoint = (e: Settings.InsecureEndpoint): Failure.Problem => ({
   tag: e._tag,
   code: ExitCode.HttpsRequired,
-  headline: `Plain HTTP is not allowed: the endpoint of tier ${e.tier}, ${e.endpoint}, is http://, and Bing only answers HTTPS.`,
+  headline:
+    `Plain HTTP is not allowed: the endpoint of tier ${e.tier}, ${e.endpoint}, is http://, and Bing only answers HTTPS.`,
   details: [`Found in ${e.setting}; the app refused to send any key over it, so nothing was sent.`],
-  hint: `Give tier ${e.tier} an https:// endpoint. For the local emulator only, --allow-insecure-loopback accepts http:// to 127.0.0.1, ::1 or localhost.`
+  hint:
+    `Give tier ${e.tier} an https:// endpoint. For the local emulator only, --allow-insecure-loopback accepts http:// to 127.0.0.1, ::1 or localhost.`
 })
 
 /**
@@ -164,12 +175,22 @@ const defined = <T extends Record<string, unknown>>(o: T): { [K in keyof T]: Exc
 
 const searchFlags = {
   query: Argument.String("query").pipe(Argument.variadic(), Argument.withDescription("What to search for")),
-  count: Flag.Int("count").pipe(Flag.withAlias("n"), Flag.optional, describe("Results to return (web 0-50, images 0-150)")),
+  count: Flag.Int("count").pipe(
+    Flag.withAlias("n"),
+    Flag.optional,
+    describe("Results to return (web 0-50, images 0-150)")
+  ),
   offset: Flag.Int("offset").pipe(Flag.optional, describe("Results to skip (paging)")),
   market: Flag.String("market").pipe(Flag.withAlias("m"), Flag.optional, describe("Market, e.g. en-US (Bing's mkt)")),
-  country: Flag.String("country").pipe(Flag.optional, describe("Two-letter country code (Bing's cc); not with --market")),
+  country: Flag.String("country").pipe(
+    Flag.optional,
+    describe("Two-letter country code (Bing's cc); not with --market")
+  ),
   safeSearch: Flag.String("safe-search").pipe(Flag.optional, describe("Off, Moderate or Strict")),
-  freshness: Flag.String("freshness").pipe(Flag.optional, describe("Day, Week or Month (web also YYYY-MM-DD[..YYYY-MM-DD])")),
+  freshness: Flag.String("freshness").pipe(
+    Flag.optional,
+    describe("Day, Week or Month (web also YYYY-MM-DD[..YYYY-MM-DD])")
+  ),
   lang: Flag.String("lang").pipe(Flag.optional, describe("Language of the user interface strings (Bing's setLang)")),
   json: Flag.Boolean("json").pipe(Flag.withDefault(false), describe("Print the typed result as JSON"))
 }
@@ -219,11 +240,22 @@ export const images = Command.make(
   {
     ...searchFlags,
     size: Flag.String("size").pipe(Flag.optional, describe("Small, Medium, Large, Wallpaper or All")),
-    color: Flag.String("color").pipe(Flag.optional, describe("ColorOnly, Monochrome or a colour: Black, Blue, Brown, Gray, Green, Orange, Pink, Purple, Red, Teal, White, Yellow")),
+    color: Flag.String("color").pipe(
+      Flag.optional,
+      describe(
+        "ColorOnly, Monochrome or a colour: Black, Blue, Brown, Gray, Green, Orange, Pink, Purple, Red, Teal, White, Yellow"
+      )
+    ),
     aspect: Flag.String("aspect").pipe(Flag.optional, describe("Square, Wide, Tall or All")),
-    imageType: Flag.String("image-type").pipe(Flag.optional, describe("AnimatedGif, AnimatedGifHttps, Clipart, Line, Photo, Shopping or Transparent")),
+    imageType: Flag.String("image-type").pipe(
+      Flag.optional,
+      describe("AnimatedGif, AnimatedGifHttps, Clipart, Line, Photo, Shopping or Transparent")
+    ),
     imageContent: Flag.String("image-content").pipe(Flag.optional, describe("Face or Portrait")),
-    license: Flag.String("license").pipe(Flag.optional, describe("Any, Public, Share, ShareCommercially, Modify, ModifyCommercially or All")),
+    license: Flag.String("license").pipe(
+      Flag.optional,
+      describe("Any, Public, Share, ShareCommercially, Modify, ModifyCommercially or All")
+    ),
     width: Flag.Int("width").pipe(Flag.optional, describe("Exact width in pixels")),
     height: Flag.Int("height").pipe(Flag.optional, describe("Exact height in pixels")),
     minWidth: Flag.Int("min-width").pipe(Flag.optional, describe("Minimum width in pixels")),
@@ -273,7 +305,9 @@ export const quota = Command.make(
       Effect.gen(function*() {
         const status = yield* session.tracker.status
         if (input.json) return json(status)
-        const table = Render.quota(status, Settings.describeStore(session.settings.store), { ascii: !Output.isTerminal() })
+        const table = Render.quota(status, Settings.describeStore(session.settings.store), {
+          ascii: !Output.isTerminal()
+        })
         return session.settings.store._tag === "memory"
           ? `${table}\n\n(memory store: counts cover this process only; use --store sqlite:<file> or redis://... to share them across runs)`
           : table
@@ -291,7 +325,11 @@ export const demo = Command.make(
     const Demo = yield* Effect.promise(() => import("./Demo.js"))
     yield* Demo.run
   })
-).pipe(Command.withDescription("Run the tour on an in-process emulator: S15 runs out, the app switches to S16 and back, every typed error"))
+).pipe(
+  Command.withDescription(
+    "Run the tour on an in-process emulator: S15 runs out, the app switches to S16 and back, every typed error"
+  )
+)
 
 /** The whole command line. */
 export const cli = root.pipe(Command.withSubcommands([web, images, quota, demo]))

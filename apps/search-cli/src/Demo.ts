@@ -10,7 +10,6 @@
  * 3. tours the typed errors, each produced by the emulator and caught by its own `catchTag`;
  * 4. prints a summary table.
  */
-import { randomBytes } from "node:crypto"
 import { BingClient } from "@bing-effect/client"
 import { Emulator } from "@bing-effect/emulator"
 import type { QuotaEvent } from "@bing-effect/quota-tracker"
@@ -18,6 +17,7 @@ import { TierCatalog } from "@bing-effect/quota-tracker"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import { randomBytes } from "node:crypto"
 import * as EmulatorClock from "./EmulatorClock.js"
 import { CliExit, ExitCode } from "./ExitCode.js"
 import * as Failure from "./Failure.js"
@@ -69,13 +69,15 @@ const eventLine = (event: QuotaEvent.QuotaEvent): string | undefined => {
         ? "at the current rate it lasts until the reset"
         : event.forecast <= event.at
         ? "used up now"
-        : `forecast: at the current rate it runs out at ${time(event.forecast)} UTC, in ${seconds(event.forecast - event.at)}`
+        : `forecast: at the current rate it runs out at ${time(event.forecast)} UTC, in ${
+          seconds(event.forecast - event.at)
+        }`
       return `  ! warning: ${event.tier} daily quota ${pct}% used (${event.used}/${event.limit}); ${forecast}`
     }
     case "TierExhausted":
-      return `  ! ${event.tier} ${event.window === "day" ? "daily quota" : event.window} is exhausted (${event.source === "server" ? "Bing answered 403" : "local count"}) until ${
-        Failure.formatInstant(event.until)
-      }`
+      return `  ! ${event.tier} ${event.window === "day" ? "daily quota" : event.window} is exhausted (${
+        event.source === "server" ? "Bing answered 403" : "local count"
+      }) until ${Failure.formatInstant(event.until)}`
     case "TierSwitched":
       return `  >> tier switch (TierSwitched event): ${event.message}`
     case "TierHeld":
@@ -132,10 +134,14 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
     yield* out("bing-search demo: quota-aware Bing search against a local emulator (no network, no key needed)")
     yield* out()
     yield* out(`Emulator   ${emu.url}  (in this process; clock ${new Date(emu.now()).toISOString()})`)
-    yield* out(`Tier S15   perDay ${limits.S15.perDay}, perSecond ${limits.S15.perSecond}   (published: 1,000,000 a day; scaled down)`)
+    yield* out(
+      `Tier S15   perDay ${limits.S15.perDay}, perSecond ${limits.S15.perSecond}   (published: 1,000,000 a day; scaled down)`
+    )
     yield* out(`Tier S16   perDay ${limits.S16.perDay}, perSecond ${limits.S16.perSecond}`)
     yield* out("Keys       random per run, kept Redacted (never printed)")
-    yield* out("Tracker    thresholds 80% and 95%, switch when a tier is exhausted, memory store, clock = the emulator's clock")
+    yield* out(
+      "Tracker    thresholds 80% and 95%, switch when a tier is exhausted, memory store, clock = the emulator's clock"
+    )
 
     const s = yield* Session.make(settings, {
       tracker: { thresholds: [0.8, 0.95] },
@@ -183,10 +189,16 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
     const burstServed = [...served.entries()].map(([tier, n]) => `${tier} ${n}`).join(", ")
     yield* out(`  ${burst.searches} searches in ${seconds(Date.now() - t1)}: ${burstServed}`)
     if (burstErrors.size > 0) {
-      return yield* new DemoStepFailed({ step: "burst", detail: `unexpected errors: ${[...burstErrors].map(([t, n]) => `${t} x${n}`).join(", ")}` })
+      return yield* new DemoStepFailed({
+        step: "burst",
+        detail: `unexpected errors: ${[...burstErrors].map(([t, n]) => `${t} x${n}`).join(", ")}`
+      })
     }
     if ((served.get("S15") ?? 0) !== limits.S15.perDay || (served.get("S16") ?? 0) === 0) {
-      return yield* new DemoStepFailed({ step: "burst", detail: `expected S15 to serve ${limits.S15.perDay} and S16 the rest, got ${burstServed}` })
+      return yield* new DemoStepFailed({
+        step: "burst",
+        detail: `expected S15 to serve ${limits.S15.perDay} and S16 the rest, got ${burstServed}`
+      })
     }
     yield* out()
     yield* out(indent(Render.quota(yield* s.tracker.status, "memory", { ascii: !Output.isTerminal() }), "  "))
@@ -207,9 +219,16 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
     }
     yield* Effect.yieldNow
     const backTo15 = s.events.some((e) => e._tag === "TierSwitched" && e.to === "S15" && e.reason === "reset")
-    yield* out(`  10 searches after the reset: ${[...day2].map(([t, n]) => `${t} ${n}`).join(", ")}${backTo15 ? " (back on S15, the cheaper tier)" : ""}`)
+    yield* out(
+      `  10 searches after the reset: ${[...day2].map(([t, n]) => `${t} ${n}`).join(", ")}${
+        backTo15 ? " (back on S15, the cheaper tier)" : ""
+      }`
+    )
     if (!backTo15 || day2.get("S15") !== 10) {
-      return yield* new DemoStepFailed({ step: "next day", detail: "the tracker did not switch back to S15 after the reset" })
+      return yield* new DemoStepFailed({
+        step: "next day",
+        detail: "the tracker did not switch back to S15 after the reset"
+      })
     }
 
     // ---- 3. the typed errors ----
@@ -223,32 +242,59 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
         return out(`\n  ${how}\n${indent(Failure.render(problem))}`)
       })
     const expectFailure = (step: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      Effect.flatMap(effect, () => Effect.fail(new DemoStepFailed({ step, detail: "the call succeeded, but it should have failed" })))
+      Effect.flatMap(
+        effect,
+        () => Effect.fail(new DemoStepFailed({ step, detail: "the call succeeded, but it should have failed" }))
+      )
     const totalRequests = () => emu.usage().reduce((n, k) => n + k.requests, 0)
     const standalone = (options: BingClient.Options) =>
-      BingClient.make({ endpoint: emu.url, allowInsecureLoopback: true, userAgent: Session.userAgent, retry: fastRetry, ...options })
+      BingClient.make({
+        endpoint: emu.url,
+        allowInsecureLoopback: true,
+        userAgent: Session.userAgent,
+        retry: fastRetry,
+        ...options
+      })
 
     // a) a key the emulator does not know
     const stranger = yield* standalone({ key: Redacted.make(secret("unknown")) })
     yield* stranger.webSearch({ q: "who am i" }).pipe(
       expectFailure("missing key"),
-      Effect.catchTag("InvalidAuthorization", (e) =>
-        show("a) a key the emulator does not know -> catchTag(\"InvalidAuthorization\")", Failure.invalidAuthorization(e, context())))
+      Effect.catchTag(
+        "InvalidAuthorization",
+        (e) =>
+          show(
+            "a) a key the emulator does not know -> catchTag(\"InvalidAuthorization\")",
+            Failure.invalidAuthorization(e, context())
+          )
+      )
     )
 
     // b) a bad parameter, refused before sending
     const requestsBefore = totalRequests()
-    const usedBefore = (yield* s.tracker.status).tiers.find((t) => t.name === "S15")?.windows.find((w) => w.window === "day")?.used
+    const usedBefore = (yield* s.tracker.status).tiers.find((t) => t.name === "S15")?.windows.find((w) =>
+      w.window === "day"
+    )?.used
     yield* s.client.webSearch({ q: "effect", count: 500 }).pipe(
       expectFailure("bad parameter"),
-      Effect.catchTag("InvalidRequest", (e) =>
-        show("b) --count 500 (web allows 0-50) -> catchTag(\"InvalidRequest\")", Failure.invalidRequest(e, context())))
+      Effect.catchTag(
+        "InvalidRequest",
+        (e) =>
+          show("b) --count 500 (web allows 0-50) -> catchTag(\"InvalidRequest\")", Failure.invalidRequest(e, context()))
+      )
     )
-    const usedAfter = (yield* s.tracker.status).tiers.find((t) => t.name === "S15")?.windows.find((w) => w.window === "day")?.used
+    const usedAfter = (yield* s.tracker.status).tiers.find((t) => t.name === "S15")?.windows.find((w) =>
+      w.window === "day"
+    )?.used
     const requestsAfter = totalRequests()
-    yield* out(`    check: requests seen by the emulator ${requestsBefore} -> ${requestsAfter}; S15 quota used ${usedBefore} -> ${usedAfter}`)
+    yield* out(
+      `    check: requests seen by the emulator ${requestsBefore} -> ${requestsAfter}; S15 quota used ${usedBefore} -> ${usedAfter}`
+    )
     if (requestsBefore !== requestsAfter || usedBefore !== usedAfter) {
-      return yield* new DemoStepFailed({ step: "bad parameter", detail: "the invalid request reached the emulator or spent quota" })
+      return yield* new DemoStepFailed({
+        step: "bad parameter",
+        detail: "the invalid request reached the emulator or spent quota"
+      })
     }
 
     // c) 429: a key limited to 1 request a second
@@ -257,40 +303,72 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
     yield* impatient.webSearch({ q: "first in this second" })
     yield* impatient.webSearch({ q: "second in this second" }).pipe(
       expectFailure("429 too long"),
-      Effect.catchTag("RateLimited", (e) =>
-        show("c) a 2nd search within the same second on a 1-per-second key, --max-wait 0 -> catchTag(\"RateLimited\")", Failure.rateLimited(e, { ...context(), settings: { ...settings, maxWaitMs: 0 } })))
+      Effect.catchTag(
+        "RateLimited",
+        (e) =>
+          show(
+            "c) a 2nd search within the same second on a 1-per-second key, --max-wait 0 -> catchTag(\"RateLimited\")",
+            Failure.rateLimited(e, { ...context(), settings: { ...settings, maxWaitMs: 0 } })
+          )
+      )
     )
     const t429 = Date.now()
     const waited = yield* patient.webSearch({ q: "third in this second" })
     yield* out(
-      `\n  c') the same with the default --max-wait 5: 429 with Retry-After, the client waited ${seconds(Date.now() - t429)} and retried: ` +
+      `\n  c') the same with the default --max-wait 5: 429 with Retry-After, the client waited ${
+        seconds(Date.now() - t429)
+      } and retried: ` +
         `200 after ${waited.meta.attempts} attempts (no error reached the app)`
     )
     if (waited.meta.attempts < 2) return yield* new DemoStepFailed({ step: "429 waited out", detail: "no 429 was met" })
 
     // d) an empty 200 on every attempt
-    yield* emulator.injectFault({ match: { path: "/v7.0/search", count: 4 }, fault: { kind: "empty200" } }).pipe(Effect.orDie)
+    yield* emulator.injectFault({ match: { path: "/v7.0/search", count: 4 }, fault: { kind: "empty200" } }).pipe(
+      Effect.orDie
+    )
     yield* s.client.webSearch({ q: "too many identical queries" }).pipe(
       expectFailure("empty 200"),
-      Effect.catchTag("EmptyResponse", (e) =>
-        show("d) the emulator answers 200 with an empty body, 4 times -> catchTag(\"EmptyResponse\")", Failure.emptyResponse(e, context())))
+      Effect.catchTag(
+        "EmptyResponse",
+        (e) =>
+          show(
+            "d) the emulator answers 200 with an empty body, 4 times -> catchTag(\"EmptyResponse\")",
+            Failure.emptyResponse(e, context())
+          )
+      )
     )
 
     // e) server errors: retried until it works, then until the budget is spent
-    yield* emulator.injectFault({ match: { path: "/v7.0/search", count: 2 }, fault: { kind: "error", code: "ServerError", subCode: "UnexpectedError" } })
+    yield* emulator.injectFault({
+      match: { path: "/v7.0/search", count: 2 },
+      fault: { kind: "error", code: "ServerError", subCode: "UnexpectedError" }
+    })
       .pipe(Effect.orDie)
     const recovered = yield* s.client.webSearch({ q: "flaky backend" })
     countTier(recovered.meta.tier)
-    yield* out(`\n  e) two 500s, then the emulator recovers: the client retried with backoff, 200 after ${recovered.meta.attempts} attempts`)
-    if (recovered.meta.attempts !== 3) return yield* new DemoStepFailed({ step: "server error retried", detail: `expected 3 attempts, got ${recovered.meta.attempts}` })
+    yield* out(
+      `\n  e) two 500s, then the emulator recovers: the client retried with backoff, 200 after ${recovered.meta.attempts} attempts`
+    )
+    if (recovered.meta.attempts !== 3) {
+      return yield* new DemoStepFailed({
+        step: "server error retried",
+        detail: `expected 3 attempts, got ${recovered.meta.attempts}`
+      })
+    }
     const faultsBefore = emu.requests(1000).filter((r) => r.fault !== undefined).length
-    yield* emulator.injectFault({ match: { path: "/v7.0/search", count: 4 }, fault: { kind: "error", code: "ServerError", subCode: "UnexpectedError" } })
+    yield* emulator.injectFault({
+      match: { path: "/v7.0/search", count: 4 },
+      fault: { kind: "error", code: "ServerError", subCode: "UnexpectedError" }
+    })
       .pipe(Effect.orDie)
     yield* s.client.webSearch({ q: "broken backend" }).pipe(
       expectFailure("server error"),
       Effect.catchTag("ServerError", (e) => {
         const attempts = emu.requests(1000).filter((r) => r.fault !== undefined).length - faultsBefore
-        return show(`e') four 500s in a row (the emulator saw ${attempts} attempts) -> catchTag("ServerError")`, Failure.serverError(e, context()))
+        return show(
+          `e') four 500s in a row (the emulator saw ${attempts} attempts) -> catchTag("ServerError")`,
+          Failure.serverError(e, context())
+        )
       })
     )
 
@@ -298,17 +376,35 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
     const careful = yield* standalone({ key: Redacted.make(keys.other), allowInsecureLoopback: false })
     yield* careful.webSearch({ q: "over plain http" }).pipe(
       expectFailure("http"),
-      Effect.catchTag("InvalidRequest", (e) =>
-        show("f) an http:// endpoint without --allow-insecure-loopback -> catchTag(\"InvalidRequest\") (HttpNotAllowed, 410)", Failure.invalidRequest(e, { ...context(), settings: { ...settings, allowInsecureLoopback: false } })))
+      Effect.catchTag(
+        "InvalidRequest",
+        (e) =>
+          show(
+            "f) an http:// endpoint without --allow-insecure-loopback -> catchTag(\"InvalidRequest\") (HttpNotAllowed, 410)",
+            Failure.invalidRequest(e, { ...context(), settings: { ...settings, allowInsecureLoopback: false } })
+          )
+      )
     )
 
     // g) a timeout
-    yield* emulator.injectFault({ match: { path: "/v7.0/search", count: 2 }, fault: { kind: "delay", ms: 1500 } }).pipe(Effect.orDie)
-    const hasty = yield* standalone({ key: Redacted.make(keys.other), timeout: 200, retry: { ...fastRetry, maxAttempts: 2 } })
+    yield* emulator.injectFault({ match: { path: "/v7.0/search", count: 2 }, fault: { kind: "delay", ms: 1500 } }).pipe(
+      Effect.orDie
+    )
+    const hasty = yield* standalone({
+      key: Redacted.make(keys.other),
+      timeout: 200,
+      retry: { ...fastRetry, maxAttempts: 2 }
+    })
     yield* hasty.webSearch({ q: "slow answer" }).pipe(
       expectFailure("timeout"),
-      Effect.catchTag("RequestTimeout", (e) =>
-        show("g) the emulator delays its answer 1.5 s, the client allows 0.2 s -> catchTag(\"RequestTimeout\")", Failure.requestTimeout(e, { ...context(), settings: { ...settings, maxAttempts: 2 } })))
+      Effect.catchTag(
+        "RequestTimeout",
+        (e) =>
+          show(
+            "g) the emulator delays its answer 1.5 s, the client allows 0.2 s -> catchTag(\"RequestTimeout\")",
+            Failure.requestTimeout(e, { ...context(), settings: { ...settings, maxAttempts: 2 } })
+          )
+      )
     )
     yield* emulator.clearFaults
 
@@ -318,7 +414,14 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
     yield* out("\n  h) another app used up both keys today (emulator admin setUsage); the tracker does not know yet:")
     yield* s.client.webSearch({ q: "one more" }).pipe(
       expectFailure("every tier exhausted"),
-      Effect.catchTag("QuotaError", (e) => Effect.andThen(Effect.yieldNow, show("   -> catchTag(\"QuotaError\") (reason QuotaExhausted)", Failure.quotaError(e, context()))))
+      Effect.catchTag(
+        "QuotaError",
+        (e) =>
+          Effect.andThen(
+            Effect.yieldNow,
+            show("   -> catchTag(\"QuotaError\") (reason QuotaExhausted)", Failure.quotaError(e, context()))
+          )
+      )
     )
 
     // ---- 4. summary ----
@@ -333,8 +436,8 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
     rows.push(["searches served (app)", String(served.get("S15") ?? 0), String(served.get("S16") ?? 0)])
     rows.push([
       "answered 200 (emulator)",
-      String((usage.get("S15")?.served ?? 0)),
-      String((usage.get("S16")?.served ?? 0))
+      String(usage.get("S15")?.served ?? 0),
+      String(usage.get("S16")?.served ?? 0)
     ])
     rows.push([
       "refused by a quota (emulator)",
@@ -344,11 +447,21 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
     const width = Math.max(...rows.map((r) => r[0]!.length))
     for (const r of rows) yield* out(`  ${r[0]!.padEnd(width)}  ${r[1]!.padStart(5)}  ${r[2]!.padStart(5)}`)
     yield* out()
-    yield* out(`  warnings       ${warnings.length}: ${warnings.map((w) => `${w.tier} ${Math.round(w.threshold * 100)}%`).join(", ")}`)
-    yield* out(`  tier switches  ${switched.length}: ${switched.map((e) => `${e.from} -> ${e.to} (${e.reason})`).join(", ")}`)
+    yield* out(
+      `  warnings       ${warnings.length}: ${
+        warnings.map((w) => `${w.tier} ${Math.round(w.threshold * 100)}%`).join(", ")
+      }`
+    )
+    yield* out(
+      `  tier switches  ${switched.length}: ${switched.map((e) => `${e.from} -> ${e.to} (${e.reason})`).join(", ")}`
+    )
     yield* out(`  errors by tag  ${[...caught].map(([tag, n]) => `${tag} ${n}`).join(", ")}`)
     yield* out()
-    yield* out(`Done in ${seconds(Date.now() - started)}. Try it on your own key: BING_SEARCH_KEY=... bing-search web "effect typescript"`)
+    yield* out(
+      `Done in ${
+        seconds(Date.now() - started)
+      }. Try it on your own key: BING_SEARCH_KEY=... bing-search web "effect typescript"`
+    )
     if (!switched.some((e) => e.from === "S15" && e.to === "S16") || warnings.length < 2) {
       return yield* new DemoStepFailed({ step: "summary", detail: "the switch to S16 or the warnings are missing" })
     }

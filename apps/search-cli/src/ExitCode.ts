@@ -37,19 +37,39 @@ export const table: ReadonlyArray<readonly [ExitCode, string, string]> = [
   [ExitCode.Ok, "", "success; also when the reader of stdout stops early (| head): the app stops quietly"],
   [ExitCode.Internal, "", "unexpected internal error (a bug: please report it)"],
   [ExitCode.Usage, "CliError", "bad command line (unknown flag, missing argument, flag value of the wrong type)"],
-  [ExitCode.Config, "InvalidSettings, InvalidClientOptions", "bad configuration: tiers file, --store, endpoint, retry options"],
-  [ExitCode.InvalidParameter, "InvalidRequest (400)", "a search parameter is missing or invalid (refused locally or by Bing)"],
+  [
+    ExitCode.Config,
+    "InvalidSettings, InvalidClientOptions",
+    "bad configuration: tiers file, --store, endpoint, retry options"
+  ],
+  [
+    ExitCode.InvalidParameter,
+    "InvalidRequest (400)",
+    "a search parameter is missing or invalid (refused locally or by Bing)"
+  ],
   [ExitCode.Unauthorized, "InvalidAuthorization (401)", "the subscription key is missing or wrong"],
   [ExitCode.Forbidden, "InsufficientAuthorization (403)", "the key is disabled or expired"],
   [ExitCode.QuotaExhausted, "QuotaExhausted (403), QuotaError", "the daily/monthly quota of every tier is used up"],
-  [ExitCode.RateLimited, "RateLimited (429)", "per-second limit: still limited after waiting, or the wait was too long"],
-  [ExitCode.HttpsRequired, "InvalidRequest/HttpNotAllowed (410), InsecureEndpoint", "plain HTTP was used (--endpoint or a tier's endpoint): Bing requires HTTPS"],
+  [
+    ExitCode.RateLimited,
+    "RateLimited (429)",
+    "per-second limit: still limited after waiting, or the wait was too long"
+  ],
+  [
+    ExitCode.HttpsRequired,
+    "InvalidRequest/HttpNotAllowed (410), InsecureEndpoint",
+    "plain HTTP was used (--endpoint or a tier's endpoint): Bing requires HTTPS"
+  ],
   [ExitCode.EmptyResponse, "EmptyResponse (200, empty)", "Bing suspected abuse and answered with an empty body"],
   [ExitCode.ServerError, "ServerError (500)", "Bing failed on its side, still after the retries"],
   [ExitCode.Timeout, "RequestTimeout", "no complete answer in time, still after the retries"],
   [ExitCode.ConnectionFailed, "ConnectionFailed", "the endpoint could not be reached"],
   [ExitCode.NotFound, "NotFound (404)", "the URL is too long or the endpoint path is wrong"],
-  [ExitCode.UnexpectedResponse, "UnexpectedResponse, RedirectRefused, ResponseTooLarge", "an answer that is not Bing's (proxy page, bad JSON, a redirect, a body over the size bound)"],
+  [
+    ExitCode.UnexpectedResponse,
+    "UnexpectedResponse, RedirectRefused, ResponseTooLarge",
+    "an answer that is not Bing's (proxy page, bad JSON, a redirect, a body over the size bound)"
+  ],
   [ExitCode.Blocked, "InvalidRequest/Blocked", "Bing blocked the request"],
   [ExitCode.StoreUnavailable, "QuotaError/StoreUnavailable", "the quota store (SQLite file, Redis) is unavailable"],
   [ExitCode.OutputFailed, "OutputFailed", "stdout could not be written (disk full, I/O error)"],
@@ -58,7 +78,8 @@ export const table: ReadonlyArray<readonly [ExitCode, string, string]> = [
 
 /** The exit-code table as text, for `--help`. */
 export const tableText = (): string =>
-  table.map(([code, tags, meaning]) => `${String(code).padStart(5)}  ${meaning}${tags === "" ? "" : ` [${tags}]`}`).join("\n  ")
+  table.map(([code, tags, meaning]) => `${String(code).padStart(5)}  ${meaning}${tags === "" ? "" : ` [${tags}]`}`)
+    .join("\n  ")
 
 /**
  * The run is over with this exit code; its message was already printed, so `runMain` neither

@@ -70,7 +70,11 @@ const attemptsLine = (e: unknown, retried: string): ReadonlyArray<string> => {
 const trace = (e: { readonly traceId?: string | undefined }): ReadonlyArray<string> =>
   e.traceId === undefined ? [] : [`Bing trace id: ${e.traceId} (quote it to Microsoft support)`]
 
-const bingSays = (e: { readonly errors: ReadonlyArray<{ readonly message?: string | undefined; readonly moreDetails?: string | undefined }> }) => {
+const bingSays = (
+  e: {
+    readonly errors: ReadonlyArray<{ readonly message?: string | undefined; readonly moreDetails?: string | undefined }>
+  }
+) => {
   const first = e.errors[0]
   if (first === undefined) return []
   const text = [first.message, first.moreDetails].filter((s) => s !== undefined && s !== "").join(" ")
@@ -88,9 +92,15 @@ const switches = (ctx: Context): ReadonlyArray<QuotaEvent.TierSwitched> =>
 
 const switchNote = (ctx: Context): string => {
   const seen = switches(ctx).filter((e) => e.reason !== "reset")
-  if (seen.length > 0) return `The app switched tiers during this run (${[...new Set(seen.map((e) => `${e.from} -> ${e.to}`))].join(", ")}) and ran out on every one.`
+  if (seen.length > 0) {
+    return `The app switched tiers during this run (${
+      [...new Set(seen.map((e) => `${e.from} -> ${e.to}`))].join(", ")
+    }) and ran out on every one.`
+  }
   const tiers = ctx.settings?.tiers.length ?? 1
-  return tiers > 1 ? "The app tried every configured tier." : "There is no other tier to switch to (add one with --tiers)."
+  return tiers > 1
+    ? "The app tried every configured tier."
+    : "There is no other tier to switch to (add one with --tiers)."
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -105,11 +115,14 @@ export const invalidRequest = (e: BingError.InvalidRequest, ctx: Context): Probl
       headline: `Plain HTTP is not allowed: Bing only answers HTTPS (${e.status} InvalidRequest/HttpNotAllowed).`,
       details: [
         e.traceId === undefined
-          ? `The endpoint ${ctx.settings?.endpoint ?? ""} is http://, so the app refused to send the key over it; nothing was sent.`
+          ? `The endpoint ${
+            ctx.settings?.endpoint ?? ""
+          } is http://, so the app refused to send the key over it; nothing was sent.`
           : "The server refused the plain-HTTP request.",
         ...trace(e)
       ],
-      hint: "Use an https:// endpoint (--endpoint / BING_SEARCH_ENDPOINT). For the local emulator only, --allow-insecure-loopback accepts http:// to 127.0.0.1, ::1 or localhost."
+      hint:
+        "Use an https:// endpoint (--endpoint / BING_SEARCH_ENDPOINT). For the local emulator only, --allow-insecure-loopback accepts http:// to 127.0.0.1, ::1 or localhost."
     }
   }
   if (e.subCode === "Blocked") {
@@ -123,7 +136,9 @@ export const invalidRequest = (e: BingError.InvalidRequest, ctx: Context): Probl
   }
   const parameter = e.parameter
   const where = parameter === undefined ? "a parameter" : `${flagOf(parameter)} (Bing parameter ${parameter})`
-  const value = e.value === undefined ? "" : `: ${JSON.stringify(e.value.length > 80 ? `${e.value.slice(0, 80)}…` : e.value)}`
+  const value = e.value === undefined
+    ? ""
+    : `: ${JSON.stringify(e.value.length > 80 ? `${e.value.slice(0, 80)}…` : e.value)}`
   const local = e.traceId === undefined
   return {
     tag: e._tag,
@@ -134,7 +149,9 @@ export const invalidRequest = (e: BingError.InvalidRequest, ctx: Context): Probl
     details: local
       ? ["Refused locally before sending: no request reached Bing and no quota was spent."]
       : [`Bing refused the request (${e.status} InvalidRequest/${e.subCode}).`, ...bingSays(e), ...trace(e)],
-    hint: `Fix ${parameter === undefined ? "the parameters" : flagOf(parameter)} (see bing-search web --help / images --help).`
+    hint: `Fix ${
+      parameter === undefined ? "the parameters" : flagOf(parameter)
+    } (see bing-search web --help / images --help).`
   }
 }
 
@@ -145,8 +162,13 @@ export const invalidAuthorization = (e: BingError.InvalidAuthorization, ctx: Con
   headline: e.subCode === "AuthorizationRedundancy"
     ? `More than one authentication method was used (${e.status} InvalidAuthorization/AuthorizationRedundancy).`
     : `The subscription key is missing or wrong (${e.status} InvalidAuthorization/${e.subCode}).`,
-  details: [...bingSays(e), ...(ctx.settings === undefined ? [] : [`Keys come from ${ctx.settings.tiersSource}.`]), ...trace(e)],
-  hint: "Check the key: set BING_SEARCH_KEY (or --key), or the key / keyEnv of each tier in the tiers file. Keys are in the Azure portal under Keys and Endpoint."
+  details: [
+    ...bingSays(e),
+    ...(ctx.settings === undefined ? [] : [`Keys come from ${ctx.settings.tiersSource}.`]),
+    ...trace(e)
+  ],
+  hint:
+    "Check the key: set BING_SEARCH_KEY (or --key), or the key / keyEnv of each tier in the tiers file. Keys are in the Azure portal under Keys and Endpoint."
 })
 
 /** 401, decided locally: no key at all. */
@@ -155,14 +177,17 @@ export const missingKey = (e: MissingKey): Problem => ({
   code: ExitCode.Unauthorized,
   headline: "No subscription key is configured, so nothing was sent.",
   details: [],
-  hint: "Set BING_SEARCH_KEY, pass --key, or name a tiers file with --tiers / BING_SEARCH_TIERS. Try `bing-search demo` to see the app without a key."
+  hint:
+    "Set BING_SEARCH_KEY, pass --key, or name a tiers file with --tiers / BING_SEARCH_TIERS. Try `bing-search demo` to see the app without a key."
 })
 
 /** 403 disabled / expired. */
 export const insufficientAuthorization = (e: BingError.InsufficientAuthorization): Problem => ({
   tag: e._tag,
   code: ExitCode.Forbidden,
-  headline: `The subscription key is ${e.subCode === "AuthorizationExpired" ? "expired" : "disabled"} (${e.status} InsufficientAuthorization/${e.subCode}).`,
+  headline: `The subscription key is ${
+    e.subCode === "AuthorizationExpired" ? "expired" : "disabled"
+  } (${e.status} InsufficientAuthorization/${e.subCode}).`,
   details: [...bingSays(e), ...trace(e)],
   hint: e.subCode === "AuthorizationExpired"
     ? "Renew the subscription in the Azure portal, or use another key."
@@ -173,9 +198,13 @@ export const insufficientAuthorization = (e: BingError.InsufficientAuthorization
 export const bingQuotaExhausted = (e: BingError.QuotaExhausted, ctx: Context): Problem => ({
   tag: e._tag,
   code: ExitCode.QuotaExhausted,
-  headline: `The ${e.window === "unknown" ? "" : `${e.window === "day" ? "daily" : "monthly"} `}quota is used up (${e.status} RateLimitExceeded).`,
+  headline: `The ${
+    e.window === "unknown" ? "" : `${e.window === "day" ? "daily" : "monthly"} `
+  }quota is used up (${e.status} RateLimitExceeded).`,
   details: [
-    ...(e.retryAfterMs === undefined ? [] : [`It comes back at ${formatInstant(ctx.now + e.retryAfterMs)} (in ${formatDuration(e.retryAfterMs)}).`]),
+    ...(e.retryAfterMs === undefined
+      ? []
+      : [`It comes back at ${formatInstant(ctx.now + e.retryAfterMs)} (in ${formatDuration(e.retryAfterMs)}).`]),
     switchNote(ctx),
     ...trace(e)
   ],
@@ -195,7 +224,17 @@ export const quotaError = (e: QuotaError.QuotaError, ctx: Context): Problem => {
         headline: `Every tier is out of quota (${reason.tiers.join(", ")}).`,
         details: [
           ...[...latest.values()].map((x) =>
-            `${x.tier}: ${x.window === "unknown" ? "quota" : x.window === "day" ? "daily quota" : x.window === "month" ? "monthly quota" : "rate"} used up until ${formatInstant(x.until)} (${x.source === "server" ? "Bing said so (403)" : "local count"}).`
+            `${x.tier}: ${
+              x.window === "unknown"
+                ? "quota"
+                : x.window === "day"
+                ? "daily quota"
+                : x.window === "month"
+                ? "monthly quota"
+                : "rate"
+            } used up until ${formatInstant(x.until)} (${
+              x.source === "server" ? "Bing said so (403)" : "local count"
+            }).`
           ),
           switchNote(ctx),
           `The first tier comes back at ${formatInstant(reason.resetsAt)} (in ${formatDuration(reason.retryAfter)}).`
@@ -207,7 +246,9 @@ export const quotaError = (e: QuotaError.QuotaError, ctx: Context): Problem => {
       return {
         tag: `${e._tag}/${reason._tag}`,
         code: ExitCode.RateLimited,
-        headline: `Tier ${reason.tier} is over its per-second limit and waiting ${formatDuration(reason.retryAfter)} was not allowed.`,
+        headline: `Tier ${reason.tier} is over its per-second limit and waiting ${
+          formatDuration(reason.retryAfter)
+        } was not allowed.`,
         details: ["Nothing was sent: the local per-second window (or a 429 hold) refused the request."],
         hint: "Send fewer requests per second, or run again in a moment."
       }
@@ -242,11 +283,17 @@ export const rateLimited = (e: BingError.RateLimited, ctx: Context): Problem => 
     headline: `Bing's per-second limit was exceeded (${e.status} RateLimitExceeded).`,
     details: [
       ...(tooLong
-        ? [`Bing asked to wait ${formatDuration(e.retryAfterMs!)} (Retry-After), longer than the app may wait (${formatDuration(policy.maxRetryAfterMs)}, --max-wait), so it stopped.`]
+        ? [
+          `Bing asked to wait ${formatDuration(e.retryAfterMs!)} (Retry-After), longer than the app may wait (${
+            formatDuration(policy.maxRetryAfterMs)
+          }, --max-wait), so it stopped.`
+        ]
         : attemptsLine(e, "waited as Bing asked (Retry-After) and retried")),
       ...trace(e)
     ],
-    hint: tooLong ? "Run again later, or raise --max-wait." : "Send fewer requests per second (the tier's QPS limit), or raise --max-attempts."
+    hint: tooLong
+      ? "Run again later, or raise --max-wait."
+      : "Send fewer requests per second (the tier's QPS limit), or raise --max-attempts."
   }
 }
 
@@ -281,8 +328,13 @@ export const notFound = (e: BingError.NotFound): Problem => ({
 export const unexpectedResponse = (e: BingError.UnexpectedResponse): Problem => ({
   tag: e._tag,
   code: ExitCode.UnexpectedResponse,
-  headline: `The answer was not Bing's (${e.status}${e.contentType === undefined ? "" : ` ${e.contentType}`})${e.reason === undefined ? "" : `: ${e.reason}`}.`,
-  details: [...(e.bodyExcerpt === "" ? [] : [`It began with: ${JSON.stringify(e.bodyExcerpt.slice(0, 120))}`]), ...trace(e)],
+  headline: `The answer was not Bing's (${e.status}${e.contentType === undefined ? "" : ` ${e.contentType}`})${
+    e.reason === undefined ? "" : `: ${e.reason}`
+  }.`,
+  details: [
+    ...(e.bodyExcerpt === "" ? [] : [`It began with: ${JSON.stringify(e.bodyExcerpt.slice(0, 120))}`]),
+    ...trace(e)
+  ],
   hint: "Check --endpoint (a proxy or a wrong host answered), then try again."
 })
 
@@ -360,7 +412,12 @@ export type AppError =
 
 /** The lines printed for a problem (stderr). */
 export const render = (p: Problem): string =>
-  [`error [${p.tag}] ${p.headline}`, ...p.details.map((d) => `  ${d}`), `  what to do: ${p.hint}`, `  (exit code ${p.code})`].join("\n")
+  [
+    `error [${p.tag}] ${p.headline}`,
+    ...p.details.map((d) => `  ${d}`),
+    `  what to do: ${p.hint}`,
+    `  (exit code ${p.code})`
+  ].join("\n")
 
 /** Prints a problem on stderr and ends the run with its exit code. */
 export const fail = (p: Problem): Effect.Effect<never, CliExit> =>

@@ -9,9 +9,9 @@
  * never fail: once stderr is gone there is nowhere left to say anything, so the run goes on and
  * keeps its own exit code.
  */
-import { getSystemErrorMap } from "node:util"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import { getSystemErrorMap } from "node:util"
 import { CliExit, ExitCode } from "./ExitCode.js"
 
 /** stdout could not be written. */
@@ -41,7 +41,9 @@ const outputFailed = (error: unknown): OutputFailed => {
     ? system
     : code === "ERR_STREAM_DESTROYED"
     ? "the stream is closed"
-    : typeof e.message === "string" ? e.message : "write error"
+    : typeof e.message === "string"
+    ? e.message
+    : "write error"
   return new OutputFailed({ code, reason })
 }
 
@@ -76,7 +78,10 @@ export const write = (text: string): Effect.Effect<void, OutputFailed> =>
     guard(stream)
     const broken = brokenBy(stream)
     if (broken !== undefined) return resume(Effect.fail(outputFailed(broken)))
-    stream.write(text, (error) => resume(error == null ? Effect.void : Effect.fail(outputFailed(brokenBy(stream) ?? error))))
+    stream.write(
+      text,
+      (error) => resume(error == null ? Effect.void : Effect.fail(outputFailed(brokenBy(stream) ?? error)))
+    )
   })
 
 /** Writes one line to stdout. */
@@ -118,4 +123,7 @@ export const settled: Effect.Effect<void, OutputFailed> = Effect.suspend(() =>
 export const exit = (error: OutputFailed): Effect.Effect<never, CliExit> =>
   error.readerGone
     ? Effect.fail(new CliExit({ code: ExitCode.Ok }))
-    : Effect.andThen(printErr(`error [OutputFailed] ${error.message}`), Effect.fail(new CliExit({ code: ExitCode.OutputFailed })))
+    : Effect.andThen(
+      printErr(`error [OutputFailed] ${error.message}`),
+      Effect.fail(new CliExit({ code: ExitCode.OutputFailed }))
+    )

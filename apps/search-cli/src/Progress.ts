@@ -25,7 +25,8 @@ export const make = (total: number, options: { readonly tty?: boolean | undefine
   let last = ""
   let nextStep = 1
   const steps = 5
-  const text = () => `  ${bar(count / total, 30, !tty)} ${String(count).padStart(String(total).length)}/${total}  ${last}`
+  const text = () =>
+    `  ${bar(count / total, 30, !tty)} ${String(count).padStart(String(total).length)}/${total}  ${last}`
   return {
     tick: (label) =>
       Effect.suspend(() => {
@@ -39,7 +40,9 @@ export const make = (total: number, options: { readonly tty?: boolean | undefine
         return Effect.void
       }),
     line: (s) =>
-      Effect.suspend(() => tty ? Output.write(`\r\x1b[2K${s}\n${count > 0 ? `\r\x1b[2K${text()}` : ""}`) : Output.print(s)),
+      Effect.suspend(() =>
+        tty ? Output.write(`\r\x1b[2K${s}\n${count > 0 ? `\r\x1b[2K${text()}` : ""}`) : Output.print(s)
+      ),
     done: Effect.suspend(() => tty ? Output.print(`\r\x1b[2K${text()}`) : Effect.void)
   }
 }

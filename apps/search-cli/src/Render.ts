@@ -26,7 +26,10 @@ export const wrap = (text: string, width: number, indent: string): string => {
 
 /** Strips Bing's hit-highlighting characters and HTML entities of the Raw text format. */
 const clean = (s: string): string =>
-  s.replace(/[\uE000\uE001]/g, "").replace(/&amp;/g, "&").replace(/&quot;/g, "\"").replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">")
+  s.replace(/[\uE000\uE001]/g, "").replace(/&amp;/g, "&").replace(/&quot;/g, "\"").replace(/&#39;/g, "'").replace(
+    /&lt;/g,
+    "<"
+  ).replace(/&gt;/g, ">")
 
 const metaLine = (meta: BingResult.Meta): string => {
   const parts = [
@@ -38,11 +41,17 @@ const metaLine = (meta: BingResult.Meta): string => {
 }
 
 /** Web results, numbered from `offset + 1`. */
-export const web = (query: string, result: BingResult.BingResult<BingClient.WebSearchValue>, offset: number): string => {
+export const web = (
+  query: string,
+  result: BingResult.BingResult<BingClient.WebSearchValue>,
+  offset: number
+): string => {
   const pages = result.value.webPages
   const items = pages?.value ?? []
   const total = pages?.totalEstimatedMatches
-  const head = `Web results for ${JSON.stringify(query)}: ${items.length}${total === undefined ? "" : ` of about ${count(total)}`} (${metaLine(result.meta)})`
+  const head = `Web results for ${JSON.stringify(query)}: ${items.length}${
+    total === undefined ? "" : ` of about ${count(total)}`
+  } (${metaLine(result.meta)})`
   if (items.length === 0) return `${head}\n\n  No web pages matched.`
   const body = items.map((page, i) => {
     const lines = [`${String(offset + i + 1).padStart(3)}. ${clean(page.name)}`, `     ${page.url}`]
@@ -61,14 +70,24 @@ const bytes = (size: string | undefined): string | undefined => {
 }
 
 /** Image results, numbered from `offset + 1`. */
-export const images = (query: string, result: BingResult.BingResult<BingClient.ImageSearchValue>, offset: number): string => {
+export const images = (
+  query: string,
+  result: BingResult.BingResult<BingClient.ImageSearchValue>,
+  offset: number
+): string => {
   const items = result.value.value
   const total = result.value.totalEstimatedMatches
-  const head = `Image results for ${JSON.stringify(query)}: ${items.length}${total === undefined ? "" : ` of about ${count(total)}`} (${metaLine(result.meta)})`
+  const head = `Image results for ${JSON.stringify(query)}: ${items.length}${
+    total === undefined ? "" : ` of about ${count(total)}`
+  } (${metaLine(result.meta)})`
   if (items.length === 0) return `${head}\n\n  No images matched.`
   const body = items.map((image, i) => {
-    const size = image.width !== undefined && image.height !== undefined ? `${image.width}x${image.height}` : "size unknown"
-    const facts = [size, image.encodingFormat ?? "format unknown", bytes(image.contentSize)].filter((f): f is string => f !== undefined)
+    const size = image.width !== undefined && image.height !== undefined
+      ? `${image.width}x${image.height}`
+      : "size unknown"
+    const facts = [size, image.encodingFormat ?? "format unknown", bytes(image.contentSize)].filter((f): f is string =>
+      f !== undefined
+    )
     const lines = [
       `${String(offset + i + 1).padStart(3)}. ${clean(image.name ?? "(untitled)")}`,
       `     ${facts.join(", ")}`,
@@ -106,13 +125,29 @@ export const forecastText = (w: QuotaTracker.WindowStatus, now: number): string 
 }
 
 /** The quota table: one row per window of each tier, the active tier marked with `*`. */
-export const quota = (status: QuotaTracker.QuotaStatus, storeLabel: string, options: { readonly ascii?: boolean | undefined } = {}): string => {
+export const quota = (
+  status: QuotaTracker.QuotaStatus,
+  storeLabel: string,
+  options: { readonly ascii?: boolean | undefined } = {}
+): string => {
   const now = status.at
   const head = [
-    `Quota at ${formatInstant(now)}, store ${storeLabel}${status.storeMode === "fallback" ? " (unavailable: counting in memory)" : ""}`,
+    `Quota at ${formatInstant(now)}, store ${storeLabel}${
+      status.storeMode === "fallback" ? " (unavailable: counting in memory)" : ""
+    }`,
     `Active tier: ${status.active ?? "none (every tier is exhausted)"}`
   ]
-  const rows: Array<ReadonlyArray<string>> = [["TIER", "WINDOW", "USAGE", "", "USED", "LIMIT", "REMAINING", "RESETS", "FORECAST"]]
+  const rows: Array<ReadonlyArray<string>> = [[
+    "TIER",
+    "WINDOW",
+    "USAGE",
+    "",
+    "USED",
+    "LIMIT",
+    "REMAINING",
+    "RESETS",
+    "FORECAST"
+  ]]
   const notes: Array<string> = []
   for (const tier of status.tiers) {
     const mark = tier.active ? "*" : " "
@@ -121,7 +156,9 @@ export const quota = (status: QuotaTracker.QuotaStatus, storeLabel: string, opti
     }
     tier.windows.forEach((w, i) => {
       const fraction = w.limit > 0 ? w.used / w.limit : 0
-      const resets = w.window === "second" ? (w.resetsAt <= now ? "now" : `in ${formatDuration(w.resetsAt - now)}`) : formatInstant(w.resetsAt)
+      const resets = w.window === "second"
+        ? (w.resetsAt <= now ? "now" : `in ${formatDuration(w.resetsAt - now)}`)
+        : formatInstant(w.resetsAt)
       const forecast = forecastText(w, now)
       rows.push([
         i === 0 ? `${tier.name} ${mark}` : "",
@@ -136,9 +173,13 @@ export const quota = (status: QuotaTracker.QuotaStatus, storeLabel: string, opti
       ])
     })
     if (tier.exhausted && tier.exhaustedUntil !== undefined) {
-      notes.push(`${tier.name} is exhausted (${tier.exhaustedWindow ?? "quota"}) until ${formatInstant(tier.exhaustedUntil)}.`)
+      notes.push(
+        `${tier.name} is exhausted (${tier.exhaustedWindow ?? "quota"}) until ${formatInstant(tier.exhaustedUntil)}.`
+      )
     }
-    if (tier.held && tier.heldUntil !== undefined) notes.push(`${tier.name} is held after a 429 until ${formatInstant(tier.heldUntil)}.`)
+    if (tier.held && tier.heldUntil !== undefined) {
+      notes.push(`${tier.name} is held after a 429 until ${formatInstant(tier.heldUntil)}.`)
+    }
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)))
   const numeric = new Set([3, 4, 5, 6])

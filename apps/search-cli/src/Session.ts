@@ -40,8 +40,10 @@ export const storeLayer = (spec: StoreSpec): Layer.Layer<QuotaStore.QuotaStore, 
     case "redis":
       // node-redis is loaded only when a Redis store is asked for: it costs startup time otherwise.
       return Layer.unwrap(
-        Effect.map(Effect.promise(() => import("@bing-effect/quota-tracker/redis")), ({ RedisStore }) =>
-          RedisStore.layer({ url: spec.url, prefix: spec.prefix }))
+        Effect.map(
+          Effect.promise(() => import("@bing-effect/quota-tracker/redis")),
+          ({ RedisStore }) => RedisStore.layer({ url: spec.url, prefix: spec.prefix })
+        )
       )
   }
 }
@@ -69,7 +71,9 @@ export const make = (
 ): Effect.Effect<Session, QuotaError.QuotaError | InvalidClientOptions.InvalidClientOptions, Scope.Scope> =>
   Effect.gen(function*() {
     const store = yield* Layer.build(storeLayer(settings.store))
-    const tracker = yield* QuotaTracker.make({ tiers: settings.tiers, ...options.tracker }).pipe(Effect.provideContext(store))
+    const tracker = yield* QuotaTracker.make({ tiers: settings.tiers, ...options.tracker }).pipe(
+      Effect.provideContext(store)
+    )
     const events: Array<QuotaEvent.QuotaEvent> = []
     const onEvent = options.onEvent
     yield* tracker.events.pipe(

@@ -4,7 +4,6 @@
  * retry options. Flags win over the environment. Keys stay `Redacted` from the moment they are
  * read; nothing here ever puts a key in a message.
  */
-import { readFileSync } from "node:fs"
 import { BingClient } from "@bing-effect/client"
 import { Tier, TierCatalog } from "@bing-effect/quota-tracker"
 import * as Data from "effect/Data"
@@ -12,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
+import { readFileSync } from "node:fs"
 
 /** Configuration that cannot work: a tiers file, a store spec or an option is wrong. */
 export class InvalidSettings extends Data.TaggedError("InvalidSettings")<{
@@ -96,11 +96,15 @@ export const parseStore = (spec: string, prefix: string): StoreSpec | InvalidSet
   if (s === "" || s === "memory") return { _tag: "memory" }
   if (s.startsWith("sqlite:")) {
     const filename = s.slice("sqlite:".length)
-    if (filename === "") return new InvalidSettings({ setting: "--store", detail: "sqlite: needs a file name, e.g. sqlite:quota.db" })
+    if (filename === "") {
+      return new InvalidSettings({ setting: "--store", detail: "sqlite: needs a file name, e.g. sqlite:quota.db" })
+    }
     return { _tag: "sqlite", filename }
   }
   if (s.startsWith("redis://") || s.startsWith("rediss://")) {
-    if (!URL.canParse(s)) return new InvalidSettings({ setting: "--store", detail: `${redactUrl(s)} is not a valid Redis URL` })
+    if (!URL.canParse(s)) {
+      return new InvalidSettings({ setting: "--store", detail: `${redactUrl(s)} is not a valid Redis URL` })
+    }
     return { _tag: "redis", url: s, prefix }
   }
   return new InvalidSettings({
@@ -118,7 +122,9 @@ export const displayEndpoint = (endpoint: string): string | undefined => {
   const url = new URL(endpoint)
   const credentials = url.username !== "" || url.password !== "" ? "***@" : ""
   const path = url.pathname.replace(/\/+$/, "")
-  return `${url.protocol}//${credentials}${url.host}${path}${url.search === "" ? "" : "?…"}${url.hash === "" ? "" : "#…"}`
+  return `${url.protocol}//${credentials}${url.host}${path}${url.search === "" ? "" : "?…"}${
+    url.hash === "" ? "" : "#…"
+  }`
 }
 
 /**
@@ -158,10 +164,16 @@ export const parseTiers = (
   } catch (e) {
     return bad(`is not valid JSON (${(e as Error).message.replace(/"[^"]*"/g, "…")})`)
   }
-  const list = Array.isArray(raw) ? raw : typeof raw === "object" && raw !== null && Array.isArray((raw as { tiers?: unknown }).tiers)
+  const list = Array.isArray(raw) ?
+    raw :
+    typeof raw === "object" && raw !== null && Array.isArray((raw as { tiers?: unknown }).tiers)
     ? (raw as { tiers: Array<unknown> }).tiers
     : undefined
-  if (list === undefined) return bad(`must be a JSON array of tiers, e.g. [{"name":"S15","keyEnv":"BING_KEY_S15","limits":{"perDay":1000000}}]`)
+  if (list === undefined) {
+    return bad(
+      `must be a JSON array of tiers, e.g. [{"name":"S15","keyEnv":"BING_KEY_S15","limits":{"perDay":1000000}}]`
+    )
+  }
   if (list.length === 0) return bad("names no tier")
   const tiers: Array<Tier.Tier> = []
   for (const [i, entry] of list.entries()) {
@@ -169,7 +181,9 @@ export const parseTiers = (
     if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return bad(`${where} must be an object`)
     const e = entry as Record<string, unknown>
     for (const field of Object.keys(e)) {
-      if (!["name", "key", "keyEnv", "endpoint", "limits"].includes(field)) return bad(`${where} has an unknown field ${JSON.stringify(field)}`)
+      if (!["name", "key", "keyEnv", "endpoint", "limits"].includes(field)) {
+        return bad(`${where} has an unknown field ${JSON.stringify(field)}`)
+      }
     }
     if (typeof e["name"] !== "string" || e["name"].trim() === "") return bad(`${where} needs a "name"`)
     const name = e["name"]
@@ -180,16 +194,22 @@ export const parseTiers = (
     } else if (e["keyEnv"] !== undefined) {
       if (typeof e["keyEnv"] !== "string") return bad(`tier ${name}: "keyEnv" must name an environment variable`)
       const value = env[e["keyEnv"]]
-      if (value === undefined || value === "") return bad(`tier ${name}: the environment variable ${e["keyEnv"]} is not set`)
+      if (value === undefined || value === "") {
+        return bad(`tier ${name}: the environment variable ${e["keyEnv"]} is not set`)
+      }
       key = value
     } else return bad(`tier ${name} needs a "key" or a "keyEnv"`)
-    if (e["endpoint"] !== undefined && typeof e["endpoint"] !== "string") return bad(`tier ${name}: "endpoint" must be a string`)
+    if (e["endpoint"] !== undefined && typeof e["endpoint"] !== "string") {
+      return bad(`tier ${name}: "endpoint" must be a string`)
+    }
     // checked here, not at the first call through this tier: an unusable one is a configuration error
     const endpointInvalid = typeof e["endpoint"] === "string" ? endpointProblem(e["endpoint"]) : undefined
     if (endpointInvalid !== undefined) return bad(`tier ${name}: ${endpointInvalid}`)
     const limits: { perSecond?: number; perDay?: number; perMonth?: number } = {}
     if (e["limits"] !== undefined) {
-      if (typeof e["limits"] !== "object" || e["limits"] === null) return bad(`tier ${name}: "limits" must be an object`)
+      if (typeof e["limits"] !== "object" || e["limits"] === null) {
+        return bad(`tier ${name}: "limits" must be an object`)
+      }
       for (const [field, value] of Object.entries(e["limits"] as Record<string, unknown>)) {
         if (!(limitFields as ReadonlyArray<string>).includes(field)) {
           return bad(`tier ${name}: unknown limit ${JSON.stringify(field)} (use perSecond, perDay, perMonth)`)
@@ -240,9 +260,15 @@ export const resolve = (flags: SharedFlags): Effect.Effect<Settings, InvalidSett
       }
       const parsed = parseTiers(text, tiersSource)
       if (parsed instanceof InvalidSettings) return yield* parsed
-      const insecure = parsed.find((t) => t.endpoint !== undefined && isInsecure(t.endpoint, flags.allowInsecureLoopback))
+      const insecure = parsed.find((t) =>
+        t.endpoint !== undefined && isInsecure(t.endpoint, flags.allowInsecureLoopback)
+      )
       if (insecure !== undefined) {
-        return yield* new InsecureEndpoint({ setting: tiersSource, tier: insecure.name, endpoint: displayEndpoint(insecure.endpoint!)! })
+        return yield* new InsecureEndpoint({
+          setting: tiersSource,
+          tier: insecure.name,
+          endpoint: displayEndpoint(insecure.endpoint!)!
+        })
       }
       tiers = parsed
     } else if (Option.isSome(flags.key)) {

@@ -5,8 +5,8 @@
  */
 import { BingClient } from "@bing-effect/client"
 import { Emulator } from "@bing-effect/emulator"
-import { BingError } from "@bing-effect/schema"
 import { QuotaTracker, Tier } from "@bing-effect/quota-tracker"
+import { BingError } from "@bing-effect/schema"
 import { Effect, Layer, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Failure from "../src/Failure.js"
@@ -35,16 +35,18 @@ const ctx: Failure.Context = {
 }
 
 const failWith = (options: Partial<BingClient.Options>) =>
-  Effect.runPromise(Effect.flip(BingClient.webSearch({ q: "x" }).pipe(
-    Effect.provide(BingClient.layer({
-      key: Redacted.make(KEY),
-      endpoint: emu.url,
-      allowInsecureLoopback: true,
-      timeout: "300 millis",
-      retry: { baseDelay: 1, maxDelay: 2 },
-      ...options
-    }))
-  )))
+  Effect.runPromise(Effect.flip(
+    BingClient.webSearch({ q: "x" }).pipe(
+      Effect.provide(BingClient.layer({
+        key: Redacted.make(KEY),
+        endpoint: emu.url,
+        allowInsecureLoopback: true,
+        timeout: "300 millis",
+        retry: { baseDelay: 1, maxDelay: 2 },
+        ...options
+      }))
+    )
+  ))
 
 const lines = (p: Failure.Problem) => p.details.join("\n")
 
@@ -76,11 +78,19 @@ describe("failure texts count the attempts made", () => {
 
   it("nothing sent: a tier whose endpoint cannot be used fails before sending, and the text says so", async () => {
     emu.reset()
-    const error = await Effect.runPromise(Effect.flip(BingClient.webSearch({ q: "x" }).pipe(
-      Effect.provide(BingClient.layer({ endpoint: emu.url, allowInsecureLoopback: true }).pipe(
-        Layer.provide(QuotaTracker.layer({ tiers: [Tier.make({ name: "odd", key: Redacted.make(KEY), endpoint: "ftp://127.0.0.1:1" })] }))
-      ))
-    )))
+    const error = await Effect.runPromise(Effect.flip(
+      BingClient.webSearch({ q: "x" }).pipe(
+        Effect.provide(
+          BingClient.layer({ endpoint: emu.url, allowInsecureLoopback: true }).pipe(
+            Layer.provide(
+              QuotaTracker.layer({
+                tiers: [Tier.make({ name: "odd", key: Redacted.make(KEY), endpoint: "ftp://127.0.0.1:1" })]
+              })
+            )
+          )
+        )
+      )
+    ))
     expect(error._tag).toBe("ConnectionFailed")
     const text = lines(Failure.connectionFailed(error as never, ctx))
     expect(text).toBe("Nothing was sent.")

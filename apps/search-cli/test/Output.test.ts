@@ -5,10 +5,10 @@
  * built program runs in a subprocess whose stdout or stderr the test closes or points at
  * /dev/full, against an emulator started here.
  */
+import { Emulator } from "@bing-effect/emulator"
 import { spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { closeSync, existsSync, openSync } from "node:fs"
-import { Emulator } from "@bing-effect/emulator"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { bin } from "./support/run.js"
 
@@ -17,7 +17,10 @@ const spent = `test-spent-${randomBytes(12).toString("hex")}`
 let emu: Emulator.EmulatorHandle
 
 beforeAll(async () => {
-  emu = await Emulator.start({ port: 0, keys: [{ name: "good", key }, { name: "spent", key: spent, limits: { perDay: 0 } }] })
+  emu = await Emulator.start({
+    port: 0,
+    keys: [{ name: "good", key }, { name: "spent", key: spent, limits: { perDay: 0 } }]
+  })
 })
 
 afterAll(async () => {
@@ -147,7 +150,11 @@ describe.runIf(existsSync("/dev/full"))("stdout on a full device (ENOSPC): one l
 describe("stderr closed: the run goes on and keeps its exit code", () => {
   it("notes on a closed stderr (a tier switch): the results are still printed, exit 0", async () => {
     const tiers = JSON.stringify([{ name: "S15", keyEnv: "KEY_OUT" }, { name: "S16", keyEnv: "KEY_IN" }])
-    const r = await spawnCli(["web", "x", "-n", "1"], { stderr: "close" }, { BING_SEARCH_TIERS: tiers, KEY_OUT: spent, KEY_IN: key })
+    const r = await spawnCli(["web", "x", "-n", "1"], { stderr: "close" }, {
+      BING_SEARCH_TIERS: tiers,
+      KEY_OUT: spent,
+      KEY_IN: key
+    })
     expect(r.stdout).toContain("tier S16")
     expect(r.code).toBe(0)
   })

@@ -2,11 +2,11 @@
  * `bing-search quota` and the shared stores: counts kept in a SQLite file or in Redis are seen by
  * the next run (another process), and the quota table shows them.
  */
+import { Emulator } from "@bing-effect/emulator"
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Emulator } from "@bing-effect/emulator"
 import { createClient } from "redis"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { run, transcript } from "./support/run.js"
@@ -76,7 +76,9 @@ const sharedAcrossRuns = async (store: string, extra: Record<string, string> = {
   expect(row(quota.stdout, "S15", "day")?.slice(2, 5)).toEqual(["2", "3", "1"])
   expect(row(quota.stdout, "S15", "day")?.slice(0, 2)).toEqual(["[#############.......]", "67%"])
   // a fresh process has no measured rate: the forecast extrapolates the average since midnight
-  expect(row(quota.stdout, "S15", "day")?.[6]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(avg\)$|^lasts to reset \(avg\)$/)
+  expect(row(quota.stdout, "S15", "day")?.[6]).toMatch(
+    /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(avg\)$|^lasts to reset \(avg\)$/
+  )
   // two more: S15 runs out after the third, the fourth goes to S16
   expect((await run(["web", "three", "-n", "1"], env(store, extra))).stdout).toContain("tier S15")
   const fourth = await run(["web", "four", "-n", "1"], env(store, extra))
@@ -84,7 +86,9 @@ const sharedAcrossRuns = async (store: string, extra: Record<string, string> = {
   expect(fourth.stdout).toContain("tier S16, 1 attempt")
   // this process found S15 exhausted in the shared store: the tracker's switch event, then why and until when
   expect(fourth.stderr).toContain("note: Switched from S15 to S16: S15 is exhausted")
-  expect(fourth.stderr).toMatch(/note: S16 served this search: S15 is exhausted \(day\) until \d{4}-\d\d-\d\d 00:00:00 UTC/)
+  expect(fourth.stderr).toMatch(
+    /note: S16 served this search: S15 is exhausted \(day\) until \d{4}-\d\d-\d\d 00:00:00 UTC/
+  )
   const after = await run(["quota"], env(store, extra))
   expect(after.stdout).toContain("Active tier: S16")
   expect(after.stdout).toMatch(/\nS16 \*/)
@@ -98,7 +102,10 @@ const sharedAcrossRuns = async (store: string, extra: Record<string, string> = {
     tiers: Array<{ name: string; windows: Array<{ window: string; used: number; limit: number }> }>
   }
   expect(json.active).toBe("S16")
-  expect(json.tiers.map((t) => [t.name, t.windows.find((w) => w.window === "day")?.used])).toEqual([["S15", 3], ["S16", 1]])
+  expect(json.tiers.map((t) => [t.name, t.windows.find((w) => w.window === "day")?.used])).toEqual([["S15", 3], [
+    "S16",
+    1
+  ]])
   return json
 }
 
@@ -151,6 +158,8 @@ describe.skipIf(!inject("redis"))("quota with Redis", () => {
   it("a Redis that cannot be reached is a StoreUnavailable error", async () => {
     const r = await run(["quota"], env("redis://127.0.0.1:1", { BING_SEARCH_STORE_PREFIX: prefix }))
     expect(r.code).toBe(23)
-    expect(r.stderr).toContain("error [QuotaError/StoreUnavailable] The redis quota store is unavailable: cannot connect to redis://127.0.0.1:1")
+    expect(r.stderr).toContain(
+      "error [QuotaError/StoreUnavailable] The redis quota store is unavailable: cannot connect to redis://127.0.0.1:1"
+    )
   })
 })

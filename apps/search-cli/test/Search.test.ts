@@ -2,11 +2,11 @@
  * `bing-search web` and `images` as a user runs them: the built program in a subprocess against
  * the emulator started here, with each failure's message and exit code.
  */
+import { Emulator } from "@bing-effect/emulator"
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Emulator } from "@bing-effect/emulator"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { run, transcript } from "./support/run.js"
 
@@ -64,7 +64,9 @@ describe("web and images", () => {
   it("prints numbered web results with title, URL and snippet", async () => {
     const r = await run(["web", "effect", "typescript", "--count", "3", "--market", "en-GB"], env())
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/^Web results for "effect typescript": 3 of about [\d,]+ \(market en-GB, tier default, 1 attempt\)/)
+    expect(r.stdout).toMatch(
+      /^Web results for "effect typescript": 3 of about [\d,]+ \(market en-GB, tier default, 1 attempt\)/
+    )
     const entries = r.stdout.split("\n").filter((l) => /^\s+\d+\. /.test(l))
     expect(entries.map((l) => l.trim().split(".")[0])).toEqual(["1", "2", "3"])
     expect(r.stdout).toMatch(/\n {5}https?:\/\/\S+\n/)
@@ -80,23 +82,47 @@ describe("web and images", () => {
 
   it("prints image results with size, format and URL, and sends the image filters", async () => {
     const r = await run(
-      ["images", "sunset", "--count", "2", "--size", "Large", "--color", "Orange", "--aspect", "Wide", "--image-type", "Photo", "--license", "Any", "--safe-search", "Strict"],
+      [
+        "images",
+        "sunset",
+        "--count",
+        "2",
+        "--size",
+        "Large",
+        "--color",
+        "Orange",
+        "--aspect",
+        "Wide",
+        "--image-type",
+        "Photo",
+        "--license",
+        "Any",
+        "--safe-search",
+        "Strict"
+      ],
       env()
     )
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/^Image results for "sunset": 2/)
     expect(r.stdout).toMatch(/\n {5}\d+x\d+, \w+/)
     const path = emu.requests(1)[0]!.path
-    for (const p of ["size=Large", "color=Orange", "aspect=Wide", "imageType=Photo", "license=Any", "safeSearch=Strict"]) expect(path).toContain(p)
+    for (
+      const p of ["size=Large", "color=Orange", "aspect=Wide", "imageType=Photo", "license=Any", "safeSearch=Strict"]
+    ) expect(path).toContain(p)
   })
 
   it("--json prints the typed result, and no key", async () => {
     const r = await run(["web", "effect", "--count", "4", "--json"], env())
     expect(r.code).toBe(0)
-    const parsed = JSON.parse(r.stdout) as { value: { webPages: { value: Array<{ name: string; url: string }> } }; meta: { attempts: number; tier: string; status: number } }
+    const parsed = JSON.parse(r.stdout) as {
+      value: { webPages: { value: Array<{ name: string; url: string }> } }
+      meta: { attempts: number; tier: string; status: number }
+    }
     expect(parsed.value.webPages.value).toHaveLength(4)
     expect(parsed.meta).toMatchObject({ attempts: 1, tier: "default", status: 200 })
-    const images = JSON.parse((await run(["images", "cat", "-n", "1", "--json"], env())).stdout) as { value: { value: Array<{ contentUrl: string }> } }
+    const images = JSON.parse((await run(["images", "cat", "-n", "1", "--json"], env())).stdout) as {
+      value: { value: Array<{ contentUrl: string }> }
+    }
     expect(images.value.value[0]!.contentUrl).toMatch(/^https?:/)
   })
 })
@@ -123,7 +149,7 @@ describe("errors: a message and a distinct exit code each", () => {
     const before = sent()
     const r = await run(["web", "x", "--count", "99"], env())
     expect(r.code).toBe(10)
-    expect(r.stderr).toContain('Invalid value for --count (Bing parameter count): "99"')
+    expect(r.stderr).toContain("Invalid value for --count (Bing parameter count): \"99\"")
     expect(r.stderr).toContain("no request reached Bing and no quota was spent")
     const images = await run(["images", "x", "--image-type", "Painting"], env())
     expect(images.code).toBe(10)
@@ -174,26 +200,40 @@ describe("errors: a message and a distinct exit code each", () => {
   })
 
   it("429: the app waits for Retry-After and retries; or stops when the wait is too long", async () => {
-    emu.injectFault({ match: { keyName: "good", count: 1 }, fault: { kind: "error", status: 429, code: "RateLimitExceeded", retryAfter: 1 } })
+    emu.injectFault({
+      match: { keyName: "good", count: 1 },
+      fault: { kind: "error", status: 429, code: "RateLimitExceeded", retryAfter: 1 }
+    })
     const started = Date.now()
     const waited = await run(["web", "x", "-n", "1"], env())
     expect(waited.code).toBe(0)
     expect(waited.stdout).toContain("2 attempts")
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000)
-    emu.injectFault({ match: { keyName: "good", count: 1 }, fault: { kind: "error", status: 429, code: "RateLimitExceeded", retryAfter: 30 } })
+    emu.injectFault({
+      match: { keyName: "good", count: 1 },
+      fault: { kind: "error", status: 429, code: "RateLimitExceeded", retryAfter: 30 }
+    })
     const tooLong = await run(["web", "x"], env())
     expect(tooLong.code).toBe(14)
     expect(tooLong.stderr).toContain("error [RateLimited] Bing's per-second limit was exceeded (429 RateLimitExceeded)")
-    expect(tooLong.stderr).toContain("Bing asked to wait 30 s (Retry-After), longer than the app may wait (5 s, --max-wait)")
+    expect(tooLong.stderr).toContain(
+      "Bing asked to wait 30 s (Retry-After), longer than the app may wait (5 s, --max-wait)"
+    )
   })
 
   it("500: retried with backoff, then reported with the attempts", async () => {
-    emu.injectFault({ match: { keyName: "good", count: 2 }, fault: { kind: "error", code: "ServerError", subCode: "UnexpectedError" } })
+    emu.injectFault({
+      match: { keyName: "good", count: 2 },
+      fault: { kind: "error", code: "ServerError", subCode: "UnexpectedError" }
+    })
     const recovered = await run(["web", "x", "-n", "1"], env())
     expect(recovered.code).toBe(0)
     expect(recovered.stdout).toContain("3 attempts")
     const before = emu.requests(1000).filter((r) => r.fault !== undefined).length
-    emu.injectFault({ match: { keyName: "good", count: 3 }, fault: { kind: "error", code: "ServerError", subCode: "ResourceError" } })
+    emu.injectFault({
+      match: { keyName: "good", count: 3 },
+      fault: { kind: "error", code: "ServerError", subCode: "ResourceError" }
+    })
     const failed = await run(["web", "x", "--max-attempts", "3"], env())
     expect(failed.code).toBe(17)
     expect(failed.stderr).toContain("error [ServerError] Bing failed on its side (500 ServerError/ResourceError)")
@@ -230,7 +270,10 @@ describe("errors: a message and a distinct exit code each", () => {
     const proxy = await run(["web", "x", "--max-attempts", "1"], env())
     expect(proxy.code).toBe(21)
     expect(proxy.stderr).toContain("error [UnexpectedResponse] The answer was not Bing's (502")
-    emu.injectFault({ match: { keyName: "good", count: 1 }, fault: { kind: "error", status: 400, code: "InvalidRequest", subCode: "Blocked" } })
+    emu.injectFault({
+      match: { keyName: "good", count: 1 },
+      fault: { kind: "error", status: 400, code: "InvalidRequest", subCode: "Blocked" }
+    })
     const blocked = await run(["web", "x"], env())
     expect(blocked.code).toBe(22)
     expect(blocked.stderr).toContain("error [InvalidRequest] Bing blocked the request (400 InvalidRequest/Blocked)")
@@ -256,6 +299,8 @@ describe("errors: a message and a distinct exit code each", () => {
     const r = await run(["--help"])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain("Exit codes:")
-    for (const code of [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 23, 24]) expect(r.stdout).toMatch(new RegExp(`\\n\\s+${code}  `))
+    for (const code of [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 23, 24]) {
+      expect(r.stdout).toMatch(new RegExp(`\\n\\s+${code}  `))
+    }
   })
 })

@@ -9,7 +9,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { createServer, connect } from "node:net"
+import { connect, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { delimiter, join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
@@ -57,7 +57,10 @@ interface Exited {
 }
 
 /** Runs the built CLI; `signal` is sent after `signalAfterMs`; SIGKILL after `killAfterMs` (then the test fails). */
-const runCli = (args: ReadonlyArray<string>, options: { readonly signal?: NodeJS.Signals; readonly signalAfterMs?: number; readonly killAfterMs: number }) =>
+const runCli = (
+  args: ReadonlyArray<string>,
+  options: { readonly signal?: NodeJS.Signals; readonly signalAfterMs?: number; readonly killAfterMs: number }
+) =>
   new Promise<Exited & { readonly killed: boolean }>((resolve) => {
     const started = Date.now()
     const env: Record<string, string> = { BING_SEARCH_KEY: "frozen-store-test-key" }
@@ -73,7 +76,9 @@ const runCli = (args: ReadonlyArray<string>, options: { readonly signal?: NodeJS
         child.kill("SIGKILL")
       }, options.killAfterMs)
     ]
-    if (options.signal !== undefined) timers.push(setTimeout(() => child.kill(options.signal), options.signalAfterMs ?? 1000))
+    if (options.signal !== undefined) {
+      timers.push(setTimeout(() => child.kill(options.signal), options.signalAfterMs ?? 1000))
+    }
     child.on("close", (code, signal) => {
       for (const t of timers) clearTimeout(t)
       resolve({ code, signal, stderr, ms: Date.now() - started, killed })
@@ -86,7 +91,9 @@ describe.skipIf(redisServer === undefined || !inject("redis"))("a frozen Redis a
 
   beforeAll(async () => {
     const port = await freePort()
-    server = spawn(redisServer!, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" })
+    server = spawn(redisServer!, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+      stdio: "ignore"
+    })
     let up = false
     for (let i = 0; i < 100 && !up; i++) {
       up = await pong(port)
@@ -111,7 +118,9 @@ describe.skipIf(redisServer === undefined || !inject("redis"))("a frozen Redis a
     expect(r.killed).toBe(false)
     expect(r.code).toBe(23)
     expect(r.ms).toBeLessThan(8_000)
-    expect(r.stderr).toContain(`error [QuotaError/StoreUnavailable] The redis quota store is unavailable: cannot connect to ${url}`)
+    expect(r.stderr).toContain(
+      `error [QuotaError/StoreUnavailable] The redis quota store is unavailable: cannot connect to ${url}`
+    )
     expect(r.stderr).not.toContain("frozen-store-test-key")
   })
 
@@ -139,11 +148,17 @@ describe("a store count overwritten with text", () => {
     const day = new Date()
     const key = `{T}:day:${Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate())}`
     const db = new DatabaseSync(filename)
-    db.prepare("INSERT INTO quota_counters (key, value, expires_at) VALUES (?, ?, ?)").run(key, "poison-value-7361", Date.now() + 3_600_000)
+    db.prepare("INSERT INTO quota_counters (key, value, expires_at) VALUES (?, ?, ?)").run(
+      key,
+      "poison-value-7361",
+      Date.now() + 3_600_000
+    )
     db.close()
     const r = await run(["quota"], env)
     expect(r.code).toBe(23)
-    expect(r.stderr).toContain(`error [QuotaError/StoreUnavailable] The sqlite quota store is unavailable: the key ${key} holds something other than a count`)
+    expect(r.stderr).toContain(
+      `error [QuotaError/StoreUnavailable] The sqlite quota store is unavailable: the key ${key} holds something other than a count`
+    )
     expect(r.stdout + r.stderr).not.toContain("NaN")
     expect(r.stdout + r.stderr).not.toContain("poison-value")
     expect(r.stdout + r.stderr).not.toContain("poisoned-store-test-key")

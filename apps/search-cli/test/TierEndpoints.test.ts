@@ -5,8 +5,8 @@
  * one is refused before anything is sent (exit 15), naming that tier and its own URL, not the
  * global endpoint's. Whether the tier is first or last: nothing is sent either way.
  */
-import { randomBytes } from "node:crypto"
 import { Emulator } from "@bing-effect/emulator"
+import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { run, transcript } from "./support/run.js"
 
@@ -48,7 +48,11 @@ describe("a tier endpoint that cannot work is a configuration error at load (exi
     const withCredentials = emu.url.replace("http://", `http://user:${password}@`)
     const r = await withTiers({ S15: withCredentials })
     expect(r.code).toBe(3)
-    expect(r.stderr).toContain(`error [InvalidSettings] --tiers (inline JSON): tier S15: "endpoint" ${emu.url.replace("http://", "http://***@")} must not carry credentials.`)
+    expect(r.stderr).toContain(
+      `error [InvalidSettings] --tiers (inline JSON): tier S15: "endpoint" ${
+        emu.url.replace("http://", "http://***@")
+      } must not carry credentials.`
+    )
     expect(r.stderr).not.toContain(password)
     expect(r.stderr).not.toContain("user:")
     expect(sent()).toBe(before)
@@ -66,7 +70,9 @@ describe("a tier endpoint that cannot work is a configuration error at load (exi
   it("a query (a key in the URL), not a URL, another scheme", async () => {
     const query = await withTiers({ S15: `https://api.bing.example/?subscription-key=${password}` })
     expect(query.code).toBe(3)
-    expect(query.stderr).toContain(`tier S15: "endpoint" https://api.bing.example?… must not carry a query or a fragment`)
+    expect(query.stderr).toContain(
+      `tier S15: "endpoint" https://api.bing.example?… must not carry a query or a fragment`
+    )
     expect(query.stderr).not.toContain(password)
     const notUrl = await withTiers({ S16: `not a url ${password}` })
     expect(notUrl.code).toBe(3)
@@ -83,14 +89,19 @@ describe("a plain http:// tier endpoint is refused before sending (exit 15), nam
     const before = sent()
     const r = await withTiers({ S16: "http://bing.example:8080/base/" })
     expect(r.code).toBe(15)
-    expect(r.stderr).toContain("error [InsecureEndpoint] Plain HTTP is not allowed: the endpoint of tier S16, http://bing.example:8080/base, is http://")
+    expect(r.stderr).toContain(
+      "error [InsecureEndpoint] Plain HTTP is not allowed: the endpoint of tier S16, http://bing.example:8080/base, is http://"
+    )
     expect(r.stderr).not.toContain(emu.url) // not the global endpoint's URL
     expect(sent()).toBe(before)
   })
 
   it("an http:// loopback endpoint without --allow-insecure-loopback", async () => {
     const before = sent()
-    const r = await withTiers({ S15: emu.url }, { BING_SEARCH_ENDPOINT: "https://api.bing.microsoft.com", BING_SEARCH_ALLOW_INSECURE_LOOPBACK: "false" })
+    const r = await withTiers({ S15: emu.url }, {
+      BING_SEARCH_ENDPOINT: "https://api.bing.microsoft.com",
+      BING_SEARCH_ALLOW_INSECURE_LOOPBACK: "false"
+    })
     expect(r.code).toBe(15)
     expect(r.stderr).toContain(`the endpoint of tier S15, ${emu.url}, is http://`)
     expect(r.stderr).toContain("--allow-insecure-loopback")

@@ -6,9 +6,9 @@
  *
  * @since 0.1.0
  */
-import { BingError, BingResponse, ImageSearchParams, WebSearchParams } from "@bing-effect/schema"
 import { QuotaTracker } from "@bing-effect/quota-tracker"
 import type { QuotaError } from "@bing-effect/quota-tracker"
+import { BingError, BingResponse, ImageSearchParams, WebSearchParams } from "@bing-effect/schema"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -22,10 +22,6 @@ import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as Tracer from "effect/Tracer"
 import type { BingResult, Meta } from "./BingResult.js"
-import { InvalidClientOptions } from "./InvalidClientOptions.js"
-import { RedirectRefused, ResponseTooLarge } from "./ResponseRefused.js"
-import * as RetryPolicy from "./RetryPolicy.js"
-import { ConnectionFailed, RequestTimeout } from "./TransportError.js"
 import * as Attempts from "./internal/attempts.js"
 import * as Body from "./internal/body.js"
 import * as ClientIds from "./internal/clientIds.js"
@@ -35,6 +31,10 @@ import * as Redirect from "./internal/redirect.js"
 import * as RetryLoop from "./internal/retryLoop.js"
 import * as Scrub from "./internal/scrub.js"
 import * as Timeout from "./internal/timeout.js"
+import { InvalidClientOptions } from "./InvalidClientOptions.js"
+import { RedirectRefused, ResponseTooLarge } from "./ResponseRefused.js"
+import * as RetryPolicy from "./RetryPolicy.js"
+import { ConnectionFailed, RequestTimeout } from "./TransportError.js"
 
 /**
  * The header that carries the subscription key. The client adds it to Effect's
@@ -220,8 +220,14 @@ export type TrendingImagesValue = Success<ReturnType<typeof BingResponse.decodeT
  * @category models
  */
 export interface Service {
-  readonly webSearch: (params: WebSearchInput, options?: CallOptions) => Effect.Effect<BingResult<WebSearchValue>, ClientError>
-  readonly imageSearch: (params: ImageSearchInput, options?: CallOptions) => Effect.Effect<BingResult<ImageSearchValue>, ClientError>
+  readonly webSearch: (
+    params: WebSearchInput,
+    options?: CallOptions
+  ) => Effect.Effect<BingResult<WebSearchValue>, ClientError>
+  readonly imageSearch: (
+    params: ImageSearchInput,
+    options?: CallOptions
+  ) => Effect.Effect<BingResult<ImageSearchValue>, ClientError>
   readonly trendingImages: (
     params?: TrendingImagesInput,
     options?: CallOptions
@@ -266,8 +272,10 @@ interface Resolved {
  * @since 0.2.0
  * @category guards
  */
-export const isInsecureEndpoint = (endpoint: string, options: { readonly allowInsecureLoopback?: boolean | undefined } = {}): boolean =>
-  EndpointCheck.check(endpoint, options.allowInsecureLoopback === true)._tag === "HttpNotAllowed"
+export const isInsecureEndpoint = (
+  endpoint: string,
+  options: { readonly allowInsecureLoopback?: boolean | undefined } = {}
+): boolean => EndpointCheck.check(endpoint, options.allowInsecureLoopback === true)._tag === "HttpNotAllowed"
 
 /**
  * Checks options without building anything (`withTracker`: a quota tracker will be provided, so
@@ -279,7 +287,8 @@ export const isInsecureEndpoint = (endpoint: string, options: { readonly allowIn
 export const validateOptions = (
   options: Options,
   context: { readonly withTracker?: boolean | undefined } = {}
-): Result.Result<Options, InvalidClientOptions> => Result.map(resolve(options, context.withTracker === true), () => options)
+): Result.Result<Options, InvalidClientOptions> =>
+  Result.map(resolve(options, context.withTracker === true), () => options)
 
 const bad = (option: string, detail: string) => Result.fail(new InvalidClientOptions({ option, detail }))
 
@@ -290,8 +299,12 @@ const resolve = (options: Options, trackerPresent: boolean): Result.Result<Resol
   if (options.key !== undefined && Redacted.value(options.key).trim() === "") return bad("key", "is empty")
   // Checked here, not by the transport: fetch and undici would throw on every attempt, which reads
   // as a connection error and is retried.
-  if (options.key !== undefined && !HeaderValue.isValid(Redacted.value(options.key))) return bad("key", HeaderValue.problem)
-  if (options.userAgent !== undefined && !HeaderValue.isValid(options.userAgent)) return bad("userAgent", HeaderValue.problem)
+  if (options.key !== undefined && !HeaderValue.isValid(Redacted.value(options.key))) {
+    return bad("key", HeaderValue.problem)
+  }
+  if (options.userAgent !== undefined && !HeaderValue.isValid(options.userAgent)) {
+    return bad("userAgent", HeaderValue.problem)
+  }
   if (options.key === undefined && !trackerPresent) {
     return bad("key", "is required when no QuotaTracker is provided")
   }
@@ -305,7 +318,10 @@ const resolve = (options: Options, trackerPresent: boolean): Result.Result<Resol
   const timeoutMs = Duration.toMillis(timeout.value)
   if (!(timeoutMs > 0)) return bad("timeout", "must be a positive duration (or \"Infinity\" for none)")
   const maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes
-  if (typeof maxResponseBytes !== "number" || !(maxResponseBytes >= 1) || !(Number.isInteger(maxResponseBytes) || maxResponseBytes === Infinity)) {
+  if (
+    typeof maxResponseBytes !== "number" || !(maxResponseBytes >= 1) ||
+    !(Number.isInteger(maxResponseBytes) || maxResponseBytes === Infinity)
+  ) {
     return bad("maxResponseBytes", "must be a positive whole number of bytes")
   }
   const policy = RetryPolicy.make(options.retry)
@@ -338,7 +354,10 @@ interface Operation<P, A> {
   readonly path: string
   readonly validate: (input: unknown) => Result.Result<P, BingError.InvalidRequest>
   readonly toQuery: (params: P) => URLSearchParams
-  readonly decode: (input: BingResponse.ResponseInput, options: { readonly now: number }) => Result.Result<A, AnyBingError>
+  readonly decode: (
+    input: BingResponse.ResponseInput,
+    options: { readonly now: number }
+  ) => Result.Result<A, AnyBingError>
 }
 
 const webSearchOp: Operation<WebSearchParams.WebSearchParams, WebSearchValue> = {
@@ -374,7 +393,13 @@ interface Answer<A> {
   readonly clientId: string | undefined
 }
 
-type AttemptError = AnyBingError | RequestTimeout | ConnectionFailed | RedirectRefused | ResponseTooLarge | InvalidClientOptions
+type AttemptError =
+  | AnyBingError
+  | RequestTimeout
+  | ConnectionFailed
+  | RedirectRefused
+  | ResponseTooLarge
+  | InvalidClientOptions
 
 const transportDetail = (error: HttpClientError.HttpClientError, secrets: ReadonlyArray<string>): string => {
   const reason = error.reason
@@ -447,7 +472,9 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
 
     const withDefaults = (params: object | undefined): Record<string, unknown> => {
       const input: Record<string, unknown> = { ...params }
-      if (config.market !== undefined && input["mkt"] === undefined && input["cc"] === undefined) input["mkt"] = config.market
+      if (config.market !== undefined && input["mkt"] === undefined && input["cc"] === undefined) {
+        input["mkt"] = config.market
+      }
       if (config.language !== undefined && input["setLang"] === undefined) input["setLang"] = config.language
       if (config.safeSearch !== undefined && input["safeSearch"] === undefined) input["safeSearch"] = config.safeSearch
       return input
@@ -463,12 +490,22 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
     ): Effect.Effect<RetryLoop.Verdict<Answer<A>, AttemptError>> => {
       const checked = endpointFor(target.endpoint)
       if (checked._tag === "HttpNotAllowed") {
-        return Effect.succeed({ _tag: "Fatal", error: BingError.httpNotAllowed({ local: true }), counted: false, sent: false })
+        return Effect.succeed({
+          _tag: "Fatal",
+          error: BingError.httpNotAllowed({ local: true }),
+          counted: false,
+          sent: false
+        })
       }
       if (checked._tag === "Invalid") {
         return Effect.succeed({
           _tag: "Fatal",
-          error: new ConnectionFailed({ operation: op.name, endpoint: "(invalid endpoint)", phase: "request", detail: `the endpoint ${checked.detail}` }),
+          error: new ConnectionFailed({
+            operation: op.name,
+            endpoint: "(invalid endpoint)",
+            phase: "request",
+            detail: `the endpoint ${checked.detail}`
+          }),
           counted: false,
           sent: false
         })
@@ -491,7 +528,9 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
       const request = HttpClientRequest.get(url, { headers })
       const failed = (phase: "request" | "response") => (error: HttpClientError.HttpClientError) =>
         new ConnectionFailed({ operation: op.name, endpoint: display, phase, detail: transportDetail(error, [key]) })
-      const exchange: Effect.Effect<Exchange, ConnectionFailed | RedirectRefused | ResponseTooLarge> = http.execute(request).pipe(
+      const exchange: Effect.Effect<Exchange, ConnectionFailed | RedirectRefused | ResponseTooLarge> = http.execute(
+        request
+      ).pipe(
         Effect.mapError(failed("request")),
         Effect.flatMap((response): Effect.Effect<Exchange, ConnectionFailed | RedirectRefused | ResponseTooLarge> => {
           // Whatever the HttpClient: a 3xx is never followed, and an answer from another origin
@@ -500,7 +539,9 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
           if (redirect !== undefined) {
             return Effect.andThen(
               Body.discard(response),
-              Effect.fail(new RedirectRefused({ operation: op.name, endpoint: display, status: response.status, ...redirect }))
+              Effect.fail(
+                new RedirectRefused({ operation: op.name, endpoint: display, status: response.status, ...redirect })
+              )
             )
           }
           // Read once: some clients (undici) build a new Headers object on every access.
@@ -509,7 +550,13 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
             response,
             received,
             config.maxResponseBytes,
-            () => new ResponseTooLarge({ operation: op.name, endpoint: display, status: response.status, maxResponseBytes: config.maxResponseBytes })
+            () =>
+              new ResponseTooLarge({
+                operation: op.name,
+                endpoint: display,
+                status: response.status,
+                maxResponseBytes: config.maxResponseBytes
+              })
           ).pipe(
             Effect.mapError((e) => e._tag === "ResponseTooLarge" ? e : failed("response")(e)),
             Effect.map((body): Exchange => ({
@@ -524,57 +571,63 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
       // live clock); skipped only when the caller chose none and relies on interruption instead.
       const bounded: Effect.Effect<Exchange, ConnectionFailed | RedirectRefused | ResponseTooLarge | RequestTimeout> =
         Number.isFinite(config.timeoutMs)
-          ? Timeout.bounded(exchange, config.timeoutMs, () => new RequestTimeout({ operation: op.name, endpoint: display, timeoutMs: config.timeoutMs }))
+          ? Timeout.bounded(
+            exchange,
+            config.timeoutMs,
+            () => new RequestTimeout({ operation: op.name, endpoint: display, timeoutMs: config.timeoutMs })
+          )
           : exchange
-      return Effect.clockWith((clock) => bounded.pipe(
-        Effect.match({
-          onFailure: (error): RetryLoop.Verdict<Answer<A>, AttemptError> => {
-            switch (error._tag) {
-              // Bing neither redirects nor sends megabytes: whatever answered will answer the same.
-              case "RedirectRefused":
-                return { _tag: "Fatal", error, counted: false }
-              case "ResponseTooLarge":
-                return { _tag: "Fatal", error, counted: error.status === 200 }
-              // A request whose response started (or timed out) may have been counted by the server.
-              case "RequestTimeout":
-                return { _tag: "Backoff", error, counted: true }
-              case "ConnectionFailed":
-                return { _tag: "Backoff", error, counted: error.phase === "response" }
-            }
-          },
-          onSuccess: (response): RetryLoop.Verdict<Answer<A>, AttemptError> => {
-            const returnedId = response.headers["x-msedge-clientid"]
-            if (returnedId !== undefined && returnedId !== "") clientIds.set(scope, returnedId)
-            // `now` only matters for a Retry-After given as an HTTP date.
-            const decoded = op.decode(response, { now: clock.currentTimeMillisUnsafe() })
-            if (Result.isSuccess(decoded)) {
-              return {
-                _tag: "Done",
-                value: {
-                  value: decoded.success,
-                  status: response.status,
-                  traceId: response.headers["bingapis-traceid"],
-                  market: response.headers["bingapis-market"],
-                  clientId: returnedId ?? sentId
+      return Effect.clockWith((clock) =>
+        bounded.pipe(
+          Effect.match({
+            onFailure: (error): RetryLoop.Verdict<Answer<A>, AttemptError> => {
+              switch (error._tag) {
+                // Bing neither redirects nor sends megabytes: whatever answered will answer the same.
+                case "RedirectRefused":
+                  return { _tag: "Fatal", error, counted: false }
+                case "ResponseTooLarge":
+                  return { _tag: "Fatal", error, counted: error.status === 200 }
+                // A request whose response started (or timed out) may have been counted by the server.
+                case "RequestTimeout":
+                  return { _tag: "Backoff", error, counted: true }
+                case "ConnectionFailed":
+                  return { _tag: "Backoff", error, counted: error.phase === "response" }
+              }
+            },
+            onSuccess: (response): RetryLoop.Verdict<Answer<A>, AttemptError> => {
+              const returnedId = response.headers["x-msedge-clientid"]
+              if (returnedId !== undefined && returnedId !== "") clientIds.set(scope, returnedId)
+              // `now` only matters for a Retry-After given as an HTTP date.
+              const decoded = op.decode(response, { now: clock.currentTimeMillisUnsafe() })
+              if (Result.isSuccess(decoded)) {
+                return {
+                  _tag: "Done",
+                  value: {
+                    value: decoded.success,
+                    status: response.status,
+                    traceId: response.headers["bingapis-traceid"],
+                    market: response.headers["bingapis-market"],
+                    clientId: returnedId ?? sentId
+                  }
+                }
+              }
+              const error = decoded.failure
+              switch (error._tag) {
+                case "RateLimited":
+                  return { _tag: "RateLimited", error, retryAfterMs: error.retryAfterMs }
+                case "QuotaExhausted":
+                  return { _tag: "Quota", error, window: error.window, retryAfterMs: error.retryAfterMs }
+                default: {
+                  const counted = response.status === 200
+                  return error.isRetryable || (error._tag === "UnexpectedResponse" && error.status >= 500)
+                    ? { _tag: "Backoff", error, counted }
+                    : { _tag: "Fatal", error, counted }
                 }
               }
             }
-            const error = decoded.failure
-            switch (error._tag) {
-              case "RateLimited":
-                return { _tag: "RateLimited", error, retryAfterMs: error.retryAfterMs }
-              case "QuotaExhausted":
-                return { _tag: "Quota", error, window: error.window, retryAfterMs: error.retryAfterMs }
-              default: {
-                const counted = response.status === 200
-                return error.isRetryable || (error._tag === "UnexpectedResponse" && error.status >= 500)
-                  ? { _tag: "Backoff", error, counted }
-                  : { _tag: "Fatal", error, counted }
-              }
-            }
-          }
-        })
-      ))
+          })
+        )
+      )
     }
 
     /**
@@ -582,7 +635,12 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
      * attributes. Without one (Effect's `nativeTracer`, which exports nothing) the span is skipped:
      * nobody could observe it, and it cost about a fifth of the client's own time per call.
      */
-    const run = <P, A>(op: Operation<P, A>, params: object | undefined, callOptions: CallOptions | undefined, traced: boolean) =>
+    const run = <P, A>(
+      op: Operation<P, A>,
+      params: object | undefined,
+      callOptions: CallOptions | undefined,
+      traced: boolean
+    ) =>
       Effect.suspend(() => {
         const validated = op.validate(withDefaults(params))
         if (Result.isFailure(validated)) return Effect.fail(Attempts.set(refusedLocally(validated.failure), 0))
@@ -628,7 +686,11 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
     // HttpClient gets `redirect: "manual"` (whichever HttpClient, the response is checked as well).
     const callContext = (context: Context.Context<never>): Context.Context<never> =>
       Context.add(
-        Context.add(context, Headers.CurrentRedactedNames, addKeyHeader(Context.get(context, Headers.CurrentRedactedNames))),
+        Context.add(
+          context,
+          Headers.CurrentRedactedNames,
+          addKeyHeader(Context.get(context, Headers.CurrentRedactedNames))
+        ),
         FetchHttpClient.RequestInit,
         initFor(Context.getOrUndefined(context, FetchHttpClient.RequestInit))
       )
@@ -639,11 +701,15 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
           ? run(op, params, callOptions, false)
           : run(op, params, callOptions, true).pipe(
             // No stack capture: it costs more than the rest of the span, and the caller's span says where.
-            Effect.withSpan(`BingClient.${op.name}`, { attributes: { "bing.operation": op.name } }, { captureStackTrace: false })
+            Effect.withSpan(`BingClient.${op.name}`, { attributes: { "bing.operation": op.name } }, {
+              captureStackTrace: false
+            })
           )
       ).pipe(Effect.updateContext(callContext))
       if (!config.httpSpans) called = Effect.provideService(called, HttpClient.TracerDisabledWhen, constTrue)
-      else if (!config.propagateTrace) called = Effect.provideService(called, HttpClient.TracerPropagationEnabled, false)
+      else if (!config.propagateTrace) {
+        called = Effect.provideService(called, HttpClient.TracerPropagationEnabled, false)
+      }
       return called
     }
 
@@ -651,7 +717,8 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
       webSearch: (params, callOptions) => call(webSearchOp, params, callOptions),
       imageSearch: (params, callOptions) => call(imageSearchOp, params, callOptions),
       trendingImages: (params, callOptions) => call(trendingImagesOp, params, callOptions),
-      clientId: (userScope) => Effect.sync(() => Option.fromNullishOr(clientIds.get(userScope ?? ClientIds.defaultScope)))
+      clientId: (userScope) =>
+        Effect.sync(() => Option.fromNullishOr(clientIds.get(userScope ?? ClientIds.defaultScope)))
     })
   })
 
@@ -691,7 +758,8 @@ const addKeyHeader = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<stri
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<BingClient, InvalidClientOptions> => Layer.effect(BingClient, make(options))
+export const layer = (options: Options): Layer.Layer<BingClient, InvalidClientOptions> =>
+  Layer.effect(BingClient, make(options))
 
 /**
  * The options read from configuration (environment variables by default):
@@ -775,7 +843,8 @@ export const layerConfig = (
 export const webSearch = (
   params: WebSearchInput,
   options?: CallOptions
-): Effect.Effect<BingResult<WebSearchValue>, ClientError, BingClient> => BingClient.use((client) => client.webSearch(params, options))
+): Effect.Effect<BingResult<WebSearchValue>, ClientError, BingClient> =>
+  BingClient.use((client) => client.webSearch(params, options))
 
 /**
  * Image Search (`GET /v7.0/images/search`) with the client from the context.

@@ -52,8 +52,14 @@ export interface RequestOptions extends BingClient.CallOptions {
  * @category models
  */
 export interface PromiseClient {
-  readonly webSearch: (params: BingClient.WebSearchInput, options?: RequestOptions) => Promise<BingResult<BingClient.WebSearchValue>>
-  readonly imageSearch: (params: BingClient.ImageSearchInput, options?: RequestOptions) => Promise<BingResult<BingClient.ImageSearchValue>>
+  readonly webSearch: (
+    params: BingClient.WebSearchInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.WebSearchValue>>
+  readonly imageSearch: (
+    params: BingClient.ImageSearchInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.ImageSearchValue>>
   readonly trendingImages: (
     params?: BingClient.TrendingImagesInput,
     options?: RequestOptions
@@ -137,9 +143,12 @@ export const createClient = (options: CreateClientOptions): PromiseClient => {
   }
 
   return {
-    webSearch: (params, requestOptions) => run((c) => c.webSearch(params, scoped(requestOptions)), requestOptions?.signal),
-    imageSearch: (params, requestOptions) => run((c) => c.imageSearch(params, scoped(requestOptions)), requestOptions?.signal),
-    trendingImages: (params, requestOptions) => run((c) => c.trendingImages(params, scoped(requestOptions)), requestOptions?.signal),
+    webSearch: (params, requestOptions) =>
+      run((c) => c.webSearch(params, scoped(requestOptions)), requestOptions?.signal),
+    imageSearch: (params, requestOptions) =>
+      run((c) => c.imageSearch(params, scoped(requestOptions)), requestOptions?.signal),
+    trendingImages: (params, requestOptions) =>
+      run((c) => c.trendingImages(params, scoped(requestOptions)), requestOptions?.signal),
     close: async () => {
       if (closed) return
       closed = true

@@ -105,4 +105,5 @@ export type ResponseRefused = RedirectRefused | ResponseTooLarge
  * @since 0.1.0
  * @category guards
  */
-export const isResponseRefused = (u: unknown): u is ResponseRefused => u instanceof RedirectRefused || u instanceof ResponseTooLarge
+export const isResponseRefused = (u: unknown): u is ResponseRefused =>
+  u instanceof RedirectRefused || u instanceof ResponseTooLarge

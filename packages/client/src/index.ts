@@ -8,6 +8,6 @@
 export * as BingClient from "./BingClient.js"
 export * as BingResult from "./BingResult.js"
 export * as InvalidClientOptions from "./InvalidClientOptions.js"
+export * as ResponseRefused from "./ResponseRefused.js"
 export * as RetryPolicy from "./RetryPolicy.js"
 export * as TransportError from "./TransportError.js"
-export * as ResponseRefused from "./ResponseRefused.js"

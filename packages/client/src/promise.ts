@@ -13,13 +13,23 @@
  *
  * @since 0.1.0
  */
+export type {
+  CallOptions,
+  ClientError,
+  ImageSearchInput,
+  ImageSearchValue,
+  Options as ClientOptions,
+  TrendingImagesInput,
+  TrendingImagesValue,
+  WebSearchInput,
+  WebSearchValue
+} from "./BingClient.js"
+export type { BingResult, Meta } from "./BingResult.js"
+export { InvalidClientOptions } from "./InvalidClientOptions.js"
 export { ClientClosed, createClient } from "./PromiseClient.js"
 export type { CreateClientOptions, PromiseClient, RequestOptions } from "./PromiseClient.js"
-export type { BingResult, Meta } from "./BingResult.js"
-export type { CallOptions, ClientError, Options as ClientOptions, ImageSearchInput, ImageSearchValue, TrendingImagesInput, TrendingImagesValue, WebSearchInput, WebSearchValue } from "./BingClient.js"
-export { InvalidClientOptions } from "./InvalidClientOptions.js"
-export { ConnectionFailed, RequestTimeout } from "./TransportError.js"
 export { RedirectRefused, ResponseTooLarge } from "./ResponseRefused.js"
+export { ConnectionFailed, RequestTimeout } from "./TransportError.js"
 /** The attempts a failed call actually made (`0`: nothing was sent). */
 export { attemptsOf } from "./BingClient.js"
 /** Bing's typed errors (`BingError.RateLimited`, `BingError.InvalidRequest`, ...) and `BingError.isBingError`. */

@@ -79,7 +79,10 @@ describe("values that cannot be sent in a header", () => {
     Effect.gen(function*() {
       for (const value of bad) {
         for (const option of ["key", "userAgent"] as const) {
-          const layer = clientLayer(emu.current.url, option === "key" ? { key: Redacted.make(value) } : { userAgent: value })
+          const layer = clientLayer(
+            emu.current.url,
+            option === "key" ? { key: Redacted.make(value) } : { userAgent: value }
+          )
           const exit = yield* Effect.exit(BingClient.webSearch({ q: "x" }).pipe(Effect.provide(layer)))
           assert.isTrue(Exit.isFailure(exit))
           const error = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
@@ -95,7 +98,10 @@ describe("values that cannot be sent in a header", () => {
   it("Promise API: createClient throws at once", () => {
     for (const value of bad) {
       assert.throws(() => createClient({ key: Redacted.make(value) }), InvalidClientOptions.InvalidClientOptions)
-      assert.throws(() => createClient({ key: Redacted.make(KEY), userAgent: value }), InvalidClientOptions.InvalidClientOptions)
+      assert.throws(
+        () => createClient({ key: Redacted.make(KEY), userAgent: value }),
+        InvalidClientOptions.InvalidClientOptions
+      )
     }
     // Latin-1 is fine
     createClient({ key: Redacted.make(KEY), userAgent: "café/1.0" })

@@ -223,7 +223,10 @@ describe("errors that are never retried", () => {
 describe("retries with one budget", () => {
   it.live("5xx is retried with backoff until it succeeds", () =>
     Effect.gen(function*() {
-      emu.current.injectFault({ match: { count: 2 }, fault: { kind: "error", code: "ServerError", subCode: "UnexpectedError" } })
+      emu.current.injectFault({
+        match: { count: 2 },
+        fault: { kind: "error", code: "ServerError", subCode: "UnexpectedError" }
+      })
       const { meta } = yield* BingClient.webSearch({ q: "flaky" })
       assert.strictEqual(meta.attempts, 3)
       assert.strictEqual(emu.current.requests().length, 3)
@@ -379,7 +382,10 @@ describe("spans", () => {
           return span
         }
       })
-      yield* BingClient.webSearch({ q: "traced" }).pipe(Effect.withSpan("caller"), Effect.provideService(Tracer.Tracer, tracer))
+      yield* BingClient.webSearch({ q: "traced" }).pipe(
+        Effect.withSpan("caller"),
+        Effect.provideService(Tracer.Tracer, tracer)
+      )
       const call = spans.find((s) => s.name === "BingClient.webSearch")
       assert.isDefined(call)
       assert.strictEqual(call?.attributes.get("bing.status"), 200)
@@ -400,7 +406,10 @@ describe("no per-attempt timeout", () => {
 describe("429", () => {
   it.effect("waits Retry-After when it is within the bound", () =>
     Effect.gen(function*() {
-      emu.current.injectFault({ match: { count: 1 }, fault: { kind: "error", code: "RateLimitExceeded", status: 429, retryAfter: 2 } })
+      emu.current.injectFault({
+        match: { count: 1 },
+        fault: { kind: "error", code: "RateLimitExceeded", status: 429, retryAfter: 2 }
+      })
       const fiber = yield* Effect.forkChild(BingClient.webSearch({ q: "busy" }))
       yield* waitUntil(() => emu.current.requests().length === 1, "the first attempt")
       yield* realSleep(20)
@@ -441,9 +450,10 @@ describe("quota tracking and tier failover", () => {
   ]
   // provideMerge: the tests also talk to the tracker the client uses
   const trackedClient = (options: Partial<BingClient.Options> = {}) =>
-    BingClient.layer({ endpoint: url(), allowInsecureLoopback: true, retry: { baseDelay: 1, maxDelay: 2 }, ...options }).pipe(
-      Layer.provideMerge(QuotaTracker.layer({ tiers }))
-    )
+    BingClient.layer({ endpoint: url(), allowInsecureLoopback: true, retry: { baseDelay: 1, maxDelay: 2 }, ...options })
+      .pipe(
+        Layer.provideMerge(QuotaTracker.layer({ tiers }))
+      )
 
   it.effect("a 403 quota error moves to the next tier within the same call, and back after the reset", () =>
     Effect.gen(function*() {

@@ -2,11 +2,23 @@ import { QuotaTracker, Tier } from "@bing-effect/quota-tracker"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Redacted } from "effect"
 import { describe, expect, it } from "vitest"
-import { BingError, ClientClosed, ConnectionFailed, createClient, InvalidClientOptions, QuotaError } from "../src/promise.js"
+import {
+  BingError,
+  ClientClosed,
+  ConnectionFailed,
+  createClient,
+  InvalidClientOptions,
+  QuotaError
+} from "../src/promise.js"
 import { KEY, S15_KEY, S16_KEY, useEmulator } from "./fixtures.js"
 
 const emu = useEmulator()
-const options = () => ({ key: Redacted.make(KEY), endpoint: emu.current.url, allowInsecureLoopback: true, retry: { baseDelay: 1, maxDelay: 2 } })
+const options = () => ({
+  key: Redacted.make(KEY),
+  endpoint: emu.current.url,
+  allowInsecureLoopback: true,
+  retry: { baseDelay: 1, maxDelay: 2 }
+})
 
 describe("createClient", () => {
   it("resolves with the value and its metadata", async () => {
@@ -75,7 +87,9 @@ describe("createClient", () => {
       // an already aborted signal rejects without a request
       emu.current.clearFaults()
       emu.current.reset()
-      await expect(bing.webSearch({ q: "late" }, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: "AbortError" })
+      await expect(bing.webSearch({ q: "late" }, { signal: AbortSignal.abort() })).rejects.toMatchObject({
+        name: "AbortError"
+      })
       expect(emu.current.requests().length).toBe(0)
     } finally {
       await bing.close()

@@ -38,7 +38,9 @@ const capture = () => {
         // serialised inside the fiber, as an exporter does when the span ends
         const attributes = Object.fromEntries(span.attributes)
         spans.push({ name: span.name, attributes })
-        lines.push(`span ${span.name} ${text(attributes)} ${text(exit)} ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`)
+        lines.push(
+          `span ${span.name} ${text(attributes)} ${text(exit)} ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`
+        )
         ended.push({ span, exit })
       }
       return span
@@ -63,7 +65,10 @@ const assertNoSecret = (haystack: ReadonlyArray<string>) => {
 // Every path: success, 401 with an unknown key, 5xx retried, dropped connection, 429 beyond the
 // bound, timeout; each error is also logged, stringified and JSON-encoded.
 const exercise = (url: string, collect: (s: string) => void) => {
-  const call = (effect: Effect.Effect<unknown, unknown, BingClient.BingClient>, options: Partial<BingClient.Options> = {}) =>
+  const call = (
+    effect: Effect.Effect<unknown, unknown, BingClient.BingClient>,
+    options: Partial<BingClient.Options> = {}
+  ) =>
     effect.pipe(
       Effect.tapError((error) => {
         collect(text(error))
@@ -73,7 +78,14 @@ const exercise = (url: string, collect: (s: string) => void) => {
       }),
       Effect.tapCause((cause) => Effect.sync(() => collect(Cause.pretty(cause)))),
       Effect.exit,
-      Effect.provide(clientLayer(url, { httpSpans: true, timeout: "200 millis", retry: { maxAttempts: 2, baseDelay: 1, maxDelay: 2 }, ...options }))
+      Effect.provide(
+        clientLayer(url, {
+          httpSpans: true,
+          timeout: "200 millis",
+          retry: { maxAttempts: 2, baseDelay: 1, maxDelay: 2 },
+          ...options
+        })
+      )
     )
   return Effect.gen(function*() {
     yield* call(BingClient.webSearch({ q: "fine" }))
@@ -82,7 +94,10 @@ const exercise = (url: string, collect: (s: string) => void) => {
     yield* call(BingClient.imageSearch({ q: "retry" }))
     emu.current.injectFault({ match: { count: 2 }, fault: { kind: "drop" } })
     yield* call(BingClient.webSearch({ q: "drop" }))
-    emu.current.injectFault({ match: { count: 1 }, fault: { kind: "error", code: "RateLimitExceeded", status: 429, retryAfter: 60 } })
+    emu.current.injectFault({
+      match: { count: 1 },
+      fault: { kind: "error", code: "RateLimitExceeded", status: 429, retryAfter: 60 }
+    })
     yield* call(BingClient.webSearch({ q: "busy" }))
     emu.current.injectFault({ match: { count: 2 }, fault: { kind: "delay", ms: 1_000 } })
     yield* call(BingClient.trendingImages())
@@ -98,7 +113,9 @@ describe("no key in logs, spans or errors", () => {
       // the capture really saw the header, and saw it redacted
       const httpSpans = spans.filter((s) => s.attributes["http.request.header.ocp-apim-subscription-key"] !== undefined)
       assert.isAbove(httpSpans.length, 0)
-      for (const s of httpSpans) assert.strictEqual(s.attributes["http.request.header.ocp-apim-subscription-key"], "<redacted>")
+      for (const s of httpSpans) {
+        assert.strictEqual(s.attributes["http.request.header.ocp-apim-subscription-key"], "<redacted>")
+      }
       // one span per call, with its attributes
       const calls = spans.filter((s) => s.name.startsWith("BingClient."))
       assert.strictEqual(calls.length, 7)
@@ -117,7 +134,11 @@ describe("no key in logs, spans or errors", () => {
       assertNoSecret(lines)
       // serialised again later, outside any fiber, as a batching exporter would: call spans
       // carry no request, so they stay clean
-      assertNoSecret(ended.filter((e) => e.span.name.startsWith("BingClient.")).map((e) => text(e.exit) + text(Object.fromEntries(e.span.attributes))))
+      assertNoSecret(
+        ended.filter((e) => e.span.name.startsWith("BingClient.")).map((e) =>
+          text(e.exit) + text(Object.fromEntries(e.span.attributes))
+        )
+      )
     })
   })
 
@@ -132,7 +153,9 @@ describe("no key in logs, spans or errors", () => {
       const client = yield* BingClient.BingClient
       const result = yield* client.webSearch({ q: "tiers" })
       assert.strictEqual(result.meta.tier, "S16")
-      emu.current.injectFault({ fault: { kind: "error", code: "InsufficientAuthorization", subCode: "AuthorizationDisabled" } })
+      emu.current.injectFault({
+        fault: { kind: "error", code: "InsufficientAuthorization", subCode: "AuthorizationDisabled" }
+      })
       const error = yield* Effect.flip(client.webSearch({ q: "denied" }))
       lines.push(text(error), error.message)
       yield* Effect.logWarning(error)

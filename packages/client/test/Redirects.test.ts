@@ -52,13 +52,20 @@ beforeEach(() => {
   }
 })
 
-const options = (): BingClient.Options => ({ key: Redacted.make(KEY), endpoint: bing.url, retry: { baseDelay: 1, maxDelay: 2 } })
+const options = (): BingClient.Options => ({
+  key: Redacted.make(KEY),
+  endpoint: bing.url,
+  retry: { baseDelay: 1, maxDelay: 2 }
+})
 
 const expectRefused = (error: unknown, target: "http" | "https") => {
   assert.instanceOf(error, ResponseRefused.RedirectRefused)
   const refused = error as ResponseRefused.RedirectRefused
   assert.strictEqual(refused.status, 302)
-  assert.strictEqual(refused.target, target === "http" ? `http://127.0.0.1:${plainTarget.port}` : `https://localhost:${tlsTarget.port}`)
+  assert.strictEqual(
+    refused.target,
+    target === "http" ? `http://127.0.0.1:${plainTarget.port}` : `https://localhost:${tlsTarget.port}`
+  )
   assert.isFalse(refused.followed)
   assert.isFalse(refused.isRetryable)
   assert.include(refused.message, "302")
@@ -70,10 +77,15 @@ const expectRefused = (error: unknown, target: "http" | "https") => {
   assert.strictEqual(plainTarget.requests.length + tlsTarget.requests.length, 0)
 }
 
-const transports: ReadonlyArray<readonly [string, (l: Layer.Layer<BingClient.BingClient, unknown>) => Layer.Layer<BingClient.BingClient, unknown>]> = [
+const transports: ReadonlyArray<
+  readonly [string, (l: Layer.Layer<BingClient.BingClient, unknown>) => Layer.Layer<BingClient.BingClient, unknown>]
+> = [
   ["no HttpClient layer (fetch default)", (l) => l],
   ["FetchHttpClient.layer", (l) => Layer.provide(l, FetchHttpClient.layer)],
-  ["NodeHttpClient.layerUndici", (l) => Layer.provide(l, NodeHttpClient.layerUndiciOptions({ connect: { ca: tls.cert } }))]
+  [
+    "NodeHttpClient.layerUndici",
+    (l) => Layer.provide(l, NodeHttpClient.layerUndiciOptions({ connect: { ca: tls.cert } }))
+  ]
 ]
 
 describe("a 3xx is never followed", () => {
@@ -103,9 +115,11 @@ describe("a 3xx is never followed", () => {
   it.live("the fetch RequestInit of the call is kept, with redirect: manual", () =>
     Effect.gen(function*() {
       redirectTo = "http"
-      const error = yield* Effect.flip(BingClient.webSearch({ q: "x" }).pipe(
-        Effect.provideService(FetchHttpClient.RequestInit, { redirect: "follow", headers: { "x-extra": "kept" } })
-      ))
+      const error = yield* Effect.flip(
+        BingClient.webSearch({ q: "x" }).pipe(
+          Effect.provideService(FetchHttpClient.RequestInit, { redirect: "follow", headers: { "x-extra": "kept" } })
+        )
+      )
       expectRefused(error, "http")
       assert.strictEqual(bing.requests[0]?.headers["x-extra"], "kept")
     }).pipe(Effect.provide(BingClient.layer(options()))))
@@ -114,7 +128,9 @@ describe("a 3xx is never followed", () => {
     Effect.gen(function*() {
       const saved = location
       location = () => `http://${KEY}.invalid:1/v7.0/search?key=${KEY}`
-      const error = yield* Effect.flip(BingClient.webSearch({ q: "x" })).pipe(Effect.ensuring(Effect.sync(() => (location = saved))))
+      const error = yield* Effect.flip(BingClient.webSearch({ q: "x" })).pipe(
+        Effect.ensuring(Effect.sync(() => (location = saved)))
+      )
       assert.instanceOf(error, ResponseRefused.RedirectRefused)
       assert.strictEqual((error as ResponseRefused.RedirectRefused).target, "http://<redacted>.invalid:1")
       assert.notInclude(`${error.message} ${JSON.stringify(error)}`, KEY)
@@ -134,9 +150,16 @@ describe("an HttpClient that follows redirects by itself", () => {
       assert.notInclude(`${refused.message} ${JSON.stringify(refused)}`, KEY)
       assert.strictEqual(bing.requests.length, 1)
     }).pipe(
-      Effect.provide(BingClient.layer(options()).pipe(
-        Layer.provide(Layer.effect(HttpClient.HttpClient, Effect.map(Effect.service(HttpClient.HttpClient), HttpClient.followRedirects(3)))),
-        Layer.provide(FetchHttpClient.layer)
-      ))
+      Effect.provide(
+        BingClient.layer(options()).pipe(
+          Layer.provide(
+            Layer.effect(
+              HttpClient.HttpClient,
+              Effect.map(Effect.service(HttpClient.HttpClient), HttpClient.followRedirects(3))
+            )
+          ),
+          Layer.provide(FetchHttpClient.layer)
+        )
+      )
     ))
 })

@@ -48,7 +48,11 @@ beforeAll(async () => {
         return res.write(zeros)
       }
       case "bomb":
-        res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip", "content-length": bomb.length })
+        res.writeHead(200, {
+          "content-type": "application/json",
+          "content-encoding": "gzip",
+          "content-length": bomb.length
+        })
         return res.end(bomb)
       case "ok":
         return answerSearch(res)
@@ -96,17 +100,26 @@ describe("the response body is bounded", () => {
   it.live("the bound is configurable: a 16 KB emulator answer over a 4 KB bound fails, under the default succeeds", () =>
     Effect.gen(function*() {
       const small = yield* Effect.flip(
-        BingClient.webSearch({ q: "effect typescript" }).pipe(Effect.provide(clientLayer(emu.current.url, { maxResponseBytes: 4096 })))
+        BingClient.webSearch({ q: "effect typescript" }).pipe(
+          Effect.provide(clientLayer(emu.current.url, { maxResponseBytes: 4096 }))
+        )
       )
       assert.instanceOf(small, ResponseRefused.ResponseTooLarge)
       assert.strictEqual((small as ResponseRefused.ResponseTooLarge).maxResponseBytes, 4096)
-      const { meta } = yield* BingClient.webSearch({ q: "effect typescript" }).pipe(Effect.provide(clientLayer(emu.current.url)))
+      const { meta } = yield* BingClient.webSearch({ q: "effect typescript" }).pipe(
+        Effect.provide(clientLayer(emu.current.url))
+      )
       assert.strictEqual(meta.status, 200)
     }))
 
   it("Promise API: maxResponseBytes, and a bound that is not a positive whole number is refused at construction", async () => {
     mode = "ok"
-    const client = createClient({ key: Redacted.make(KEY), endpoint: server.url, allowInsecureLoopback: true, maxResponseBytes: 10 })
+    const client = createClient({
+      key: Redacted.make(KEY),
+      endpoint: server.url,
+      allowInsecureLoopback: true,
+      maxResponseBytes: 10
+    })
     try {
       const error = await client.webSearch({ q: "x" }).catch((e: unknown) => e)
       assert.instanceOf(error, ResponseRefused.ResponseTooLarge)
@@ -114,7 +127,10 @@ describe("the response body is bounded", () => {
       await client.close()
     }
     for (const maxResponseBytes of [0, -1, 1.5, Number.NaN]) {
-      assert.throws(() => createClient({ key: Redacted.make(KEY), maxResponseBytes }), InvalidClientOptions.InvalidClientOptions)
+      assert.throws(
+        () => createClient({ key: Redacted.make(KEY), maxResponseBytes }),
+        InvalidClientOptions.InvalidClientOptions
+      )
     }
   })
 })

@@ -12,7 +12,10 @@ describe("RetryPolicy.make", () => {
 
   it("accepts durations as strings and numbers", () => {
     const policy = RetryPolicy.make({ maxAttempts: 2, maxRetryAfter: "2 seconds", baseDelay: 50, maxDelay: "1 second" })
-    assert.deepStrictEqual(policy, Result.succeed({ maxAttempts: 2, maxRetryAfterMs: 2000, baseDelayMs: 50, maxDelayMs: 1000 }))
+    assert.deepStrictEqual(
+      policy,
+      Result.succeed({ maxAttempts: 2, maxRetryAfterMs: 2000, baseDelayMs: 50, maxDelayMs: 1000 })
+    )
   })
 
   it("explains what is wrong", () => {
@@ -35,7 +38,14 @@ describe("backoff", () => {
   const policy: RetryPolicy.RetryPolicy = { maxAttempts: 10, maxRetryAfterMs: 5000, baseDelayMs: 100, maxDelayMs: 1000 }
 
   it("doubles the ceiling up to maxDelay", () => {
-    assert.deepStrictEqual([1, 2, 3, 4, 5, 6].map((n) => RetryPolicy.backoffCeiling(policy, n)), [100, 200, 400, 800, 1000, 1000])
+    assert.deepStrictEqual([1, 2, 3, 4, 5, 6].map((n) => RetryPolicy.backoffCeiling(policy, n)), [
+      100,
+      200,
+      400,
+      800,
+      1000,
+      1000
+    ])
   })
 
   it("draws the delay from [0, ceiling) (full jitter)", () => {
@@ -77,7 +87,10 @@ describe("RetryLoop.run", () => {
 
   it.effect("never retries a fatal error", () =>
     Effect.gen(function*() {
-      const { run, seen } = scripted([{ _tag: "Fatal", error: "400", counted: false }, { _tag: "Done", value: "never" }])
+      const { run, seen } = scripted([{ _tag: "Fatal", error: "400", counted: false }, {
+        _tag: "Done",
+        value: "never"
+      }])
       const failed = yield* Effect.flip(run)
       assert.deepStrictEqual(failed, { error: "400", attempts: 1, tier: undefined })
       assert.deepStrictEqual(seen, [1])
@@ -85,7 +98,10 @@ describe("RetryLoop.run", () => {
 
   it.effect("waits Retry-After when it is within the bound", () =>
     Effect.gen(function*() {
-      const { run, seen } = scripted([{ _tag: "RateLimited", error: "429", retryAfterMs: 3000 }, { _tag: "Done", value: "ok" }])
+      const { run, seen } = scripted([{ _tag: "RateLimited", error: "429", retryAfterMs: 3000 }, {
+        _tag: "Done",
+        value: "ok"
+      }])
       const fiber = yield* Effect.forkChild(run)
       yield* TestClock.adjust(2999)
       assert.deepStrictEqual(seen, [1])
@@ -98,7 +114,10 @@ describe("RetryLoop.run", () => {
 
   it.effect("fails at once when Retry-After exceeds the bound", () =>
     Effect.gen(function*() {
-      const { run, seen } = scripted([{ _tag: "RateLimited", error: "429", retryAfterMs: 5001 }, { _tag: "Done", value: "ok" }])
+      const { run, seen } = scripted([{ _tag: "RateLimited", error: "429", retryAfterMs: 5001 }, {
+        _tag: "Done",
+        value: "ok"
+      }])
       const failed = yield* Effect.flip(run)
       assert.deepStrictEqual(failed, { error: "429", attempts: 1, tier: undefined })
       assert.deepStrictEqual(seen, [1])
@@ -132,7 +151,10 @@ describe("RetryLoop.run", () => {
 
   it.effect("without a tracker a quota error fails at once (no other tier)", () =>
     Effect.gen(function*() {
-      const { run, seen } = scripted([{ _tag: "Quota", error: "403", window: "month", retryAfterMs: 1000 }, { _tag: "Done", value: "x" }])
+      const { run, seen } = scripted([{ _tag: "Quota", error: "403", window: "month", retryAfterMs: 1000 }, {
+        _tag: "Done",
+        value: "x"
+      }])
       const failed = yield* Effect.flip(run)
       assert.strictEqual(failed.error, "403")
       assert.deepStrictEqual(seen, [1])
@@ -140,7 +162,10 @@ describe("RetryLoop.run", () => {
 
   it.effect("interruption cancels a pending wait", () =>
     Effect.gen(function*() {
-      const { run, seen } = scripted([{ _tag: "RateLimited", error: "429", retryAfterMs: 60_000 }, { _tag: "Done", value: "ok" }], {
+      const { run, seen } = scripted([{ _tag: "RateLimited", error: "429", retryAfterMs: 60_000 }, {
+        _tag: "Done",
+        value: "ok"
+      }], {
         policy: { ...policy, maxRetryAfterMs: 120_000 }
       })
       const fiber = yield* Effect.forkChild(run)

@@ -14,7 +14,11 @@ import { httpServer, type Seen } from "./hostile.js"
 const escaped = [...KEY].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("")
 
 const send = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body), ...headers })
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+    ...headers
+  })
   res.end(body)
 }
 
@@ -30,18 +34,43 @@ beforeAll(async () => {
     const q = new URL(req.url ?? "/", "http://x").searchParams.get("q")
     switch (q) {
       case "error":
-        return send(res, 400, JSON.stringify({
-          _type: "ErrorResponse",
-          errors: [{ code: "InvalidRequest", subCode: "ParameterInvalidValue", message: `bad key ${KEY}`, moreDetails: KEY, parameter: KEY, value: KEY }]
-        }), echo)
+        return send(
+          res,
+          400,
+          JSON.stringify({
+            _type: "ErrorResponse",
+            errors: [{
+              code: "InvalidRequest",
+              subCode: "ParameterInvalidValue",
+              message: `bad key ${KEY}`,
+              moreDetails: KEY,
+              parameter: KEY,
+              value: KEY
+            }]
+          }),
+          echo
+        )
       case "html":
-        return send(res, 502, `<html>proxy saw Ocp-Apim-Subscription-Key: ${KEY}</html>`, { ...echo, "content-type": `text/html; k=${KEY}` })
+        return send(res, 502, `<html>proxy saw Ocp-Apim-Subscription-Key: ${KEY}</html>`, {
+          ...echo,
+          "content-type": `text/html; k=${KEY}`
+        })
       case "escaped":
         return send(res, 200, `{"_type":"SearchResponse","queryContext":{"originalQuery":"${escaped}"}}`, echo)
       case "bad-model":
-        return send(res, 200, JSON.stringify({ _type: "SearchResponse", queryContext: { originalQuery: 42 }, note: KEY }), echo)
+        return send(
+          res,
+          200,
+          JSON.stringify({ _type: "SearchResponse", queryContext: { originalQuery: 42 }, note: KEY }),
+          echo
+        )
       default:
-        return send(res, 200, JSON.stringify({ _type: "SearchResponse", queryContext: { originalQuery: `echo ${KEY}` } }), echo)
+        return send(
+          res,
+          200,
+          JSON.stringify({ _type: "SearchResponse", queryContext: { originalQuery: `echo ${KEY}` } }),
+          echo
+        )
     }
   })
 })
@@ -54,7 +83,11 @@ const tracer = Tracer.make({
     const end = span.end.bind(span)
     span.end = (endTime, exit) => {
       end(endTime, exit)
-      spans.push({ name: span.name, ...Object.fromEntries(span.attributes), exit: Exit.isFailure(exit) ? String(exit.cause) : "" })
+      spans.push({
+        name: span.name,
+        ...Object.fromEntries(span.attributes),
+        exit: Exit.isFailure(exit) ? String(exit.cause) : ""
+      })
     }
     return span
   }
@@ -98,5 +131,8 @@ describe("a key echoed back by the server is scrubbed", () => {
       assert.strictEqual(spans.length, 4)
       assert.notInclude(JSON.stringify(spans), KEY)
       assert.strictEqual(spans[0]?.["bing.trace_id"], "trace-<redacted>")
-    }).pipe(Effect.provide(clientLayer(server.url, { retry: { maxAttempts: 1 } })), Effect.provideService(Tracer.Tracer, tracer)))
+    }).pipe(
+      Effect.provide(clientLayer(server.url, { retry: { maxAttempts: 1 } })),
+      Effect.provideService(Tracer.Tracer, tracer)
+    ))
 })

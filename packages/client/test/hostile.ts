@@ -17,8 +17,21 @@ export const makeCertificate = (): { readonly cert: string; readonly key: string
   const certPath = join(dir, "cert.pem")
   const keyPath = join(dir, "key.pem")
   execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyPath, "-out", certPath, "-days", "1",
-    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    keyPath,
+    "-out",
+    certPath,
+    "-days",
+    "1",
+    "-subj",
+    "/CN=127.0.0.1",
+    "-addext",
+    "subjectAltName=IP:127.0.0.1,DNS:localhost"
   ], { stdio: "ignore" })
   const out = { cert: readFileSync(certPath, "utf8"), key: readFileSync(keyPath, "utf8") }
   return { ...out, remove: () => rmSync(dir, { recursive: true, force: true }) }
@@ -77,11 +90,16 @@ export const httpsServer = (tls: { readonly cert: string; readonly key: string }
   listen(createHttps({ cert: tls.cert, key: tls.key }), "https", handler)
 
 /** The smallest body the Web Search decoder accepts. */
-export const searchBody = (query = "x"): string => JSON.stringify({ _type: "SearchResponse", queryContext: { originalQuery: query } })
+export const searchBody = (query = "x"): string =>
+  JSON.stringify({ _type: "SearchResponse", queryContext: { originalQuery: query } })
 
 /** Answers with a minimal Web Search response. */
 export const answerSearch = (res: ServerResponse, headers: Record<string, string> = {}, query = "x"): void => {
   const body = searchBody(query)
-  res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body), ...headers })
+  res.writeHead(200, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+    ...headers
+  })
   res.end(body)
 }

@@ -20,7 +20,9 @@ describe("package exports", () => {
     const out = await node(`
       import { Effect, Redacted } from "effect"
       import { BingClient, RetryPolicy } from "@bing-effect/client"
-      const layer = BingClient.layer({ key: Redacted.make("main-secret-key-4f1c9a7e"), endpoint: ${JSON.stringify(emu.current.url)}, allowInsecureLoopback: true })
+      const layer = BingClient.layer({ key: Redacted.make("main-secret-key-4f1c9a7e"), endpoint: ${
+      JSON.stringify(emu.current.url)
+    }, allowInsecureLoopback: true })
       const { meta } = await Effect.runPromise(BingClient.webSearch({ q: "smoke" }).pipe(Effect.provide(layer)))
       console.log(meta.status, meta.attempts, RetryPolicy.defaults.maxAttempts)`)
     expect(out.trim()).toBe("200 1 4")
@@ -31,7 +33,9 @@ describe("package exports", () => {
       import { Redacted } from "effect"
       import { createClient, BingError, RequestTimeout } from "@bing-effect/client/promise"
       import { TransportError } from "@bing-effect/client"
-      const bing = createClient({ key: Redacted.make("main-secret-key-4f1c9a7e"), endpoint: ${JSON.stringify(emu.current.url)}, allowInsecureLoopback: true })
+      const bing = createClient({ key: Redacted.make("main-secret-key-4f1c9a7e"), endpoint: ${
+      JSON.stringify(emu.current.url)
+    }, allowInsecureLoopback: true })
       const ok = await bing.trendingImages()
       const error = await bing.webSearch({ q: "" }).catch((e) => e)
       await bing.close()
@@ -50,15 +54,22 @@ describe("package exports", () => {
   })
 
   it("CommonJS: the Promise API calls the emulator", async () => {
-    const out = await node(`
+    const out = await node(
+      `
       const { Redacted } = require("effect")
       const { createClient } = require("@bing-effect/client/promise")
-      const bing = createClient({ key: Redacted.make("main-secret-key-4f1c9a7e"), endpoint: ${JSON.stringify(emu.current.url)}, allowInsecureLoopback: true })
-      bing.imageSearch({ q: "cjs" }).then(async (r) => { await bing.close(); console.log(r.value._type, r.meta.status) })`, "commonjs")
+      const bing = createClient({ key: Redacted.make("main-secret-key-4f1c9a7e"), endpoint: ${
+        JSON.stringify(emu.current.url)
+      }, allowInsecureLoopback: true })
+      bing.imageSearch({ q: "cjs" }).then(async (r) => { await bing.close(); console.log(r.value._type, r.meta.status) })`,
+      "commonjs"
+    )
     expect(out.trim()).toBe("Images 200")
   })
 
   it("closes internal paths", async () => {
-    await expect(node(`await import("@bing-effect/client/internal/retryLoop.js")`)).rejects.toThrow(/ERR_PACKAGE_PATH_NOT_EXPORTED/)
+    await expect(node(`await import("@bing-effect/client/internal/retryLoop.js")`)).rejects.toThrow(
+      /ERR_PACKAGE_PATH_NOT_EXPORTED/
+    )
   })
 })

@@ -6,9 +6,6 @@
  *
  * @since 0.1.0
  */
-import { randomBytes } from "node:crypto"
-import { readFile } from "node:fs/promises"
-import { dirname, resolve } from "node:path"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -16,6 +13,9 @@ import * as Layer from "effect/Layer"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import { randomBytes } from "node:crypto"
+import { readFile } from "node:fs/promises"
+import { dirname, resolve } from "node:path"
 import * as FaultRule from "./FaultRule.js"
 import { makeAdmin } from "./internal/admin.js"
 import {
@@ -96,11 +96,15 @@ export const Options = Schema.Struct({
   /** Bearer token of the admin API; random when absent. */
   adminToken: Schema.optionalKey(Schema.String.pipe(Schema.check(Schema.isNonEmpty()))),
   /** Epoch ms at which the emulator clock starts (at most {@link latestTime} either side of 1970); default the real time. */
-  startTime: Schema.optionalKey(Schema.Finite.pipe(Schema.check(Schema.isBetween({ minimum: -LATEST_TIME, maximum: LATEST_TIME })))),
+  startTime: Schema.optionalKey(
+    Schema.Finite.pipe(Schema.check(Schema.isBetween({ minimum: -LATEST_TIME, maximum: LATEST_TIME })))
+  ),
   /** "real" (default): real time plus the advanced offset; "frozen": stands still at `startTime` and moves only when advanced (for tests). */
   clock: Schema.optionalKey(Schema.Literals(["real", "frozen"])),
   /** Minutes east of UTC in which days and months start; default 0 (UTC). */
-  timeZoneOffsetMinutes: Schema.optionalKey(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: -14 * 60, maximum: 14 * 60 })))),
+  timeZoneOffsetMinutes: Schema.optionalKey(
+    Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: -14 * 60, maximum: 14 * 60 })))
+  ),
   /** Day of the month on which monthly quotas reset (1..31, clamped to short months); default 1. */
   monthAnchorDay: Schema.optionalKey(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 31 })))),
   /** Count requests that fail after authentication and throttling (400s) against quotas; default false. */
@@ -110,7 +114,9 @@ export const Options = Schema.Struct({
   /** Also serve every endpoint under `/bing/v7.0/` (the old Cognitive Services path); default true. */
   legacyPrefix: Schema.optionalKey(Schema.Boolean),
   /** How many recent requests the log keeps; default 1000. */
-  requestLogSize: Schema.optionalKey(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 1_000_000 }))))
+  requestLogSize: Schema.optionalKey(
+    Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 1_000_000 })))
+  )
 })
 
 /**
@@ -247,7 +253,9 @@ export interface EmulatorHandle {
   /** The bearer token of the `/_emulator/` admin API. */
   readonly adminToken: string
   /** Names and tiers of the served keys (no secrets). */
-  readonly keys: ReadonlyArray<{ readonly name: string; readonly limits: Limits; readonly disabled: boolean; readonly expired: boolean }>
+  readonly keys: ReadonlyArray<
+    { readonly name: string; readonly limits: Limits; readonly disabled: boolean; readonly expired: boolean }
+  >
   stop(): Promise<void>
   now(): number
   clock(): ClockState
@@ -288,20 +296,26 @@ const redactSecrets = (message: string, input: unknown): string => {
   let out = message
   for (const k of keys) {
     const secret = (k as { key?: unknown } | null)?.key
-    if (secret !== undefined && secret !== null && String(secret).length > 0) out = out.split(JSON.stringify(secret)).join("<redacted>").split(String(secret)).join("<redacted>")
+    if (secret !== undefined && secret !== null && String(secret).length > 0) {
+      out = out.split(JSON.stringify(secret)).join("<redacted>").split(String(secret)).join("<redacted>")
+    }
   }
   return out
 }
 
 const validate = (input: unknown): Options => {
   const r = decodeOptions(input ?? {})
-  if (Result.isFailure(r)) throw new EmulatorStartError({ message: `invalid emulator options: ${redactSecrets(r.failure.message, input)}` })
+  if (Result.isFailure(r)) {
+    throw new EmulatorStartError({ message: `invalid emulator options: ${redactSecrets(r.failure.message, input)}` })
+  }
   const keys = r.success.keys ?? []
   const names = new Set<string>()
   const secrets = new Set<string>()
   for (const k of keys) {
     if (names.has(k.name)) throw new EmulatorStartError({ message: `duplicate key name ${JSON.stringify(k.name)}` })
-    if (secrets.has(k.key)) throw new EmulatorStartError({ message: `key ${JSON.stringify(k.name)} reuses another key's secret` })
+    if (secrets.has(k.key)) {
+      throw new EmulatorStartError({ message: `key ${JSON.stringify(k.name)} reuses another key's secret` })
+    }
     names.add(k.name)
     secrets.add(k.key)
   }
@@ -325,7 +339,9 @@ export const start = async (options?: Options): Promise<EmulatorHandle> => {
   const base = process.cwd()
   let tls: { cert: string; key: string } | undefined
   try {
-    tls = opts.tls === undefined ? undefined : { cert: await readPem(opts.tls.cert, base), key: await readPem(opts.tls.key, base) }
+    tls = opts.tls === undefined
+      ? undefined
+      : { cert: await readPem(opts.tls.cert, base), key: await readPem(opts.tls.key, base) }
   } catch (cause) {
     throw new EmulatorStartError({ message: "cannot read the TLS certificate or key", cause })
   }
@@ -356,7 +372,10 @@ export const start = async (options?: Options): Promise<EmulatorHandle> => {
       traceId: () => core.nextTraceId()
     })
   } catch (cause) {
-    throw new EmulatorStartError({ message: `cannot listen on ${host}:${opts.port ?? 0}: ${String((cause as Error)?.message ?? cause)}`, cause })
+    throw new EmulatorStartError({
+      message: `cannot listen on ${host}:${opts.port ?? 0}: ${String((cause as Error)?.message ?? cause)}`,
+      cause
+    })
   }
   const urlHost = host.includes(":") ? `[${host}]` : host
   const clock = (): ClockState => {
@@ -374,7 +393,12 @@ export const start = async (options?: Options): Promise<EmulatorHandle> => {
     port: server.port,
     host,
     adminToken,
-    keys: keys.map((k) => ({ name: k.name, limits: { ...k.limits }, disabled: k.disabled === true, expired: k.expired === true })),
+    keys: keys.map((k) => ({
+      name: k.name,
+      limits: { ...k.limits },
+      disabled: k.disabled === true,
+      expired: k.expired === true
+    })),
     stop: () => {
       stopped ??= (async () => {
         for (const t of core.timers) clearTimeout(t)
@@ -386,7 +410,10 @@ export const start = async (options?: Options): Promise<EmulatorHandle> => {
     now: () => core.now(),
     clock,
     advanceClock: (to) => {
-      if (!(to === "next-second" || to === "next-day" || to === "next-month" || (typeof to === "object" && to !== null && Number.isFinite(to.ms) && to.ms >= 0))) {
+      if (
+        !(to === "next-second" || to === "next-day" || to === "next-month" ||
+          (typeof to === "object" && to !== null && Number.isFinite(to.ms) && to.ms >= 0))
+      ) {
         throw new InvalidArgument({ message: `cannot advance the clock to ${JSON.stringify(to)}` })
       }
       try {
@@ -438,7 +465,10 @@ export const loadConfig = async (path: string): Promise<Options> => {
   try {
     raw = JSON.parse(await readFile(path, "utf8"))
   } catch (cause) {
-    throw new EmulatorStartError({ message: `cannot read config ${path}: ${String((cause as Error)?.message ?? cause)}`, cause })
+    throw new EmulatorStartError({
+      message: `cannot read config ${path}: ${String((cause as Error)?.message ?? cause)}`,
+      cause
+    })
   }
   const opts = validate(raw)
   if (opts.tls === undefined) return opts
@@ -550,4 +580,5 @@ export const make = (options?: Options): Effect.Effect<EmulatorService, Emulator
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options?: Options): Layer.Layer<Emulator, EmulatorStartError> => Layer.effect(Emulator, make(options))
+export const layer = (options?: Options): Layer.Layer<Emulator, EmulatorStartError> =>
+  Layer.effect(Emulator, make(options))

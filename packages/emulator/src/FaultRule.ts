@@ -69,7 +69,10 @@ export const Fault = Schema.Union([
   }),
   Schema.Struct({ kind: Schema.Literal("drop") }),
   Schema.Struct({ kind: Schema.Literal("truncate") }),
-  Schema.Struct({ kind: Schema.Literal("legacy"), shape: Schema.Literals(["statusCode401", "statusCode403", "error"]) }),
+  Schema.Struct({
+    kind: Schema.Literal("legacy"),
+    shape: Schema.Literals(["statusCode401", "statusCode403", "error"])
+  }),
   Schema.Struct({ kind: Schema.Literal("html502") })
 ])
 

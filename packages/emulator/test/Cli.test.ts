@@ -43,7 +43,16 @@ const stop = async (child: ChildProcess, exited: Promise<number | null>, signal:
 describe("bing-emulator", () => {
   it("serves the keys of a config file, prints its URL and masked keys, and stops on SIGTERM", async () => {
     const config = join(dir, "emulator.json")
-    writeFileSync(config, JSON.stringify({ keys: [{ name: "free", key: "secret-free-a1b2", limits: { perSecond: 3, perMonth: 1000 } }, { name: "off", key: "secret-off-c3d4", disabled: true }] }))
+    writeFileSync(
+      config,
+      JSON.stringify({
+        keys: [{ name: "free", key: "secret-free-a1b2", limits: { perSecond: 3, perMonth: 1000 } }, {
+          name: "off",
+          key: "secret-off-c3d4",
+          disabled: true
+        }]
+      })
+    )
     const run = launch(["--config", config, "--port", "0", "--admin-token", "cli-token", "--seed", "5"])
     const url = await run.ready
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
@@ -67,7 +76,9 @@ describe("bing-emulator", () => {
   })
 
   it("exits 1 with a message on bad usage", async () => {
-    for (const args of [["--port", "abc"], ["--bogus"], ["--config", join(dir, "missing.json")], ["--tls-cert", "x.pem"]]) {
+    for (
+      const args of [["--port", "abc"], ["--bogus"], ["--config", join(dir, "missing.json")], ["--tls-cert", "x.pem"]]
+    ) {
       const run = launch(args)
       run.ready.catch(() => undefined)
       expect(await run.exited, args.join(" ")).toBe(1)

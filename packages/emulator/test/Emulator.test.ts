@@ -30,11 +30,16 @@ afterAll(async () => {
 })
 
 const search = (query: string, key?: string, headers?: Record<string, string>) =>
-  get(`${bing.url}/v7.0/search?${query}`, { ...(key === undefined ? {} : { key }), ...(headers === undefined ? {} : { headers }) })
+  get(`${bing.url}/v7.0/search?${query}`, {
+    ...(key === undefined ? {} : { key }),
+    ...(headers === undefined ? {} : { headers })
+  })
 
 const firstError = (r: { json: () => any }) => r.json().errors[0]
-const market = async (q: string, headers?: Record<string, string>) => (await search(`q=tea&${q}`, "key-big", headers)).headers.get("bingapis-market")
-const trend = async (q: string) => (await get(`${bing.url}/v7.0/images/trending?${q}`, { key: "key-big" })).headers.get("bingapis-market")
+const market = async (q: string, headers?: Record<string, string>) =>
+  (await search(`q=tea&${q}`, "key-big", headers)).headers.get("bingapis-market")
+const trend = async (q: string) =>
+  (await get(`${bing.url}/v7.0/images/trending?${q}`, { key: "key-big" })).headers.get("bingapis-market")
 
 describe("start", () => {
   it("listens on a free port of 127.0.0.1 and reports its keys without secrets", () => {
@@ -45,11 +50,16 @@ describe("start", () => {
   })
 
   it("rejects invalid options with EmulatorStartError", async () => {
-    await expect(Emulator.start({ keys: [{ name: "a", key: "x" }, { name: "a", key: "y" }] })).rejects.toMatchObject({ _tag: "EmulatorStartError" })
-    await expect(Emulator.start({ keys: [{ name: "a", key: "x", limits: { perDay: -1 } }] })).rejects.toMatchObject({ _tag: "EmulatorStartError" })
+    await expect(Emulator.start({ keys: [{ name: "a", key: "x" }, { name: "a", key: "y" }] })).rejects.toMatchObject({
+      _tag: "EmulatorStartError"
+    })
+    await expect(Emulator.start({ keys: [{ name: "a", key: "x", limits: { perDay: -1 } }] })).rejects.toMatchObject({
+      _tag: "EmulatorStartError"
+    })
     await expect(Emulator.start({ port: bing.port })).rejects.toMatchObject({ _tag: "EmulatorStartError" })
     // schema errors quote offending values: a secret must not end up in the message
-    const err = (await Emulator.start({ keys: [{ name: "a", key: 123456789 }] } as never).catch((e: Error) => e)) as Error
+    const err =
+      (await Emulator.start({ keys: [{ name: "a", key: 123456789 }] } as never).catch((e: Error) => e)) as Error
     expect(err.message).toMatch(/invalid emulator options/)
     expect(err.message).not.toContain("123456789")
   })
@@ -130,7 +140,12 @@ describe("endpoints and headers", () => {
   it("answers other methods with 400 InvalidRequest/ParameterInvalidValue naming the method", async () => {
     const r = await get(`${bing.url}/v7.0/search?q=x`, { key: "key-big", method: "POST" })
     expect(r.status).toBe(400)
-    expect(firstError(r)).toMatchObject({ code: "InvalidRequest", subCode: "ParameterInvalidValue", parameter: "method", value: "POST" })
+    expect(firstError(r)).toMatchObject({
+      code: "InvalidRequest",
+      subCode: "ParameterInvalidValue",
+      parameter: "method",
+      value: "POST"
+    })
     expect(r.headers.get("allow")).toBe("GET, HEAD")
   })
 })
@@ -143,7 +158,10 @@ describe("authentication", () => {
     expect(firstError(none).moreDetails).toBeUndefined()
     const unknown = await search("q=x", "nope")
     expect(unknown.status).toBe(401)
-    expect(firstError(unknown)).toMatchObject({ subCode: "AuthorizationMissing", moreDetails: "Subscription key is not recognized." })
+    expect(firstError(unknown)).toMatchObject({
+      subCode: "AuthorizationMissing",
+      moreDetails: "Subscription key is not recognized."
+    })
   })
 
   it("accepts the key as subscription-key query parameter, and refuses header + query with AuthorizationRedundancy", async () => {
@@ -188,7 +206,12 @@ describe("parameters", () => {
     for (const [query, parameter, value] of cases) {
       const r = await search(query, "key-big")
       expect(r.status, query).toBe(400)
-      expect(firstError(r), query).toMatchObject({ code: "InvalidRequest", subCode: "ParameterInvalidValue", parameter, value })
+      expect(firstError(r), query).toMatchObject({
+        code: "InvalidRequest",
+        subCode: "ParameterInvalidValue",
+        parameter,
+        value
+      })
     }
     const img = await get(`${bing.url}/v7.0/images/search?q=x&count=151`, { key: "key-big" })
     expect(firstError(img)).toMatchObject({ subCode: "ParameterInvalidValue", parameter: "count", value: "151" })
@@ -233,7 +256,9 @@ describe("quotas on the emulator clock", () => {
   it("per day: 403 RateLimitExceeded with Retry-After until midnight UTC, reset by next-day", async () => {
     const h = await Emulator.start({ keys, clock: "frozen", startTime: T0 })
     try {
-      for (let i = 0; i < 3; i++) expect((await get(`${h.url}/v7.0/search?q=${i}`, { key: "key-daily" })).status).toBe(200)
+      for (let i = 0; i < 3; i++) {
+        expect((await get(`${h.url}/v7.0/search?q=${i}`, { key: "key-daily" })).status).toBe(200)
+      }
       const refused = await get(`${h.url}/v7.0/search?q=x`, { key: "key-daily" })
       expect(refused.status).toBe(403)
       expect(firstError(refused)).toMatchObject({ code: "RateLimitExceeded" })
@@ -261,7 +286,13 @@ describe("quotas on the emulator clock", () => {
   })
 
   it("honours a time-zone offset and a billing anchor day", async () => {
-    const h = await Emulator.start({ keys, clock: "frozen", startTime: T0, timeZoneOffsetMinutes: 120, monthAnchorDay: 20 })
+    const h = await Emulator.start({
+      keys,
+      clock: "frozen",
+      startTime: T0,
+      timeZoneOffsetMinutes: 120,
+      monthAnchorDay: 20
+    })
     try {
       h.setUsage({ key: "daily", window: "day", used: 3 })
       const day = await get(`${h.url}/v7.0/search?q=x`, { key: "key-daily" })
@@ -296,7 +327,10 @@ describe("every status/code/sub-code of the error table", () => {
     const h = await Emulator.start({ keys, clock: "frozen", startTime: T0 })
     try {
       const at = (q: string, key?: string, headers?: Record<string, string>) =>
-        get(`${h.url}/v7.0/search?${q}`, { ...(key === undefined ? {} : { key }), ...(headers === undefined ? {} : { headers }) })
+        get(`${h.url}/v7.0/search?${q}`, {
+          ...(key === undefined ? {} : { key }),
+          ...(headers === undefined ? {} : { headers })
+        })
       const inject = async (code: string, subCode: string) => {
         h.injectFault({ match: { count: 1 }, fault: { kind: "error", code, subCode } })
         return at("q=x", "key-big")
@@ -333,7 +367,9 @@ describe("every status/code/sub-code of the error table", () => {
         const e = firstError(r)
         expect(e.code, which).toBe(row.code)
         expect(e.subCode, which).toBe(row.subCode)
-        if (row.code === "RateLimitExceeded") expect(Number(r.headers.get("retry-after")), which).toBeGreaterThanOrEqual(1)
+        if (row.code === "RateLimitExceeded") {
+          expect(Number(r.headers.get("retry-after")), which).toBeGreaterThanOrEqual(1)
+        }
       }
       expect(Object.keys(produce)).toHaveLength(ErrorStatusTable.length)
     } finally {
@@ -357,7 +393,9 @@ describe("every status/code/sub-code of the error table", () => {
 describe("admin API", () => {
   it("refuses a missing or wrong token with 401 JSON", async () => {
     for (const auth of [undefined, "Bearer wrong", "admin-secret"]) {
-      const res = await fetch(`${bing.url}/_emulator/keys`, { headers: auth === undefined ? {} : { Authorization: auth } })
+      const res = await fetch(`${bing.url}/_emulator/keys`, {
+        headers: auth === undefined ? {} : { Authorization: auth }
+      })
       expect(res.status).toBe(401)
       expect(res.headers.get("www-authenticate")).toBe("Bearer")
       expect(((await res.json()) as { error: string }).error).toMatch(/unauthorized/)
@@ -367,10 +405,19 @@ describe("admin API", () => {
   it("reads and advances the clock", async () => {
     const h = await Emulator.start({ keys, clock: "frozen", startTime: T0, adminToken: "t" })
     try {
-      expect((await admin(h.url, "t", "GET", "/clock")).json()).toMatchObject({ now: T0, iso: "2026-01-15T10:00:00.000Z" })
-      expect((await admin(h.url, "t", "POST", "/clock/advance", { to: "next-day" })).json().iso).toBe("2026-01-16T00:00:00.001Z")
-      expect((await admin(h.url, "t", "POST", "/clock/advance", { to: { ms: 999 } })).json().iso).toBe("2026-01-16T00:00:01.000Z")
-      expect((await admin(h.url, "t", "POST", "/clock/advance", { to: "next-month" })).json().iso).toBe("2026-02-01T00:00:00.001Z")
+      expect((await admin(h.url, "t", "GET", "/clock")).json()).toMatchObject({
+        now: T0,
+        iso: "2026-01-15T10:00:00.000Z"
+      })
+      expect((await admin(h.url, "t", "POST", "/clock/advance", { to: "next-day" })).json().iso).toBe(
+        "2026-01-16T00:00:00.001Z"
+      )
+      expect((await admin(h.url, "t", "POST", "/clock/advance", { to: { ms: 999 } })).json().iso).toBe(
+        "2026-01-16T00:00:01.000Z"
+      )
+      expect((await admin(h.url, "t", "POST", "/clock/advance", { to: "next-month" })).json().iso).toBe(
+        "2026-02-01T00:00:00.001Z"
+      )
       expect((await admin(h.url, "t", "POST", "/clock/advance", { to: "yesterday" })).status).toBe(400)
       expect((await admin(h.url, "t", "POST", "/clock/advance", { to: { ms: -5 } })).status).toBe(400)
       expect(h.now()).toBe(Date.UTC(2026, 1, 1, 0, 0, 0, 1))
@@ -382,7 +429,9 @@ describe("admin API", () => {
   it("refuses, with the reason, any advance that would move the clock past the latest valid date", async () => {
     const h = await Emulator.start({ keys, clock: "frozen", startTime: T0, adminToken: "t" })
     const post = (body: string) =>
-      fetch(`${h.url}/_emulator/clock/advance`, { method: "POST", headers: { Authorization: "Bearer t" }, body }).then(async (r) => ({ status: r.status, body: (await r.json()) as { error?: string; now?: number } }))
+      fetch(`${h.url}/_emulator/clock/advance`, { method: "POST", headers: { Authorization: "Bearer t" }, body }).then(
+        async (r) => ({ status: r.status, body: (await r.json()) as { error?: string; now?: number } })
+      )
     try {
       for (const ms of ["1e300", "8.64e15", String(Number.MAX_SAFE_INTEGER), String(Emulator.latestTime - T0 + 1)]) {
         const r = await post(`{"to":{"ms":${ms}}}`)
@@ -405,7 +454,10 @@ describe("admin API", () => {
       }
       expect((await post(`{"to":{"ms":0}}`)).status).toBe(200)
       // the clock, the keys and the API still answer (they answered 500 until a restart)
-      expect((await admin(h.url, "t", "GET", "/clock")).json()).toMatchObject({ now: Emulator.latestTime, iso: new Date(Emulator.latestTime).toISOString() })
+      expect((await admin(h.url, "t", "GET", "/clock")).json()).toMatchObject({
+        now: Emulator.latestTime,
+        iso: new Date(Emulator.latestTime).toISOString()
+      })
       const usage = await admin(h.url, "t", "GET", "/keys")
       expect(usage.status).toBe(200)
       expect(usage.json().keys[0].resets.month).toMatch(/^\+275759-/)
@@ -420,7 +472,11 @@ describe("admin API", () => {
   it("advanceClock throws InvalidArgument (and the service fails with it) for any move past the latest valid date", async () => {
     const h = await Emulator.start({ keys, clock: "frozen", startTime: T0 })
     try {
-      for (const to of [{ ms: 1e300 }, { ms: Number.MAX_VALUE }, { ms: Infinity }, { ms: NaN }, { ms: -1 }, { ms: Emulator.latestTime }]) {
+      for (
+        const to of [{ ms: 1e300 }, { ms: Number.MAX_VALUE }, { ms: Infinity }, { ms: NaN }, { ms: -1 }, {
+          ms: Emulator.latestTime
+        }]
+      ) {
         expect(() => h.advanceClock(to), String(to.ms)).toThrow(Emulator.InvalidArgument)
       }
       expect(h.now()).toBe(T0)
@@ -439,7 +495,10 @@ describe("admin API", () => {
 
   it("refuses a start time outside the valid dates", async () => {
     for (const startTime of [1e300, Emulator.latestTime + 1, -1e300, NaN, Infinity]) {
-      await expect(Emulator.start({ keys, startTime }), String(startTime)).rejects.toMatchObject({ _tag: "EmulatorStartError", message: expect.stringMatching(/startTime/) })
+      await expect(Emulator.start({ keys, startTime }), String(startTime)).rejects.toMatchObject({
+        _tag: "EmulatorStartError",
+        message: expect.stringMatching(/startTime/)
+      })
     }
     const h = await Emulator.start({ keys, clock: "frozen", startTime: Emulator.latestTime })
     try {
@@ -456,7 +515,14 @@ describe("admin API", () => {
       const list = await admin(h.url, "t", "GET", "/keys")
       expect(list.text).not.toMatch(/key-(big|qps|daily|monthly|off|old|s15)/)
       const daily = list.json().keys.find((k: { name: string }) => k.name === "daily")
-      expect(daily).toMatchObject({ limits: { perDay: 3 }, usage: { day: 1, month: 1 }, remaining: { day: 2 }, served: 1, requests: 1, resets: { day: "2026-01-16T00:00:00.000Z", month: "2026-02-01T00:00:00.000Z" } })
+      expect(daily).toMatchObject({
+        limits: { perDay: 3 },
+        usage: { day: 1, month: 1 },
+        remaining: { day: 2 },
+        served: 1,
+        requests: 1,
+        resets: { day: "2026-01-16T00:00:00.000Z", month: "2026-02-01T00:00:00.000Z" }
+      })
       const set = await admin(h.url, "t", "PUT", "/keys/daily/usage", { window: "day", used: 3 })
       expect(set.json()).toMatchObject({ name: "daily", usage: { day: 3, month: 3 }, remaining: { day: 0 } })
       const month = await admin(h.url, "t", "PUT", "/keys/daily/usage", { window: "month", used: 10 })
@@ -481,8 +547,18 @@ describe("admin API", () => {
       await get(`${h.url}/v7.0/search?q=three`)
       await get(`${h.url}/v7.0/search?q=four`, { key: "key-big" })
       const log = (await admin(h.url, "t", "GET", "/requests")).json().requests
-      expect(log.map((r: { path: string }) => r.path)).toEqual(["/v7.0/search?q=four", "/v7.0/search?q=three", "/v7.0/search?q=two"])
-      expect(log[0]).toMatchObject({ method: "GET", status: 200, keyName: "big", market: "en-US", at: "2026-01-15T10:00:00.000Z" })
+      expect(log.map((r: { path: string }) => r.path)).toEqual([
+        "/v7.0/search?q=four",
+        "/v7.0/search?q=three",
+        "/v7.0/search?q=two"
+      ])
+      expect(log[0]).toMatchObject({
+        method: "GET",
+        status: 200,
+        keyName: "big",
+        market: "en-US",
+        at: "2026-01-15T10:00:00.000Z"
+      })
       expect(log[1]).toMatchObject({ status: 401 })
       expect(log[1].keyName).toBeUndefined()
       const limited = (await admin(h.url, "t", "GET", "/requests?limit=1")).json().requests
@@ -505,8 +581,17 @@ describe("admin API", () => {
     const h = await Emulator.start({ keys, clock: "frozen", startTime: T0, adminToken: "t" })
     try {
       const names = [
-        "subscription-key", "Subscription-Key", "SUBSCRIPTION-KEY", "subscription%2Dkey", "subscription%2dkey", "%73ubscription-key",
-        "subscription-%4Bey", "Subscription-Ke%79", "%53%55%42%53%43%52%49%50%54%49%4F%4E%2D%4B%45%59", "ocp-apim-subscription-key", "?subscription-key"
+        "subscription-key",
+        "Subscription-Key",
+        "SUBSCRIPTION-KEY",
+        "subscription%2Dkey",
+        "subscription%2dkey",
+        "%73ubscription-key",
+        "subscription-%4Bey",
+        "Subscription-Ke%79",
+        "%53%55%42%53%43%52%49%50%54%49%4F%4E%2D%4B%45%59",
+        "ocp-apim-subscription-key",
+        "?subscription-key"
       ]
       for (const name of names) await get(`${h.url}/v7.0/search?q=x&${name}=key-big&count=2`)
       // an encoded value, a repeated name, and a name cut by the log's 512-character limit
@@ -516,8 +601,12 @@ describe("admin API", () => {
       const log = h.requests(names.length + 3).toReversed()
       expect(log).toHaveLength(names.length + 3)
       const text = JSON.stringify(log) + (await admin(h.url, "t", "GET", "/requests")).text
-      for (const secret of ["key-big", "key%2Dbig", "key-qps", "key-b", "-secret"]) expect(text, secret).not.toContain(secret)
-      expect(log.slice(0, names.length).map((r) => r.path)).toEqual(names.map((name) => `/v7.0/search?q=x&${name}=REDACTED&count=2`))
+      for (const secret of ["key-big", "key%2Dbig", "key-qps", "key-b", "-secret"]) {
+        expect(text, secret).not.toContain(secret)
+      }
+      expect(log.slice(0, names.length).map((r) => r.path)).toEqual(
+        names.map((name) => `/v7.0/search?q=x&${name}=REDACTED&count=2`)
+      )
       expect(log[0]).toMatchObject({ status: 200, keyName: "big" })
       expect(log[1]).toMatchObject({ status: 401 })
       expect(log[names.length]!.path).toBe("/v7.0/search?q=x&Subscription-Key=REDACTED")
@@ -533,9 +622,17 @@ describe("admin API", () => {
 
   it("answers unknown admin routes and bad JSON clearly", async () => {
     expect((await admin(bing.url, "admin-secret", "GET", "/nothing")).status).toBe(404)
-    const res = await fetch(`${bing.url}/_emulator/faults`, { method: "POST", headers: { Authorization: "Bearer admin-secret" }, body: "{not json" })
+    const res = await fetch(`${bing.url}/_emulator/faults`, {
+      method: "POST",
+      headers: { Authorization: "Bearer admin-secret" },
+      body: "{not json"
+    })
     expect(res.status).toBe(400)
-    const big = await fetch(`${bing.url}/_emulator/faults`, { method: "POST", headers: { Authorization: "Bearer admin-secret" }, body: "x".repeat(70_000) }).catch((e: Error) => e)
+    const big = await fetch(`${bing.url}/_emulator/faults`, {
+      method: "POST",
+      headers: { Authorization: "Bearer admin-secret" },
+      body: "x".repeat(70_000)
+    }).catch((e: Error) => e)
     if (!(big instanceof Error)) expect(big.status).toBe(413)
   })
 })

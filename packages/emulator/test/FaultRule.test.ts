@@ -9,7 +9,11 @@ let bing: Emulator.EmulatorHandle
 const key = "fault-key"
 
 beforeAll(async () => {
-  bing = await Emulator.start({ keys: [{ name: "k", key, limits: { perDay: 1000 } }, { name: "other", key: "other-key" }], clock: "frozen", adminToken: "t" })
+  bing = await Emulator.start({
+    keys: [{ name: "k", key, limits: { perDay: 1000 } }, { name: "other", key: "other-key" }],
+    clock: "frozen",
+    adminToken: "t"
+  })
 })
 afterAll(() => bing.stop())
 beforeEach(() => bing.reset())
@@ -33,37 +37,53 @@ describe("decode", () => {
   it("accepts the nested and the flat spelling, and rejects invalid rules", () => {
     const nested = FaultRule.decode({ match: { path: "/v7.0/search", count: 2 }, fault: { kind: "drop" } })
     const flat = FaultRule.decode({ path: "/v7.0/search", count: 2, kind: "drop" })
-    expect(Result.isSuccess(nested) && Result.isSuccess(flat) && nested.success).toEqual(Result.isSuccess(flat) ? flat.success : undefined)
+    expect(Result.isSuccess(nested) && Result.isSuccess(flat) && nested.success).toEqual(
+      Result.isSuccess(flat) ? flat.success : undefined
+    )
     expect(Result.isSuccess(FaultRule.decode({ rule: { fault: { kind: "empty200" } } }))).toBe(true)
-    for (const bad of [
-      {},
-      { fault: { kind: "explode" } },
-      { fault: { kind: "delay" } },
-      { fault: { kind: "delay", ms: 120_000 } },
-      { fault: { kind: "error", status: 700, code: "ServerError" } },
-      { match: { probability: 2 }, fault: { kind: "drop" } },
-      { match: { count: 0 }, fault: { kind: "drop" } },
-      { fault: { kind: "legacy", shape: "nope" } },
-      { fault: { kind: "drop", extra: 1 } }
-    ]) expect(Result.isFailure(FaultRule.decode(bad)), JSON.stringify(bad)).toBe(true)
+    for (
+      const bad of [
+        {},
+        { fault: { kind: "explode" } },
+        { fault: { kind: "delay" } },
+        { fault: { kind: "delay", ms: 120_000 } },
+        { fault: { kind: "error", status: 700, code: "ServerError" } },
+        { match: { probability: 2 }, fault: { kind: "drop" } },
+        { match: { count: 0 }, fault: { kind: "drop" } },
+        { fault: { kind: "legacy", shape: "nope" } },
+        { fault: { kind: "drop", extra: 1 } }
+      ]
+    ) expect(Result.isFailure(FaultRule.decode(bad)), JSON.stringify(bad)).toBe(true)
     expect(() => bing.injectFault({ fault: { kind: "nope" } } as never)).toThrow(/invalid fault rule/)
   })
 })
 
 describe("kinds", () => {
   it("error: any status, code and sub-code, with Retry-After, encoded as Bing does", async () => {
-    bing.injectFault({ fault: { kind: "error", status: 503, code: "ServerError", subCode: "ResourceError", retryAfter: 7 }, match: { count: 1 } })
+    bing.injectFault({
+      fault: { kind: "error", status: 503, code: "ServerError", subCode: "ResourceError", retryAfter: 7 },
+      match: { count: 1 }
+    })
     const r = await search()
     expect(r.status).toBe(503)
     expect(r.headers.get("retry-after")).toBe("7")
-    expect(r.json()).toEqual({ _type: "ErrorResponse", errors: [{ code: "ServerError", subCode: "ResourceError", message: "A resource that the request needs failed." }] })
+    expect(r.json()).toEqual({
+      _type: "ErrorResponse",
+      errors: [{ code: "ServerError", subCode: "ResourceError", message: "A resource that the request needs failed." }]
+    })
     const decoded = BingResponse.decodeError({ status: r.status, headers: Object.fromEntries(r.headers), body: r.text })
     expect(decoded._tag).toBe("ServerError")
     bing.injectFault({ fault: { kind: "error", code: "RateLimitExceeded", retryAfter: 3 }, match: { count: 1 } })
     const limited = await search()
     expect(limited.status).toBe(429)
     expect(limited.headers.get("retry-after")).toBe("3")
-    expect(BingResponse.decodeError({ status: limited.status, headers: Object.fromEntries(limited.headers), body: limited.text })._tag).toBe("RateLimited")
+    expect(
+      BingResponse.decodeError({
+        status: limited.status,
+        headers: Object.fromEntries(limited.headers),
+        body: limited.text
+      })._tag
+    ).toBe("RateLimited")
     bing.injectFault({ fault: { kind: "error", code: "SomethingNew", subCode: "Odd" }, match: { count: 1 } })
     const odd = await search()
     expect(odd.status).toBe(500)
@@ -76,7 +96,11 @@ describe("kinds", () => {
     expect(r.status).toBe(200)
     expect(r.text).toBe("")
     expect(r.headers.get("bingapis-traceid")).toMatch(/^[0-9A-F]{32}$/)
-    const decoded = BingResponse.decodeWebSearch({ status: r.status, headers: Object.fromEntries(r.headers), body: r.text })
+    const decoded = BingResponse.decodeWebSearch({
+      status: r.status,
+      headers: Object.fromEntries(r.headers),
+      body: r.text
+    })
     expect(Result.isFailure(decoded) && decoded.failure._tag).toBe("EmptyResponse")
   })
 
@@ -99,7 +123,10 @@ describe("kinds", () => {
   it("delay: a request abandoned by its client is neither answered nor logged", async () => {
     bing.injectFault({ fault: { kind: "delay", ms: 200 }, match: { count: 1 } })
     const controller = new AbortController()
-    const pending = fetch(`${bing.url}/v7.0/search?q=coffee`, { headers: { "Ocp-Apim-Subscription-Key": key }, signal: controller.signal }).catch((e: Error) => e)
+    const pending = fetch(`${bing.url}/v7.0/search?q=coffee`, {
+      headers: { "Ocp-Apim-Subscription-Key": key },
+      signal: controller.signal
+    }).catch((e: Error) => e)
     await new Promise((resolve) => setTimeout(resolve, 50))
     controller.abort()
     expect(await pending).toBeInstanceOf(Error)
@@ -130,16 +157,32 @@ describe("kinds", () => {
 
   it("legacy: the three gateway shapes, which the schema decodes", async () => {
     const shapes = [
-      ["statusCode401", 401, { statusCode: 401, message: "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription." }, "InvalidAuthorization"],
-      ["statusCode403", 403, { statusCode: 403, message: "Out of call volume quota. Quota will be replenished in 22.14:18:12." }, "QuotaExhausted"],
-      ["error", 401, { error: { code: "MissingSubscription", message: "The request did not have a subscription or a valid tenant level resource provider." } }, undefined]
+      ["statusCode401", 401, {
+        statusCode: 401,
+        message:
+          "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription."
+      }, "InvalidAuthorization"],
+      ["statusCode403", 403, {
+        statusCode: 403,
+        message: "Out of call volume quota. Quota will be replenished in 22.14:18:12."
+      }, "QuotaExhausted"],
+      ["error", 401, {
+        error: {
+          code: "MissingSubscription",
+          message: "The request did not have a subscription or a valid tenant level resource provider."
+        }
+      }, undefined]
     ] as const
     for (const [shape, status, body, tag] of shapes) {
       bing.injectFault({ fault: { kind: "legacy", shape }, match: { count: 1 } })
       const r = await search()
       expect(r.status, shape).toBe(status)
       expect(r.json(), shape).toEqual(body)
-      const decoded = BingResponse.decodeError({ status: r.status, headers: Object.fromEntries(r.headers), body: r.text })
+      const decoded = BingResponse.decodeError({
+        status: r.status,
+        headers: Object.fromEntries(r.headers),
+        body: r.text
+      })
       if (tag !== undefined) expect(decoded._tag, shape).toBe(tag)
     }
   })
@@ -181,10 +224,19 @@ describe("matching", () => {
   })
 
   it("through the admin API: add, list, remove, clear", async () => {
-    const added = await admin(bing.url, "t", "POST", "/faults", { path: "/v7.0/search", kind: "error", code: "ServerError", subCode: "NotImplemented" })
+    const added = await admin(bing.url, "t", "POST", "/faults", {
+      path: "/v7.0/search",
+      kind: "error",
+      code: "ServerError",
+      subCode: "NotImplemented"
+    })
     expect(added.status).toBe(201)
     const id = added.json().id
-    expect((await admin(bing.url, "t", "GET", "/faults")).json().faults[0]).toMatchObject({ id, fault: { kind: "error", code: "ServerError" }, applied: 0 })
+    expect((await admin(bing.url, "t", "GET", "/faults")).json().faults[0]).toMatchObject({
+      id,
+      fault: { kind: "error", code: "ServerError" },
+      applied: 0
+    })
     expect((await search()).status).toBe(500)
     expect((await admin(bing.url, "t", "POST", "/faults", { rule: { fault: { kind: "bogus" } } })).status).toBe(400)
     expect((await admin(bing.url, "t", "DELETE", `/faults/${id}`)).status).toBe(200)

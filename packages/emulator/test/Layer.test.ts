@@ -11,10 +11,14 @@ describe("Emulator.layer", () => {
       yield* Effect.gen(function*() {
         const bing = yield* Emulator.Emulator
         url = bing.url
-        const res = yield* Effect.promise(() => fetch(`${bing.url}/v7.0/search?q=x`, { headers: { "Ocp-Apim-Subscription-Key": "layer-key" } }))
+        const res = yield* Effect.promise(() =>
+          fetch(`${bing.url}/v7.0/search?q=x`, { headers: { "Ocp-Apim-Subscription-Key": "layer-key" } })
+        )
         assert.strictEqual(res.status, 200)
         yield* bing.setUsage({ key: "k", window: "day", used: 2 })
-        const refused = yield* Effect.promise(() => fetch(`${bing.url}/v7.0/search?q=x`, { headers: { "Ocp-Apim-Subscription-Key": "layer-key" } }))
+        const refused = yield* Effect.promise(() =>
+          fetch(`${bing.url}/v7.0/search?q=x`, { headers: { "Ocp-Apim-Subscription-Key": "layer-key" } })
+        )
         assert.strictEqual(refused.status, 403)
         const before = yield* bing.now
         const after = yield* bing.advanceClock("next-day")

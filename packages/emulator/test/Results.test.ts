@@ -34,14 +34,34 @@ const decodeImages = Schema.decodeUnknownSync(ImageSearch.Images, strict)
 const decodeTrending = Schema.decodeUnknownSync(ImageSearch.TrendingImages, strict)
 
 const webQueries = [
-  "q=coffee", "q=effect typescript&count=50", "q=coffee&offset=40&count=7", "q=casino&safeSearch=Off", "q=casino&safeSearch=Strict",
-  "q=zxqv unknown words", "q=2%2B3*4", "q=pyhton tutorial", "q=tea&mkt=de-DE&setLang=de", "q=tea&responseFilter=Images,News",
-  "q=tea&responseFilter=-Webpages", "q=tea&answerCount=2&promote=Videos", "q=coffee&textDecorations=true&textFormat=HTML",
-  "q=coffee&textDecorations=true", "q=coffee&offset=65000", "q=<script>&textFormat=HTML"
+  "q=coffee",
+  "q=effect typescript&count=50",
+  "q=coffee&offset=40&count=7",
+  "q=casino&safeSearch=Off",
+  "q=casino&safeSearch=Strict",
+  "q=zxqv unknown words",
+  "q=2%2B3*4",
+  "q=pyhton tutorial",
+  "q=tea&mkt=de-DE&setLang=de",
+  "q=tea&responseFilter=Images,News",
+  "q=tea&responseFilter=-Webpages",
+  "q=tea&answerCount=2&promote=Videos",
+  "q=coffee&textDecorations=true&textFormat=HTML",
+  "q=coffee&textDecorations=true",
+  "q=coffee&offset=65000",
+  "q=<script>&textFormat=HTML"
 ]
 const imageQueries = [
-  "q=dogs", "q=dogs&count=150", "q=dogs&offset=35", "q=dogs&size=Small", "q=dogs&aspect=Tall&color=Monochrome", "q=casino&safeSearch=Off",
-  "q=dogs&license=Public&imageType=AnimatedGif", "q=dogs&freshness=Day", "q=dogs&width=1920&height=1080", "q=nothing like it"
+  "q=dogs",
+  "q=dogs&count=150",
+  "q=dogs&offset=35",
+  "q=dogs&size=Small",
+  "q=dogs&aspect=Tall&color=Monochrome",
+  "q=casino&safeSearch=Off",
+  "q=dogs&license=Public&imageType=AnimatedGif",
+  "q=dogs&freshness=Day",
+  "q=dogs&width=1920&height=1080",
+  "q=nothing like it"
 ]
 
 describe("bodies", () => {
@@ -56,7 +76,11 @@ describe("bodies", () => {
 
   it("decode through the schema's response decoders, as a client does", async () => {
     const r = await web("q=coffee")
-    const decoded = BingResponse.decodeWebSearch({ status: r.status, headers: Object.fromEntries(r.headers), body: r.text })
+    const decoded = BingResponse.decodeWebSearch({
+      status: r.status,
+      headers: Object.fromEntries(r.headers),
+      body: r.text
+    })
     expect(decoded._tag).toBe("Success")
   })
 
@@ -79,7 +103,9 @@ describe("web search", () => {
     const urls = new Set(p1.value.map((p: { url: string }) => p.url))
     for (const p of p2.value) expect(urls.has(p.url)).toBe(false)
     const both = (await web("q=coffee&count=20")).json().webPages.value
-    expect(both.map((p: { url: string }) => p.url)).toEqual([...p1.value, ...p2.value].map((p: { url: string }) => p.url))
+    expect(both.map((p: { url: string }) => p.url)).toEqual(
+      [...p1.value, ...p2.value].map((p: { url: string }) => p.url)
+    )
     expect((await web("q=coffee")).json().webPages.value).toHaveLength(10)
     expect((await web("q=coffee&count=50")).json().webPages.value).toHaveLength(50)
   })
@@ -94,7 +120,9 @@ describe("web search", () => {
 
   it("includes other answers on the first page only, ranked in rankingResponse", async () => {
     const first = (await web("q=coffee")).json()
-    expect(Object.keys(first)).toEqual(expect.arrayContaining(["webPages", "images", "news", "videos", "relatedSearches", "rankingResponse"]))
+    expect(Object.keys(first)).toEqual(
+      expect.arrayContaining(["webPages", "images", "news", "videos", "relatedSearches", "rankingResponse"])
+    )
     const mainline = first.rankingResponse.mainline.items
     expect(mainline[0]).toMatchObject({ answerType: "WebPages", resultIndex: 0 })
     expect(mainline.filter((i: { answerType: string }) => i.answerType === "WebPages")).toHaveLength(10)
@@ -106,15 +134,18 @@ describe("web search", () => {
 
   it("applies responseFilter (include or exclude), answerCount and promote", async () => {
     const only = (await web("q=tea&responseFilter=Images,News")).json()
-    expect(Object.keys(only).filter((k) => !["_type", "queryContext", "rankingResponse"].includes(k)).toSorted()).toEqual(["images", "news"])
+    expect(Object.keys(only).filter((k) => !["_type", "queryContext", "rankingResponse"].includes(k)).toSorted())
+      .toEqual(["images", "news"])
     const without = (await web("q=tea&responseFilter=-Images,-Videos")).json()
     expect(without.images).toBeUndefined()
     expect(without.videos).toBeUndefined()
     expect(without.webPages).toBeDefined()
     const two = (await web("q=tea&answerCount=2")).json()
-    expect(Object.keys(two).filter((k) => !["_type", "queryContext", "rankingResponse"].includes(k)).toSorted()).toEqual(["images", "webPages"])
+    expect(Object.keys(two).filter((k) => !["_type", "queryContext", "rankingResponse"].includes(k)).toSorted())
+      .toEqual(["images", "webPages"])
     const promoted = (await web("q=tea&answerCount=1&promote=Videos")).json()
-    expect(Object.keys(promoted).filter((k) => !["_type", "queryContext", "rankingResponse"].includes(k)).toSorted()).toEqual(["videos", "webPages"])
+    expect(Object.keys(promoted).filter((k) => !["_type", "queryContext", "rankingResponse"].includes(k)).toSorted())
+      .toEqual(["videos", "webPages"])
     const bad = await get(`${a.url}/v7.0/search?q=tea&responseFilter=Images,-News`, { key })
     expect(bad.status).toBe(400)
     expect(bad.json().errors[0]).toMatchObject({ subCode: "ParameterInvalidValue", parameter: "responseFilter" })
@@ -144,7 +175,10 @@ describe("web search", () => {
   })
 
   it("answers arithmetic with computation and misspellings with spellSuggestions", async () => {
-    expect((await web(`q=${encodeURIComponent("2+3*4")}`)).json().computation).toMatchObject({ expression: "2+3*4", value: "14" })
+    expect((await web(`q=${encodeURIComponent("2+3*4")}`)).json().computation).toMatchObject({
+      expression: "2+3*4",
+      value: "14"
+    })
     expect((await web(`q=${encodeURIComponent("(1+1)^10/4")}`)).json().computation.value).toBe("256")
     expect((await web("q=pyhton tutorial")).json().spellSuggestions.value[0].text).toBe("python tutorial")
   })

@@ -17,12 +17,18 @@ describe("malformed requests get Bing's error, never a crash", () => {
   it("a garbage request line", async () => {
     const reply = await raw(bing.port, "THIS IS NOT HTTP\r\n\r\n")
     expect(statusOf(reply)).toBe(400)
-    expect(JSON.parse(bodyOf(reply))).toMatchObject({ _type: "ErrorResponse", errors: [{ code: "InvalidRequest", subCode: "ParameterInvalidValue" }] })
+    expect(JSON.parse(bodyOf(reply))).toMatchObject({
+      _type: "ErrorResponse",
+      errors: [{ code: "InvalidRequest", subCode: "ParameterInvalidValue" }]
+    })
     expect(reply).toMatch(/BingAPIs-TraceId: [0-9A-F]{32}/)
   })
 
   it("an unknown method", async () => {
-    const reply = await raw(bing.port, `FROBNICATE /v7.0/search?q=x HTTP/1.1\r\nHost: x\r\nOcp-Apim-Subscription-Key: ${key}\r\n\r\n`)
+    const reply = await raw(
+      bing.port,
+      `FROBNICATE /v7.0/search?q=x HTTP/1.1\r\nHost: x\r\nOcp-Apim-Subscription-Key: ${key}\r\n\r\n`
+    )
     expect(statusOf(reply)).toBe(400)
   })
 
@@ -35,21 +41,30 @@ describe("malformed requests get Bing's error, never a crash", () => {
   })
 
   it("HEAD is answered like GET, without a body", async () => {
-    const reply = await raw(bing.port, `HEAD /v7.0/search?q=x HTTP/1.1\r\nHost: x\r\nOcp-Apim-Subscription-Key: ${key}\r\nConnection: close\r\n\r\n`)
+    const reply = await raw(
+      bing.port,
+      `HEAD /v7.0/search?q=x HTTP/1.1\r\nHost: x\r\nOcp-Apim-Subscription-Key: ${key}\r\nConnection: close\r\n\r\n`
+    )
     expect(statusOf(reply)).toBe(200)
     expect(reply).toMatch(/Content-Length: \d+/)
     expect(bodyOf(reply)).toBe("")
   })
 
   it("huge headers", async () => {
-    const reply = await raw(bing.port, `GET /v7.0/search?q=x HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(40_000)}\r\n\r\n`)
+    const reply = await raw(
+      bing.port,
+      `GET /v7.0/search?q=x HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(40_000)}\r\n\r\n`
+    )
     expect(statusOf(reply)).toBe(400)
     expect(JSON.parse(bodyOf(reply)).errors[0].code).toBe("InvalidRequest")
   })
 
   it("a HEAD the parser refuses gets its 400 without a body", async () => {
     // a body here would be read by a keep-alive client as garbage after the answer
-    const reply = await raw(bing.port, `HEAD /v7.0/search?q=x HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(40_000)}\r\n\r\n`)
+    const reply = await raw(
+      bing.port,
+      `HEAD /v7.0/search?q=x HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(40_000)}\r\n\r\n`
+    )
     expect(statusOf(reply)).toBe(400)
     expect(reply).toMatch(/Content-Length: [1-9]\d*/)
     expect(bodyOf(reply)).toBe("")
@@ -57,16 +72,24 @@ describe("malformed requests get Bing's error, never a crash", () => {
 
   it("bad percent-encoding in the query", async () => {
     for (const q of ["q=%", "q=%ZZ", "q=%C3%28", "q%=x"]) {
-      const reply = await raw(bing.port, `GET /v7.0/search?${q} HTTP/1.1\r\nHost: x\r\nOcp-Apim-Subscription-Key: ${key}\r\nConnection: close\r\n\r\n`)
+      const reply = await raw(
+        bing.port,
+        `GET /v7.0/search?${q} HTTP/1.1\r\nHost: x\r\nOcp-Apim-Subscription-Key: ${key}\r\nConnection: close\r\n\r\n`
+      )
       expect(statusOf(reply), q).toBe(400)
-      expect(JSON.parse(bodyOf(reply)).errors[0], q).toMatchObject({ code: "InvalidRequest", subCode: "ParameterInvalidValue" })
+      expect(JSON.parse(bodyOf(reply)).errors[0], q).toMatchObject({
+        code: "InvalidRequest",
+        subCode: "ParameterInvalidValue"
+      })
     }
   })
 
   it("a body on a GET is ignored and the connection closes after the answer", async () => {
     const reply = await raw(
       bing.port,
-      `GET /v7.0/search?q=x HTTP/1.1\r\nHost: x\r\nOcp-Apim-Subscription-Key: ${key}\r\nContent-Length: 100000000\r\n\r\n${"z".repeat(1000)}`
+      `GET /v7.0/search?q=x HTTP/1.1\r\nHost: x\r\nOcp-Apim-Subscription-Key: ${key}\r\nContent-Length: 100000000\r\n\r\n${
+        "z".repeat(1000)
+      }`
     )
     expect(statusOf(reply)).toBe(200)
     expect(reply).toMatch(/Connection: close/i)

@@ -7,7 +7,7 @@ import { join } from "node:path"
 import { connect as tlsConnect } from "node:tls"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Emulator from "../src/Emulator.js"
-import { type Listening, listen, type Timeouts } from "../src/internal/listen.js"
+import { listen, type Listening, type Timeouts } from "../src/internal/listen.js"
 import { get } from "./support.js"
 
 // A throwaway self-signed certificate for 127.0.0.1, made with openssl for this run only.
@@ -15,12 +15,28 @@ const dir = mkdtempSync(join(tmpdir(), "bing-emulator-tls-"))
 const certPath = join(dir, "cert.pem")
 const keyPath = join(dir, "key.pem")
 execFileSync("openssl", [
-  "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyPath, "-out", certPath, "-days", "1",
-  "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"
+  "req",
+  "-x509",
+  "-newkey",
+  "rsa:2048",
+  "-nodes",
+  "-keyout",
+  keyPath,
+  "-out",
+  certPath,
+  "-days",
+  "1",
+  "-subj",
+  "/CN=127.0.0.1",
+  "-addext",
+  "subjectAltName=IP:127.0.0.1"
 ], { stdio: "ignore" })
 const ca = readFileSync(certPath, "utf8")
 
-const httpsGet = (url: string, headers: Record<string, string>): Promise<{ status: number; body: string; headers: Record<string, unknown> }> =>
+const httpsGet = (
+  url: string,
+  headers: Record<string, string>
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> =>
   new Promise((resolve, reject) => {
     const req = request(url, { ca, headers, agent: false }, (res) => {
       let body = ""
@@ -77,7 +93,9 @@ describe("TLS", () => {
     expect(options.tls).toEqual({ cert: certPath, key: keyPath })
     const h = await Emulator.start(options)
     try {
-      expect((await httpsGet(`${h.url}/v7.0/images/trending`, { "Ocp-Apim-Subscription-Key": "tls-key" })).status).toBe(200)
+      expect((await httpsGet(`${h.url}/v7.0/images/trending`, { "Ocp-Apim-Subscription-Key": "tls-key" })).status).toBe(
+        200
+      )
     } finally {
       await h.stop()
     }
@@ -88,7 +106,9 @@ describe("TLS", () => {
   })
 
   it("fails to start with unreadable TLS files", async () => {
-    await expect(Emulator.start({ keys, tls: { cert: join(dir, "missing.pem"), key: keyPath } })).rejects.toMatchObject({ _tag: "EmulatorStartError" })
+    await expect(Emulator.start({ keys, tls: { cert: join(dir, "missing.pem"), key: keyPath } })).rejects.toMatchObject(
+      { _tag: "EmulatorStartError" }
+    )
   })
 })
 
@@ -141,7 +161,11 @@ describe("deadlines, the same with TLS as without", () => {
 
   /** Closed by the deadline: not left open, and not closed at once either. */
   const verdict = (ms: number | undefined, deadline: number): string =>
-    ms === undefined ? `still open after ${LIMIT} ms` : ms < deadline / 2 ? `closed after ${Math.round(ms)} ms, before its deadline` : "closed at its deadline"
+    ms === undefined
+      ? `still open after ${LIMIT} ms`
+      : ms < deadline / 2
+      ? `closed after ${Math.round(ms)} ms, before its deadline`
+      : "closed at its deadline"
 
   /** Writes `text` a byte at a time, every 100 ms, until the socket closes (bounded by its length). */
   const trickle = (socket: Socket, text: string): void => {
@@ -162,7 +186,12 @@ describe("deadlines, the same with TLS as without", () => {
     const slowBody = await open(mode, port)
     const kept = await open(mode, port)
     const keptReplies: Array<string> = []
-    const closed = Promise.all([closedAfter(idle), closedAfter(slowHeaders), closedAfter(slowBody), closedAfter(kept, keptReplies)])
+    const closed = Promise.all([
+      closedAfter(idle),
+      closedAfter(slowHeaders),
+      closedAfter(slowBody),
+      closedAfter(kept, keptReplies)
+    ])
     trickle(slowHeaders, head)
     slowBody.write(withBody)
     trickle(slowBody, "b".repeat(200))
@@ -171,23 +200,31 @@ describe("deadlines, the same with TLS as without", () => {
     return { idleMs, slowHeadersMs, slowBodyMs, keptMs, keptReplies: keptReplies.join("") }
   }
 
-  it("closes idle, slow-header, slow-body and idle kept-alive connections at their deadlines, with and without TLS", async () => {
-    const plain = await serve(false)
-    const tls = await serve(true)
-    const results = await Promise.all([
-      scenarios("plain server", plain.port),
-      scenarios("TLS port, HTTPS", tls.port),
-      scenarios("TLS port, plain HTTP", tls.port)
-    ])
-    for (const [i, mode] of (["plain server", "TLS port, HTTPS", "TLS port, plain HTTP"] as const).entries()) {
-      const r = results[i]!
-      expect(verdict(r.idleMs, short.headersMs), `${mode}: idle`).toBe("closed at its deadline")
-      expect(verdict(r.slowHeadersMs, short.headersMs), `${mode}: headers a byte every 100 ms`).toBe("closed at its deadline")
-      expect(verdict(r.slowBodyMs, short.requestMs), `${mode}: body a byte every 100 ms`).toBe("closed at its deadline")
-      expect(verdict(r.keptMs, short.idleMs), `${mode}: idle after an answer`).toBe("closed at its deadline")
-      expect(r.keptReplies, mode).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*Connection: keep-alive/)
-    }
-  }, 15_000)
+  it(
+    "closes idle, slow-header, slow-body and idle kept-alive connections at their deadlines, with and without TLS",
+    async () => {
+      const plain = await serve(false)
+      const tls = await serve(true)
+      const results = await Promise.all([
+        scenarios("plain server", plain.port),
+        scenarios("TLS port, HTTPS", tls.port),
+        scenarios("TLS port, plain HTTP", tls.port)
+      ])
+      for (const [i, mode] of (["plain server", "TLS port, HTTPS", "TLS port, plain HTTP"] as const).entries()) {
+        const r = results[i]!
+        expect(verdict(r.idleMs, short.headersMs), `${mode}: idle`).toBe("closed at its deadline")
+        expect(verdict(r.slowHeadersMs, short.headersMs), `${mode}: headers a byte every 100 ms`).toBe(
+          "closed at its deadline"
+        )
+        expect(verdict(r.slowBodyMs, short.requestMs), `${mode}: body a byte every 100 ms`).toBe(
+          "closed at its deadline"
+        )
+        expect(verdict(r.keptMs, short.idleMs), `${mode}: idle after an answer`).toBe("closed at its deadline")
+        expect(r.keptReplies, mode).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*Connection: keep-alive/)
+      }
+    },
+    15_000
+  )
 
   it("closes a connection on the TLS port that sends no first byte, or no whole TLS handshake", async () => {
     const tls = await serve(true)

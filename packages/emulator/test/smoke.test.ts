@@ -5,7 +5,12 @@ import { describe, expect, it } from "vitest"
 
 // Loads the built package through its exports map, as a user would (runs after `build`).
 const cwd = fileURLToPath(new URL("..", import.meta.url))
-const node = (code: string) => execFileSync(process.execPath, ["--input-type=module", "-e", code], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+const node = (code: string) =>
+  execFileSync(process.execPath, ["--input-type=module", "-e", code], {
+    cwd,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"]
+  })
 
 describe("package exports", () => {
   it("loads as ESM and serves a search", () => {

@@ -10,7 +10,10 @@ export interface Reply {
 }
 
 /** GET through fetch with an optional subscription key header. */
-export const get = async (url: string, init: { key?: string; headers?: Record<string, string>; method?: string } = {}): Promise<Reply> => {
+export const get = async (
+  url: string,
+  init: { key?: string; headers?: Record<string, string>; method?: string } = {}
+): Promise<Reply> => {
   const headers: Record<string, string> = { ...init.headers }
   if (init.key !== undefined) headers["Ocp-Apim-Subscription-Key"] = init.key
   const res = await fetch(url, { method: init.method ?? "GET", headers })
@@ -19,10 +22,19 @@ export const get = async (url: string, init: { key?: string; headers?: Record<st
 }
 
 /** Admin API call with the bearer token. */
-export const admin = async (base: string, token: string, method: string, path: string, body?: unknown): Promise<Reply> => {
+export const admin = async (
+  base: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown
+): Promise<Reply> => {
   const res = await fetch(`${base}/_emulator${path}`, {
     method,
-    headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { "Content-Type": "application/json" })
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) })
   })
   const text = await res.text()
@@ -47,13 +59,28 @@ export const raw = (port: number, bytes: string | Buffer, timeoutMs = 2000): Pro
   })
 
 /** node:http GET that resolves with the status, headers and the bytes received, or the error. */
-export const nodeGet = (url: string, headers: Record<string, string> = {}): Promise<{ status?: number; headers?: Record<string, unknown>; body: string; error?: Error }> =>
+export const nodeGet = (
+  url: string,
+  headers: Record<string, string> = {}
+): Promise<{ status?: number; headers?: Record<string, unknown>; body: string; error?: Error }> =>
   new Promise((resolve) => {
     const chunks: Array<Buffer> = []
     const req = httpRequest(url, { headers, agent: false }, (res) => {
       res.on("data", (c: Buffer) => chunks.push(c))
-      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }))
-      res.on("error", (error) => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString("utf8"), error }))
+      res.on(
+        "end",
+        () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") })
+      )
+      res.on(
+        "error",
+        (error) =>
+          resolve({
+            status: res.statusCode!,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString("utf8"),
+            error
+          })
+      )
     })
     req.on("error", (error) => resolve({ body: Buffer.concat(chunks).toString("utf8"), error }))
     req.end()

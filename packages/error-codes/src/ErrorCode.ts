@@ -14,13 +14,15 @@
  * @since 0.1.0
  * @category constants
  */
-export const ErrorCode = /* @__PURE__ */ Object.freeze({
-  ServerError: "ServerError",
-  InvalidRequest: "InvalidRequest",
-  RateLimitExceeded: "RateLimitExceeded",
-  InvalidAuthorization: "InvalidAuthorization",
-  InsufficientAuthorization: "InsufficientAuthorization"
-} as const)
+export const ErrorCode = /* @__PURE__ */ Object.freeze(
+  {
+    ServerError: "ServerError",
+    InvalidRequest: "InvalidRequest",
+    RateLimitExceeded: "RateLimitExceeded",
+    InvalidAuthorization: "InvalidAuthorization",
+    InsufficientAuthorization: "InsufficientAuthorization"
+  } as const
+)
 
 /**
  * @since 0.1.0
@@ -36,9 +38,12 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
  */
 export const ErrorCodeDescription: Readonly<Record<ErrorCode, string>> = /* @__PURE__ */ Object.freeze({
   ServerError: "An unexpected server-side error; the sub-code says which.",
-  InvalidRequest: "The request is not valid: a parameter is missing or has a value that is not valid, or HTTP was used instead of HTTPS.",
-  RateLimitExceeded: "A quota is exceeded: the queries-per-second quota (HTTP 429) or the per-day or per-month quota (HTTP 403).",
-  InvalidAuthorization: "The subscription key is missing or not recognized, or more than one authentication method was used.",
+  InvalidRequest:
+    "The request is not valid: a parameter is missing or has a value that is not valid, or HTTP was used instead of HTTPS.",
+  RateLimitExceeded:
+    "A quota is exceeded: the queries-per-second quota (HTTP 429) or the per-day or per-month quota (HTTP 403).",
+  InvalidAuthorization:
+    "The subscription key is missing or not recognized, or more than one authentication method was used.",
   InsufficientAuthorization: "The subscription key is disabled or expired."
 })
 

@@ -40,22 +40,24 @@ export interface ErrorStatusRow {
  * @since 0.1.0
  * @category constants
  */
-export const ErrorStatusTable: ReadonlyArray<ErrorStatusRow> = /* @__PURE__ */ Object.freeze([
-  { code: "ServerError", subCode: "UnexpectedError", status: 500, documented: true },
-  { code: "ServerError", subCode: "ResourceError", status: 500, documented: true },
-  { code: "ServerError", subCode: "NotImplemented", status: 500, documented: true },
-  { code: "InvalidRequest", subCode: "ParameterMissing", status: 400, documented: true },
-  { code: "InvalidRequest", subCode: "ParameterInvalidValue", status: 400, documented: true },
-  { code: "InvalidRequest", subCode: "HttpNotAllowed", status: 410, documented: true },
-  { code: "InvalidRequest", subCode: "Blocked", status: 400, documented: false },
-  { code: "RateLimitExceeded", window: "second", status: 429, documented: true },
-  { code: "RateLimitExceeded", window: "day", status: 403, documented: true },
-  { code: "RateLimitExceeded", window: "month", status: 403, documented: true },
-  { code: "InvalidAuthorization", subCode: "AuthorizationMissing", status: 401, documented: true },
-  { code: "InvalidAuthorization", subCode: "AuthorizationRedundancy", status: 401, documented: true },
-  { code: "InsufficientAuthorization", subCode: "AuthorizationDisabled", status: 403, documented: true },
-  { code: "InsufficientAuthorization", subCode: "AuthorizationExpired", status: 403, documented: true }
-] satisfies ReadonlyArray<ErrorStatusRow>)
+export const ErrorStatusTable: ReadonlyArray<ErrorStatusRow> = /* @__PURE__ */ Object.freeze(
+  [
+    { code: "ServerError", subCode: "UnexpectedError", status: 500, documented: true },
+    { code: "ServerError", subCode: "ResourceError", status: 500, documented: true },
+    { code: "ServerError", subCode: "NotImplemented", status: 500, documented: true },
+    { code: "InvalidRequest", subCode: "ParameterMissing", status: 400, documented: true },
+    { code: "InvalidRequest", subCode: "ParameterInvalidValue", status: 400, documented: true },
+    { code: "InvalidRequest", subCode: "HttpNotAllowed", status: 410, documented: true },
+    { code: "InvalidRequest", subCode: "Blocked", status: 400, documented: false },
+    { code: "RateLimitExceeded", window: "second", status: 429, documented: true },
+    { code: "RateLimitExceeded", window: "day", status: 403, documented: true },
+    { code: "RateLimitExceeded", window: "month", status: 403, documented: true },
+    { code: "InvalidAuthorization", subCode: "AuthorizationMissing", status: 401, documented: true },
+    { code: "InvalidAuthorization", subCode: "AuthorizationRedundancy", status: 401, documented: true },
+    { code: "InsufficientAuthorization", subCode: "AuthorizationDisabled", status: 403, documented: true },
+    { code: "InsufficientAuthorization", subCode: "AuthorizationExpired", status: 403, documented: true }
+  ] satisfies ReadonlyArray<ErrorStatusRow>
+)
 
 /**
  * The status Bing answers with for each sub-code.

@@ -10,16 +10,18 @@
  * @since 0.1.0
  * @category constants
  */
-export const HttpStatus = /* @__PURE__ */ Object.freeze({
-  OK: 200,
-  BadRequest: 400,
-  Unauthorized: 401,
-  Forbidden: 403,
-  NotFound: 404,
-  Gone: 410,
-  TooManyRequests: 429,
-  InternalServerError: 500
-} as const)
+export const HttpStatus = /* @__PURE__ */ Object.freeze(
+  {
+    OK: 200,
+    BadRequest: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Gone: 410,
+    TooManyRequests: 429,
+    InternalServerError: 500
+  } as const
+)
 
 /**
  * @since 0.1.0
@@ -37,7 +39,8 @@ export const HttpStatusMeaning: Readonly<Record<HttpStatus, string>> = /* @__PUR
   200: "Success. A 200 with an empty body means Bing suspected a denial-of-service attack.",
   400: "One of the query parameters is missing or not valid.",
   401: "The subscription key is missing or is not valid.",
-  403: "The user is authenticated but does not have permission to the requested resource, or the per-day or per-month quota is exhausted.",
+  403:
+    "The user is authenticated but does not have permission to the requested resource, or the per-day or per-month quota is exhausted.",
   404: "The URL is longer than 2,048 characters.",
   410: "The request used HTTP instead of HTTPS; only HTTPS is supported.",
   429: "The queries-per-second quota of the subscription is exceeded.",
@@ -50,4 +53,5 @@ export const HttpStatusMeaning: Readonly<Record<HttpStatus, string>> = /* @__PUR
  * @since 0.1.0
  * @category guards
  */
-export const isHttpStatus = (u: unknown): u is HttpStatus => typeof u === "number" && Object.hasOwn(HttpStatusMeaning, u)
+export const isHttpStatus = (u: unknown): u is HttpStatus =>
+  typeof u === "number" && Object.hasOwn(HttpStatusMeaning, u)

@@ -11,19 +11,21 @@ import type { ErrorCode } from "./ErrorCode.js"
  * @since 0.1.0
  * @category constants
  */
-export const SubCode = /* @__PURE__ */ Object.freeze({
-  UnexpectedError: "UnexpectedError",
-  ResourceError: "ResourceError",
-  NotImplemented: "NotImplemented",
-  ParameterMissing: "ParameterMissing",
-  ParameterInvalidValue: "ParameterInvalidValue",
-  HttpNotAllowed: "HttpNotAllowed",
-  Blocked: "Blocked",
-  AuthorizationMissing: "AuthorizationMissing",
-  AuthorizationRedundancy: "AuthorizationRedundancy",
-  AuthorizationDisabled: "AuthorizationDisabled",
-  AuthorizationExpired: "AuthorizationExpired"
-} as const)
+export const SubCode = /* @__PURE__ */ Object.freeze(
+  {
+    UnexpectedError: "UnexpectedError",
+    ResourceError: "ResourceError",
+    NotImplemented: "NotImplemented",
+    ParameterMissing: "ParameterMissing",
+    ParameterInvalidValue: "ParameterInvalidValue",
+    HttpNotAllowed: "HttpNotAllowed",
+    Blocked: "Blocked",
+    AuthorizationMissing: "AuthorizationMissing",
+    AuthorizationRedundancy: "AuthorizationRedundancy",
+    AuthorizationDisabled: "AuthorizationDisabled",
+    AuthorizationExpired: "AuthorizationExpired"
+  } as const
+)
 
 /**
  * @since 0.1.0
@@ -57,19 +59,21 @@ export const SubCodeDescription: Readonly<Record<SubCode, string>> = /* @__PURE_
  * @since 0.1.0
  * @category constants
  */
-export const SubCodeParent = /* @__PURE__ */ Object.freeze({
-  UnexpectedError: "ServerError",
-  ResourceError: "ServerError",
-  NotImplemented: "ServerError",
-  ParameterMissing: "InvalidRequest",
-  ParameterInvalidValue: "InvalidRequest",
-  HttpNotAllowed: "InvalidRequest",
-  Blocked: "InvalidRequest",
-  AuthorizationMissing: "InvalidAuthorization",
-  AuthorizationRedundancy: "InvalidAuthorization",
-  AuthorizationDisabled: "InsufficientAuthorization",
-  AuthorizationExpired: "InsufficientAuthorization"
-} as const satisfies Record<SubCode, ErrorCode>)
+export const SubCodeParent = /* @__PURE__ */ Object.freeze(
+  {
+    UnexpectedError: "ServerError",
+    ResourceError: "ServerError",
+    NotImplemented: "ServerError",
+    ParameterMissing: "InvalidRequest",
+    ParameterInvalidValue: "InvalidRequest",
+    HttpNotAllowed: "InvalidRequest",
+    Blocked: "InvalidRequest",
+    AuthorizationMissing: "InvalidAuthorization",
+    AuthorizationRedundancy: "InvalidAuthorization",
+    AuthorizationDisabled: "InsufficientAuthorization",
+    AuthorizationExpired: "InsufficientAuthorization"
+  } as const satisfies Record<SubCode, ErrorCode>
+)
 
 /**
  * The sub-codes that belong to a code, in documented order (`RateLimitExceeded` has none).

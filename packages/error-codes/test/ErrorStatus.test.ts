@@ -11,8 +11,8 @@ import {
   statusOfSubCode,
   SubCode,
   SubCodeParent,
-  SubCodeStatus,
-  subCodesOf
+  subCodesOf,
+  SubCodeStatus
 } from "../src/index.js"
 
 // Sections 5.1 and 5.2 of the project's Bing v7 reference, copied verbatim: the tables below are

@@ -6,7 +6,12 @@ import { describe, expect, it } from "vitest"
 // Loads the built package through its exports map in a plain Node process, as a user would
 // (runs after `build`; turbo's test task depends on it).
 const cwd = fileURLToPath(new URL("..", import.meta.url))
-const node = (code: string) => execFileSync(process.execPath, ["--input-type=module", "-e", code], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+const node = (code: string) =>
+  execFileSync(process.execPath, ["--input-type=module", "-e", code], {
+    cwd,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"]
+  })
 
 describe("package exports", () => {
   it("loads as ESM", () => {

@@ -27,7 +27,6 @@ export type ErrorWindow = "second" | "day" | "month" | "unknown"
  */
 export type StoreName = "memory" | "sqlite" | "redis"
 
-
 /**
  * Every tier of the chain is exhausted (or held back by a server quota error).
  * `resetsAt` is the earliest reset over all tiers (epoch ms); `retryAfter` is
@@ -52,8 +51,12 @@ export class QuotaExhausted extends Data.TaggedClass("QuotaExhausted")<{
   }
 
   get message(): string {
-    const which = this.window === "unknown" ? "quota" : `${this.window === "day" ? "daily" : this.window === "month" ? "monthly" : "per-second"} quota`
-    return `Every tier is exhausted (${this.tiers.join(", ")}): ${which} used up; the first reset is at ${new Date(this.resetsAt).toISOString()} (in ${formatWait(this.retryAfter)})`
+    const which = this.window === "unknown"
+      ? "quota"
+      : `${this.window === "day" ? "daily" : this.window === "month" ? "monthly" : "per-second"} quota`
+    return `Every tier is exhausted (${this.tiers.join(", ")}): ${which} used up; the first reset is at ${
+      new Date(this.resetsAt).toISOString()
+    } (in ${formatWait(this.retryAfter)})`
   }
 }
 
@@ -263,5 +266,4 @@ export const storeUnavailable = (store: StoreName, detail: string): QuotaError =
  * @since 0.1.0
  * @category constructors
  */
-export const invalidOptions = (detail: string): QuotaError =>
-  build(new InvalidOptions({ detail }))
+export const invalidOptions = (detail: string): QuotaError => build(new InvalidOptions({ detail }))

@@ -125,7 +125,6 @@ export interface Service {
  */
 export class QuotaStore extends Context.Service<QuotaStore, Service>()("@bing-effect/quota-tracker/QuotaStore") {}
 
-
 /**
  * An in-process store: fast, exact within one process, lost on exit.
  *
@@ -286,8 +285,14 @@ export const makeRedis = (options: RedisOptions = {}): Effect.Effect<Service, ne
     const set = redis.eval(setScript)
     const get = redis.eval(getScript)
     const keysOf = (slots: ReadonlyArray<Slot>): Array<string> => slots.map((slot) => prefix + slot.key)
-    const guard = <A>(effect: Effect.Effect<A, Redis.RedisError>, what: string): Effect.Effect<A, QuotaError.QuotaError> => {
-      const mapped = Effect.mapError(effect, (error) => QuotaError.storeUnavailable("redis", `${what} failed: ${describe(error.cause)}`))
+    const guard = <A>(
+      effect: Effect.Effect<A, Redis.RedisError>,
+      what: string
+    ): Effect.Effect<A, QuotaError.QuotaError> => {
+      const mapped = Effect.mapError(
+        effect,
+        (error) => QuotaError.storeUnavailable("redis", `${what} failed: ${describe(error.cause)}`)
+      )
       return deadlines === undefined
         ? mapped
         : deadlines.guard(mapped, () => QuotaError.storeUnavailable("redis", `${what} timed out after ${timeout} ms`))
@@ -298,12 +303,16 @@ export const makeRedis = (options: RedisOptions = {}): Effect.Effect<Service, ne
       const holds = slot?.kind === "bucket" ? "a bucket's arrival time" : "a count"
       return Effect.fail(QuotaError.storeUnavailable(
         "redis",
-        `${what} failed: the key ${prefix}${slot?.key ?? "?"} holds something other than ${holds} (nothing was changed; delete the key or overwrite it with setUsage)`
+        `${what} failed: the key ${prefix}${
+          slot?.key ?? "?"
+        } holds something other than ${holds} (nothing was changed; delete the key or overwrite it with setUsage)`
       ))
     }
     const addSlots = (slots: ReadonlyArray<Slot>, delta: number, now: number) =>
       guard(add(keysOf(slots), now, delta, slots), "add").pipe(
-        Effect.flatMap((reply) => reply[0] === POISONED ? poisoned(slots, reply, "add") : Effect.succeed(reply.slice(1).map(Number)))
+        Effect.flatMap((reply) =>
+          reply[0] === POISONED ? poisoned(slots, reply, "add") : Effect.succeed(reply.slice(1).map(Number))
+        )
       )
     return QuotaStore.of({
       name: "redis",
@@ -320,10 +329,12 @@ export const makeRedis = (options: RedisOptions = {}): Effect.Effect<Service, ne
           Effect.flatMap((reply) =>
             reply[0] === POISONED
               ? poisoned(slots, reply, "get")
-              : Effect.succeed(reply.slice(1).map((raw, i) => {
-                const value = Number(raw)
-                return slots[i]!.kind === "bucket" && value <= now ? 0 : value
-              }))
+              : Effect.succeed(
+                reply.slice(1).map((raw, i) => {
+                  const value = Number(raw)
+                  return slots[i]!.kind === "bucket" && value <= now ? 0 : value
+                })
+              )
           )
         ),
       set: (slot, value, now) => guard(set([prefix + slot.key], now, value, [slot]), "set").pipe(Effect.asVoid),

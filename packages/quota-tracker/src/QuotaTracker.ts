@@ -194,7 +194,9 @@ export interface Service {
    * exhausted, `RateLimitExceeded` when waiting is not enough,
    * `StoreUnavailable` when the store fails (fail-closed).
    */
-  readonly acquire: (options?: { readonly weight?: number | undefined }) => Effect.Effect<Acquired, QuotaError.QuotaError>
+  readonly acquire: (
+    options?: { readonly weight?: number | undefined }
+  ) => Effect.Effect<Acquired, QuotaError.QuotaError>
   /**
    * Feeds the server's answer back: see `Outcome`. Each `Acquired` settles
    * once: a second report of the same value is a no-op, whatever its outcome.

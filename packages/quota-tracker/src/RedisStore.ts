@@ -27,8 +27,8 @@ import * as Layer from "effect/Layer"
 import * as Redis from "effect/persistence/Redis"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import { Connection, ConnectFailed } from "./internal/redisConnection.js"
 import { describeCause } from "./internal/errorDetail.js"
+import { ConnectFailed, Connection } from "./internal/redisConnection.js"
 import * as QuotaError from "./QuotaError.js"
 import * as QuotaStore from "./QuotaStore.js"
 
@@ -67,7 +67,10 @@ const DEFAULT_TIMEOUT = 2000
 const redisError = (cause: unknown) => new Redis.RedisError({ cause })
 
 const startupError = (error: unknown): QuotaError.QuotaError =>
-  QuotaError.storeUnavailable("redis", error instanceof ConnectFailed ? error.message : `cannot connect: ${describeCause(error)}`)
+  QuotaError.storeUnavailable(
+    "redis",
+    error instanceof ConnectFailed ? error.message : `cannot connect: ${describeCause(error)}`
+  )
 
 /**
  * The `Redis` service of `effect/persistence` over a node-redis client with bounded start-up.
@@ -83,7 +86,9 @@ export const makeConnection = (
     const timeout = options.timeout !== undefined && options.timeout > 0 ? options.timeout : DEFAULT_TIMEOUT
     const connectTimeout = options.connectTimeout ?? timeout
     if (!(connectTimeout > 0) || !Number.isFinite(connectTimeout)) {
-      return yield* Effect.fail(QuotaError.invalidOptions(`connectTimeout must be a positive number of ms, got ${String(connectTimeout)}`))
+      return yield* Effect.fail(
+        QuotaError.invalidOptions(`connectTimeout must be a positive number of ms, got ${String(connectTimeout)}`)
+      )
     }
     const connection = yield* Effect.acquireRelease(
       Effect.sync(() => new Connection({ url, connectTimeout, closeTimeout: timeout })),
@@ -102,50 +107,56 @@ export const makeConnection = (
         try: () => {
           const client = connection.current
           const argv = [command, ...args]
-          return (client !== undefined ? client.sendCommand(argv) : connection.client().then((c) => c.sendCommand(argv))) as Promise<A>
+          return (client !== undefined
+            ? client.sendCommand(argv)
+            : connection.client().then((c) => c.sendCommand(argv))) as Promise<A>
         },
         catch: redisError
       })
     // the script cache and the connection pool keep time for a real server: on the real clock,
     // whatever the caller's (a TestClock set to a date would otherwise run the pool's timers
     // for every minute since 1970)
-    return yield* Effect.provideService(Redis.make({
-      send,
-      // reserved connections do not reconnect: a dropped socket fails the in-flight command
-      connect: Effect.tryPromise({ try: () => connection.dedicated(false), catch: redisError }).pipe(
-        Effect.map((client) => ({
-          send: <A = unknown>(command: string, ...args: ReadonlyArray<string>) =>
-            Effect.tryPromise({ try: () => client.sendCommand([command, ...args]) as Promise<A>, catch: redisError }),
-          close: Effect.sync(() => connection.release(client))
-        }))
-      ),
-      subscribe: (channel, onMessage) =>
-        Effect.acquireRelease(
-          Effect.tryPromise({
-            try: async () => {
-              const subscriber = await connection.dedicated(true)
-              try {
-                await subscriber.subscribe(channel, (message, from) => onMessage({ channel: from, message }))
-              } catch (cause) {
-                connection.release(subscriber)
-                throw cause
+    return yield* Effect.provideService(
+      Redis.make({
+        send,
+        // reserved connections do not reconnect: a dropped socket fails the in-flight command
+        connect: Effect.tryPromise({ try: () => connection.dedicated(false), catch: redisError }).pipe(
+          Effect.map((client) => ({
+            send: <A = unknown>(command: string, ...args: ReadonlyArray<string>) =>
+              Effect.tryPromise({ try: () => client.sendCommand([command, ...args]) as Promise<A>, catch: redisError }),
+            close: Effect.sync(() => connection.release(client))
+          }))
+        ),
+        subscribe: (channel, onMessage) =>
+          Effect.acquireRelease(
+            Effect.tryPromise({
+              try: async () => {
+                const subscriber = await connection.dedicated(true)
+                try {
+                  await subscriber.subscribe(channel, (message, from) => onMessage({ channel: from, message }))
+                } catch (cause) {
+                  connection.release(subscriber)
+                  throw cause
+                }
+                return subscriber
+              },
+              catch: redisError
+            }),
+            (subscriber) => Effect.sync(() => connection.release(subscriber))
+          ).pipe(Effect.map((subscriber) =>
+            // ends with an error once the subscriber has given up reconnecting
+            Effect.callback<void, Redis.RedisError>((resume) => {
+              const onError = (cause: unknown) => {
+                if (!subscriber.isOpen) resume(Effect.fail(redisError(cause)))
               }
-              return subscriber
-            },
-            catch: redisError
-          }),
-          (subscriber) => Effect.sync(() => connection.release(subscriber))
-        ).pipe(Effect.map((subscriber) =>
-          // ends with an error once the subscriber has given up reconnecting
-          Effect.callback<void, Redis.RedisError>((resume) => {
-            const onError = (cause: unknown) => {
-              if (!subscriber.isOpen) resume(Effect.fail(redisError(cause)))
-            }
-            subscriber.on("error", onError)
-            return Effect.sync(() => subscriber.off("error", onError))
-          })
-        ))
-    }), Clock.Clock, Clock.Clock.defaultValue())
+              subscriber.on("error", onError)
+              return Effect.sync(() => subscriber.off("error", onError))
+            })
+          ))
+      }),
+      Clock.Clock,
+      Clock.Clock.defaultValue()
+    )
   })
 
 /**

@@ -54,7 +54,21 @@ export interface Entry {
  * @since 0.1.0
  * @category models
  */
-export type TierName = "F1" | "S1" | "S2" | "S3" | "S4" | "S5" | "S6" | "S7" | "S8" | "S9" | "S15" | "S16" | "S17" | "S18"
+export type TierName =
+  | "F1"
+  | "S1"
+  | "S2"
+  | "S3"
+  | "S4"
+  | "S5"
+  | "S6"
+  | "S7"
+  | "S8"
+  | "S9"
+  | "S15"
+  | "S16"
+  | "S17"
+  | "S18"
 
 const v = (value: number | undefined, confidence: Confidence): Value => ({ value, confidence })
 const none = v(undefined, "unconfirmed")
@@ -95,12 +109,60 @@ export const entries: { readonly [K in TierName]: Entry } = {
     apis: "Web Search",
     source: "price from press reports of the 2023-05-01 prices"
   },
-  S3: { name: "S3", perSecond: v(100, "unconfirmed"), perDay: none, perMonth: none, pricePer1000: v(18, "unconfirmed"), apis: "Web, Image", source: secondaryTable },
-  S4: { name: "S4", perSecond: v(100, "unconfirmed"), perDay: none, perMonth: none, pricePer1000: v(18, "unconfirmed"), apis: "Web, Video", source: secondaryTable },
-  S5: { name: "S5", perSecond: v(100, "unconfirmed"), perDay: none, perMonth: none, pricePer1000: v(18, "unconfirmed"), apis: "Web, News", source: secondaryTable },
-  S6: { name: "S6", perSecond: v(100, "unconfirmed"), perDay: none, perMonth: none, pricePer1000: v(15, "unconfirmed"), apis: "Web, Entity", source: secondaryTable },
-  S7: { name: "S7", perSecond: v(100, "unconfirmed"), perDay: none, perMonth: none, pricePer1000: v(20, "unconfirmed"), apis: "Web, Image, Video", source: secondaryTable },
-  S8: { name: "S8", perSecond: v(100, "unconfirmed"), perDay: none, perMonth: none, pricePer1000: v(22, "unconfirmed"), apis: "Web, Image, News, Video", source: secondaryTable },
+  S3: {
+    name: "S3",
+    perSecond: v(100, "unconfirmed"),
+    perDay: none,
+    perMonth: none,
+    pricePer1000: v(18, "unconfirmed"),
+    apis: "Web, Image",
+    source: secondaryTable
+  },
+  S4: {
+    name: "S4",
+    perSecond: v(100, "unconfirmed"),
+    perDay: none,
+    perMonth: none,
+    pricePer1000: v(18, "unconfirmed"),
+    apis: "Web, Video",
+    source: secondaryTable
+  },
+  S5: {
+    name: "S5",
+    perSecond: v(100, "unconfirmed"),
+    perDay: none,
+    perMonth: none,
+    pricePer1000: v(18, "unconfirmed"),
+    apis: "Web, News",
+    source: secondaryTable
+  },
+  S6: {
+    name: "S6",
+    perSecond: v(100, "unconfirmed"),
+    perDay: none,
+    perMonth: none,
+    pricePer1000: v(15, "unconfirmed"),
+    apis: "Web, Entity",
+    source: secondaryTable
+  },
+  S7: {
+    name: "S7",
+    perSecond: v(100, "unconfirmed"),
+    perDay: none,
+    perMonth: none,
+    pricePer1000: v(20, "unconfirmed"),
+    apis: "Web, Image, Video",
+    source: secondaryTable
+  },
+  S8: {
+    name: "S8",
+    perSecond: v(100, "unconfirmed"),
+    perDay: none,
+    perMonth: none,
+    pricePer1000: v(22, "unconfirmed"),
+    apis: "Web, Image, News, Video",
+    source: secondaryTable
+  },
   S9: {
     name: "S9",
     perSecond: v(30, "unconfirmed"),
@@ -128,8 +190,24 @@ export const entries: { readonly [K in TierName]: Entry } = {
     apis: "Bing Search APIs with your LLM (for more than 1M queries a day)",
     source: "docs (next tier after S15); price from press reports"
   },
-  S17: { name: "S17", perSecond: none, perDay: none, perMonth: none, pricePer1000: none, apis: "Bing Search APIs with your LLM", source: "name only (LLM legal terms)" },
-  S18: { name: "S18", perSecond: none, perDay: none, perMonth: none, pricePer1000: none, apis: "Bing Search APIs with your LLM", source: "name only (LLM legal terms)" }
+  S17: {
+    name: "S17",
+    perSecond: none,
+    perDay: none,
+    perMonth: none,
+    pricePer1000: none,
+    apis: "Bing Search APIs with your LLM",
+    source: "name only (LLM legal terms)"
+  },
+  S18: {
+    name: "S18",
+    perSecond: none,
+    perDay: none,
+    perMonth: none,
+    pricePer1000: none,
+    apis: "Bing Search APIs with your LLM",
+    source: "name only (LLM legal terms)"
+  }
 }
 
 /**

@@ -123,7 +123,8 @@ const calendarOrMessage = (alignment: Alignment): Calendar | string => {
     }
     const offsetAt = (epochMs: number): number => {
       const parts = format.formatToParts(new Date(epochMs))
-      const at = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((part) => part.type === type)?.value ?? 0)
+      const at = (type: Intl.DateTimeFormatPartTypes): number =>
+        Number(parts.find((part) => part.type === type)?.value ?? 0)
       const local = Date.UTC(at("year"), at("month") - 1, at("day"), at("hour"), at("minute"), at("second"))
       const floored = epochMs - (((epochMs % 1000) + 1000) % 1000)
       return Math.round((local - floored) / MINUTE) * MINUTE

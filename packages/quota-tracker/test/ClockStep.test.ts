@@ -22,16 +22,31 @@ const runId = `${process.pid}-${Date.now()}`
 
 const stores: ReadonlyArray<readonly [string, () => Layer.Layer<QuotaStore.QuotaStore, unknown>, boolean]> = [
   ["memory", () => QuotaStore.layerMemory, false],
-  ["sqlite", () => QuotaStore.layerSqlite({ filename: join(dir, `clock-${Math.random().toString(36).slice(2)}.sqlite`) }), false],
-  ["redis", () => RedisStore.layer({ url, prefix: `bing-quota-test:clock:${runId}:${Math.random().toString(36).slice(2)}:` }), !inject("redis")]
+  [
+    "sqlite",
+    () => QuotaStore.layerSqlite({ filename: join(dir, `clock-${Math.random().toString(36).slice(2)}.sqlite`) }),
+    false
+  ],
+  [
+    "redis",
+    () => RedisStore.layer({ url, prefix: `bing-quota-test:clock:${runId}:${Math.random().toString(36).slice(2)}:` }),
+    !inject("redis")
+  ]
 ]
 
-const used = (acquired: QuotaTracker.Acquired, window: string) => acquired.windows.find((w) => w.window === window)!.used
+const used = (acquired: QuotaTracker.Acquired, window: string) =>
+  acquired.windows.find((w) => w.window === window)!.used
 // real time, for Redis: its keys expire on its own clock
 const realSleep = (ms: number) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, ms)))
 
 const options = (): QuotaTracker.Options => ({
-  tiers: [Tier.make({ name: "T", key: Redacted.make("clock-step-test-key"), limits: { perSecond: 2, perDay: 100, perMonth: 1000 } })],
+  tiers: [
+    Tier.make({
+      name: "T",
+      key: Redacted.make("clock-step-test-key"),
+      limits: { perSecond: 2, perDay: 100, perMonth: 1000 }
+    })
+  ],
   waitForSecondWindow: 0
 })
 
@@ -48,7 +63,11 @@ for (const [name, store, skip] of stores) {
         assert.strictEqual(used(acquired, "second"), 2, "admitted, leaving the bucket empty")
         const refused = yield* Effect.flip(q.acquire())
         assert.strictEqual(refused.reason._tag, "RateLimitExceeded")
-        assert.isAtMost((refused.reason as QuotaError.RateLimitExceeded).retryAfter, 1000, "the usual wait, not an hour")
+        assert.isAtMost(
+          (refused.reason as QuotaError.RateLimitExceeded).retryAfter,
+          1000,
+          "the usual wait, not an hour"
+        )
         yield* TestClock.adjust(500)
         yield* q.acquire()
       }).pipe(Effect.provide(store())))
@@ -68,12 +87,20 @@ for (const [name, store, skip] of stores) {
         assert.deepStrictEqual([used(december, "day"), used(december, "month")], [2, 2])
         yield* TestClock.setTime(utc("2026-11-30T23:30:00Z"))
         const november = yield* q.acquire()
-        assert.deepStrictEqual([used(november, "day"), used(november, "month")], [3, 3], "November's counts, not December's, not zero")
+        assert.deepStrictEqual(
+          [used(november, "day"), used(november, "month")],
+          [3, 3],
+          "November's counts, not December's, not zero"
+        )
         // a refund of December's request goes to December, whatever the clock says now
         yield* q.report({ tier: "T", outcome: Outcome.failed(), acquired: december })
         yield* TestClock.setTime(utc("2026-12-01T00:00:00.500Z"))
         const again = yield* q.acquire()
-        assert.deepStrictEqual([used(again, "day"), used(again, "month")], [2, 2], "December's 2, minus the refund, plus this one")
+        assert.deepStrictEqual(
+          [used(again, "day"), used(again, "month")],
+          [2, 2],
+          "December's 2, minus the refund, plus this one"
+        )
         const status = yield* q.status
         assert.strictEqual(status.active, "T")
         assert.isFalse(status.tiers[0]!.exhausted)
@@ -82,14 +109,21 @@ for (const [name, store, skip] of stores) {
     it.effect("a tier exhausted in the later period is usable again in the earlier one (and the reverse holds)", () =>
       Effect.gen(function*() {
         yield* TestClock.setTime(utc("2026-12-01T00:10:00Z"))
-        const q = yield* QuotaTracker.make({ ...options(), tiers: [Tier.make({ name: "T", key: Redacted.make("k"), limits: { perDay: 2 } })] })
+        const q = yield* QuotaTracker.make({
+          ...options(),
+          tiers: [Tier.make({ name: "T", key: Redacted.make("k"), limits: { perDay: 2 } })]
+        })
         yield* q.acquire()
         yield* q.acquire()
         assert.strictEqual((yield* Effect.flip(q.acquire())).reason._tag, "QuotaExhausted")
         yield* TestClock.setTime(utc("2026-12-01T00:10:00Z") - HOUR)
         assert.strictEqual(used(yield* q.acquire(), "day"), 1, "November 30 had no request")
         yield* TestClock.setTime(utc("2026-12-01T00:10:00Z"))
-        assert.strictEqual((yield* Effect.flip(q.acquire())).reason._tag, "QuotaExhausted", "December 1 is still used up")
+        assert.strictEqual(
+          (yield* Effect.flip(q.acquire())).reason._tag,
+          "QuotaExhausted",
+          "December 1 is still used up"
+        )
       }).pipe(Effect.provide(store())))
   })
 }

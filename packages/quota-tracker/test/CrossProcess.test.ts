@@ -22,17 +22,24 @@ const prefixes: Array<string> = []
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
   if (prefixes.length === 0 || !inject("redis")) return
-  await Effect.runPromise(Effect.gen(function*() {
-    const redis = yield* Redis.Redis
-    for (const prefix of prefixes) {
-      const keys = yield* redis.send<Array<string>>("KEYS", `${prefix}*`)
-      if (keys.length > 0) yield* redis.send("DEL", ...keys)
-    }
-  }).pipe(Effect.provide(NodeRedis.layer({ url }))))
+  await Effect.runPromise(
+    Effect.gen(function*() {
+      const redis = yield* Redis.Redis
+      for (const prefix of prefixes) {
+        const keys = yield* redis.send<Array<string>>("KEYS", `${prefix}*`)
+        if (keys.length > 0) yield* redis.send("DEL", ...keys)
+      }
+    }).pipe(Effect.provide(NodeRedis.layer({ url })))
+  )
 })
 
-const start = (args: ReadonlyArray<string>): { child: ChildProcess; firstLine: Promise<string>; exit: Promise<number | null> } => {
-  const child = spawn(process.execPath, [worker, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, REDIS_URL: url } })
+const start = (
+  args: ReadonlyArray<string>
+): { child: ChildProcess; firstLine: Promise<string>; exit: Promise<number | null> } => {
+  const child = spawn(process.execPath, [worker, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, REDIS_URL: url }
+  })
   let out = ""
   let err = ""
   child.stderr!.on("data", (chunk) => (err += String(chunk)))
@@ -50,13 +57,21 @@ const start = (args: ReadonlyArray<string>): { child: ChildProcess; firstLine: P
 }
 
 const usedInStore = (store: Layer.Layer<QuotaStore.QuotaStore, unknown>, limit: number) =>
-  Effect.runPromise(Effect.gen(function*() {
-    const tracker = yield* QuotaTracker.make({
-      tiers: [Tier.make({ name: "X", key: Redacted.make("reader"), limits: { perSecond: 1_000_000, perDay: limit, perMonth: 10 * limit } })]
-    })
-    const status = yield* tracker.status
-    return Object.fromEntries(status.tiers[0]!.windows.map((w) => [w.window, w.used]))
-  }).pipe(Effect.scoped, Effect.provide(store)))
+  Effect.runPromise(
+    Effect.gen(function*() {
+      const tracker = yield* QuotaTracker.make({
+        tiers: [
+          Tier.make({
+            name: "X",
+            key: Redacted.make("reader"),
+            limits: { perSecond: 1_000_000, perDay: limit, perMonth: 10 * limit }
+          })
+        ]
+      })
+      const status = yield* tracker.status
+      return Object.fromEntries(status.tiers[0]!.windows.map((w) => [w.window, w.used]))
+    }).pipe(Effect.scoped, Effect.provide(store))
+  )
 
 const suites: Array<{
   readonly name: string
@@ -92,8 +107,13 @@ for (const suite of suites) {
       const location = suite.location()
       const limit = 300
       const startAt = Date.now() + 1500
-      const workers = Array.from({ length: 4 }, () => start(["acquire", suite.name, location, "150", String(limit), String(startAt)]))
-      const results = (await Promise.all(workers.map((w) => w.firstLine))).map((line) => JSON.parse(line) as { admitted: number; refused: number })
+      const workers = Array.from(
+        { length: 4 },
+        () => start(["acquire", suite.name, location, "150", String(limit), String(startAt)])
+      )
+      const results = (await Promise.all(workers.map((w) => w.firstLine))).map((line) =>
+        JSON.parse(line) as { admitted: number; refused: number }
+      )
       await Promise.all(workers.map((w) => w.exit))
       const admitted = results.reduce((sum, r) => sum + r.admitted, 0)
       const refused = results.reduce((sum, r) => sum + r.refused, 0)
@@ -101,7 +121,11 @@ for (const suite of suites) {
       expect(refused).toBe(600 - limit)
       // every process got some: they really ran concurrently against one counter
       expect(results.filter((r) => r.admitted > 0).length).toBeGreaterThan(1)
-      expect(await usedInStore(suite.store(location), limit)).toEqual({ month: limit, day: limit, second: expect.any(Number) })
+      expect(await usedInStore(suite.store(location), limit)).toEqual({
+        month: limit,
+        day: limit,
+        second: expect.any(Number)
+      })
     }, 60_000)
 
     it("counts written before a process is killed are there after a restart", async () => {

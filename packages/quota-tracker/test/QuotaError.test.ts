@@ -6,30 +6,43 @@ describe("QuotaError", () => {
   it.effect("each reason can be caught with Effect.catchReason", () =>
     Effect.gen(function*() {
       const fail = (error: QuotaError.QuotaError): Effect.Effect<string, QuotaError.QuotaError> => Effect.fail(error)
-      const exhausted = yield* fail(QuotaError.quotaExhausted({ tiers: ["S15", "S16"], window: "day", resetsAt: 86_400_000, retryAfter: 3_600_000 })).pipe(
+      const exhausted = yield* fail(
+        QuotaError.quotaExhausted({ tiers: ["S15", "S16"], window: "day", resetsAt: 86_400_000, retryAfter: 3_600_000 })
+      ).pipe(
         Effect.catchReason("QuotaError", "QuotaExhausted", (reason) => Effect.succeed(`until ${reason.resetsAt}`))
       )
       assert.strictEqual(exhausted, "until 86400000")
       const limited = yield* fail(QuotaError.rateLimitExceeded("S15", 250)).pipe(
-        Effect.catchReason("QuotaError", "RateLimitExceeded", (reason) => Effect.succeed(`${reason.tier} ${reason.retryAfter}`))
+        Effect.catchReason("QuotaError", "RateLimitExceeded", (reason) =>
+          Effect.succeed(`${reason.tier} ${reason.retryAfter}`))
       )
       assert.strictEqual(limited, "S15 250")
       const store = yield* fail(QuotaError.storeUnavailable("redis", "ECONNREFUSED")).pipe(
-        Effect.catchReason("QuotaError", "StoreUnavailable", (reason) => Effect.succeed(reason.store))
+        Effect.catchReason("QuotaError", "StoreUnavailable", (reason) =>
+          Effect.succeed(reason.store))
       )
       assert.strictEqual(store, "redis")
       // an unmatched reason stays in the error channel
       const other = yield* Effect.flip(
         fail(QuotaError.storeUnavailable("sqlite", "SQLITE_BUSY")).pipe(
-          Effect.catchReason("QuotaError", "QuotaExhausted", () => Effect.succeed("no"))
+          Effect.catchReason("QuotaError", "QuotaExhausted", () =>
+            Effect.succeed("no"))
         )
       )
       assert.strictEqual(other.reason._tag, "StoreUnavailable")
     }))
 
   it("has readable messages and retryability", () => {
-    const exhausted = QuotaError.quotaExhausted({ tiers: ["S15", "S16"], window: "month", resetsAt: Date.parse("2026-12-01T00:00:00Z"), retryAfter: 90_000 })
-    assert.strictEqual(exhausted.message, "Every tier is exhausted (S15, S16): monthly quota used up; the first reset is at 2026-12-01T00:00:00.000Z (in 90 s)")
+    const exhausted = QuotaError.quotaExhausted({
+      tiers: ["S15", "S16"],
+      window: "month",
+      resetsAt: Date.parse("2026-12-01T00:00:00Z"),
+      retryAfter: 90_000
+    })
+    assert.strictEqual(
+      exhausted.message,
+      "Every tier is exhausted (S15, S16): monthly quota used up; the first reset is at 2026-12-01T00:00:00.000Z (in 90 s)"
+    )
     assert.isFalse(exhausted.isRetryable)
     const limited = QuotaError.rateLimitExceeded("S15", 1500)
     assert.strictEqual(limited.message, "Tier S15 is over its per-second rate; retry in 2 s")
@@ -55,7 +68,10 @@ describe("QuotaError", () => {
     assert.instanceOf(error, QuotaError.QuotaError)
     assert.instanceOf(error, Error)
     assert.strictEqual(error.name, "QuotaError")
-    assert.deepStrictEqual(JSON.parse(JSON.stringify(error)), { _tag: "QuotaError", reason: { _tag: "RateLimitExceeded", tier: "S15", retryAfter: 10 } })
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(error)), {
+      _tag: "QuotaError",
+      reason: { _tag: "RateLimitExceeded", tier: "S15", retryAfter: 10 }
+    })
     // one built with `new` keeps its own stack trace
     const constructed = new QuotaError.QuotaError({ reason: new QuotaError.InvalidOptions({ detail: "x" }) })
     assert.include(constructed.stack, "QuotaError.test.ts")

@@ -104,62 +104,73 @@ describe.skipIf(!inject("redis"))("QuotaStore.layerRedis with a poisoned key", (
         second: { kind: "bucket", key: `${t}:second`, limit: 1000, interval: 1000 } satisfies QuotaStore.Slot
       }
     }
-    const poisons: ReadonlyArray<readonly [string, (redis: Redis.Redis["Service"], key: string) => Effect.Effect<unknown, Redis.RedisError>]> = [
+    const poisons: ReadonlyArray<
+      readonly [string, (redis: Redis.Redis["Service"], key: string) => Effect.Effect<unknown, Redis.RedisError>]
+    > = [
       ["text", (redis, key) => redis.send("SET", key, "poison-value-7361")],
       ["a fraction in a counter", (redis, key) => redis.send("SET", key, "2.5")],
       ["a number with spaces", (redis, key) => redis.send("SET", key, " 12 ")],
       ["a list", (redis, key) => redis.send("RPUSH", key, "poison-value-7361")]
     ]
     for (const [what, poison] of poisons) {
-      withStore.effect(`${what} at the day key: acquire fails with StoreUnavailable naming the key, and no window changes`, () =>
+      withStore.effect(
+        `${what} at the day key: acquire fails with StoreUnavailable naming the key, and no window changes`,
+        () =>
+          Effect.gen(function*() {
+            const store = yield* QuotaStore.QuotaStore
+            const redis = yield* Redis.Redis
+            const { day, month, now, second } = slotsOf(what.replace(/\W/g, ""))
+            yield* poison(redis, prefix + day.key)
+            for (let i = 0; i < 20; i++) {
+              const error = yield* Effect.flip(store.acquire([month, day, second], 1, now))
+              assert.strictEqual(error.reason._tag, "StoreUnavailable")
+              assert.include(error.message, `${prefix}${day.key}`)
+              assert.notInclude(error.message, "poison-value")
+            }
+            // nothing was written: the month key and the bucket do not exist
+            assert.strictEqual(yield* redis.send<number>("EXISTS", prefix + month.key, prefix + second.key), 0)
+            const getError = yield* Effect.flip(store.get([month, day], now))
+            assert.strictEqual(getError.reason._tag, "StoreUnavailable")
+            assert.include(getError.message, `${prefix}${day.key}`)
+            const refund = yield* Effect.flip(store.refund([month, day, second], 1, now))
+            assert.strictEqual(refund.reason._tag, "StoreUnavailable")
+            assert.strictEqual(yield* redis.send<number>("EXISTS", prefix + month.key, prefix + second.key), 0)
+            // set repairs the key: it overwrites whatever is there
+            yield* store.set(day, 3, now)
+            assert.deepStrictEqual(yield* store.get([month, day], now), [0, 3])
+          })
+      )
+    }
+
+    withStore.effect(
+      "text in the bucket key: acquire and get fail with StoreUnavailable, never NaN",
+      () =>
         Effect.gen(function*() {
           const store = yield* QuotaStore.QuotaStore
           const redis = yield* Redis.Redis
-          const { day, month, now, second } = slotsOf(what.replace(/\W/g, ""))
-          yield* poison(redis, prefix + day.key)
-          for (let i = 0; i < 20; i++) {
-            const error = yield* Effect.flip(store.acquire([month, day, second], 1, now))
-            assert.strictEqual(error.reason._tag, "StoreUnavailable")
-            assert.include(error.message, `${prefix}${day.key}`)
-            assert.notInclude(error.message, "poison-value")
-          }
-          // nothing was written: the month key and the bucket do not exist
-          assert.strictEqual(yield* redis.send<number>("EXISTS", prefix + month.key, prefix + second.key), 0)
-          const getError = yield* Effect.flip(store.get([month, day], now))
-          assert.strictEqual(getError.reason._tag, "StoreUnavailable")
-          assert.include(getError.message, `${prefix}${day.key}`)
-          const refund = yield* Effect.flip(store.refund([month, day, second], 1, now))
-          assert.strictEqual(refund.reason._tag, "StoreUnavailable")
-          assert.strictEqual(yield* redis.send<number>("EXISTS", prefix + month.key, prefix + second.key), 0)
-          // set repairs the key: it overwrites whatever is there
-          yield* store.set(day, 3, now)
-          assert.deepStrictEqual(yield* store.get([month, day], now), [0, 3])
-        }))
-    }
-
-    withStore.effect("text in the bucket key: acquire and get fail with StoreUnavailable, never NaN", () =>
-      Effect.gen(function*() {
-        const store = yield* QuotaStore.QuotaStore
-        const redis = yield* Redis.Redis
-        const { day, now, second } = slotsOf("bucket")
-        yield* redis.send("SET", prefix + second.key, "poison-value-7361")
-        const error = yield* Effect.flip(store.acquire([day, second], 1, now))
-        assert.include(error.message, `${prefix}${second.key}`)
-        assert.strictEqual(yield* redis.send<number>("EXISTS", prefix + day.key), 0)
-        assert.strictEqual((yield* Effect.flip(store.get([second], now))).reason._tag, "StoreUnavailable")
-      }))
+          const { day, now, second } = slotsOf("bucket")
+          yield* redis.send("SET", prefix + second.key, "poison-value-7361")
+          const error = yield* Effect.flip(store.acquire([day, second], 1, now))
+          assert.include(error.message, `${prefix}${second.key}`)
+          assert.strictEqual(yield* redis.send<number>("EXISTS", prefix + day.key), 0)
+          assert.strictEqual((yield* Effect.flip(store.get([second], now))).reason._tag, "StoreUnavailable")
+        })
+    )
   })
 })
 
 // No server needed: a Redis service that hangs or fails.
 describe("QuotaStore.layerRedis failures", () => {
   const fake = (behaviour: Effect.Effect<never, Redis.RedisError>) =>
-    Layer.succeed(Redis.Redis, Redis.Redis.of({
-      send: () => behaviour,
-      eval: () => () => behaviour,
-      subscribe: () => Effect.die("unused"),
-      reserve: Effect.die("unused")
-    }))
+    Layer.succeed(
+      Redis.Redis,
+      Redis.Redis.of({
+        send: () => behaviour,
+        eval: () => () => behaviour,
+        subscribe: () => Effect.die("unused"),
+        reserve: Effect.die("unused")
+      })
+    )
   const slot: QuotaStore.Slot = { kind: "counter", key: "{x}:day:0", limit: 5, expiresAt: Date.now() + 60_000 }
 
   it.live("a call slower than the timeout fails with StoreUnavailable", () =>
@@ -181,19 +192,49 @@ describe("QuotaStore.layerRedis failures", () => {
       assert.include(error.message, "ECONNREFUSED")
       const refund = yield* Effect.flip(store.refund([slot], 1, Date.now()))
       assert.strictEqual(refund.reason._tag, "StoreUnavailable")
-    }).pipe(Effect.provide(QuotaStore.layerRedis().pipe(Layer.provide(fake(Effect.fail(new Redis.RedisError({ cause: new Error("connect ECONNREFUSED 127.0.0.1:1") }))))))))
+    }).pipe(
+      Effect.provide(
+        QuotaStore.layerRedis().pipe(
+          Layer.provide(
+            fake(Effect.fail(new Redis.RedisError({ cause: new Error("connect ECONNREFUSED 127.0.0.1:1") })))
+          )
+        )
+      )
+    ))
 
   const failingWith = (cause: unknown) =>
     QuotaStore.layerRedis().pipe(Layer.provide(fake(Effect.fail(new Redis.RedisError({ cause })))))
   const refused = () =>
-    Object.assign(new AggregateError([new Error("connect ECONNREFUSED ::1:6379"), new Error("connect ECONNREFUSED 127.0.0.1:6379")], ""), { code: "ECONNREFUSED" })
+    Object.assign(
+      new AggregateError(
+        [new Error("connect ECONNREFUSED ::1:6379"), new Error("connect ECONNREFUSED 127.0.0.1:6379")],
+        ""
+      ),
+      { code: "ECONNREFUSED" }
+    )
   const causes: ReadonlyArray<readonly [string, () => unknown, string]> = [
     ["an error without a message", () => new Error(""), "the driver gave no reason"],
-    ["an AggregateError (every address of localhost refused)", refused, "ECONNREFUSED: connect ECONNREFUSED ::1:6379, connect ECONNREFUSED 127.0.0.1:6379"],
+    [
+      "an AggregateError (every address of localhost refused)",
+      refused,
+      "ECONNREFUSED: connect ECONNREFUSED ::1:6379, connect ECONNREFUSED 127.0.0.1:6379"
+    ],
     // node-redis' ReconnectStrategyError copies the message of the error it wraps
-    ["a wrapper of an AggregateError", () => Object.assign(new Error(""), { originalError: refused() }), "ECONNREFUSED: connect ECONNREFUSED ::1:6379, connect ECONNREFUSED 127.0.0.1:6379"],
-    ["a named error without a message", () => Object.assign(new Error(""), { name: "DisconnectsClientError" }), "DisconnectsClientError"],
-    ["a URL with credentials", () => new Error("cannot reach redis://user:hunter2@10.0.0.1:6379"), "cannot reach redis://***@10.0.0.1:6379"]
+    [
+      "a wrapper of an AggregateError",
+      () => Object.assign(new Error(""), { originalError: refused() }),
+      "ECONNREFUSED: connect ECONNREFUSED ::1:6379, connect ECONNREFUSED 127.0.0.1:6379"
+    ],
+    [
+      "a named error without a message",
+      () => Object.assign(new Error(""), { name: "DisconnectsClientError" }),
+      "DisconnectsClientError"
+    ],
+    [
+      "a URL with credentials",
+      () => new Error("cannot reach redis://user:hunter2@10.0.0.1:6379"),
+      "cannot reach redis://***@10.0.0.1:6379"
+    ]
   ]
   for (const [what, cause, detail] of causes) {
     it.live(`${what}: the detail says what failed, never empty`, () =>

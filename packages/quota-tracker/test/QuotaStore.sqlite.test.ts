@@ -1,9 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
-import { DatabaseSync } from "node:sqlite"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { DatabaseSync } from "node:sqlite"
 import { afterAll } from "vitest"
 import { QuotaError, QuotaStore } from "../src/index.js"
 import { contract } from "./QuotaStoreContract.js"
@@ -31,9 +31,13 @@ describe("QuotaStore.layerSqlite", () => {
 
   it.effect("fails with StoreUnavailable when the file cannot be opened", () =>
     Effect.gen(function*() {
-      const exit = yield* Effect.exit(Effect.scoped(QuotaStore.makeSqlite({ filename: join(dir, "missing", "dir", "x.sqlite") })))
+      const exit = yield* Effect.exit(
+        Effect.scoped(QuotaStore.makeSqlite({ filename: join(dir, "missing", "dir", "x.sqlite") }))
+      )
       assert.ok(Exit.isFailure(exit))
-      const error = yield* Effect.flip(Effect.scoped(QuotaStore.makeSqlite({ filename: join(dir, "missing", "dir", "x.sqlite") })))
+      const error = yield* Effect.flip(
+        Effect.scoped(QuotaStore.makeSqlite({ filename: join(dir, "missing", "dir", "x.sqlite") }))
+      )
       assert.ok(QuotaError.isQuotaError(error))
       assert.strictEqual(error.reason._tag, "StoreUnavailable")
       assert.strictEqual(error.reason._tag === "StoreUnavailable" && error.reason.store, "sqlite")

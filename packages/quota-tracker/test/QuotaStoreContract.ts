@@ -11,8 +11,18 @@ type Slot = QuotaStore.Slot
 let sequence = 0
 const unique = (name: string): string => `${name}-${process.pid}-${Date.now()}-${sequence++}`
 
-const counter = (name: string, limit: number, expiresAt: number): Slot => ({ kind: "counter", key: unique(name), limit, expiresAt })
-const bucket = (name: string, limit: number, interval = 1000): Slot => ({ kind: "bucket", key: unique(name), limit, interval })
+const counter = (name: string, limit: number, expiresAt: number): Slot => ({
+  kind: "counter",
+  key: unique(name),
+  limit,
+  expiresAt
+})
+const bucket = (name: string, limit: number, interval = 1000): Slot => ({
+  kind: "bucket",
+  key: unique(name),
+  limit,
+  interval
+})
 
 export const contract = (name: string, storeLayer: Layer.Layer<QuotaStore.QuotaStore, unknown>): void => {
   describe(`QuotaStore contract (${name})`, () => {

@@ -5,9 +5,9 @@ import type { Scope } from "effect"
 import { Redis } from "effect/persistence"
 import { TestClock } from "effect/testing"
 import { mkdtempSync, rmSync } from "node:fs"
-import { DatabaseSync } from "node:sqlite"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { DatabaseSync } from "node:sqlite"
 import { afterAll, inject } from "vitest"
 import { Outcome, QuotaError, type QuotaEvent, QuotaStore, QuotaTracker, Tier } from "../src/index.js"
 
@@ -43,10 +43,28 @@ describe("QuotaTracker.acquire", () => {
       const second = yield* q.acquire({ weight: 3 })
       assert.strictEqual(first.tier.name, "S15")
       assert.deepStrictEqual(second.windows.map((w) => w.window), ["month", "day", "second"])
-      assert.deepStrictEqual(usage(second, "day"), { window: "day", used: 4, limit: 1000, remaining: 996, resetsAt: utc("2026-11-23T00:00:00Z") })
-      assert.deepStrictEqual(usage(second, "month"), { window: "month", used: 4, limit: 20_000, remaining: 19_996, resetsAt: utc("2026-12-01T00:00:00Z") })
+      assert.deepStrictEqual(usage(second, "day"), {
+        window: "day",
+        used: 4,
+        limit: 1000,
+        remaining: 996,
+        resetsAt: utc("2026-11-23T00:00:00Z")
+      })
+      assert.deepStrictEqual(usage(second, "month"), {
+        window: "month",
+        used: 4,
+        limit: 20_000,
+        remaining: 19_996,
+        resetsAt: utc("2026-12-01T00:00:00Z")
+      })
       // token bucket: 4 tokens of 100 ms each are in use, the bucket is full again 400 ms from now
-      assert.deepStrictEqual(usage(second, "second"), { window: "second", used: 4, limit: 10, remaining: 6, resetsAt: utc("2026-11-22T10:00:00.650Z") })
+      assert.deepStrictEqual(usage(second, "second"), {
+        window: "second",
+        used: 4,
+        limit: 10,
+        remaining: 6,
+        resetsAt: utc("2026-11-22T10:00:00.650Z")
+      })
       assert.strictEqual(second.weight, 3)
       assert.strictEqual(second.acquiredAt, utc("2026-11-22T10:00:00.250Z"))
     }))
@@ -82,7 +100,10 @@ describe("QuotaTracker.acquire", () => {
       for (let i = 0; i < 4; i++) yield* noWait.acquire()
       const reason = yield* reasonOf(noWait.acquire())
       assert.strictEqual(reason._tag, "RateLimitExceeded")
-      assert.deepStrictEqual(reason._tag === "RateLimitExceeded" && { tier: reason.tier, retryAfter: reason.retryAfter }, { tier: "S15", retryAfter: 250 })
+      assert.deepStrictEqual(
+        reason._tag === "RateLimitExceeded" && { tier: reason.tier, retryAfter: reason.retryAfter },
+        { tier: "S15", retryAfter: 250 }
+      )
       assert.isTrue(reason.isRetryable)
       assert.match(reason.message, /S15 is over its per-second rate; retry in 250 ms/)
 
@@ -96,7 +117,10 @@ describe("QuotaTracker.acquire", () => {
 
   it.effect("does not move to the next tier because of a full per-second window", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perSecond: 1, perDay: 100 }), tier("S16", { perDay: 100 })], waitForSecondWindow: 0 })
+      const q = yield* QuotaTracker.make({
+        tiers: [tier("S15", { perSecond: 1, perDay: 100 }), tier("S16", { perDay: 100 })],
+        waitForSecondWindow: 0
+      })
       yield* q.acquire()
       assert.strictEqual((yield* reasonOf(q.acquire()))._tag, "RateLimitExceeded")
       yield* TestClock.adjust(1000)
@@ -131,11 +155,23 @@ describe("thresholds, events and forecasts", () => {
         }
         yield* settle
         const crossed = seen.filter((e): e is QuotaEvent.ThresholdCrossed => e._tag === "ThresholdCrossed")
-        assert.deepStrictEqual(crossed.map((e) => [e.threshold, e.used, e.at]), [[0.8, 80, 79 * MINUTE], [0.95, 95, 94 * MINUTE]])
+        assert.deepStrictEqual(crossed.map((e) => [e.threshold, e.used, e.at]), [[0.8, 80, 79 * MINUTE], [
+          0.95,
+          95,
+          94 * MINUTE
+        ]])
         assert.strictEqual(crossed[0]!.forecast, 99 * MINUTE)
-        assert.strictEqual(crossed[0]!.message, "S15 daily quota 80% used (80/100); runs out at 01:39 UTC at the current rate")
-        assert.strictEqual(crossed[1]!.message, "S15 daily quota 95% used (95/100); runs out at 01:39 UTC at the current rate")
-        assert.isTrue(lines.includes("Debug S15 daily quota 80% used (80/100); runs out at 01:39 UTC at the current rate"))
+        assert.strictEqual(
+          crossed[0]!.message,
+          "S15 daily quota 80% used (80/100); runs out at 01:39 UTC at the current rate"
+        )
+        assert.strictEqual(
+          crossed[1]!.message,
+          "S15 daily quota 95% used (95/100); runs out at 01:39 UTC at the current rate"
+        )
+        assert.isTrue(
+          lines.includes("Debug S15 daily quota 80% used (80/100); runs out at 01:39 UTC at the current rate")
+        )
 
         // the next day fires them again
         yield* TestClock.setTime(DAY)
@@ -166,7 +202,11 @@ describe("thresholds, events and forecasts", () => {
   it.effect("uses the calendar's zone and the thousands separator in messages", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2026-11-22T08:00:00Z"))
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 1000 })], thresholds: [0.5], offsetMinutes: 60 })
+      const q = yield* QuotaTracker.make({
+        tiers: [tier("S15", { perDay: 1000 })],
+        thresholds: [0.5],
+        offsetMinutes: 60
+      })
       const seen = yield* collect(q)
       yield* q.setUsage({ tier: "S15", window: "day", used: 499 })
       yield* TestClock.adjust(1000)
@@ -174,10 +214,17 @@ describe("thresholds, events and forecasts", () => {
       yield* settle
       const event = seen.find((e) => e._tag === "ThresholdCrossed")
       // one request in the last second: 500 left last 500 s, until 08:08:20 UTC
-      assert.strictEqual(event?.message, "S15 daily quota 50% used (500/1,000); runs out at 09:08 UTC+01:00 at the current rate")
+      assert.strictEqual(
+        event?.message,
+        "S15 daily quota 50% used (500/1,000); runs out at 09:08 UTC+01:00 at the current rate"
+      )
       // 500 used in the 15 hours since local midnight: at that average, 500 more take past the reset
       yield* TestClock.setTime(utc("2026-11-22T14:00:00Z"))
-      const quiet = yield* QuotaTracker.make({ tiers: [tier("S16", { perDay: 1000 })], thresholds: [0.5], offsetMinutes: 60 })
+      const quiet = yield* QuotaTracker.make({
+        tiers: [tier("S16", { perDay: 1000 })],
+        thresholds: [0.5],
+        offsetMinutes: 60
+      })
       const quietEvents = yield* collect(quiet)
       yield* quiet.setUsage({ tier: "S16", window: "day", used: 500 })
       yield* settle
@@ -235,15 +282,27 @@ describe("tier switching", () => {
       assert.strictEqual(back.switchedFrom, "S16")
       yield* settle
       const switches = seen.filter((e): e is QuotaEvent.TierSwitched => e._tag === "TierSwitched")
-      assert.deepStrictEqual(switches.map((e) => [e.from, e.to, e.reason]), [["S15", "S16", "exhausted"], ["S16", "S15", "reset"]])
+      assert.deepStrictEqual(switches.map((e) => [e.from, e.to, e.reason]), [["S15", "S16", "exhausted"], [
+        "S16",
+        "S15",
+        "reset"
+      ]])
       assert.strictEqual(switches[0]!.message, "Switched from S15 to S16: S15 is exhausted")
       const exhausted = seen.find((e): e is QuotaEvent.TierExhausted => e._tag === "TierExhausted")
-      assert.deepStrictEqual(exhausted && [exhausted.tier, exhausted.window, exhausted.until, exhausted.source], ["S15", "day", utc("2026-11-23T00:00:00Z"), "local"])
+      assert.deepStrictEqual(exhausted && [exhausted.tier, exhausted.window, exhausted.until, exhausted.source], [
+        "S15",
+        "day",
+        utc("2026-11-23T00:00:00Z"),
+        "local"
+      ])
     }))
 
   it.effect("switches at the switchAt fraction and uses the rest only when later tiers are out", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 100 }), tier("S16", { perDay: 2 })], switchAt: 0.99 })
+      const q = yield* QuotaTracker.make({
+        tiers: [tier("S15", { perDay: 100 }), tier("S16", { perDay: 2 })],
+        switchAt: 0.99
+      })
       const seen = yield* collect(q)
       for (let i = 0; i < 99; i++) assert.strictEqual((yield* q.acquire()).tier.name, "S15")
       const moved = yield* q.acquire()
@@ -291,13 +350,22 @@ describe("tier switching", () => {
       yield* TestClock.adjust(1)
       const back = yield* q.acquire()
       assert.strictEqual(back.tier.name, "S15")
-      assert.deepStrictEqual(usage(back, "month"), { window: "month", used: 1, limit: 2, remaining: 1, resetsAt: utc("2024-04-01T00:00:00Z") })
+      assert.deepStrictEqual(usage(back, "month"), {
+        window: "month",
+        used: 1,
+        limit: 2,
+        remaining: 1,
+        resetsAt: utc("2024-04-01T00:00:00Z")
+      })
     }))
 
   it.effect("comes back at the day boundary of a non-UTC offset", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2026-11-21T21:30:00Z")) // 23:30 at UTC+02:00
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 1 }), tier("S16", { perDay: 100 })], offsetMinutes: 120 })
+      const q = yield* QuotaTracker.make({
+        tiers: [tier("S15", { perDay: 1 }), tier("S16", { perDay: 100 })],
+        offsetMinutes: 120
+      })
       const first = yield* q.acquire()
       assert.strictEqual(usage(first, "day")!.resetsAt, utc("2026-11-21T22:00:00Z"))
       assert.strictEqual((yield* q.acquire()).tier.name, "S16")
@@ -310,7 +378,10 @@ describe("tier switching", () => {
   it.effect("starts months on the billing anchor day", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2026-03-16T12:00:00Z"))
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perMonth: 1 }), tier("S16", { perMonth: 10 })], monthAnchorDay: 17 })
+      const q = yield* QuotaTracker.make({
+        tiers: [tier("S15", { perMonth: 1 }), tier("S16", { perMonth: 10 })],
+        monthAnchorDay: 17
+      })
       yield* q.acquire()
       assert.strictEqual((yield* q.acquire()).tier.name, "S16")
       yield* TestClock.setTime(utc("2026-03-17T00:00:00Z"))
@@ -384,7 +455,10 @@ describe("QuotaTracker.report", () => {
 
   it.effect("a failed request is refunded, unless refundFailed is false", () =>
     Effect.gen(function*() {
-      const refunding = yield* QuotaTracker.make({ tiers: [tier("S15", { perSecond: 1, perDay: 10 })], waitForSecondWindow: 0 })
+      const refunding = yield* QuotaTracker.make({
+        tiers: [tier("S15", { perSecond: 1, perDay: 10 })],
+        waitForSecondWindow: 0
+      })
       const acquired = yield* refunding.acquire({ weight: 1 })
       yield* refunding.report({ tier: "S15", outcome: Outcome.failed(), acquired })
       const windows = (yield* refunding.status).tiers[0]!.windows
@@ -423,17 +497,25 @@ describe("QuotaTracker.report", () => {
 describe("QuotaTracker.setUsage", () => {
   it.effect("sets usage from an outside source and acts on it", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 100, perMonth: 1000 }), tier("S16", { perDay: 100 })] })
+      const q = yield* QuotaTracker.make({
+        tiers: [tier("S15", { perDay: 100, perMonth: 1000 }), tier("S16", { perDay: 100 })]
+      })
       const seen = yield* collect(q)
       yield* q.setUsage({ tier: "S15", window: "month", used: 960 })
       yield* settle
-      assert.deepStrictEqual(seen.filter((e) => e._tag === "ThresholdCrossed").map((e) => e._tag === "ThresholdCrossed" && e.threshold), [0.8, 0.95])
+      assert.deepStrictEqual(
+        seen.filter((e) => e._tag === "ThresholdCrossed").map((e) => e._tag === "ThresholdCrossed" && e.threshold),
+        [0.8, 0.95]
+      )
       yield* q.setUsage({ tier: "S15", window: "month", used: 1000 })
       assert.strictEqual((yield* q.acquire()).tier.name, "S16")
       // a corrected (lower) figure makes the tier usable again
       yield* q.setUsage({ tier: "S15", window: "month", used: 10 })
       assert.strictEqual((yield* q.acquire()).tier.name, "S15")
-      assert.strictEqual((yield* reasonOf(q.setUsage({ tier: "S16", window: "month", used: 1 })))._tag, "InvalidOptions")
+      assert.strictEqual(
+        (yield* reasonOf(q.setUsage({ tier: "S16", window: "month", used: 1 })))._tag,
+        "InvalidOptions"
+      )
       assert.strictEqual((yield* reasonOf(q.setUsage({ tier: "S15", window: "day", used: -1 })))._tag, "InvalidOptions")
     }))
 })
@@ -444,7 +526,12 @@ describe("QuotaTracker.status", () => {
       yield* TestClock.setTime(utc("2026-11-22T06:00:00Z"))
       const q = yield* QuotaTracker.make({
         tiers: [
-          Tier.make({ name: "S15", key: Redacted.make(SECRET), endpoint: "http://127.0.0.1:8080", limits: { perSecond: 9, perDay: 10 } }),
+          Tier.make({
+            name: "S15",
+            key: Redacted.make(SECRET),
+            endpoint: "http://127.0.0.1:8080",
+            limits: { perSecond: 9, perDay: 10 }
+          }),
           tier("S16", { perMonth: 50 })
         ]
       })
@@ -456,15 +543,39 @@ describe("QuotaTracker.status", () => {
       assert.strictEqual(status.storeMode, "primary")
       const [s15, s16] = status.tiers
       assert.deepStrictEqual(
-        { name: s15!.name, endpoint: s15!.endpoint, active: s15!.active, held: s15!.held, exhausted: s15!.exhausted, switchedAway: s15!.switchedAway },
-        { name: "S15", endpoint: "http://127.0.0.1:8080", active: true, held: false, exhausted: false, switchedAway: false }
+        {
+          name: s15!.name,
+          endpoint: s15!.endpoint,
+          active: s15!.active,
+          held: s15!.held,
+          exhausted: s15!.exhausted,
+          switchedAway: s15!.switchedAway
+        },
+        {
+          name: "S15",
+          endpoint: "http://127.0.0.1:8080",
+          active: true,
+          held: false,
+          exhausted: false,
+          switchedAway: false
+        }
       )
       const day = s15!.windows.find((w) => w.window === "day")!
-      assert.deepStrictEqual([day.used, day.limit, day.remaining, day.resetsAt, day.thresholdsCrossed], [9, 10, 1, utc("2026-11-23T00:00:00Z"), [0.8]])
+      assert.deepStrictEqual([day.used, day.limit, day.remaining, day.resetsAt, day.thresholdsCrossed], [
+        9,
+        10,
+        1,
+        utc("2026-11-23T00:00:00Z"),
+        [0.8]
+      ])
       const second = s15!.windows.find((w) => w.window === "second")!
       assert.deepStrictEqual([second.used, second.remaining, second.resetsAt], [9, 0, utc("2026-11-22T06:00:01Z")])
       // the per-second window has no rate forecast: it is out now while the bucket is empty, and not after
-      assert.deepStrictEqual([second.forecast, second.forecastBasis, second.ratePerSecond], [utc("2026-11-22T06:00:00Z"), undefined, 0])
+      assert.deepStrictEqual([second.forecast, second.forecastBasis, second.ratePerSecond], [
+        utc("2026-11-22T06:00:00Z"),
+        undefined,
+        0
+      ])
       yield* TestClock.adjust(500)
       const refilled = (yield* q.status).tiers[0]!.windows.find((w) => w.window === "second")!
       assert.deepStrictEqual([refilled.used, refilled.forecast], [5, undefined])
@@ -501,10 +612,17 @@ describe("a process starting on a shared store", () => {
         assert.isUndefined((yield* fresh.acquire()).switchedFrom)
         const status = yield* fresh.status
         assert.strictEqual(status.active, "S16")
-        assert.deepStrictEqual(status.tiers.map((t) => [t.name, t.active, t.exhausted]), [["S15", false, true], ["S16", true, false]])
+        assert.deepStrictEqual(status.tiers.map((t) => [t.name, t.active, t.exhausted]), [["S15", false, true], [
+          "S16",
+          true,
+          false
+        ]])
         yield* settle
         assert.deepStrictEqual(switchesIn(seen), [["S15", "S16", "exhausted"]])
-        assert.strictEqual(seen.find((e) => e._tag === "TierSwitched")?.message, "Switched from S15 to S16: S15 is exhausted")
+        assert.strictEqual(
+          seen.find((e) => e._tag === "TierSwitched")?.message,
+          "Switched from S15 to S16: S15 is exhausted"
+        )
 
         // and back to S15 when its day resets, as in a process that saw the first switch
         yield* TestClock.setTime(utc("2026-11-23T00:00:00Z"))
@@ -517,7 +635,10 @@ describe("a process starting on a shared store", () => {
   it.effect("names the switch threshold as the reason, and reports nothing when the first tier is fine", () =>
     sharing((store) =>
       Effect.gen(function*() {
-        const options = { tiers: [tier("S15", { perDay: 100 }), tier("S16", { perDay: 100 }), tier("S17", { perDay: 100 })], switchAt: 0.99 }
+        const options = {
+          tiers: [tier("S15", { perDay: 100 }), tier("S16", { perDay: 100 }), tier("S17", { perDay: 100 })],
+          switchAt: 0.99
+        }
         const earlier = yield* on(store, options)
         yield* earlier.setUsage({ tier: "S16", window: "day", used: 100 })
 
@@ -535,7 +656,10 @@ describe("a process starting on a shared store", () => {
         assert.strictEqual((yield* fresh.status).active, "S17")
         yield* settle
         assert.deepStrictEqual(switchesIn(seen), [["S15", "S17", "threshold"]])
-        assert.strictEqual(seen.find((e) => e._tag === "TierSwitched")?.message, "Switched from S15 to S17: S15 reached the switch threshold (99%)")
+        assert.strictEqual(
+          seen.find((e) => e._tag === "TierSwitched")?.message,
+          "Switched from S15 to S17: S15 reached the switch threshold (99%)"
+        )
       })
     ))
 
@@ -562,8 +686,15 @@ describe("a process starting on a shared store", () => {
         yield* fresh.acquire({ weight: 200 })
         yield* settle
         const crossed = seen.find((e): e is QuotaEvent.ThresholdCrossed => e._tag === "ThresholdCrossed")
-        assert.deepStrictEqual(crossed && [crossed.threshold, crossed.forecast, crossed.forecastBasis], [0.8, utc("2026-11-22T07:30:00Z"), "period-average"])
-        assert.strictEqual(crossed?.message, "S15 daily quota 80% used (800/1,000); runs out at 07:30 UTC at this period's average rate")
+        assert.deepStrictEqual(crossed && [crossed.threshold, crossed.forecast, crossed.forecastBasis], [
+          0.8,
+          utc("2026-11-22T07:30:00Z"),
+          "period-average"
+        ])
+        assert.strictEqual(
+          crossed?.message,
+          "S15 daily quota 80% used (800/1,000); runs out at 07:30 UTC at this period's average rate"
+        )
 
         // once it has measured a rate of its own (210 counted in the second since its first look at
         // 06:00), that rate is the forecast's basis: 190 left at 210 a second
@@ -585,53 +716,66 @@ describe("thresholds on a shared store", () => {
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true })
     if (skipRedis) return
-    await Effect.runPromise(Effect.gen(function*() {
-      const redis = yield* Redis.Redis
-      const keys = yield* redis.send<Array<string>>("KEYS", `${prefix}*`)
-      if (keys.length > 0) yield* redis.send("DEL", ...keys)
-    }).pipe(Effect.provide(NodeRedis.layer({ url: redisUrl }))))
+    await Effect.runPromise(
+      Effect.gen(function*() {
+        const redis = yield* Redis.Redis
+        const keys = yield* redis.send<Array<string>>("KEYS", `${prefix}*`)
+        if (keys.length > 0) yield* redis.send("DEL", ...keys)
+      }).pipe(Effect.provide(NodeRedis.layer({ url: redisUrl })))
+    )
   })
   // each call opens its own connection, as another process would
-  const stores: ReadonlyArray<[string, (n: number) => Effect.Effect<QuotaStore.Service, unknown, Scope.Scope>, boolean]> = [
+  const stores: ReadonlyArray<
+    [string, (n: number) => Effect.Effect<QuotaStore.Service, unknown, Scope.Scope>, boolean]
+  > = [
     ["memory", () => QuotaStore.makeMemory, false],
     ["sqlite", () => QuotaStore.makeSqlite({ filename: join(dir, "thresholds.sqlite") }), false],
-    ["redis", () =>
-      Effect.flatMap(Layer.build(NodeRedis.layer({ url: redisUrl })), (context) =>
-        QuotaStore.makeRedis({ prefix }).pipe(Effect.provideContext(context))), skipRedis]
+    [
+      "redis",
+      () =>
+        Effect.flatMap(
+          Layer.build(NodeRedis.layer({ url: redisUrl })),
+          (context) => QuotaStore.makeRedis({ prefix }).pipe(Effect.provideContext(context))
+        ),
+      skipRedis
+    ]
   ]
   for (const [name, open, skip] of stores) {
-    it.effect.skipIf(skip)(`fire once per period across the processes sharing a ${name} store`, () =>
-      Effect.gen(function*() {
-        yield* TestClock.setTime(utc("2026-11-22T08:00:00Z"))
-        const shared = yield* open(0)
-        const options = { tiers: [tier("S15", { perDay: 100 })] }
-        const a = yield* on(shared, options)
-        const aSeen = yield* collect(a)
-        yield* a.acquire({ weight: 80 })
+    it.effect.skipIf(skip)(
+      `fire once per period across the processes sharing a ${name} store`,
+      () =>
+        Effect.gen(function*() {
+          yield* TestClock.setTime(utc("2026-11-22T08:00:00Z"))
+          const shared = yield* open(0)
+          const options = { tiers: [tier("S15", { perDay: 100 })] }
+          const a = yield* on(shared, options)
+          const aSeen = yield* collect(a)
+          yield* a.acquire({ weight: 80 })
 
-        const b = yield* on(name === "memory" ? shared : yield* open(1), options)
-        const bSeen = yield* collect(b)
-        yield* b.acquire() // 81: 80% fired already, in the other process
-        yield* b.acquire({ weight: 14 }) // 95
-        yield* a.acquire() // 96: a sees 95% crossed for the first time, but b fired it
-        yield* settle
-        assert.deepStrictEqual(crossedIn(aSeen), [0.8])
-        assert.deepStrictEqual(crossedIn(bSeen), [0.95])
-        const c = yield* on(name === "memory" ? shared : yield* open(2), options)
-        const cSeen = yield* collect(c)
-        yield* c.status
-        yield* c.acquire()
-        yield* settle
-        assert.deepStrictEqual(crossedIn(cSeen), [])
+          const b = yield* on(name === "memory" ? shared : yield* open(1), options)
+          const bSeen = yield* collect(b)
+          yield* b.acquire() // 81: 80% fired already, in the other process
+          yield* b.acquire({ weight: 14 }) // 95
+          yield* a.acquire() // 96: a sees 95% crossed for the first time, but b fired it
+          yield* settle
+          assert.deepStrictEqual(crossedIn(aSeen), [0.8])
+          assert.deepStrictEqual(crossedIn(bSeen), [0.95])
+          const c = yield* on(name === "memory" ? shared : yield* open(2), options)
+          const cSeen = yield* collect(c)
+          yield* c.status
+          yield* c.acquire()
+          yield* settle
+          assert.deepStrictEqual(crossedIn(cSeen), [])
 
-        // a new period fires them again, once
-        yield* TestClock.setTime(utc("2026-11-23T08:00:00Z"))
-        yield* b.acquire({ weight: 80 })
-        yield* a.acquire()
-        yield* c.acquire({ weight: 15 })
-        yield* settle
-        assert.deepStrictEqual([crossedIn(aSeen), crossedIn(bSeen), crossedIn(cSeen)], [[0.8], [0.95, 0.8], [0.95]])
-      }))
+          // a new period fires them again, once
+          yield* TestClock.setTime(utc("2026-11-23T08:00:00Z"))
+          yield* b.acquire({ weight: 80 })
+          yield* a.acquire()
+          yield* c.acquire({ weight: 15 })
+          yield* settle
+          assert.deepStrictEqual([crossedIn(aSeen), crossedIn(bSeen), crossedIn(cSeen)], [[0.8], [0.95, 0.8], [0.95]])
+        })
+    )
   }
 })
 
@@ -645,9 +789,10 @@ describe("metrics", () => {
       yield* Effect.flip(q.acquire())
       const snapshot = yield* Metric.snapshot
       const find = (id: string, attributes: Record<string, string>) =>
-        snapshot.find((s) => s.id === id && Object.entries(attributes).every(([k, v]) => s.attributes?.[k] === v))?.state as
-          | { readonly value?: number; readonly count?: number }
-          | undefined
+        snapshot.find((s) => s.id === id && Object.entries(attributes).every(([k, v]) => s.attributes?.[k] === v))
+          ?.state as
+            | { readonly value?: number; readonly count?: number }
+            | undefined
       assert.strictEqual(find("bing_quota_used", { tier: "M15", window: "day" })?.value, 2)
       assert.strictEqual(find("bing_quota_remaining", { tier: "M15", window: "day" })?.value, 0)
       assert.strictEqual(find("bing_quota_limit", { tier: "M16", window: "day" })?.value, 1)
@@ -693,7 +838,11 @@ describe("store failures", () => {
   it.effect("fail open: admits and counts in memory, then pushes the counts when the store is back", () =>
     Effect.gen(function*() {
       const { inner, state, store } = yield* flakyStore
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })], storeFailure: "open", storeRetryInterval: "5 seconds" })
+      const q = yield* QuotaTracker.make({
+        tiers: [tier("S15", { perDay: 10 })],
+        storeFailure: "open",
+        storeRetryInterval: "5 seconds"
+      })
         .pipe(Effect.provideService(QuotaStore.QuotaStore, store))
       const seen = yield* collect(q)
       for (let i = 0; i < 3; i++) yield* q.acquire()
@@ -725,8 +874,15 @@ describe("store failures", () => {
     Effect.gen(function*() {
       const { inner, state, store } = yield* flakyStore
       // a store whose writes take 50 ms, so that acquires land while the recovery push is in flight
-      const slow: QuotaStore.Service = { ...store, add: (slots, delta, now) => Effect.andThen(Effect.sleep("50 millis"), store.add(slots, delta, now)) }
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 100 })], storeFailure: "open", storeRetryInterval: "5 seconds" })
+      const slow: QuotaStore.Service = {
+        ...store,
+        add: (slots, delta, now) => Effect.andThen(Effect.sleep("50 millis"), store.add(slots, delta, now))
+      }
+      const q = yield* QuotaTracker.make({
+        tiers: [tier("S15", { perDay: 100 })],
+        storeFailure: "open",
+        storeRetryInterval: "5 seconds"
+      })
         .pipe(Effect.provideService(QuotaStore.QuotaStore, slow))
       state.down = true
       for (let i = 0; i < 5; i++) yield* q.acquire()
@@ -784,7 +940,10 @@ describe("a store key holding something other than a number", () => {
 
   it.effect("fail open: admits in memory, leaves fallback once the key holds a count again, and warns with real figures", () =>
     Effect.gen(function*() {
-      const { dayKey, q, seen, write } = yield* poisonedTracker({ storeFailure: "open", storeRetryInterval: "1 second" })
+      const { dayKey, q, seen, write } = yield* poisonedTracker({
+        storeFailure: "open",
+        storeRetryInterval: "1 second"
+      })
       for (let i = 0; i < 3; i++) assert.strictEqual(usage(yield* q.acquire(), "day")!.used, 3 + i)
       assert.strictEqual((yield* q.status).storeMode, "fallback")
       yield* settle
@@ -794,7 +953,11 @@ describe("a store key holding something other than a number", () => {
       yield* TestClock.adjust("1 second")
       const status = yield* q.status
       assert.strictEqual(status.storeMode, "primary")
-      assert.strictEqual(status.tiers[0]!.windows.find((w) => w.window === "day")!.used, 5, "2 before, 3 admitted meanwhile")
+      assert.strictEqual(
+        status.tiers[0]!.windows.find((w) => w.window === "day")!.used,
+        5,
+        "2 before, 3 admitted meanwhile"
+      )
       yield* settle
       const crossed = seen.filter((e): e is QuotaEvent.ThresholdCrossed => e._tag === "ThresholdCrossed")
       assert.deepStrictEqual(crossed.map((e) => [e.used, e.limit]), [[5, 10]])
@@ -842,13 +1005,20 @@ describe("options", () => {
       const store = yield* QuotaStore.QuotaStore
       const day = { kind: "counter" as const, key: "{S15}:day:0", limit: 5, expiresAt: DAY }
       assert.deepStrictEqual(yield* store.get([day], 0), [1])
-    }).pipe(Effect.provide(QuotaTracker.layer({ tiers: [tier("S15", { perDay: 5 })] }).pipe(Layer.provideMerge(QuotaStore.layerMemory)))))
+    }).pipe(
+      Effect.provide(
+        QuotaTracker.layer({ tiers: [tier("S15", { perDay: 5 })] }).pipe(Layer.provideMerge(QuotaStore.layerMemory))
+      )
+    ))
 })
 
 describe("secrets", () => {
   it.effect("never puts a key in errors, events or status", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perSecond: 1, perDay: 2 }), tier("S16", { perDay: 1 })], waitForSecondWindow: 0 })
+      const q = yield* QuotaTracker.make({
+        tiers: [tier("S15", { perSecond: 1, perDay: 2 }), tier("S16", { perDay: 1 })],
+        waitForSecondWindow: 0
+      })
       const seen = yield* collect(q)
       const texts: Array<string> = []
       texts.push(JSON.stringify(yield* q.acquire()))

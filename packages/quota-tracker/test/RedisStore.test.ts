@@ -46,11 +46,17 @@ const pong = (port: number): Promise<boolean> =>
     socket.once("data", (chunk) => done(String(chunk).startsWith("+PONG")))
   })
 
-const tier = Tier.make({ name: "T", key: Redacted.make("redis-store-test-key"), limits: { perDay: 100, perSecond: 10 } })
+const tier = Tier.make({
+  name: "T",
+  key: Redacted.make("redis-store-test-key"),
+  limits: { perDay: 100, perSecond: 10 }
+})
 
 const detailOf = (exit: Exit.Exit<unknown, unknown>): string => {
   if (Exit.isSuccess(exit)) return "succeeded"
-  const error = exit.cause.reasons.find((r) => r._tag === "Fail") as { readonly error?: { readonly reason?: { readonly _tag: string; readonly detail?: string } } } | undefined
+  const error = exit.cause.reasons.find((r) => r._tag === "Fail") as {
+    readonly error?: { readonly reason?: { readonly _tag: string; readonly detail?: string } }
+  } | undefined
   const reason = error?.error?.reason
   return reason === undefined ? `not a failure: ${String(exit.cause)}` : `${reason._tag}: ${reason.detail ?? ""}`
 }
@@ -61,7 +67,9 @@ describe.skipIf(redisServer === undefined || !inject("redis"))("RedisStore again
 
   beforeAll(async () => {
     const port = await freePort()
-    server = spawn(redisServer!, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" })
+    server = spawn(redisServer!, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+      stdio: "ignore"
+    })
     let up = false
     for (let i = 0; i < 100 && !up; i++) {
       up = await pong(port)
@@ -92,7 +100,9 @@ describe.skipIf(redisServer === undefined || !inject("redis"))("RedisStore again
   it.live("Effect.timeout around a tracker's start-up returns on time", () =>
     Effect.gen(function*() {
       const started = Date.now()
-      const live = QuotaTracker.layer({ tiers: [tier] }).pipe(Layer.provide(RedisStore.layer({ url: frozen, connectTimeout: 5_000 })))
+      const live = QuotaTracker.layer({ tiers: [tier] }).pipe(
+        Layer.provide(RedisStore.layer({ url: frozen, connectTimeout: 5_000 }))
+      )
       const exit = yield* Effect.exit(Layer.build(live).pipe(Effect.scoped, Effect.timeout(400)))
       assert.isTrue(Exit.isFailure(exit))
       assert.isBelow(Date.now() - started, 2_000, "the timeout interrupts the start-up at once")
@@ -103,7 +113,9 @@ describe.skipIf(redisServer === undefined || !inject("redis"))("RedisStore again
       const sockets = () => process.getActiveResourcesInfo().filter((r) => r === "TCPSocketWrap").length
       yield* Effect.sleep(100) // sockets destroyed by the tests before are gone
       const before = sockets()
-      const fiber = yield* Effect.forkChild(Layer.build(RedisStore.layer({ url: frozen, connectTimeout: 10_000 })).pipe(Effect.scoped))
+      const fiber = yield* Effect.forkChild(
+        Layer.build(RedisStore.layer({ url: frozen, connectTimeout: 10_000 })).pipe(Effect.scoped)
+      )
       yield* Effect.sleep(200)
       assert.strictEqual(sockets(), before + 1, "the attempt holds one socket to the frozen server")
       const started = Date.now()
@@ -117,9 +129,14 @@ describe.skipIf(redisServer === undefined || !inject("redis"))("RedisStore again
   it.live("fail-open: with startup \"background\" the tracker starts, admits in fallback, and says why", () =>
     Effect.gen(function*() {
       const store = yield* Layer.build(RedisStore.layer({ url: frozen, timeout: 200, startup: "background" }))
-      const tracker = yield* QuotaTracker.make({ tiers: [tier], storeFailure: "open" }).pipe(Effect.provideContext(store))
+      const tracker = yield* QuotaTracker.make({ tiers: [tier], storeFailure: "open" }).pipe(
+        Effect.provideContext(store)
+      )
       const details: Array<string> = []
-      yield* Stream.runForEach(tracker.events, (e) => Effect.sync(() => e._tag === "StoreFallback" && details.push(e.detail))).pipe(Effect.forkScoped)
+      yield* Stream.runForEach(
+        tracker.events,
+        (e) => Effect.sync(() => e._tag === "StoreFallback" && details.push(e.detail))
+      ).pipe(Effect.forkScoped)
       yield* Effect.yieldNow
       const started = Date.now()
       const acquired = yield* tracker.acquire()
@@ -150,9 +167,14 @@ describe.skipIf(!inject("redis"))("RedisStore against a live Redis", () => {
   it.live("a refused connection fails with StoreUnavailable naming the server, never the password", () =>
     Effect.gen(function*() {
       const port = yield* Effect.promise(freePort)
-      const exit = yield* Effect.exit(Layer.build(RedisStore.layer({ url: `redis://user:hunter2-secret@127.0.0.1:${port}` })).pipe(Effect.scoped))
+      const exit = yield* Effect.exit(
+        Layer.build(RedisStore.layer({ url: `redis://user:hunter2-secret@127.0.0.1:${port}` })).pipe(Effect.scoped)
+      )
       const detail = detailOf(exit)
-      assert.match(detail, new RegExp(`^StoreUnavailable: cannot connect to redis://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`))
+      assert.match(
+        detail,
+        new RegExp(`^StoreUnavailable: cannot connect to redis://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`)
+      )
       assert.notInclude(detail, "hunter2")
     }))
 
@@ -161,6 +183,9 @@ describe.skipIf(!inject("redis"))("RedisStore against a live Redis", () => {
       // the connection pool's timers would otherwise run for every minute since 1970
       yield* TestClock.setTime(Date.parse("2026-11-22T10:00:00Z"))
       const store = yield* QuotaStore.makeRedis({ prefix: "bing-quota-test:redis-store:" })
-      assert.deepStrictEqual(yield* store.get([{ kind: "bucket", key: `{rs-${process.pid}}:second`, limit: 1, interval: 1000 }], 0), [0])
+      assert.deepStrictEqual(
+        yield* store.get([{ kind: "bucket", key: `{rs-${process.pid}}:second`, limit: 1, interval: 1000 }], 0),
+        [0]
+      )
     }).pipe(Effect.provide(RedisStore.layerConnection({ url, connectTimeout: 1_000 }))))
 })

@@ -24,8 +24,11 @@ const stores: ReadonlyArray<readonly [string, () => Layer.Layer<QuotaStore.Quota
   ["redis", () => RedisStore.layer({ url, prefix: `bing-quota-test:settle:${unique()}:` }), !inject("redis")]
 ]
 
-const tiers = [Tier.make({ name: "T", key: Redacted.make("settlement-test-key"), limits: { perSecond: 100, perDay: 10 } })]
-const dayUsed = (q: QuotaTracker.Service) => Effect.map(q.status, (s) => s.tiers[0]!.windows.find((w) => w.window === "day")!.used)
+const tiers = [
+  Tier.make({ name: "T", key: Redacted.make("settlement-test-key"), limits: { perSecond: 100, perDay: 10 } })
+]
+const dayUsed = (q: QuotaTracker.Service) =>
+  Effect.map(q.status, (s) => s.tiers[0]!.windows.find((w) => w.window === "day")!.used)
 
 for (const [name, store, skip] of stores) {
   describe.skipIf(skip)(`settling acquires (${name})`, () => {

@@ -6,7 +6,22 @@ const key = Redacted.make("secret-key")
 
 describe("TierCatalog", () => {
   it("lists every public tier with values and confidence", () => {
-    expect(TierCatalog.names).toEqual(["F1", "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S15", "S16", "S17", "S18"])
+    expect(TierCatalog.names).toEqual([
+      "F1",
+      "S1",
+      "S2",
+      "S3",
+      "S4",
+      "S5",
+      "S6",
+      "S7",
+      "S8",
+      "S9",
+      "S15",
+      "S16",
+      "S17",
+      "S18"
+    ])
     expect(TierCatalog.entries.F1.perSecond).toEqual({ value: 3, confidence: "secondary" })
     expect(TierCatalog.entries.F1.perMonth).toEqual({ value: 1000, confidence: "secondary" })
     expect(TierCatalog.entries.S15.perDay).toEqual({ value: 1_000_000, confidence: "documented" })
@@ -30,7 +45,11 @@ describe("TierCatalog", () => {
   })
 
   it("lets every value be overridden or dropped", () => {
-    const f1 = TierCatalog.tier("F1", { key, overrides: { perSecond: 5, perMonth: undefined, perDay: 100 }, name: "free" })
+    const f1 = TierCatalog.tier("F1", {
+      key,
+      overrides: { perSecond: 5, perMonth: undefined, perDay: 100 },
+      name: "free"
+    })
     expect(f1).toMatchObject({ name: "free", limits: { perSecond: 5, perMonth: undefined, perDay: 100 } })
     expect(Tier.validate(f1)).toBeUndefined()
   })
@@ -54,7 +73,9 @@ describe("Tier.validate", () => {
 
   it("rejects an empty or whitespace-only key, and a key that is not Redacted, without showing it", () => {
     for (const raw of ["", " ", "\t\n  "]) {
-      expect(Tier.validate(Tier.make({ name: "S15", key: Redacted.make(raw) }))).toBe("tier S15: the subscription key is empty")
+      expect(Tier.validate(Tier.make({ name: "S15", key: Redacted.make(raw) }))).toBe(
+        "tier S15: the subscription key is empty"
+      )
     }
     const plain = "sk-plain-0123456789"
     const message = Tier.validate({ name: "S15", key: plain as unknown as Redacted.Redacted<string>, limits: {} })

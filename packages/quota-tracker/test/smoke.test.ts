@@ -6,7 +6,16 @@ import { describe, expect, it } from "vitest"
 describe("the built package", () => {
   it("loads through its exports map (ESM) and works", async () => {
     const pkg = await import("@bing-effect/quota-tracker")
-    expect(Object.keys(pkg).sort()).toEqual(["Outcome", "QuotaError", "QuotaEvent", "QuotaStore", "QuotaTracker", "Tier", "TierCatalog", "Window"])
+    expect(Object.keys(pkg).sort()).toEqual([
+      "Outcome",
+      "QuotaError",
+      "QuotaEvent",
+      "QuotaStore",
+      "QuotaTracker",
+      "Tier",
+      "TierCatalog",
+      "Window"
+    ])
     const { Effect, Redacted } = await import("effect")
     const acquired = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       const tracker = yield* pkg.QuotaTracker.make({ tiers: [pkg.TierCatalog.tier("F1", { key: Redacted.make("k") })] })
@@ -37,7 +46,9 @@ describe("the built package", () => {
   it("does not load redis from the core entry", () => {
     const dist = new URL("../dist/", import.meta.url)
     const core = ["index.js", ...readdirSync(dist).filter((f) => f.startsWith("chunk-") && f.endsWith(".js"))]
-    for (const file of core) expect(readFileSync(new URL(file, dist), "utf8"), file).not.toMatch(/from "redis"|require\(['"]redis['"]\)/)
+    for (const file of core) {
+      expect(readFileSync(new URL(file, dist), "utf8"), file).not.toMatch(/from "redis"|require\(['"]redis['"]\)/)
+    }
     expect(readFileSync(new URL("redis.js", dist), "utf8")).toMatch(/from "redis"/)
   })
 

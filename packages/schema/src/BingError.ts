@@ -11,8 +11,8 @@
  */
 import type { SubCode } from "@bing-effect/error-codes"
 import * as Schema from "effect/Schema"
-import { Open } from "./internal/open.js"
 import * as ErrorResponse from "./ErrorResponse.js"
+import { Open } from "./internal/open.js"
 
 const common = {
   /** The HTTP status of the response. */
@@ -31,7 +31,10 @@ const RetryAfterMs = Schema.Number.pipe(Schema.check(Schema.isGreaterThanOrEqual
  * @since 0.1.0
  * @category models
  */
-export type InvalidRequestSubCode = Extract<SubCode, "ParameterMissing" | "ParameterInvalidValue" | "HttpNotAllowed" | "Blocked">
+export type InvalidRequestSubCode = Extract<
+  SubCode,
+  "ParameterMissing" | "ParameterInvalidValue" | "HttpNotAllowed" | "Blocked"
+>
 /**
  * @since 0.1.0
  * @category models
@@ -93,7 +96,9 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("Invali
   override get message(): string {
     const where = this.parameter === undefined
       ? ""
-      : ` [parameter ${JSON.stringify(this.parameter)}${this.value === undefined ? "" : `, value ${JSON.stringify(clip(this.value, 100))}`}]`
+      : ` [parameter ${JSON.stringify(this.parameter)}${
+        this.value === undefined ? "" : `, value ${JSON.stringify(clip(this.value, 100))}`
+      }]`
     return this.local === true
       ? `Request refused locally, nothing was sent (InvalidRequest/${this.subCode})${bingText(this.errors)}${where}`
       : `Bing rejected the request (${this.status} InvalidRequest/${this.subCode})${bingText(this.errors)}${where}`
@@ -118,7 +123,9 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited"
 }) {
   /** A readable summary. */
   override get message(): string {
-    return `Bing rate limit exceeded (${this.status} RateLimitExceeded)${bingText(this.errors)}${seconds(this.retryAfterMs)}`
+    return `Bing rate limit exceeded (${this.status} RateLimitExceeded)${bingText(this.errors)}${
+      seconds(this.retryAfterMs)
+    }`
   }
   /** `true`: wait `retryAfterMs` (or back off) and send again. */
   get isRetryable(): boolean {
@@ -144,7 +151,9 @@ export class QuotaExhausted extends Schema.TaggedError<QuotaExhausted>()("QuotaE
   /** A readable summary. */
   override get message(): string {
     const which = this.window === "unknown" ? "quota" : `per-${this.window} quota`
-    return `Bing ${which} exhausted (${this.status} RateLimitExceeded)${bingText(this.errors)}${seconds(this.retryAfterMs)}`
+    return `Bing ${which} exhausted (${this.status} RateLimitExceeded)${bingText(this.errors)}${
+      seconds(this.retryAfterMs)
+    }`
   }
   /** `false`: it needs a switch of key or tier, not a retry. */
   get isRetryable(): boolean {
@@ -179,10 +188,12 @@ export class InvalidAuthorization extends Schema.TaggedError<InvalidAuthorizatio
  * @since 0.1.0
  * @category errors
  */
-export class InsufficientAuthorization extends Schema.TaggedError<InsufficientAuthorization>()("InsufficientAuthorization", {
-  ...common,
-  subCode: Open(["AuthorizationDisabled", "AuthorizationExpired"])
-}) {
+export class InsufficientAuthorization
+  extends Schema.TaggedError<InsufficientAuthorization>()("InsufficientAuthorization", {
+    ...common,
+    subCode: Open(["AuthorizationDisabled", "AuthorizationExpired"])
+  })
+{
   /** A readable summary. */
   override get message(): string {
     return `Bing denied access (${this.status} InsufficientAuthorization/${this.subCode})${bingText(this.errors)}`
@@ -419,24 +430,26 @@ const wireError = (fields: ErrorResponse.Error): ErrorResponse.Error => {
  * @since 0.1.0
  * @category constants
  */
-export const Messages = Object.freeze({
-  ParameterMissing: "Required parameter is missing.",
-  ParameterInvalidValue: "Parameter has invalid value.",
-  HttpNotAllowed: "Http is not allowed. Use https instead.",
-  Blocked: "The request is blocked.",
-  RateLimitExceeded: "Rate limit is exceeded. Try again later.",
-  QuotaExceeded: "Out of call volume quota.",
-  QuotaExceededDay: "The per-day call volume quota is exhausted.",
-  QuotaExceededMonth: "The per-month call volume quota is exhausted.",
-  AuthorizationMissing: "Authorization is required.",
-  SubscriptionKeyNotRecognized: "Subscription key is not recognized.",
-  AuthorizationRedundancy: "Only one authorization method is allowed.",
-  AuthorizationDisabled: "Authorization is disabled.",
-  AuthorizationExpired: "Authorization has expired.",
-  UnexpectedError: "An unexpected error has occurred.",
-  ResourceError: "A resource that the request needs failed.",
-  NotImplemented: "The feature is not implemented."
-} as const)
+export const Messages = Object.freeze(
+  {
+    ParameterMissing: "Required parameter is missing.",
+    ParameterInvalidValue: "Parameter has invalid value.",
+    HttpNotAllowed: "Http is not allowed. Use https instead.",
+    Blocked: "The request is blocked.",
+    RateLimitExceeded: "Rate limit is exceeded. Try again later.",
+    QuotaExceeded: "Out of call volume quota.",
+    QuotaExceededDay: "The per-day call volume quota is exhausted.",
+    QuotaExceededMonth: "The per-month call volume quota is exhausted.",
+    AuthorizationMissing: "Authorization is required.",
+    SubscriptionKeyNotRecognized: "Subscription key is not recognized.",
+    AuthorizationRedundancy: "Only one authorization method is allowed.",
+    AuthorizationDisabled: "Authorization is disabled.",
+    AuthorizationExpired: "Authorization has expired.",
+    UnexpectedError: "An unexpected error has occurred.",
+    ResourceError: "A resource that the request needs failed.",
+    NotImplemented: "The feature is not implemented."
+  } as const
+)
 
 /**
  * 400 `InvalidRequest`/`ParameterMissing` for a required parameter that is absent or empty.
@@ -454,7 +467,9 @@ export const parameterMissing = (parameter: string, options?: InvalidRequestOpti
     status: 400,
     ...trace(options),
     ...local(options),
-    errors: [wireError({ code: "InvalidRequest", subCode: "ParameterMissing", message: Messages.ParameterMissing, parameter })],
+    errors: [
+      wireError({ code: "InvalidRequest", subCode: "ParameterMissing", message: Messages.ParameterMissing, parameter })
+    ],
     subCode: "ParameterMissing",
     parameter
   })
@@ -465,12 +480,24 @@ export const parameterMissing = (parameter: string, options?: InvalidRequestOpti
  * @since 0.1.0
  * @category constructors
  */
-export const parameterInvalidValue = (parameter: string, value: string, options?: InvalidRequestOptions): InvalidRequest =>
+export const parameterInvalidValue = (
+  parameter: string,
+  value: string,
+  options?: InvalidRequestOptions
+): InvalidRequest =>
   new InvalidRequest({
     status: 400,
     ...trace(options),
     ...local(options),
-    errors: [wireError({ code: "InvalidRequest", subCode: "ParameterInvalidValue", message: Messages.ParameterInvalidValue, parameter, value })],
+    errors: [
+      wireError({
+        code: "InvalidRequest",
+        subCode: "ParameterInvalidValue",
+        message: Messages.ParameterInvalidValue,
+        parameter,
+        value
+      })
+    ],
     subCode: "ParameterInvalidValue",
     parameter,
     value
@@ -529,7 +556,11 @@ export const rateLimited = (retryAfterMs?: number | undefined, options?: Options
  * @since 0.1.0
  * @category constructors
  */
-export const quotaExhausted = (window: QuotaWindow, retryAfterMs?: number | undefined, options?: Options): QuotaExhausted =>
+export const quotaExhausted = (
+  window: QuotaWindow,
+  retryAfterMs?: number | undefined,
+  options?: Options
+): QuotaExhausted =>
   new QuotaExhausted({
     status: 403,
     ...trace(options),
@@ -554,7 +585,9 @@ export const quotaExhausted = (window: QuotaWindow, retryAfterMs?: number | unde
  * @since 0.1.0
  * @category constructors
  */
-export const authorizationMissing = (options?: Options & { readonly moreDetails?: string | undefined }): InvalidAuthorization =>
+export const authorizationMissing = (
+  options?: Options & { readonly moreDetails?: string | undefined }
+): InvalidAuthorization =>
   new InvalidAuthorization({
     status: 401,
     ...trace(options),
@@ -589,7 +622,13 @@ export const authorizationRedundancy = (options?: Options): InvalidAuthorization
   new InvalidAuthorization({
     status: 401,
     ...trace(options),
-    errors: [wireError({ code: "InvalidAuthorization", subCode: "AuthorizationRedundancy", message: Messages.AuthorizationRedundancy })],
+    errors: [
+      wireError({
+        code: "InvalidAuthorization",
+        subCode: "AuthorizationRedundancy",
+        message: Messages.AuthorizationRedundancy
+      })
+    ],
     subCode: "AuthorizationRedundancy"
   })
 
@@ -603,7 +642,13 @@ export const authorizationDisabled = (options?: Options): InsufficientAuthorizat
   new InsufficientAuthorization({
     status: 403,
     ...trace(options),
-    errors: [wireError({ code: "InsufficientAuthorization", subCode: "AuthorizationDisabled", message: Messages.AuthorizationDisabled })],
+    errors: [
+      wireError({
+        code: "InsufficientAuthorization",
+        subCode: "AuthorizationDisabled",
+        message: Messages.AuthorizationDisabled
+      })
+    ],
     subCode: "AuthorizationDisabled"
   })
 
@@ -617,7 +662,13 @@ export const authorizationExpired = (options?: Options): InsufficientAuthorizati
   new InsufficientAuthorization({
     status: 403,
     ...trace(options),
-    errors: [wireError({ code: "InsufficientAuthorization", subCode: "AuthorizationExpired", message: Messages.AuthorizationExpired })],
+    errors: [
+      wireError({
+        code: "InsufficientAuthorization",
+        subCode: "AuthorizationExpired",
+        message: Messages.AuthorizationExpired
+      })
+    ],
     subCode: "AuthorizationExpired"
   })
 

@@ -85,8 +85,11 @@ export const encodeError: (error: BingError.BingError, options?: EncodeOptions) 
  * @since 0.1.0
  * @category encoding
  */
-export const encodeLegacyGateway: (error: BingError.BingError, shape: "statusCode" | "error", options?: EncodeOptions) => WireResponse =
-  Encode.encodeLegacyGateway
+export const encodeLegacyGateway: (
+  error: BingError.BingError,
+  shape: "statusCode" | "error",
+  options?: EncodeOptions
+) => WireResponse = Encode.encodeLegacyGateway
 
 /**
  * Decodes a non-success response into its typed error. Total: never throws, whatever the input.
@@ -141,7 +144,8 @@ const decodeTrending = Schema.decodeUnknownResult(ImageSearch.TrendingImages)
 export const decodeWebSearch = (
   input: ResponseInput,
   options?: DecodeOptions
-): Result.Result<SearchResponse.SearchResponse, BingError.BingError> => Decode.decodeResponse(decodeSearch, "SearchResponse", input, options)
+): Result.Result<SearchResponse.SearchResponse, BingError.BingError> =>
+  Decode.decodeResponse(decodeSearch, "SearchResponse", input, options)
 
 /**
  * Decodes an Image Search response (`GET /v7.0/images/search`).
@@ -152,7 +156,8 @@ export const decodeWebSearch = (
 export const decodeImageSearch = (
   input: ResponseInput,
   options?: DecodeOptions
-): Result.Result<ImageSearch.Images, BingError.BingError> => Decode.decodeResponse(decodeImages, "Images", input, options)
+): Result.Result<ImageSearch.Images, BingError.BingError> =>
+  Decode.decodeResponse(decodeImages, "Images", input, options)
 
 /**
  * Decodes a Trending Images response (`GET /v7.0/images/trending`).

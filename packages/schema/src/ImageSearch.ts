@@ -220,7 +220,10 @@ export const Category = Schema.Struct({ title: Schema.String, tiles: Schema.Arra
  * @since 0.1.0
  * @category schemas
  */
-export const TrendingImages = Schema.Struct({ _type: Schema.Literal("TrendingImages"), categories: Schema.Array(Category) })
+export const TrendingImages = Schema.Struct({
+  _type: Schema.Literal("TrendingImages"),
+  categories: Schema.Array(Category)
+})
 
 /**
  * @since 0.1.0

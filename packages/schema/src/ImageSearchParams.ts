@@ -91,7 +91,15 @@ export type ImageContent = typeof ImageContent.Type
  * @since 0.1.0
  * @category constants
  */
-export const ImageType = Schema.Literals(["AnimatedGif", "AnimatedGifHttps", "Clipart", "Line", "Photo", "Shopping", "Transparent"])
+export const ImageType = Schema.Literals([
+  "AnimatedGif",
+  "AnimatedGifHttps",
+  "Clipart",
+  "Line",
+  "Photo",
+  "Shopping",
+  "Transparent"
+])
 /**
  * @since 0.1.0
  * @category models
@@ -104,7 +112,15 @@ export type ImageType = typeof ImageType.Type
  * @since 0.1.0
  * @category constants
  */
-export const License = Schema.Literals(["Any", "Public", "Share", "ShareCommercially", "Modify", "ModifyCommercially", "All"])
+export const License = Schema.Literals([
+  "Any",
+  "Public",
+  "Share",
+  "ShareCommercially",
+  "Modify",
+  "ModifyCommercially",
+  "All"
+])
 /**
  * @since 0.1.0
  * @category models
@@ -272,7 +288,8 @@ export const validate: (input: unknown) => Result.Result<ImageSearchParams, Bing
  * @since 0.1.0
  * @category decoding
  */
-export const fromQuery: (query: URLSearchParams) => Result.Result<ImageSearchParams, BingError.InvalidRequest> = search.fromQuery
+export const fromQuery: (query: URLSearchParams) => Result.Result<ImageSearchParams, BingError.InvalidRequest> =
+  search.fromQuery
 
 /**
  * Writes Image Search parameters as a query string, in documented order.
@@ -298,8 +315,9 @@ export const validateTrending: (input: unknown) => Result.Result<TrendingImagesP
  * @since 0.1.0
  * @category decoding
  */
-export const trendingFromQuery: (query: URLSearchParams) => Result.Result<TrendingImagesParams, BingError.InvalidRequest> =
-  trending.fromQuery
+export const trendingFromQuery: (
+  query: URLSearchParams
+) => Result.Result<TrendingImagesParams, BingError.InvalidRequest> = trending.fromQuery
 
 /**
  * Writes Trending Images parameters as a query string.

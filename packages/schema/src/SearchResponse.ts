@@ -7,12 +7,17 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { Open } from "./internal/open.js"
 import { ImageAnswer, MediaSize, Organization, Query, QueryContext } from "./ImageSearch.js"
+import { Open } from "./internal/open.js"
 
 const opt = Schema.optionalKey
 
 export {
+  /**
+   * @since 0.1.0
+   * @category schemas
+   */
+  ImageAnswer,
   /**
    * @since 0.1.0
    * @category schemas
@@ -22,12 +27,7 @@ export {
    * @since 0.1.0
    * @category schemas
    */
-  QueryContext,
-  /**
-   * @since 0.1.0
-   * @category schemas
-   */
-  ImageAnswer
+  QueryContext
 }
 
 /**
@@ -142,7 +142,13 @@ export const NewsArticle = Schema.Struct({
   description: opt(Schema.String),
   datePublished: opt(Schema.String),
   category: opt(Schema.String),
-  image: opt(Schema.Struct({ thumbnail: opt(Schema.Struct({ contentUrl: opt(Schema.String), width: opt(Schema.Number), height: opt(Schema.Number) })) })),
+  image: opt(
+    Schema.Struct({
+      thumbnail: opt(
+        Schema.Struct({ contentUrl: opt(Schema.String), width: opt(Schema.Number), height: opt(Schema.Number) })
+      )
+    })
+  ),
   provider: opt(Schema.Array(Organization)),
   contractualRules: opt(Schema.Array(ContractualRule))
 })
@@ -257,7 +263,9 @@ export const TimeZone = Schema.Struct({
   description: opt(Schema.String),
   primaryResponse: opt(Schema.String),
   primaryTimeZone: opt(TimeZoneInformation),
-  timeZoneDifference: opt(Schema.Struct({ location1: opt(Schema.String), location2: opt(Schema.String), text: opt(Schema.String) }))
+  timeZoneDifference: opt(
+    Schema.Struct({ location1: opt(Schema.String), location2: opt(Schema.String), text: opt(Schema.String) })
+  )
 })
 
 /**

@@ -127,7 +127,9 @@ const ResponseFilter = {
         if (name === undefined) return undefined
         out.push(neg ? `-${name}` : name)
       }
-      return isFilterList(out) ? (out as unknown as readonly [ResponseFilterItem, ...Array<ResponseFilterItem>]) : undefined
+      return isFilterList(out)
+        ? (out as unknown as readonly [ResponseFilterItem, ...Array<ResponseFilterItem>])
+        : undefined
     },
     show: (a: ReadonlyArray<ResponseFilterItem>) => a.join(",")
   } satisfies P.Param<readonly [ResponseFilterItem, ...Array<ResponseFilterItem>]>
@@ -150,12 +152,17 @@ const isFreshness = (u: unknown): u is Freshness => {
   const parts = u.split("..")
   if (parts.length === 1) return P.isIsoDate(u)
   const [from, to] = parts
-  return parts.length === 2 && from !== undefined && to !== undefined && P.isIsoDate(from) && P.isIsoDate(to) && from <= to
+  return parts.length === 2 && from !== undefined && to !== undefined && P.isIsoDate(from) && P.isIsoDate(to) &&
+    from <= to
 }
 
 const FreshnessParam = {
   schema: Schema.String.pipe(
-    Schema.check(Schema.makeFilter((s: string) => isFreshness(s), { description: "Day, Week, Month, YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD" }))
+    Schema.check(
+      Schema.makeFilter((s: string) => isFreshness(s), {
+        description: "Day, Week, Month, YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD"
+      })
+    )
   ) as unknown as Schema.Codec<Freshness>,
   param: {
     is: isFreshness,
@@ -245,7 +252,8 @@ export const validate: (input: unknown) => Result.Result<WebSearchParams, BingEr
  * @since 0.1.0
  * @category decoding
  */
-export const fromQuery: (query: URLSearchParams) => Result.Result<WebSearchParams, BingError.InvalidRequest> = codec.fromQuery
+export const fromQuery: (query: URLSearchParams) => Result.Result<WebSearchParams, BingError.InvalidRequest> =
+  codec.fromQuery
 
 /**
  * Writes parameters as a query string, in documented order.

@@ -11,13 +11,27 @@ describe("constructors", () => {
       status: 400,
       subCode: "ParameterMissing",
       parameter: "q",
-      errors: [{ code: "InvalidRequest", subCode: "ParameterMissing", message: "Required parameter is missing.", parameter: "q" }]
+      errors: [{
+        code: "InvalidRequest",
+        subCode: "ParameterMissing",
+        message: "Required parameter is missing.",
+        parameter: "q"
+      }]
     })
     expect(BingError.subscriptionKeyNotRecognized().errors).toEqual([
-      { code: "InvalidAuthorization", subCode: "AuthorizationMissing", message: "Authorization is required.", moreDetails: "Subscription key is not recognized." }
+      {
+        code: "InvalidAuthorization",
+        subCode: "AuthorizationMissing",
+        message: "Authorization is required.",
+        moreDetails: "Subscription key is not recognized."
+      }
     ])
     expect(BingError.authorizationMissing().errors[0]).not.toHaveProperty("moreDetails")
-    expect(BingError.parameterInvalidValue("count", "abc", { traceId: "t" })).toMatchObject({ parameter: "count", value: "abc", traceId: "t" })
+    expect(BingError.parameterInvalidValue("count", "abc", { traceId: "t" })).toMatchObject({
+      parameter: "count",
+      value: "abc",
+      traceId: "t"
+    })
   })
 
   it("use the status error-codes gives each sub-code", () => {
@@ -79,10 +93,10 @@ describe("isRetryable and message", () => {
 
   it("messages say what happened", () => {
     expect(BingError.parameterInvalidValue("count", "abc").message).toBe(
-      'Bing rejected the request (400 InvalidRequest/ParameterInvalidValue): Parameter has invalid value. [parameter "count", value "abc"]'
+      "Bing rejected the request (400 InvalidRequest/ParameterInvalidValue): Parameter has invalid value. [parameter \"count\", value \"abc\"]"
     )
     expect(BingError.parameterInvalidValue("count", "abc", { local: true }).message).toBe(
-      'Request refused locally, nothing was sent (InvalidRequest/ParameterInvalidValue): Parameter has invalid value. [parameter "count", value "abc"]'
+      "Request refused locally, nothing was sent (InvalidRequest/ParameterInvalidValue): Parameter has invalid value. [parameter \"count\", value \"abc\"]"
     )
     expect(BingError.httpNotAllowed({ local: true }).local).toBe(true)
     expect(BingError.httpNotAllowed().local).toBeUndefined()

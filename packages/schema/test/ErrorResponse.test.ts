@@ -7,8 +7,8 @@ const decode = Schema.decodeUnknownResult(ErrorResponse.ErrorResponse)
 describe("ErrorResponse", () => {
   it("decodes the documented examples", () => {
     const examples = [
-      '{"_type":"ErrorResponse","errors":[{"code":"InvalidRequest","subCode":"ParameterMissing","message":"Required parameter is missing.","parameter":"q"}]}',
-      '{"_type":"ErrorResponse","errors":[{"code":"InvalidAuthorization","subCode":"AuthorizationMissing","message":"Authorization is required.","moreDetails":"Subscription key is not recognized."}]}'
+      "{\"_type\":\"ErrorResponse\",\"errors\":[{\"code\":\"InvalidRequest\",\"subCode\":\"ParameterMissing\",\"message\":\"Required parameter is missing.\",\"parameter\":\"q\"}]}",
+      "{\"_type\":\"ErrorResponse\",\"errors\":[{\"code\":\"InvalidAuthorization\",\"subCode\":\"AuthorizationMissing\",\"message\":\"Authorization is required.\",\"moreDetails\":\"Subscription key is not recognized.\"}]}"
     ]
     for (const text of examples) {
       const r = decode(JSON.parse(text))
@@ -23,12 +23,14 @@ describe("ErrorResponse", () => {
   })
 
   it("rejects an empty errors list, a missing code and wrong types", () => {
-    for (const bad of [
-      { _type: "ErrorResponse", errors: [] },
-      { _type: "ErrorResponse", errors: [{ message: "x" }] },
-      { _type: "ErrorResponse", errors: [{ code: "ServerError", parameter: 1 }] },
-      { _type: "SearchResponse", errors: [{ code: "ServerError" }] }
-    ]) {
+    for (
+      const bad of [
+        { _type: "ErrorResponse", errors: [] },
+        { _type: "ErrorResponse", errors: [{ message: "x" }] },
+        { _type: "ErrorResponse", errors: [{ code: "ServerError", parameter: 1 }] },
+        { _type: "SearchResponse", errors: [{ code: "ServerError" }] }
+      ]
+    ) {
       expect(Result.isFailure(decode(bad))).toBe(true)
       expect(ErrorResponse.isErrorResponse(bad)).toBe(false)
     }

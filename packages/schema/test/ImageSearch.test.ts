@@ -3,7 +3,8 @@ import { Result, Schema } from "effect"
 import { readFileSync } from "node:fs"
 import * as ImageSearch from "../src/ImageSearch.js"
 
-const load = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8"))
+const load = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8"))
 
 describe("Images", () => {
   const decode = Schema.decodeUnknownResult(ImageSearch.Images)
@@ -12,7 +13,11 @@ describe("Images", () => {
     const r = decode(load("image-search.json"))
     if (Result.isFailure(r)) throw r.failure
     expect(r.success.nextOffset).toBe(47)
-    expect(r.success.value[0]).toMatchObject({ imageInsightsToken: "ccid_a_ss*mid_5D3D*simid_608", contentSize: "171202 B", accentColor: "6F5C5F" })
+    expect(r.success.value[0]).toMatchObject({
+      imageInsightsToken: "ccid_a_ss*mid_5D3D*simid_608",
+      contentSize: "171202 B",
+      accentColor: "6F5C5F"
+    })
     expect(r.success.value[1]?.creativeCommons).toBe("AttributionShareAlike")
     expect(r.success.queryExpansions?.[0]?.thumbnail?.thumbnailUrl).toMatch(/^https:/)
     expect(r.success.pivotSuggestions?.map((p) => p.pivot)).toEqual(["sailing", "dinghies"])
@@ -20,19 +25,23 @@ describe("Images", () => {
 
   it("accepts an empty result list and an unknown creativeCommons value", () => {
     expect(Result.isSuccess(decode({ _type: "Images", value: [] }))).toBe(true)
-    expect(Result.isSuccess(decode({ _type: "Images", value: [{ thumbnailUrl: "t", creativeCommons: "FutureLicence" }] }))).toBe(true)
+    expect(
+      Result.isSuccess(decode({ _type: "Images", value: [{ thumbnailUrl: "t", creativeCommons: "FutureLicence" }] }))
+    ).toBe(true)
   })
 
   it("rejects wrong types in known fields", () => {
     const base = load("image-search.json")
-    for (const body of [
-      { ...base, _type: "SearchResponse" },
-      { ...base, value: [{ name: "no thumbnail" }] },
-      { ...base, value: [{ thumbnailUrl: "t", width: "640" }] },
-      { ...base, value: [{ thumbnailUrl: "t", thumbnail: { width: 1 } }] },
-      { ...base, nextOffset: "47" },
-      { ...base, pivotSuggestions: [{ pivot: "p" }] }
-    ]) expect(Result.isFailure(decode(body))).toBe(true)
+    for (
+      const body of [
+        { ...base, _type: "SearchResponse" },
+        { ...base, value: [{ name: "no thumbnail" }] },
+        { ...base, value: [{ thumbnailUrl: "t", width: "640" }] },
+        { ...base, value: [{ thumbnailUrl: "t", thumbnail: { width: 1 } }] },
+        { ...base, nextOffset: "47" },
+        { ...base, pivotSuggestions: [{ pivot: "p" }] }
+      ]
+    ) expect(Result.isFailure(decode(body))).toBe(true)
   })
 })
 
@@ -47,7 +56,11 @@ describe("TrendingImages", () => {
   })
 
   it("rejects a tile without its query or a category without a title", () => {
-    expect(Result.isFailure(decode({ _type: "TrendingImages", categories: [{ title: "t", tiles: [{ image: { thumbnailUrl: "x" } }] }] }))).toBe(true)
+    expect(
+      Result.isFailure(
+        decode({ _type: "TrendingImages", categories: [{ title: "t", tiles: [{ image: { thumbnailUrl: "x" } }] }] })
+      )
+    ).toBe(true)
     expect(Result.isFailure(decode({ _type: "TrendingImages", categories: [{ tiles: [] }] }))).toBe(true)
   })
 })

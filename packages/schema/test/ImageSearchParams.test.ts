@@ -3,8 +3,12 @@ import { Result } from "effect"
 import * as ImageSearchParams from "../src/ImageSearchParams.js"
 
 const fromQuery = (qs: string) => ImageSearchParams.fromQuery(new URLSearchParams(qs))
-const failure = (r: Result.Result<unknown, { readonly subCode: string; readonly parameter?: string; readonly value?: string }>) =>
-  Result.isFailure(r) ? { subCode: r.failure.subCode, parameter: r.failure.parameter, value: r.failure.value } : "success"
+const failure = (
+  r: Result.Result<unknown, { readonly subCode: string; readonly parameter?: string; readonly value?: string }>
+) =>
+  Result.isFailure(r)
+    ? { subCode: r.failure.subCode, parameter: r.failure.parameter, value: r.failure.value }
+    : "success"
 const invalid = (parameter: string, value: string) => ({ subCode: "ParameterInvalidValue", parameter, value })
 
 describe("Image Search parameters", () => {
@@ -15,10 +19,34 @@ describe("Image Search parameters", () => {
   })
 
   it("every filter enum is checked and normalised", () => {
-    expect(fromQuery("q=c&aspect=wide&color=monochrome&freshness=day&imageContent=face&imageType=animatedgifhttps&license=ShareCommercially&size=wallpaper")).toEqual(
-      Result.succeed({ q: "c", aspect: "Wide", color: "Monochrome", freshness: "Day", imageContent: "Face", imageType: "AnimatedGifHttps", license: "ShareCommercially", size: "Wallpaper" })
+    expect(
+      fromQuery(
+        "q=c&aspect=wide&color=monochrome&freshness=day&imageContent=face&imageType=animatedgifhttps&license=ShareCommercially&size=wallpaper"
+      )
+    ).toEqual(
+      Result.succeed({
+        q: "c",
+        aspect: "Wide",
+        color: "Monochrome",
+        freshness: "Day",
+        imageContent: "Face",
+        imageType: "AnimatedGifHttps",
+        license: "ShareCommercially",
+        size: "Wallpaper"
+      })
     )
-    for (const [name, bad] of [["aspect", "Round"], ["color", "Magenta"], ["freshness", "2019-01-01"], ["imageContent", "Car"], ["imageType", "Svg"], ["license", "GPL"], ["size", "Huge"], ["safeSearch", "maybe"]]) {
+    for (
+      const [name, bad] of [
+        ["aspect", "Round"],
+        ["color", "Magenta"],
+        ["freshness", "2019-01-01"],
+        ["imageContent", "Car"],
+        ["imageType", "Svg"],
+        ["license", "GPL"],
+        ["size", "Huge"],
+        ["safeSearch", "maybe"]
+      ]
+    ) {
       expect(failure(fromQuery(`q=c&${name}=${bad}`))).toEqual(invalid(name!, bad!))
     }
   })
@@ -35,7 +63,14 @@ describe("Image Search parameters", () => {
   })
 
   it("validate and toQuery agree with fromQuery", () => {
-    const p = { q: "sailing dinghies", count: 35, imageType: "Photo", minWidth: 100, maxWidth: 200, size: "Large" } as const
+    const p = {
+      q: "sailing dinghies",
+      count: 35,
+      imageType: "Photo",
+      minWidth: 100,
+      maxWidth: 200,
+      size: "Large"
+    } as const
     expect(ImageSearchParams.validate(p)).toEqual(Result.succeed(p))
     expect(ImageSearchParams.fromQuery(ImageSearchParams.toQuery(p))).toEqual(Result.succeed(p))
     expect(failure(ImageSearchParams.validate({ ...p, height: 10, maxHeight: 20 }))).toEqual(invalid("height", "10"))
@@ -45,9 +80,15 @@ describe("Image Search parameters", () => {
 
 describe("Trending Images parameters", () => {
   it("need no q and ignore the search-only parameters", () => {
-    expect(ImageSearchParams.trendingFromQuery(new URLSearchParams("mkt=en-US&count=9999&q=x"))).toEqual(Result.succeed({ mkt: "en-US" }))
-    expect(failure(ImageSearchParams.trendingFromQuery(new URLSearchParams("safeSearch=nope")))).toEqual(invalid("safeSearch", "nope"))
+    expect(ImageSearchParams.trendingFromQuery(new URLSearchParams("mkt=en-US&count=9999&q=x"))).toEqual(
+      Result.succeed({ mkt: "en-US" })
+    )
+    expect(failure(ImageSearchParams.trendingFromQuery(new URLSearchParams("safeSearch=nope")))).toEqual(
+      invalid("safeSearch", "nope")
+    )
     expect(ImageSearchParams.validateTrending({})).toEqual(Result.succeed({}))
-    expect(ImageSearchParams.trendingToQuery({ mkt: "en-GB", safeSearch: "Strict" }).toString()).toBe("mkt=en-GB&safeSearch=Strict")
+    expect(ImageSearchParams.trendingToQuery({ mkt: "en-GB", safeSearch: "Strict" }).toString()).toBe(
+      "mkt=en-GB&safeSearch=Strict"
+    )
   })
 })

@@ -4,7 +4,8 @@ import { Result, Schema } from "effect"
 import { readFileSync } from "node:fs"
 import * as SearchResponse from "../src/SearchResponse.js"
 
-const load = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8"))
+const load = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8"))
 const decode = Schema.decodeUnknownResult(SearchResponse.SearchResponse)
 
 describe("SearchResponse", () => {
@@ -28,12 +29,17 @@ describe("SearchResponse", () => {
     if (Result.isFailure(r)) throw r.failure
     expect(r.success.spellSuggestions?.value[0]?.text).toBe("what time is it in seattle")
     expect(r.success.timeZone?.primaryCityTime.utcOffset).toBe("UTC-7")
-    expect(r.success.computation).toEqual({ id: "https://api.bing.microsoft.com/api/v7/#Computation", expression: "(5+3)*2", value: "16" })
+    expect(r.success.computation).toEqual({
+      id: "https://api.bing.microsoft.com/api/v7/#Computation",
+      expression: "(5+3)*2",
+      value: "16"
+    })
     expect(r.success.queryContext?.alteredQuery).toBe("what time is it in seattle")
   })
 
   it("tolerates unknown fields and absent answers", () => {
-    expect(Result.isSuccess(decode({ _type: "SearchResponse", instrumentation: { _type: "x" }, brandNew: [1, 2] }))).toBe(true)
+    expect(Result.isSuccess(decode({ _type: "SearchResponse", instrumentation: { _type: "x" }, brandNew: [1, 2] })))
+      .toBe(true)
   })
 
   it("rejects wrong types in known fields", () => {

@@ -4,14 +4,31 @@ import * as fc from "fast-check"
 import * as WebSearchParams from "../src/WebSearchParams.js"
 
 const fromQuery = (qs: string) => WebSearchParams.fromQuery(new URLSearchParams(qs))
-const failure = (r: Result.Result<unknown, { readonly subCode: string; readonly parameter?: string; readonly value?: string; readonly status: number }>) =>
-  Result.isFailure(r) ? { subCode: r.failure.subCode, parameter: r.failure.parameter, value: r.failure.value, status: r.failure.status } : "success"
-const invalid = (parameter: string, value: string) => ({ subCode: "ParameterInvalidValue", parameter, value, status: 400 })
+const failure = (
+  r: Result.Result<
+    unknown,
+    { readonly subCode: string; readonly parameter?: string; readonly value?: string; readonly status: number }
+  >
+) =>
+  Result.isFailure(r)
+    ? { subCode: r.failure.subCode, parameter: r.failure.parameter, value: r.failure.value, status: r.failure.status }
+    : "success"
+const invalid = (parameter: string, value: string) => ({
+  subCode: "ParameterInvalidValue",
+  parameter,
+  value,
+  status: 400
+})
 
 describe("fromQuery (raw strings, the emulator's side)", () => {
   it("q missing, empty or blank -> ParameterMissing for q", () => {
     for (const qs of ["", "q=", "q=%20%20", "count=5"]) {
-      expect(failure(fromQuery(qs))).toEqual({ subCode: "ParameterMissing", parameter: "q", value: undefined, status: 400 })
+      expect(failure(fromQuery(qs))).toEqual({
+        subCode: "ParameterMissing",
+        parameter: "q",
+        value: undefined,
+        status: 400
+      })
     }
   })
 
@@ -23,7 +40,9 @@ describe("fromQuery (raw strings, the emulator's side)", () => {
     expect(failure(fromQuery("q=x&count="))).toEqual(invalid("count", ""))
     expect(failure(fromQuery("q=x&offset=65536"))).toEqual(invalid("offset", "65536"))
     expect(failure(fromQuery("q=x&answerCount=x"))).toEqual(invalid("answerCount", "x"))
-    expect(fromQuery("q=x&count=50&offset=65535&answerCount=3")).toEqual(Result.succeed({ q: "x", count: 50, offset: 65535, answerCount: 3 }))
+    expect(fromQuery("q=x&count=50&offset=65535&answerCount=3")).toEqual(
+      Result.succeed({ q: "x", count: 50, offset: 65535, answerCount: 3 })
+    )
     expect(fromQuery("q=x&count=0")).toEqual(Result.succeed({ q: "x", count: 0 }))
   })
 
@@ -39,18 +58,28 @@ describe("fromQuery (raw strings, the emulator's side)", () => {
   it("freshness: Day/Week/Month in any case, a date, or an ordered date range", () => {
     expect(fromQuery("q=x&freshness=week")).toEqual(Result.succeed({ q: "x", freshness: "Week" }))
     expect(fromQuery("q=x&freshness=2019-02-01")).toEqual(Result.succeed({ q: "x", freshness: "2019-02-01" }))
-    expect(fromQuery("q=x&freshness=2019-02-01..2019-05-30")).toEqual(Result.succeed({ q: "x", freshness: "2019-02-01..2019-05-30" }))
+    expect(fromQuery("q=x&freshness=2019-02-01..2019-05-30")).toEqual(
+      Result.succeed({ q: "x", freshness: "2019-02-01..2019-05-30" })
+    )
     for (const bad of ["Year", "2019-02-30", "2019-05-30..2019-02-01", "2019-02-01..", "19-02-01"]) {
       expect(failure(fromQuery(`q=x&freshness=${bad}`))).toEqual(invalid("freshness", bad))
     }
   })
 
   it("responseFilter: an include list or an exclude list, not both; promote: answer names", () => {
-    expect(fromQuery("q=x&responseFilter=webpages,%20news")).toEqual(Result.succeed({ q: "x", responseFilter: ["Webpages", "News"] }))
-    expect(fromQuery("q=x&responseFilter=-images,-videos")).toEqual(Result.succeed({ q: "x", responseFilter: ["-Images", "-Videos"] }))
-    expect(failure(fromQuery("q=x&responseFilter=Webpages,-Images"))).toEqual(invalid("responseFilter", "Webpages,-Images"))
+    expect(fromQuery("q=x&responseFilter=webpages,%20news")).toEqual(
+      Result.succeed({ q: "x", responseFilter: ["Webpages", "News"] })
+    )
+    expect(fromQuery("q=x&responseFilter=-images,-videos")).toEqual(
+      Result.succeed({ q: "x", responseFilter: ["-Images", "-Videos"] })
+    )
+    expect(failure(fromQuery("q=x&responseFilter=Webpages,-Images"))).toEqual(
+      invalid("responseFilter", "Webpages,-Images")
+    )
     expect(failure(fromQuery("q=x&responseFilter=Ads"))).toEqual(invalid("responseFilter", "Ads"))
-    expect(fromQuery("q=x&promote=Videos,News&answerCount=2")).toEqual(Result.succeed({ q: "x", answerCount: 2, promote: ["Videos", "News"] }))
+    expect(fromQuery("q=x&promote=Videos,News&answerCount=2")).toEqual(
+      Result.succeed({ q: "x", answerCount: 2, promote: ["Videos", "News"] })
+    )
     expect(failure(fromQuery("q=x&promote=Places"))).toEqual(invalid("promote", "Places"))
   })
 
@@ -67,13 +96,16 @@ describe("fromQuery (raw strings, the emulator's side)", () => {
 
 describe("validate (typed input, the client's side)", () => {
   it("accepts typed parameters and rejects out-of-range values with Bing's error", () => {
-    expect(WebSearchParams.validate({ q: "effect", count: 10, safeSearch: "Off", responseFilter: ["Webpages"] })).toEqual(
-      Result.succeed({ q: "effect", count: 10, safeSearch: "Off", responseFilter: ["Webpages"] })
-    )
+    expect(WebSearchParams.validate({ q: "effect", count: 10, safeSearch: "Off", responseFilter: ["Webpages"] }))
+      .toEqual(
+        Result.succeed({ q: "effect", count: 10, safeSearch: "Off", responseFilter: ["Webpages"] })
+      )
     expect(failure(WebSearchParams.validate({ q: "x", count: 60 }))).toEqual(invalid("count", "60"))
     expect(failure(WebSearchParams.validate({ q: "x", count: "10" }))).toEqual(invalid("count", "10"))
     expect(failure(WebSearchParams.validate({ q: "x", safeSearch: "strict" }))).toEqual(invalid("safeSearch", "strict"))
-    expect(failure(WebSearchParams.validate({ q: "x", responseFilter: ["Webpages", "-News"] }))).toEqual(invalid("responseFilter", "Webpages,-News"))
+    expect(failure(WebSearchParams.validate({ q: "x", responseFilter: ["Webpages", "-News"] }))).toEqual(
+      invalid("responseFilter", "Webpages,-News")
+    )
     expect(failure(WebSearchParams.validate({ q: "x", cc: "DE", mkt: "de-DE" }))).toEqual(invalid("cc", "DE"))
     expect(failure(WebSearchParams.validate({ q: 5 }))).toEqual(invalid("q", "5"))
     expect(failure(WebSearchParams.validate({ q: " " }))).toMatchObject({ subCode: "ParameterMissing", parameter: "q" })
@@ -83,8 +115,16 @@ describe("validate (typed input, the client's side)", () => {
 
 describe("toQuery", () => {
   it("writes Bing's parameter forms", () => {
-    const qs = WebSearchParams.toQuery({ q: "sailing dinghies", count: 20, textDecorations: false, responseFilter: ["-Images", "-Videos"], freshness: "2019-02-01..2019-05-30" })
-    expect(qs.toString()).toBe("q=sailing+dinghies&count=20&freshness=2019-02-01..2019-05-30&responseFilter=-Images%2C-Videos&textDecorations=false")
+    const qs = WebSearchParams.toQuery({
+      q: "sailing dinghies",
+      count: 20,
+      textDecorations: false,
+      responseFilter: ["-Images", "-Videos"],
+      freshness: "2019-02-01..2019-05-30"
+    })
+    expect(qs.toString()).toBe(
+      "q=sailing+dinghies&count=20&freshness=2019-02-01..2019-05-30&responseFilter=-Images%2C-Videos&textDecorations=false"
+    )
   })
 
   it("fromQuery(toQuery(p)) gives back every valid p", () => {
@@ -100,7 +140,9 @@ describe("toQuery", () => {
       promote: fc.uniqueArray(fc.constantFrom(...WebSearchParams.PromoteAnswer.literals), { minLength: 1 }),
       responseFilter: fc.oneof(
         fc.uniqueArray(fc.constantFrom(...WebSearchParams.FilterAnswer.literals), { minLength: 1 }),
-        fc.uniqueArray(fc.constantFrom(...WebSearchParams.FilterAnswer.literals), { minLength: 1 }).map((xs) => xs.map((x) => `-${x}`))
+        fc.uniqueArray(fc.constantFrom(...WebSearchParams.FilterAnswer.literals), { minLength: 1 }).map((xs) =>
+          xs.map((x) => `-${x}`)
+        )
       ),
       mkt: fc.constantFrom("en-US", "de-DE"),
       setLang: fc.constantFrom("en", "fr-FR")
@@ -109,7 +151,9 @@ describe("toQuery", () => {
       fc.property(arb, (p) => {
         const valid = WebSearchParams.validate(p)
         expect(Result.isSuccess(valid)).toBe(true)
-        expect(WebSearchParams.fromQuery(WebSearchParams.toQuery(valid.pipe(Result.getOrThrow)))).toEqual(Result.succeed(p))
+        expect(WebSearchParams.fromQuery(WebSearchParams.toQuery(valid.pipe(Result.getOrThrow)))).toEqual(
+          Result.succeed(p)
+        )
       }),
       { numRuns: 500 }
     )

@@ -1,14 +1,15 @@
+import { describe, expect, it } from "@effect/vitest"
 import { execFileSync } from "node:child_process"
 import { copyFileSync, mkdirSync, rmSync } from "node:fs"
 import { createRequire } from "node:module"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { describe, expect, it } from "@effect/vitest"
 
 // Loads the built package through its exports map in a plain Node process, as a user would
 // (runs after `build`; turbo's test task depends on it).
 const cwd = fileURLToPath(new URL("..", import.meta.url))
-const node = (code: string) => execFileSync(process.execPath, ["--input-type=module", "-e", code], { cwd, encoding: "utf8", stdio: "pipe" })
+const node = (code: string) =>
+  execFileSync(process.execPath, ["--input-type=module", "-e", code], { cwd, encoding: "utf8", stdio: "pipe" })
 
 describe("package exports", () => {
   it("loads as ESM and decodes what it encodes", () => {
@@ -22,7 +23,15 @@ describe("package exports", () => {
 
   it("loads as CommonJS", () => {
     const mod = createRequire(import.meta.url)("@bing-effect/schema")
-    expect(Object.keys(mod).toSorted()).toEqual(["BingError", "BingResponse", "ErrorResponse", "ImageSearch", "ImageSearchParams", "SearchResponse", "WebSearchParams"])
+    expect(Object.keys(mod).toSorted()).toEqual([
+      "BingError",
+      "BingResponse",
+      "ErrorResponse",
+      "ImageSearch",
+      "ImageSearchParams",
+      "SearchResponse",
+      "WebSearchParams"
+    ])
     expect(mod.BingError.notFound().status).toBe(404)
   })
 
@@ -38,10 +47,28 @@ describe("package exports", () => {
       copyFileSync(new URL("./fixtures/consumer.ts.txt", import.meta.url), join(dir, "consumer.mts"))
       copyFileSync(new URL("./fixtures/consumer.ts.txt", import.meta.url), join(dir, "consumer.cts"))
       const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
-      const flags = ["--ignoreConfig", "--noEmit", "--strict", "--exactOptionalPropertyTypes", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2023", "--types", "node", "--skipLibCheck"]
+      const flags = [
+        "--ignoreConfig",
+        "--noEmit",
+        "--strict",
+        "--exactOptionalPropertyTypes",
+        "--module",
+        "nodenext",
+        "--moduleResolution",
+        "nodenext",
+        "--target",
+        "es2023",
+        "--types",
+        "node",
+        "--skipLibCheck"
+      ]
       let diagnostics = ""
       try {
-        execFileSync(process.execPath, [tsc, ...flags, join(dir, "consumer.mts"), join(dir, "consumer.cts")], { cwd, encoding: "utf8", stdio: "pipe" })
+        execFileSync(process.execPath, [tsc, ...flags, join(dir, "consumer.mts"), join(dir, "consumer.cts")], {
+          cwd,
+          encoding: "utf8",
+          stdio: "pipe"
+        })
       } catch (error) {
         diagnostics = String((error as { stdout?: unknown }).stdout ?? error)
       }

@@ -55,7 +55,8 @@ const counted = <E>(
   })
 
 const isEmptyBody = (e: unknown): boolean =>
-  typeof e === "object" && e !== null && (e as { readonly reason?: { readonly _tag?: unknown } }).reason?._tag === "EmptyBodyError"
+  typeof e === "object" && e !== null &&
+  (e as { readonly reason?: { readonly _tag?: unknown } }).reason?._tag === "EmptyBodyError"
 
 /** Drops a body without reading it: cancels the stream, which closes the connection. */
 export const discard = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<void> =>

@@ -9,4 +9,5 @@ const invalid = /[^\t\x20-\x7e\x80-\xff]/
 export const isValid = (value: string): boolean => !invalid.test(value)
 
 /** What an option that fails the check is told (never its value). */
-export const problem = "cannot be sent in an HTTP header (it holds CR, LF, NUL, another control character or a character outside Latin-1)"
+export const problem =
+  "cannot be sent in an HTTP header (it holds CR, LF, NUL, another control character or a character outside Latin-1)"

@@ -24,7 +24,11 @@ const originOf = (location: string, base: string | undefined): string => {
 }
 
 /** `undefined` when the response may be used. `origin`: the endpoint's, e.g. `https://api.bing.microsoft.com`. */
-export const check = (response: HttpClientResponse.HttpClientResponse, origin: string, key: string): Refused | undefined => {
+export const check = (
+  response: HttpClientResponse.HttpClientResponse,
+  origin: string,
+  key: string
+): Refused | undefined => {
   const status = response.status
   if (status >= 300 && status < 400) {
     const location = response.headers["location"]

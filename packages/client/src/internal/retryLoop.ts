@@ -108,25 +108,42 @@ export const run = <A, E>(options: {
           if (verdict.retryAfterMs > policy.maxRetryAfterMs) return Effect.fail(failed)
           return Effect.andThen(Effect.sleep(verdict.retryAfterMs), loop(attempt + 1, backoffRetries, target.tier))
         }
-        return Effect.andThen(sleepBackoff(policy, backoffRetries + 1), loop(attempt + 1, backoffRetries + 1, target.tier))
+        return Effect.andThen(
+          sleepBackoff(policy, backoffRetries + 1),
+          loop(attempt + 1, backoffRetries + 1, target.tier)
+        )
       }
       case "Backoff": {
         if (!budgetLeft) return Effect.fail(failed)
-        return Effect.andThen(sleepBackoff(policy, backoffRetries + 1), loop(attempt + 1, backoffRetries + 1, target.tier))
+        return Effect.andThen(
+          sleepBackoff(policy, backoffRetries + 1),
+          loop(attempt + 1, backoffRetries + 1, target.tier)
+        )
       }
     }
   }
   const loop = (attempt: number, backoffRetries: number, lastTier: string | undefined): Step =>
     Effect.suspend(() => {
       if (tracker === undefined) {
-        if (fallback.key === undefined) return Effect.fail({ error: options.missingKey(), attempts: attempt - 1, tier: undefined })
+        if (fallback.key === undefined) {
+          return Effect.fail({ error: options.missingKey(), attempts: attempt - 1, tier: undefined })
+        }
         const target: Target = { key: fallback.key, endpoint: fallback.endpoint, tier: undefined }
-        return Effect.flatMap(options.attempt(target, attempt), (verdict) => decide(verdict, target, attempt, backoffRetries))
+        return Effect.flatMap(options.attempt(target, attempt), (verdict) =>
+          decide(verdict, target, attempt, backoffRetries))
       }
       return tracker.acquire().pipe(
-        Effect.mapError((error): Failed<E | QuotaError.QuotaError> => ({ error, attempts: attempt - 1, tier: lastTier })),
+        Effect.mapError((error): Failed<E | QuotaError.QuotaError> => ({
+          error,
+          attempts: attempt - 1,
+          tier: lastTier
+        })),
         Effect.flatMap((acquired) => {
-          const target: Target = { key: acquired.tier.key, endpoint: acquired.tier.endpoint ?? fallback.endpoint, tier: acquired.tier.name }
+          const target: Target = {
+            key: acquired.tier.key,
+            endpoint: acquired.tier.endpoint ?? fallback.endpoint,
+            tier: acquired.tier.name
+          }
           return Effect.flatMap(options.attempt(target, attempt), (verdict) => {
             const outcome = outcomeOf(verdict)
             const next = decide(verdict, target, attempt, backoffRetries)

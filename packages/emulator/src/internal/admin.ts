@@ -2,9 +2,9 @@
  * The admin HTTP API under `/_emulator/`, guarded by a bearer token: clock, key usage, faults,
  * request log and reset. JSON in, JSON out; bodies are bounded.
  */
+import * as Result from "effect/Result"
 import { timingSafeEqual } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
-import * as Result from "effect/Result"
 import * as FaultRule from "../FaultRule.js"
 import { type AdvanceTo, ClockOutOfRange, type Core, TooManyFaults, UnknownKeyName } from "./core.js"
 import type { Window } from "./keys.js"
@@ -13,7 +13,12 @@ const MAX_BODY = 64 * 1024
 
 const json = (res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void => {
   const text = JSON.stringify(body)
-  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-store", ...extra })
+  res.writeHead(status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+    "Cache-Control": "no-store",
+    ...extra
+  })
   res.end(text)
 }
 
@@ -107,7 +112,9 @@ export const makeAdmin = (core: Core, token: string) => {
       return json(res, 201, { id: core.addFault(decoded.success) })
     }
     if (a === "faults" && b === undefined && method === "GET") {
-      return json(res, 200, { faults: core.faults.map((f) => ({ id: f.id, ...f.rule, remaining: f.remaining ?? null, applied: f.applied })) })
+      return json(res, 200, {
+        faults: core.faults.map((f) => ({ id: f.id, ...f.rule, remaining: f.remaining ?? null, applied: f.applied }))
+      })
     }
     if (a === "faults" && b === undefined && method === "DELETE") return json(res, 200, { cleared: core.clearFaults() })
     if (a === "faults" && b !== undefined && method === "DELETE") {
@@ -129,7 +136,9 @@ export const makeAdmin = (core: Core, token: string) => {
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (!authorized(req)) {
       req.resume()
-      return json(res, 401, { error: "unauthorized: send Authorization: Bearer <adminToken>" }, { "WWW-Authenticate": "Bearer" })
+      return json(res, 401, { error: "unauthorized: send Authorization: Bearer <adminToken>" }, {
+        "WWW-Authenticate": "Bearer"
+      })
     }
     route(req, res).catch((e: unknown) => {
       if (res.headersSent) return void res.destroy()

@@ -25,7 +25,9 @@ const HTML502 =
 export type ServerSubCode = BingError.ServerErrorSubCode
 
 const messageOf = (subCode: string | undefined): string | undefined =>
-  subCode !== undefined && subCode in BingError.Messages ? BingError.Messages[subCode as keyof typeof BingError.Messages] : undefined
+  subCode !== undefined && subCode in BingError.Messages
+    ? BingError.Messages[subCode as keyof typeof BingError.Messages]
+    : undefined
 
 /** Builds error answers, each distinct one once. */
 export class Errors {
@@ -54,11 +56,13 @@ export class Errors {
   /** A request the HTTP parser rejected (bad request line, oversized headers, unknown method). */
   malformed(): Wire {
     return this.memo("malformed", () =>
-      encode(new BingError.InvalidRequest({
-        status: 400,
-        errors: [{ code: "InvalidRequest", subCode: "ParameterInvalidValue", message: "The request is malformed." }],
-        subCode: "ParameterInvalidValue"
-      })))
+      encode(
+        new BingError.InvalidRequest({
+          status: 400,
+          errors: [{ code: "InvalidRequest", subCode: "ParameterInvalidValue", message: "The request is malformed." }],
+          subCode: "ParameterInvalidValue"
+        })
+      ))
   }
   /** 404 with an empty body (unknown path, URL over 2,048 characters). */
   notFound(): Wire {
@@ -70,8 +74,13 @@ export class Errors {
   }
   /** A `text/html` 502 page, as a reverse proxy in front of Bing would send it. */
   proxyBadGateway(): Wire {
-    return this.memo("html502", () =>
-      encode(BingError.unexpectedResponse({ status: 502, body: HTML502, contentType: "text/html", reason: "bad gateway" })))
+    return this.memo(
+      "html502",
+      () =>
+        encode(
+          BingError.unexpectedResponse({ status: 502, body: HTML502, contentType: "text/html", reason: "bad gateway" })
+        )
+    )
   }
   httpNotAllowed(): Wire {
     return this.memo("http", () => encode(BingError.httpNotAllowed()))
@@ -95,15 +104,29 @@ export class Errors {
     return this.memo(`rl:${retryAfterSeconds}`, () => encode(BingError.rateLimited(retryAfterSeconds * 1000)))
   }
   quotaExhausted(window: "day" | "month", retryAfterSeconds: number): Wire {
-    return this.memo(`qe:${window}:${retryAfterSeconds}`, () => encode(BingError.quotaExhausted(window, retryAfterSeconds * 1000)))
+    return this.memo(
+      `qe:${window}:${retryAfterSeconds}`,
+      () => encode(BingError.quotaExhausted(window, retryAfterSeconds * 1000))
+    )
   }
 
   /** Any status/code/sub-code (fault injection), carried by the schema class its code maps to. */
-  custom(input: { readonly status?: number | undefined; readonly code: string; readonly subCode?: string | undefined; readonly message?: string | undefined; readonly retryAfter?: number | undefined }): Wire {
+  custom(
+    input: {
+      readonly status?: number | undefined
+      readonly code: string
+      readonly subCode?: string | undefined
+      readonly message?: string | undefined
+      readonly retryAfter?: number | undefined
+    }
+  ): Wire {
     const status = input.status ?? defaultStatus(input.code, input.subCode, this.blockedStatus)
     const wireError: { code: string; subCode?: string; message: string } = {
       code: input.code,
-      message: input.message ?? messageOf(input.subCode) ?? (input.code === "RateLimitExceeded" ? BingError.Messages.RateLimitExceeded : "An error was injected by the emulator.")
+      message: input.message ?? messageOf(input.subCode) ??
+        (input.code === "RateLimitExceeded"
+          ? BingError.Messages.RateLimitExceeded
+          : "An error was injected by the emulator.")
     }
     if (input.subCode !== undefined) wireError.subCode = input.subCode
     const common = { status, errors: [wireError] }
@@ -139,7 +162,9 @@ export class Errors {
   /** The API-Management / ARM gateway shapes of section 9 of the reference. */
   legacy(shape: "statusCode401" | "statusCode403" | "error"): Wire {
     return this.memo(`legacy:${shape}`, () => {
-      if (shape === "statusCode401") return toWire(BingResponse.encodeLegacyGateway(BingError.subscriptionKeyNotRecognized(), "statusCode"))
+      if (shape === "statusCode401") {
+        return toWire(BingResponse.encodeLegacyGateway(BingError.subscriptionKeyNotRecognized(), "statusCode"))
+      }
       if (shape === "statusCode403") {
         // "Quota will be replenished in 22.14:18:12", as in the reported body
         const ms = (((22 * 24 + 14) * 60 + 18) * 60 + 12) * 1000
@@ -147,7 +172,10 @@ export class Errors {
       }
       const arm = new BingError.InsufficientAuthorization({
         status: 401,
-        errors: [{ code: "MissingSubscription", message: "The request did not have a subscription or a valid tenant level resource provider." }],
+        errors: [{
+          code: "MissingSubscription",
+          message: "The request did not have a subscription or a valid tenant level resource provider."
+        }],
         subCode: ""
       })
       return toWire(BingResponse.encodeLegacyGateway(arm, "error"))
@@ -186,7 +214,10 @@ const defaultStatus = (code: string, subCode: string | undefined, blocked: numbe
 // ---------------------------------------------------------------------------------------------
 // parameters: schema's request schemas, mapped onto the generator's input
 
-export type Check<A> = { readonly ok: true; readonly value: A } | { readonly ok: false; readonly error: BingError.InvalidRequest }
+export type Check<A> = { readonly ok: true; readonly value: A } | {
+  readonly ok: false
+  readonly error: BingError.InvalidRequest
+}
 
 const ok = <A>(value: A): Check<A> => ({ ok: true, value })
 
@@ -210,7 +241,10 @@ export const parseWeb = (sp: URLSearchParams): Check<WebQuery> => {
     promote: p.promote,
     responseFilter: filter === undefined
       ? undefined
-      : { mode: exclude ? "exclude" : "include", answers: new Set(filter.map((a) => a.replace(/^-/, "").toLowerCase())) }
+      : {
+        mode: exclude ? "exclude" : "include",
+        answers: new Set(filter.map((a) => a.replace(/^-/, "").toLowerCase()))
+      }
   })
 }
 

@@ -73,7 +73,9 @@ export const run = async (
     return undefined
   }
   const fromFile: Emulator.Options = values.config === undefined ? {} : await Emulator.loadConfig(values.config)
-  if ((values["tls-cert"] === undefined) !== (values["tls-key"] === undefined)) throw new Error("--tls-cert and --tls-key go together")
+  if ((values["tls-cert"] === undefined) !== (values["tls-key"] === undefined)) {
+    throw new Error("--tls-cert and --tls-key go together")
+  }
   const port = int("port", values.port)
   const seed = int("seed", values.seed)
   const options: Emulator.Options = {
@@ -81,7 +83,9 @@ export const run = async (
     port: port ?? fromFile.port ?? 8787,
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(seed === undefined ? {} : { seed }),
-    ...(values["tls-cert"] === undefined || values["tls-key"] === undefined ? {} : { tls: { cert: values["tls-cert"], key: values["tls-key"] } }),
+    ...(values["tls-cert"] === undefined || values["tls-key"] === undefined
+      ? {}
+      : { tls: { cert: values["tls-cert"], key: values["tls-key"] } }),
     ...(values["require-https"] === true ? { requireHttps: true } : {}),
     ...(values["admin-token"] === undefined ? {} : { adminToken: values["admin-token"] })
   }
@@ -91,13 +95,21 @@ export const run = async (
   const lines = [
     `Bing v7 emulator listening on ${handle.url}`,
     `  endpoints: ${handle.url}/v7.0/search  /v7.0/images/search  /v7.0/images/trending  (also under /bing/v7.0/)`,
-    `  admin:     ${handle.url}/_emulator/  (Authorization: Bearer ${values["admin-token"] === undefined ? handle.adminToken : mask(handle.adminToken)})`,
+    `  admin:     ${handle.url}/_emulator/  (Authorization: Bearer ${
+      values["admin-token"] === undefined ? handle.adminToken : mask(handle.adminToken)
+    })`,
     "  keys:"
   ]
   for (const k of handle.keys) {
     const secret = secrets.get(k.name) ?? ""
-    const flags = [k.disabled ? "disabled" : undefined, k.expired ? "expired" : undefined].filter((f) => f !== undefined)
-    lines.push(`    ${k.name}  ${values["show-keys"] === true ? secret : mask(secret)}  ${limitsText(k.limits)}${flags.length > 0 ? `  [${flags.join(", ")}]` : ""}`)
+    const flags = [k.disabled ? "disabled" : undefined, k.expired ? "expired" : undefined].filter((f) =>
+      f !== undefined
+    )
+    lines.push(
+      `    ${k.name}  ${values["show-keys"] === true ? secret : mask(secret)}  ${limitsText(k.limits)}${
+        flags.length > 0 ? `  [${flags.join(", ")}]` : ""
+      }`
+    )
   }
   // one write, so that a reader sees the whole banner at once
   io.out(lines.join("\n"))

@@ -7,12 +7,12 @@ import { randomBytes } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type * as FaultRule from "../FaultRule.js"
 import { Errors, parseImages, parseTrending, parseWeb } from "./bing.js"
-import { KeyState, type KeySpec, type Window } from "./keys.js"
+import { type KeySpec, KeyState, type Window } from "./keys.js"
 import { resolveMarket } from "./markets.js"
 import { prng } from "./random.js"
 import { imagesBody, searchBody, trendingBody } from "./results.js"
-import { JSON_TYPE, Lru, type Wire } from "./wire.js"
 import { nextDayStart, nextMonthStart, type WindowConfig } from "./windows.js"
+import { JSON_TYPE, Lru, type Wire } from "./wire.js"
 
 export type Endpoint = "web" | "images" | "trending"
 
@@ -99,7 +99,10 @@ export interface ActiveFault {
   applied: number
 }
 
-type Outcome = { readonly ok: true; readonly body: Buffer; readonly market: string } | { readonly ok: false; readonly wire: Wire }
+type Outcome = { readonly ok: true; readonly body: Buffer; readonly market: string } | {
+  readonly ok: false
+  readonly wire: Wire
+}
 
 const MAX_URL = 2048
 const MAX_FAULTS = 1000
@@ -115,7 +118,11 @@ const BAD_PERCENT = /%(?![0-9A-Fa-f]{2})/
 /** A clock advance that would pass {@link LATEST_TIME} (times past it break every reset date). */
 export class ClockOutOfRange extends Error {
   constructor(now: number) {
-    super(`cannot move the clock past ${new Date(LATEST_TIME).toISOString()}, the latest time it may show (it is ${new Date(now).toISOString()})`)
+    super(
+      `cannot move the clock past ${new Date(LATEST_TIME).toISOString()}, the latest time it may show (it is ${
+        new Date(now).toISOString()
+      })`
+    )
     this.name = "ClockOutOfRange"
   }
 }
@@ -135,7 +142,11 @@ export class Core {
   private offset: number
   private readonly base: () => number
   /** Result pages per (endpoint, query, Accept-Language): at most 4,096 of them and 64 MiB. */
-  private readonly cache = new Lru<string, Outcome>(4096, 64 * 1024 * 1024, (o) => (o.ok ? o.body.length : o.wire.body.length) + 256)
+  private readonly cache = new Lru<string, Outcome>(
+    4096,
+    64 * 1024 * 1024,
+    (o) => (o.ok ? o.body.length : o.wire.body.length) + 256
+  )
   faults: Array<ActiveFault> = []
   private faultSeq = 0
   private random: () => number
@@ -148,7 +159,6 @@ export class Core {
   private clientSeq = 0
   /** Pending delay faults, cleared on stop. */
   readonly timers = new Set<NodeJS.Timeout>()
-
 
   constructor(readonly options: CoreOptions) {
     this.errors = new Errors(options.blockedStatus)
@@ -224,7 +234,10 @@ export class Core {
       expired: k.expired,
       usage: u,
       remaining,
-      resets: { day: new Date(nextDayStart(now, w)).toISOString(), month: new Date(nextMonthStart(now, w)).toISOString() },
+      resets: {
+        day: new Date(nextDayStart(now, w)).toISOString(),
+        month: new Date(nextMonthStart(now, w)).toISOString()
+      },
       requests: k.requests,
       served: k.served,
       throttled: k.throttled
@@ -296,7 +309,15 @@ export class Core {
     return this.clientPrefix + (++this.clientSeq).toString(16).toUpperCase().padStart(16, "0")
   }
 
-  private record(method: string, path: string, status: number, keyName: string | undefined, traceId: string, fault?: string, market?: string): void {
+  private record(
+    method: string,
+    path: string,
+    status: number,
+    keyName: string | undefined,
+    traceId: string,
+    fault?: string,
+    market?: string
+  ): void {
     // redacted before it is cut, so that a cut cannot leave part of a key behind
     const p = redactQuery(path)
     this.log[this.logNext] = {
@@ -313,8 +334,23 @@ export class Core {
     if (this.logCount < this.log.length) this.logCount++
   }
 
-  private send(req: IncomingMessage, res: ServerResponse, wire: Wire, traceId: string, keyName: string | undefined, fault?: string): void {
-    const headers = [...wire.headers, "Content-Length", String(wire.body.length), "BingAPIs-TraceId", traceId, "X-MSEdge-ClientID", this.clientIdOf(req)]
+  private send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    wire: Wire,
+    traceId: string,
+    keyName: string | undefined,
+    fault?: string
+  ): void {
+    const headers = [
+      ...wire.headers,
+      "Content-Length",
+      String(wire.body.length),
+      "BingAPIs-TraceId",
+      traceId,
+      "X-MSEdge-ClientID",
+      this.clientIdOf(req)
+    ]
     res.writeHead(wire.status, headers)
     res.end(wire.body)
     this.record(req.method ?? "", req.url ?? "", wire.status, keyName, traceId, fault)
@@ -328,12 +364,23 @@ export class Core {
   /** 404 with an empty body (unknown path, or a URL over 2,048 characters). */
   private notFound(req: IncomingMessage, res: ServerResponse, traceId: string): void {
     const wire = this.errors.notFound()
-    res.writeHead(wire.status, [...wire.headers, "Content-Length", String(wire.body.length), "BingAPIs-TraceId", traceId])
+    res.writeHead(wire.status, [
+      ...wire.headers,
+      "Content-Length",
+      String(wire.body.length),
+      "BingAPIs-TraceId",
+      traceId
+    ])
     res.end(wire.body)
     this.record(req.method ?? "", req.url ?? "", wire.status, undefined, traceId)
   }
 
-  handle(req: IncomingMessage, res: ServerResponse, secure: boolean, admin: (req: IncomingMessage, res: ServerResponse) => void): void {
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    secure: boolean,
+    admin: (req: IncomingMessage, res: ServerResponse) => void
+  ): void {
     const url = req.url ?? "/"
     if (url.startsWith("/_emulator")) return admin(req, res)
     if (req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined) {
@@ -350,7 +397,14 @@ export class Core {
     this.serve(req, res, secure, pathname, search, traceId)
   }
 
-  private serve(req: IncomingMessage, res: ServerResponse, secure: boolean, pathname: string, search: string, traceId: string): void {
+  private serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    secure: boolean,
+    pathname: string,
+    search: string,
+    traceId: string
+  ): void {
     const endpoint = this.routes.get(pathname)
     if (endpoint === undefined) return this.notFound(req, res, traceId)
     const method = req.method
@@ -358,15 +412,21 @@ export class Core {
       res.setHeader("Allow", "GET, HEAD")
       return this.send(req, res, this.errors.methodNotAllowed(method ?? ""), traceId, undefined)
     }
-    if (this.options.requireHttps && !secure) return this.send(req, res, this.errors.httpNotAllowed(), traceId, undefined)
+    if (this.options.requireHttps && !secure) {
+      return this.send(req, res, this.errors.httpNotAllowed(), traceId, undefined)
+    }
 
     // authentication
     const header = req.headers["ocp-apim-subscription-key"]
     const fromQuery = search.includes("subscription-key=") ? queryKey(search) : undefined
     const fromHeader = typeof header === "string" ? header : undefined
-    if (fromHeader !== undefined && fromQuery !== undefined) return this.send(req, res, this.errors.authorizationRedundancy(), traceId, undefined)
+    if (fromHeader !== undefined && fromQuery !== undefined) {
+      return this.send(req, res, this.errors.authorizationRedundancy(), traceId, undefined)
+    }
     const secret = fromHeader ?? fromQuery
-    if (secret === undefined || secret === "") return this.send(req, res, this.errors.authorizationMissing(), traceId, undefined)
+    if (secret === undefined || secret === "") {
+      return this.send(req, res, this.errors.authorizationMissing(), traceId, undefined)
+    }
     const key = this.bySecret.get(secret)
     if (key === undefined) return this.send(req, res, this.errors.keyNotRecognized(), traceId, undefined)
     key.requests++
@@ -387,7 +447,9 @@ export class Core {
 
     // parameters and results (cached per endpoint, query and Accept-Language)
     const acceptLanguage = req.headers["accept-language"]
-    const cacheKey = `${endpoint}\u0000${fromQuery === undefined ? search : withoutKey(search)}\u0000${acceptLanguage ?? ""}`
+    const cacheKey = `${endpoint}\u0000${fromQuery === undefined ? search : withoutKey(search)}\u0000${
+      acceptLanguage ?? ""
+    }`
     let outcome = this.cache.get(cacheKey)
     if (outcome === undefined) {
       outcome = this.compute(endpoint, fromQuery === undefined ? search : withoutKey(search), acceptLanguage)
@@ -400,11 +462,16 @@ export class Core {
     key.record(now, windows)
     key.served++
     res.writeHead(200, [
-      "Content-Type", JSON_TYPE,
-      "Content-Length", String(outcome.body.length),
-      "BingAPIs-TraceId", traceId,
-      "BingAPIs-Market", outcome.market,
-      "X-MSEdge-ClientID", this.clientIdOf(req)
+      "Content-Type",
+      JSON_TYPE,
+      "Content-Length",
+      String(outcome.body.length),
+      "BingAPIs-TraceId",
+      traceId,
+      "BingAPIs-Market",
+      outcome.market,
+      "X-MSEdge-ClientID",
+      this.clientIdOf(req)
     ])
     res.end(outcome.body)
     this.record(method, req.url ?? "", 200, key.name, traceId, undefined, outcome.market)
@@ -413,7 +480,9 @@ export class Core {
   /** Validates the query and builds the answer; pure given its inputs (hence cacheable). */
   compute(endpoint: Endpoint, search: string, acceptLanguage: string | undefined): Outcome {
     const malformed = malformedParameter(search)
-    if (malformed !== undefined) return { ok: false, wire: this.errors.parameterInvalidValue(malformed.name, malformed.value) }
+    if (malformed !== undefined) {
+      return { ok: false, wire: this.errors.parameterInvalidValue(malformed.name, malformed.value) }
+    }
     const sp = new URLSearchParams(search)
     if (endpoint === "web") {
       const q = parseWeb(sp)
@@ -436,9 +505,20 @@ export class Core {
   // -------------------------------------------------------------------------------------------
   // faults
 
-  private applyFault(req: IncomingMessage, res: ServerResponse, secure: boolean, pathname: string, search: string, traceId: string): boolean {
+  private applyFault(
+    req: IncomingMessage,
+    res: ServerResponse,
+    secure: boolean,
+    pathname: string,
+    search: string,
+    traceId: string
+  ): boolean {
     const header = req.headers["ocp-apim-subscription-key"]
-    const secret = typeof header === "string" ? header : search.includes("subscription-key=") ? queryKey(search) : undefined
+    const secret = typeof header === "string"
+      ? header
+      : search.includes("subscription-key=")
+      ? queryKey(search)
+      : undefined
     const keyName = secret === undefined ? undefined : this.bySecret.get(secret)?.name
     const active = this.faults.find((f) => this.matches(f, pathname, keyName))
     if (active === undefined) return false
@@ -472,10 +552,14 @@ export class Core {
         if (!outcome.ok) outcome = this.compute("web", "q=emulator", undefined)
         const body = outcome.ok ? outcome.body : Buffer.from("{}")
         res.writeHead(200, [
-          "Content-Type", JSON_TYPE,
-          "Content-Length", String(body.length),
-          "BingAPIs-TraceId", traceId,
-          "X-MSEdge-ClientID", this.clientIdOf(req)
+          "Content-Type",
+          JSON_TYPE,
+          "Content-Length",
+          String(body.length),
+          "BingAPIs-TraceId",
+          traceId,
+          "X-MSEdge-ClientID",
+          this.clientIdOf(req)
         ])
         res.write(body.subarray(0, Math.max(1, Math.floor(body.length / 2))), () => req.socket.destroy())
         this.record(method, req.url ?? "", 200, keyName, traceId, "truncate")
@@ -534,7 +618,8 @@ const queryKey = (search: string): string | undefined => {
   return undefined
 }
 
-const withoutKey = (search: string): string => search.split("&").filter((p) => !p.startsWith("subscription-key=")).join("&")
+const withoutKey = (search: string): string =>
+  search.split("&").filter((p) => !p.startsWith("subscription-key=")).join("&")
 
 /**
  * The query parameter's name as the query parser (`URLSearchParams`) reads it: `+` is a space and

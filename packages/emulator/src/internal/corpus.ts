@@ -33,111 +33,246 @@ const t = (
 })
 
 export const topics: ReadonlyArray<Topic> = [
-  t("effect-ts", "Effect (TypeScript library)", "effect typescript effect-ts fiber functional", "effect.website github.com dev.to npmjs.com", [
-    "Effect is a TypeScript library for building composable, type-safe programs with typed errors.",
-    "Fibers let Effect programs run concurrently with structured interruption.",
-    "Layers describe how services are built and wired together at the edge of an application."
-  ], "effect typescript tutorial,effect schema,effect layers,effect vs fp-ts"),
-  t("typescript", "TypeScript", "typescript ts tsc types javascript", "typescriptlang.org github.com learn.microsoft.com stackoverflow.com", [
-    "TypeScript is a typed superset of JavaScript that compiles to plain JavaScript.",
-    "Strict mode enables a family of checks that catch null and undefined errors early.",
-    "Declaration files describe the shape of JavaScript libraries for the type checker."
-  ], "typescript handbook,typescript generics,typescript vs javascript,tsconfig strict"),
-  t("nodejs", "Node.js", "node nodejs node.js npm javascript runtime", "nodejs.org github.com npmjs.com developer.mozilla.org", [
-    "Node.js is a JavaScript runtime built on the V8 engine.",
-    "The event loop lets Node.js handle many connections on a single thread.",
-    "Node.js ships an http module for writing servers without dependencies."
-  ], "node.js download,node.js event loop,node.js lts,npm install"),
-  t("coffee", "Coffee", "coffee espresso latte cappuccino beans brew", "coffeereview.com seriouseats.com ncausa.org wikipedia.org", [
-    "Coffee is brewed from roasted seeds of Coffea plants.",
-    "Espresso is made by forcing hot water through finely ground coffee under pressure.",
-    "Arabica and robusta are the two most widely grown coffee species."
-  ], "how to make espresso,best coffee beans,cold brew ratio,coffee caffeine content"),
-  t("mount-everest", "Mount Everest", "everest mountain himalaya summit climbing sherpa", "nationalgeographic.com britannica.com wikipedia.org alpinist.com", [
-    "Mount Everest is Earth's highest mountain above sea level, at 8,849 metres.",
-    "The first confirmed ascent was made by Tenzing Norgay and Edmund Hillary in 1953.",
-    "Most climbers attempt the summit in May, between the winter winds and the monsoon."
-  ], "everest height,everest base camp trek,k2 vs everest,everest death zone"),
-  t("python", "Python (programming language)", "python pip django pandas programming", "python.org docs.python.org realpython.com pypi.org", [
-    "Python is a high-level programming language known for its readable syntax.",
-    "The Python Package Index hosts hundreds of thousands of third-party packages.",
-    "Python 3 introduced Unicode strings by default."
-  ], "python tutorial,python list comprehension,pip install,python vs javascript"),
-  t("rust", "Rust (programming language)", "rust cargo rustlang crates borrow", "rust-lang.org doc.rust-lang.org crates.io github.com", [
-    "Rust is a systems programming language focused on safety and performance.",
-    "The borrow checker enforces memory safety without a garbage collector.",
-    "Cargo is Rust's build system and package manager."
-  ], "rust book,rust vs go,rust ownership,cargo workspace"),
-  t("weather", "Weather forecast", "weather forecast rain temperature storm climate", "weather.com metoffice.gov.uk noaa.gov accuweather.com", [
-    "A weather forecast predicts the state of the atmosphere for a place and time.",
-    "Numerical weather prediction runs physics models on supercomputers.",
-    "Forecast accuracy drops noticeably beyond about ten days."
-  ], "weather radar,10 day forecast,hurricane tracker,uv index today"),
-  t("football", "Association football", "football soccer fifa goal league worldcup", "fifa.com uefa.com bbc.co.uk espn.com", [
-    "Association football is played by two teams of eleven players with a spherical ball.",
-    "The FIFA World Cup is held every four years.",
-    "The offside rule keeps attackers from waiting beside the opposing goal."
-  ], "world cup winners,premier league table,offside rule explained,champions league final"),
-  t("solar-system", "Solar System", "solar system planet mars jupiter saturn sun moon", "nasa.gov esa.int space.com wikipedia.org", [
-    "The Solar System consists of the Sun and the objects that orbit it.",
-    "Jupiter is the largest planet in the Solar System.",
-    "Mars has the tallest known volcano, Olympus Mons."
-  ], "planets in order,how many moons does jupiter have,mars rover,pluto dwarf planet"),
-  t("bread", "Bread baking", "bread sourdough baking yeast flour dough recipe", "kingarthurbaking.com bbcgoodfood.com seriouseats.com allrecipes.com", [
-    "Bread is baked from a dough of flour and water, usually leavened with yeast.",
-    "Sourdough is leavened by a culture of wild yeast and lactic acid bacteria.",
-    "Kneading develops gluten, which traps gas and gives bread its structure."
-  ], "sourdough starter,no knead bread,bread flour vs all purpose,banana bread recipe"),
-  t("electric-cars", "Electric vehicles", "electric car ev tesla battery charging vehicle", "iea.org caranddriver.com electrek.co energy.gov", [
-    "Electric vehicles are powered by batteries instead of internal combustion engines.",
-    "Fast chargers can add hundreds of kilometres of range in under half an hour.",
-    "Battery prices fell by about 90 percent between 2010 and 2023."
-  ], "ev range comparison,home charger installation,ev tax credit,battery recycling"),
-  t("photosynthesis", "Photosynthesis", "photosynthesis chlorophyll plants light carbon oxygen", "khanacademy.org britannica.com nature.com biologyonline.com", [
-    "Photosynthesis converts light energy into chemical energy stored in sugars.",
-    "Chlorophyll absorbs mostly blue and red light.",
-    "The Calvin cycle fixes carbon dioxide into organic molecules."
-  ], "photosynthesis equation,light dependent reactions,chloroplast structure,c4 plants"),
+  t(
+    "effect-ts",
+    "Effect (TypeScript library)",
+    "effect typescript effect-ts fiber functional",
+    "effect.website github.com dev.to npmjs.com",
+    [
+      "Effect is a TypeScript library for building composable, type-safe programs with typed errors.",
+      "Fibers let Effect programs run concurrently with structured interruption.",
+      "Layers describe how services are built and wired together at the edge of an application."
+    ],
+    "effect typescript tutorial,effect schema,effect layers,effect vs fp-ts"
+  ),
+  t(
+    "typescript",
+    "TypeScript",
+    "typescript ts tsc types javascript",
+    "typescriptlang.org github.com learn.microsoft.com stackoverflow.com",
+    [
+      "TypeScript is a typed superset of JavaScript that compiles to plain JavaScript.",
+      "Strict mode enables a family of checks that catch null and undefined errors early.",
+      "Declaration files describe the shape of JavaScript libraries for the type checker."
+    ],
+    "typescript handbook,typescript generics,typescript vs javascript,tsconfig strict"
+  ),
+  t(
+    "nodejs",
+    "Node.js",
+    "node nodejs node.js npm javascript runtime",
+    "nodejs.org github.com npmjs.com developer.mozilla.org",
+    [
+      "Node.js is a JavaScript runtime built on the V8 engine.",
+      "The event loop lets Node.js handle many connections on a single thread.",
+      "Node.js ships an http module for writing servers without dependencies."
+    ],
+    "node.js download,node.js event loop,node.js lts,npm install"
+  ),
+  t(
+    "coffee",
+    "Coffee",
+    "coffee espresso latte cappuccino beans brew",
+    "coffeereview.com seriouseats.com ncausa.org wikipedia.org",
+    [
+      "Coffee is brewed from roasted seeds of Coffea plants.",
+      "Espresso is made by forcing hot water through finely ground coffee under pressure.",
+      "Arabica and robusta are the two most widely grown coffee species."
+    ],
+    "how to make espresso,best coffee beans,cold brew ratio,coffee caffeine content"
+  ),
+  t(
+    "mount-everest",
+    "Mount Everest",
+    "everest mountain himalaya summit climbing sherpa",
+    "nationalgeographic.com britannica.com wikipedia.org alpinist.com",
+    [
+      "Mount Everest is Earth's highest mountain above sea level, at 8,849 metres.",
+      "The first confirmed ascent was made by Tenzing Norgay and Edmund Hillary in 1953.",
+      "Most climbers attempt the summit in May, between the winter winds and the monsoon."
+    ],
+    "everest height,everest base camp trek,k2 vs everest,everest death zone"
+  ),
+  t(
+    "python",
+    "Python (programming language)",
+    "python pip django pandas programming",
+    "python.org docs.python.org realpython.com pypi.org",
+    [
+      "Python is a high-level programming language known for its readable syntax.",
+      "The Python Package Index hosts hundreds of thousands of third-party packages.",
+      "Python 3 introduced Unicode strings by default."
+    ],
+    "python tutorial,python list comprehension,pip install,python vs javascript"
+  ),
+  t(
+    "rust",
+    "Rust (programming language)",
+    "rust cargo rustlang crates borrow",
+    "rust-lang.org doc.rust-lang.org crates.io github.com",
+    [
+      "Rust is a systems programming language focused on safety and performance.",
+      "The borrow checker enforces memory safety without a garbage collector.",
+      "Cargo is Rust's build system and package manager."
+    ],
+    "rust book,rust vs go,rust ownership,cargo workspace"
+  ),
+  t(
+    "weather",
+    "Weather forecast",
+    "weather forecast rain temperature storm climate",
+    "weather.com metoffice.gov.uk noaa.gov accuweather.com",
+    [
+      "A weather forecast predicts the state of the atmosphere for a place and time.",
+      "Numerical weather prediction runs physics models on supercomputers.",
+      "Forecast accuracy drops noticeably beyond about ten days."
+    ],
+    "weather radar,10 day forecast,hurricane tracker,uv index today"
+  ),
+  t(
+    "football",
+    "Association football",
+    "football soccer fifa goal league worldcup",
+    "fifa.com uefa.com bbc.co.uk espn.com",
+    [
+      "Association football is played by two teams of eleven players with a spherical ball.",
+      "The FIFA World Cup is held every four years.",
+      "The offside rule keeps attackers from waiting beside the opposing goal."
+    ],
+    "world cup winners,premier league table,offside rule explained,champions league final"
+  ),
+  t(
+    "solar-system",
+    "Solar System",
+    "solar system planet mars jupiter saturn sun moon",
+    "nasa.gov esa.int space.com wikipedia.org",
+    [
+      "The Solar System consists of the Sun and the objects that orbit it.",
+      "Jupiter is the largest planet in the Solar System.",
+      "Mars has the tallest known volcano, Olympus Mons."
+    ],
+    "planets in order,how many moons does jupiter have,mars rover,pluto dwarf planet"
+  ),
+  t(
+    "bread",
+    "Bread baking",
+    "bread sourdough baking yeast flour dough recipe",
+    "kingarthurbaking.com bbcgoodfood.com seriouseats.com allrecipes.com",
+    [
+      "Bread is baked from a dough of flour and water, usually leavened with yeast.",
+      "Sourdough is leavened by a culture of wild yeast and lactic acid bacteria.",
+      "Kneading develops gluten, which traps gas and gives bread its structure."
+    ],
+    "sourdough starter,no knead bread,bread flour vs all purpose,banana bread recipe"
+  ),
+  t(
+    "electric-cars",
+    "Electric vehicles",
+    "electric car ev tesla battery charging vehicle",
+    "iea.org caranddriver.com electrek.co energy.gov",
+    [
+      "Electric vehicles are powered by batteries instead of internal combustion engines.",
+      "Fast chargers can add hundreds of kilometres of range in under half an hour.",
+      "Battery prices fell by about 90 percent between 2010 and 2023."
+    ],
+    "ev range comparison,home charger installation,ev tax credit,battery recycling"
+  ),
+  t(
+    "photosynthesis",
+    "Photosynthesis",
+    "photosynthesis chlorophyll plants light carbon oxygen",
+    "khanacademy.org britannica.com nature.com biologyonline.com",
+    [
+      "Photosynthesis converts light energy into chemical energy stored in sugars.",
+      "Chlorophyll absorbs mostly blue and red light.",
+      "The Calvin cycle fixes carbon dioxide into organic molecules."
+    ],
+    "photosynthesis equation,light dependent reactions,chloroplast structure,c4 plants"
+  ),
   t("jazz", "Jazz", "jazz music saxophone bebop swing blues", "jazz.org allmusic.com npr.org downbeat.com", [
     "Jazz originated in the African-American communities of New Orleans.",
     "Bebop emphasised fast tempos and complex harmonies.",
     "Improvisation is central to most jazz performance."
   ], "best jazz albums,miles davis kind of blue,jazz standards,bebop history"),
-  t("chess", "Chess", "chess opening checkmate grandmaster board game", "chess.com lichess.org fide.com chessbase.com", [
-    "Chess is a two-player strategy game played on an eight-by-eight board.",
-    "The Sicilian Defence is the most popular response to 1.e4.",
-    "Castling moves the king two squares towards a rook."
-  ], "chess openings for beginners,how to checkmate,fide ratings,en passant rule"),
-  t("marathon", "Marathon running", "marathon running runner race training 42k", "runnersworld.com strava.com worldathletics.org nyrr.org", [
-    "A marathon is a long-distance race of 42.195 kilometres.",
-    "Training plans usually build weekly mileage over sixteen to twenty weeks.",
-    "The world record fell below two hours and one minute in 2023."
-  ], "marathon training plan,boston qualifying times,running shoes,carb loading"),
-  t("kubernetes", "Kubernetes", "kubernetes k8s container docker cluster pod", "kubernetes.io cloud.google.com github.com learn.microsoft.com", [
-    "Kubernetes automates deployment, scaling and management of containers.",
-    "A pod is the smallest deployable unit in Kubernetes.",
-    "Controllers continuously reconcile actual state with desired state."
-  ], "kubectl cheat sheet,kubernetes vs docker swarm,helm charts,kubernetes ingress"),
+  t(
+    "chess",
+    "Chess",
+    "chess opening checkmate grandmaster board game",
+    "chess.com lichess.org fide.com chessbase.com",
+    [
+      "Chess is a two-player strategy game played on an eight-by-eight board.",
+      "The Sicilian Defence is the most popular response to 1.e4.",
+      "Castling moves the king two squares towards a rook."
+    ],
+    "chess openings for beginners,how to checkmate,fide ratings,en passant rule"
+  ),
+  t(
+    "marathon",
+    "Marathon running",
+    "marathon running runner race training 42k",
+    "runnersworld.com strava.com worldathletics.org nyrr.org",
+    [
+      "A marathon is a long-distance race of 42.195 kilometres.",
+      "Training plans usually build weekly mileage over sixteen to twenty weeks.",
+      "The world record fell below two hours and one minute in 2023."
+    ],
+    "marathon training plan,boston qualifying times,running shoes,carb loading"
+  ),
+  t(
+    "kubernetes",
+    "Kubernetes",
+    "kubernetes k8s container docker cluster pod",
+    "kubernetes.io cloud.google.com github.com learn.microsoft.com",
+    [
+      "Kubernetes automates deployment, scaling and management of containers.",
+      "A pod is the smallest deployable unit in Kubernetes.",
+      "Controllers continuously reconcile actual state with desired state."
+    ],
+    "kubectl cheat sheet,kubernetes vs docker swarm,helm charts,kubernetes ingress"
+  ),
   t("tea", "Tea", "tea green black oolong matcha brew", "teaclass.com wikipedia.org seriouseats.com healthline.com", [
     "Tea is an aromatic drink made from the leaves of Camellia sinensis.",
     "Green tea is not oxidised, black tea is fully oxidised.",
     "Matcha is powdered green tea whisked into water."
   ], "green tea benefits,how to brew oolong,matcha latte,caffeine in tea"),
-  t("volcano", "Volcanoes", "volcano eruption lava magma iceland", "usgs.gov nationalgeographic.com smithsonianmag.com volcano.si.edu", [
-    "A volcano is a rupture in the crust through which lava and gases escape.",
-    "Shield volcanoes are built by fluid basaltic lava flows.",
-    "The 1815 eruption of Tambora caused the Year Without a Summer."
-  ], "active volcanoes,what causes eruptions,ring of fire,supervolcano"),
-  t("wine", "Wine", "wine vineyard grape red white sommelier", "winefolly.com decanter.com wine-searcher.com vinepair.com", [
-    "Wine is made by fermenting grape juice.",
-    "Tannins in red wine come from grape skins and seeds.",
-    "Terroir describes how place shapes a wine's character."
-  ], "best red wine,wine pairing,how wine is made,champagne vs prosecco", true),
-  t("casino", "Casino games", "casino poker roulette blackjack gambling slots", "wizardofodds.com pokernews.com casino.org gamblingcommission.gov.uk", [
-    "Casino games give the house a statistical edge over players.",
-    "Blackjack basic strategy reduces the house edge below one percent.",
-    "European roulette has a single zero pocket."
-  ], "blackjack strategy,poker hand rankings,roulette odds,responsible gambling", true),
+  t(
+    "volcano",
+    "Volcanoes",
+    "volcano eruption lava magma iceland",
+    "usgs.gov nationalgeographic.com smithsonianmag.com volcano.si.edu",
+    [
+      "A volcano is a rupture in the crust through which lava and gases escape.",
+      "Shield volcanoes are built by fluid basaltic lava flows.",
+      "The 1815 eruption of Tambora caused the Year Without a Summer."
+    ],
+    "active volcanoes,what causes eruptions,ring of fire,supervolcano"
+  ),
+  t(
+    "wine",
+    "Wine",
+    "wine vineyard grape red white sommelier",
+    "winefolly.com decanter.com wine-searcher.com vinepair.com",
+    [
+      "Wine is made by fermenting grape juice.",
+      "Tannins in red wine come from grape skins and seeds.",
+      "Terroir describes how place shapes a wine's character."
+    ],
+    "best red wine,wine pairing,how wine is made,champagne vs prosecco",
+    true
+  ),
+  t(
+    "casino",
+    "Casino games",
+    "casino poker roulette blackjack gambling slots",
+    "wizardofodds.com pokernews.com casino.org gamblingcommission.gov.uk",
+    [
+      "Casino games give the house a statistical edge over players.",
+      "Blackjack basic strategy reduces the house edge below one percent.",
+      "European roulette has a single zero pocket."
+    ],
+    "blackjack strategy,poker hand rankings,roulette odds,responsible gambling",
+    true
+  ),
   t("dogs", "Dogs", "dog puppy breed labrador training pet", "akc.org petmd.com rspca.org.uk thesprucepets.com", [
     "The domestic dog descends from an ancient population of wolves.",
     "Labrador retrievers are among the most popular breeds.",
@@ -148,86 +283,221 @@ export const topics: ReadonlyArray<Topic> = [
     "A cat's purr vibrates between 25 and 150 hertz.",
     "Cats sleep for twelve to sixteen hours a day."
   ], "cat breeds,why do cats purr,kitten care,cat food guide"),
-  t("bicycle", "Bicycles", "bicycle bike cycling road mountain gravel", "bikeradar.com cyclingweekly.com rei.com sheldonbrown.com", [
-    "A bicycle is a human-powered vehicle with two wheels in tandem.",
-    "Gravel bikes combine road geometry with wider tyres.",
-    "Correct saddle height prevents knee pain."
-  ], "road vs gravel bike,bike size chart,how to fix a flat,best commuter bike"),
-  t("quantum", "Quantum computing", "quantum qubit computing superposition entanglement", "ibm.com quantamagazine.org nature.com arxiv.org", [
-    "Quantum computers use qubits that can be in superposition.",
-    "Entanglement links the states of qubits.",
-    "Error correction is the main obstacle to large quantum computers."
-  ], "what is a qubit,quantum supremacy,shor's algorithm,quantum computer companies"),
-  t("olympics", "Olympic Games", "olympics olympic games medal athlete paris", "olympics.com bbc.co.uk nbcolympics.com wikipedia.org", [
-    "The modern Olympic Games began in Athens in 1896.",
-    "Summer and Winter Games alternate every two years.",
-    "Paris hosted the Summer Olympics in 1900, 1924 and 2024."
-  ], "olympic medal table,next olympics,olympic sports list,olympic records"),
-  t("pizza", "Pizza", "pizza margherita dough oven naples recipe", "seriouseats.com bbcgoodfood.com pizzatoday.com allrecipes.com", [
-    "Pizza originated in Naples as a flatbread topped with tomato.",
-    "Neapolitan pizza bakes in about ninety seconds at 485 degrees Celsius.",
-    "Margherita is topped with tomato, mozzarella and basil."
-  ], "pizza dough recipe,neapolitan vs new york pizza,pizza oven,best pizza toppings"),
-  t("bing-search-api", "Bing Search API", "bing search api v7 microsoft azure", "learn.microsoft.com microsoft.com github.com stackoverflow.com", [
-    "The Bing Search API v7 returned web, image, news and video results as JSON.",
-    "Requests authenticated with the Ocp-Apim-Subscription-Key header.",
-    "Microsoft retired the Bing Search APIs on 11 August 2025."
-  ], "bing api pricing,bing api key,bing web search api,grounding with bing search"),
-  t("guitar", "Guitar", "guitar chords acoustic electric strings fender", "fender.com ultimate-guitar.com justinguitar.com guitarworld.com", [
-    "The guitar usually has six strings tuned E A D G B E.",
-    "Barre chords use one finger across several strings.",
-    "Electric guitars use magnetic pickups."
-  ], "guitar chords chart,how to tune a guitar,acoustic vs electric guitar,fingerpicking patterns"),
-  t("ocean", "Oceans", "ocean sea pacific atlantic coral reef marine", "noaa.gov oceanservice.noaa.gov nationalgeographic.com unesco.org", [
-    "Oceans cover about 71 percent of Earth's surface.",
-    "The Pacific is the largest and deepest ocean.",
-    "Coral reefs support about a quarter of marine species."
-  ], "deepest point in the ocean,great barrier reef,ocean currents,marine biology"),
-  t("recipes", "Easy dinner recipes", "recipe dinner cooking pasta chicken meal", "bbcgoodfood.com allrecipes.com nytimes.com budgetbytes.com", [
-    "One-pan dinners cut preparation and washing up.",
-    "Pasta water's starch helps sauces cling.",
-    "Resting meat after cooking keeps it juicy."
-  ], "quick pasta recipes,chicken dinner ideas,meal prep,vegetarian dinner"),
-  t("history-rome", "Ancient Rome", "rome roman empire caesar colosseum history", "britannica.com history.com worldhistory.org smithsonianmag.com", [
-    "Rome grew from a small town on the Tiber into a vast empire.",
-    "Julius Caesar was assassinated on the Ides of March, 44 BC.",
-    "The Colosseum could hold between fifty and eighty thousand spectators."
-  ], "roman emperors list,fall of rome,colosseum history,roman republic")
+  t(
+    "bicycle",
+    "Bicycles",
+    "bicycle bike cycling road mountain gravel",
+    "bikeradar.com cyclingweekly.com rei.com sheldonbrown.com",
+    [
+      "A bicycle is a human-powered vehicle with two wheels in tandem.",
+      "Gravel bikes combine road geometry with wider tyres.",
+      "Correct saddle height prevents knee pain."
+    ],
+    "road vs gravel bike,bike size chart,how to fix a flat,best commuter bike"
+  ),
+  t(
+    "quantum",
+    "Quantum computing",
+    "quantum qubit computing superposition entanglement",
+    "ibm.com quantamagazine.org nature.com arxiv.org",
+    [
+      "Quantum computers use qubits that can be in superposition.",
+      "Entanglement links the states of qubits.",
+      "Error correction is the main obstacle to large quantum computers."
+    ],
+    "what is a qubit,quantum supremacy,shor's algorithm,quantum computer companies"
+  ),
+  t(
+    "olympics",
+    "Olympic Games",
+    "olympics olympic games medal athlete paris",
+    "olympics.com bbc.co.uk nbcolympics.com wikipedia.org",
+    [
+      "The modern Olympic Games began in Athens in 1896.",
+      "Summer and Winter Games alternate every two years.",
+      "Paris hosted the Summer Olympics in 1900, 1924 and 2024."
+    ],
+    "olympic medal table,next olympics,olympic sports list,olympic records"
+  ),
+  t(
+    "pizza",
+    "Pizza",
+    "pizza margherita dough oven naples recipe",
+    "seriouseats.com bbcgoodfood.com pizzatoday.com allrecipes.com",
+    [
+      "Pizza originated in Naples as a flatbread topped with tomato.",
+      "Neapolitan pizza bakes in about ninety seconds at 485 degrees Celsius.",
+      "Margherita is topped with tomato, mozzarella and basil."
+    ],
+    "pizza dough recipe,neapolitan vs new york pizza,pizza oven,best pizza toppings"
+  ),
+  t(
+    "bing-search-api",
+    "Bing Search API",
+    "bing search api v7 microsoft azure",
+    "learn.microsoft.com microsoft.com github.com stackoverflow.com",
+    [
+      "The Bing Search API v7 returned web, image, news and video results as JSON.",
+      "Requests authenticated with the Ocp-Apim-Subscription-Key header.",
+      "Microsoft retired the Bing Search APIs on 11 August 2025."
+    ],
+    "bing api pricing,bing api key,bing web search api,grounding with bing search"
+  ),
+  t(
+    "guitar",
+    "Guitar",
+    "guitar chords acoustic electric strings fender",
+    "fender.com ultimate-guitar.com justinguitar.com guitarworld.com",
+    [
+      "The guitar usually has six strings tuned E A D G B E.",
+      "Barre chords use one finger across several strings.",
+      "Electric guitars use magnetic pickups."
+    ],
+    "guitar chords chart,how to tune a guitar,acoustic vs electric guitar,fingerpicking patterns"
+  ),
+  t(
+    "ocean",
+    "Oceans",
+    "ocean sea pacific atlantic coral reef marine",
+    "noaa.gov oceanservice.noaa.gov nationalgeographic.com unesco.org",
+    [
+      "Oceans cover about 71 percent of Earth's surface.",
+      "The Pacific is the largest and deepest ocean.",
+      "Coral reefs support about a quarter of marine species."
+    ],
+    "deepest point in the ocean,great barrier reef,ocean currents,marine biology"
+  ),
+  t(
+    "recipes",
+    "Easy dinner recipes",
+    "recipe dinner cooking pasta chicken meal",
+    "bbcgoodfood.com allrecipes.com nytimes.com budgetbytes.com",
+    [
+      "One-pan dinners cut preparation and washing up.",
+      "Pasta water's starch helps sauces cling.",
+      "Resting meat after cooking keeps it juicy."
+    ],
+    "quick pasta recipes,chicken dinner ideas,meal prep,vegetarian dinner"
+  ),
+  t(
+    "history-rome",
+    "Ancient Rome",
+    "rome roman empire caesar colosseum history",
+    "britannica.com history.com worldhistory.org smithsonianmag.com",
+    [
+      "Rome grew from a small town on the Tiber into a vast empire.",
+      "Julius Caesar was assassinated on the Ides of March, 44 BC.",
+      "The Colosseum could hold between fifty and eighty thousand spectators."
+    ],
+    "roman emperors list,fall of rome,colosseum history,roman republic"
+  )
 ]
 
 /** Sites used when a query matches no topic. */
 export const genericSites: ReadonlyArray<string> = [
-  "wikipedia.org", "reddit.com", "stackexchange.com", "medium.com", "quora.com", "britannica.com", "youtube.com", "nytimes.com"
+  "wikipedia.org",
+  "reddit.com",
+  "stackexchange.com",
+  "medium.com",
+  "quora.com",
+  "britannica.com",
+  "youtube.com",
+  "nytimes.com"
 ]
 
 /** Page aspects, combined with topics to build distinct titles. */
 export const aspects: ReadonlyArray<string> = [
-  "Overview", "Guide", "History", "FAQ", "Beginner's introduction", "In depth", "News and updates", "Explained",
-  "Tips", "Reference", "Community discussion", "Comparison", "Best practices", "Glossary", "Timeline", "Examples"
+  "Overview",
+  "Guide",
+  "History",
+  "FAQ",
+  "Beginner's introduction",
+  "In depth",
+  "News and updates",
+  "Explained",
+  "Tips",
+  "Reference",
+  "Community discussion",
+  "Comparison",
+  "Best practices",
+  "Glossary",
+  "Timeline",
+  "Examples"
 ]
 
 /** A few common misspellings, for `spellSuggestions`. */
 export const misspellings: ReadonlyMap<string, string> = new Map([
-  ["pyhton", "python"], ["javscript", "javascript"], ["typscript", "typescript"], ["recieve", "receive"],
-  ["expresso", "espresso"], ["evrest", "everest"], ["kubernates", "kubernetes"], ["guiter", "guitar"],
-  ["definately", "definitely"], ["wether", "weather"]
+  ["pyhton", "python"],
+  ["javscript", "javascript"],
+  ["typscript", "typescript"],
+  ["recieve", "receive"],
+  ["expresso", "espresso"],
+  ["evrest", "everest"],
+  ["kubernates", "kubernetes"],
+  ["guiter", "guitar"],
+  ["definately", "definitely"],
+  ["wether", "weather"]
 ])
 
 /** Common image sizes, so that exact `width`/`height` filters can match. */
 export const imageSizes: ReadonlyArray<readonly [number, number]> = [
-  [1920, 1080], [1280, 720], [800, 600], [600, 600], [1080, 1920], [300, 300], [150, 150], [2560, 1440],
-  [640, 480], [1024, 768], [720, 1280], [500, 500], [1200, 800], [3840, 2160], [400, 300], [1080, 1080]
+  [1920, 1080],
+  [1280, 720],
+  [800, 600],
+  [600, 600],
+  [1080, 1920],
+  [300, 300],
+  [150, 150],
+  [2560, 1440],
+  [640, 480],
+  [1024, 768],
+  [720, 1280],
+  [500, 500],
+  [1200, 800],
+  [3840, 2160],
+  [400, 300],
+  [1080, 1080]
 ]
 
 export const colors: ReadonlyArray<string> = [
-  "Black", "Blue", "Brown", "Gray", "Green", "Orange", "Pink", "Purple", "Red", "Teal", "White", "Yellow"
+  "Black",
+  "Blue",
+  "Brown",
+  "Gray",
+  "Green",
+  "Orange",
+  "Pink",
+  "Purple",
+  "Red",
+  "Teal",
+  "White",
+  "Yellow"
 ]
 
 /** Image types as the filter names them (AnimatedGifHttps images are also AnimatedGif). */
-export const imageTypes: ReadonlyArray<string> = ["Photo", "Photo", "Photo", "Clipart", "Line", "AnimatedGif", "AnimatedGifHttps", "Transparent", "Shopping"]
+export const imageTypes: ReadonlyArray<string> = [
+  "Photo",
+  "Photo",
+  "Photo",
+  "Clipart",
+  "Line",
+  "AnimatedGif",
+  "AnimatedGifHttps",
+  "Transparent",
+  "Shopping"
+]
 
 /** Licenses: index into this list; "Public" images satisfy every license filter. */
-export const licenses: ReadonlyArray<string> = ["None", "None", "None", "Public", "Share", "ShareCommercially", "Modify", "ModifyCommercially"]
+export const licenses: ReadonlyArray<string> = [
+  "None",
+  "None",
+  "None",
+  "Public",
+  "Share",
+  "ShareCommercially",
+  "Modify",
+  "ModifyCommercially"
+]
 
 export const creativeCommonsOf: Readonly<Record<string, string>> = {
   Public: "PublicNoRightsReserved",

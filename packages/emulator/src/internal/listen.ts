@@ -3,7 +3,12 @@
  * (the first byte of a connection tells a TLS handshake from HTTP, so plain requests can get
  * Bing's 410). Parser-level failures get a Bing error, never a crash.
  */
-import { createServer as createHttp, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http"
+import {
+  createServer as createHttp,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse
+} from "node:http"
 import { createServer as createHttps, type Server as HttpsServer } from "node:https"
 import { createServer as createNet, type Server as NetServer, type Socket } from "node:net"
 import type { Duplex } from "node:stream"
@@ -106,7 +111,12 @@ export const listen = async (opts: ListenOptions): Promise<Listening> => {
     return { port, host: opts.host, secure: false, close: () => closeServer(http) }
   }
   // a TLS handshake gets the time the headers would get
-  const https = createHttps({ ...serverOptions(timeouts), handshakeTimeout: timeouts.headersMs, cert: opts.tls.cert, key: opts.tls.key }, guard(opts, true))
+  const https = createHttps({
+    ...serverOptions(timeouts),
+    handshakeTimeout: timeouts.headersMs,
+    cert: opts.tls.cert,
+    key: opts.tls.key
+  }, guard(opts, true))
   https.on("clientError", answerClientError(opts))
   https.on("tlsClientError", (_err, socket) => socket.destroy())
   // These two servers never listen: the front socket hands them their connections. Node starts the

@@ -5,16 +5,51 @@
 
 /** The markets Bing Web and Image Search list (market-codes.md). */
 export const markets: ReadonlyArray<string> = [
-  "es-AR", "en-AU", "de-AT", "nl-BE", "fr-BE", "pt-BR", "en-CA", "fr-CA", "es-CL", "da-DK", "fi-FI", "fr-FR",
-  "de-DE", "zh-HK", "en-IN", "en-ID", "it-IT", "ja-JP", "ko-KR", "en-MY", "es-MX", "nl-NL", "en-NZ", "no-NO",
-  "zh-CN", "pl-PL", "en-PH", "ru-RU", "en-ZA", "es-ES", "sv-SE", "fr-CH", "de-CH", "zh-TW", "tr-TR", "en-GB",
-  "en-US", "es-US"
+  "es-AR",
+  "en-AU",
+  "de-AT",
+  "nl-BE",
+  "fr-BE",
+  "pt-BR",
+  "en-CA",
+  "fr-CA",
+  "es-CL",
+  "da-DK",
+  "fi-FI",
+  "fr-FR",
+  "de-DE",
+  "zh-HK",
+  "en-IN",
+  "en-ID",
+  "it-IT",
+  "ja-JP",
+  "ko-KR",
+  "en-MY",
+  "es-MX",
+  "nl-NL",
+  "en-NZ",
+  "no-NO",
+  "zh-CN",
+  "pl-PL",
+  "en-PH",
+  "ru-RU",
+  "en-ZA",
+  "es-ES",
+  "sv-SE",
+  "fr-CH",
+  "de-CH",
+  "zh-TW",
+  "tr-TR",
+  "en-GB",
+  "en-US",
+  "es-US"
 ]
 
 /** The only markets `/images/trending` serves. */
 export const trendingMarkets: ReadonlyArray<string> = ["en-AU", "en-CA", "en-IN", "zh-CN", "en-GB", "en-US"]
 
-const byLower = (list: ReadonlyArray<string>): ReadonlyMap<string, string> => new Map(list.map((m) => [m.toLowerCase(), m]))
+const byLower = (list: ReadonlyArray<string>): ReadonlyMap<string, string> =>
+  new Map(list.map((m) => [m.toLowerCase(), m]))
 const all = byLower(markets)
 const trending = byLower(trendingMarkets)
 
@@ -24,7 +59,15 @@ const firstWith = (list: ReadonlyArray<string>, pred: (lang: string, country: st
     return pred(lang, country)
   })
 
-const homes: Readonly<Record<string, string>> = { en: "en-US", zh: "zh-CN", ja: "ja-JP", ko: "ko-KR", da: "da-DK", sv: "sv-SE", pt: "pt-BR" }
+const homes: Readonly<Record<string, string>> = {
+  en: "en-US",
+  zh: "zh-CN",
+  ja: "ja-JP",
+  ko: "ko-KR",
+  da: "da-DK",
+  sv: "sv-SE",
+  pt: "pt-BR"
+}
 
 /** A language's home market (fr -> fr-FR, en -> en-US), else its first market. */
 const homeOf = (list: ReadonlyArray<string>, lang: string): string | undefined => {

@@ -15,7 +15,8 @@ export const hash32 = (s: string, seed = 0x811c9dc5): number => {
 
 /** Mixes several integers into one well-spread 32-bit value (for per-result attributes). */
 export const mix = (a: number, b: number, c = 0): number => {
-  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x7f4a7c15, 0xc2b2ae35) ^ Math.imul(c + 0x165667b1, 0x27d4eb2f)
+  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x7f4a7c15, 0xc2b2ae35) ^
+    Math.imul(c + 0x165667b1, 0x27d4eb2f)
   h ^= h >>> 15
   h = Math.imul(h, 0x2c1b3c6d)
   h ^= h >>> 12
@@ -25,7 +26,7 @@ export const mix = (a: number, b: number, c = 0): number => {
 }
 
 /** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export const prng = (seed: number): (() => number) => {
+export const prng = (seed: number): () => number => {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0

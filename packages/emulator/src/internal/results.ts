@@ -25,8 +25,7 @@ const DAY = 86_400_000
 const enc = encodeURIComponent
 const ids = (name: string) => `${API}#${name}`
 
-const tokens = (q: string): Array<string> =>
-  q.toLowerCase().split(/[^\p{L}\p{N}+#.-]+/u).filter((w) => w.length > 0)
+const tokens = (q: string): Array<string> => q.toLowerCase().split(/[^\p{L}\p{N}+#.-]+/u).filter((w) => w.length > 0)
 
 const slugify = (s: string): string =>
   s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "results"
@@ -205,7 +204,11 @@ const passes = (img: ImageInfo, f: ImageFilters): boolean => {
 }
 
 const extOf = (type: string): string =>
-  type === "AnimatedGif" || type === "AnimatedGifHttps" ? "gif" : type === "Transparent" || type === "Line" ? "png" : "jpg"
+  type === "AnimatedGif" || type === "AnimatedGifHttps"
+    ? "gif"
+    : type === "Transparent" || type === "Line"
+    ? "png"
+    : "jpg"
 
 const imageJson = (img: ImageInfo, q: string) => {
   const site = img.topic.sites[img.j % img.topic.sites.length]!
@@ -229,8 +232,13 @@ const imageJson = (img: ImageInfo, q: string) => {
     width: img.width,
     height: img.height,
     thumbnail: { width: thumbW, height: thumbH },
-    imageInsightsToken: `ccid_${img.imageId.slice(0, 8).toLowerCase()}*cp_${img.imageId.slice(8, 40)}*mid_${img.imageId.slice(0, 40)}`,
-    insightsMetadata: { pagesIncludingCount: 1 + (mix(img.j, 3, 31) % 40), availableSizesCount: 1 + (mix(img.j, 5, 32) % 12) },
+    imageInsightsToken: `ccid_${img.imageId.slice(0, 8).toLowerCase()}*cp_${img.imageId.slice(8, 40)}*mid_${
+      img.imageId.slice(0, 40)
+    }`,
+    insightsMetadata: {
+      pagesIncludingCount: 1 + (mix(img.j, 3, 31) % 40),
+      availableSizesCount: 1 + (mix(img.j, 5, 32) % 12)
+    },
     imageId: img.imageId,
     accentColor: hex8(mix(img.j, img.height, 33)).slice(2),
     ...(cc !== undefined ? { creativeCommons: cc } : {})
@@ -243,8 +251,12 @@ const imageAt = (p: ReadonlyArray<Topic>, i: number): ImageInfo => imageInfo(p[i
 const query = (text: string, kind: "web" | "images", thumb?: string) => ({
   text,
   displayText: text,
-  webSearchUrl: kind === "web" ? `https://www.bing.com/search?q=${enc(text)}` : `https://www.bing.com/images/search?q=${enc(text)}&FORM=IRPATC`,
-  ...(kind === "images" ? { searchLink: `${API}images/search?q=${enc(text)}`, thumbnail: { thumbnailUrl: thumb ?? "" } } : {})
+  webSearchUrl: kind === "web"
+    ? `https://www.bing.com/search?q=${enc(text)}`
+    : `https://www.bing.com/images/search?q=${enc(text)}&FORM=IRPATC`,
+  ...(kind === "images"
+    ? { searchLink: `${API}images/search?q=${enc(text)}`, thumbnail: { thumbnailUrl: thumb ?? "" } }
+    : {})
 })
 
 /** The body of `/images/search`, as a JSON string. */
@@ -283,8 +295,12 @@ export const imagesBody = (qy: ImageQuery, market: string): string => {
     value: value.map((img) => imageJson(img, qy.q)),
     ...(first
       ? {
-        queryExpansions: topic.related.slice(0, 4).map((r, k) => query(r, "images", `https://tse${1 + k}.mm.bing.net/th?q=${enc(r)}&pid=Api`)),
-        relatedSearches: topic.related.map((r, k) => query(r, "images", `https://tse${1 + (k % 4)}.mm.bing.net/th?q=${enc(r)}&pid=Api`))
+        queryExpansions: topic.related.slice(0, 4).map((r, k) =>
+          query(r, "images", `https://tse${1 + k}.mm.bing.net/th?q=${enc(r)}&pid=Api`)
+        ),
+        relatedSearches: topic.related.map((r, k) =>
+          query(r, "images", `https://tse${1 + (k % 4)}.mm.bing.net/th?q=${enc(r)}&pid=Api`)
+        )
       }
       : {})
   }
@@ -429,7 +445,10 @@ export const searchBody = (qy: WebQuery, market: string): string => {
   const corrected = tokens(qy.q).map((w) => misspellings.get(w) ?? w)
   const spelled = corrected.join(" ")
   if (first && spelled !== tokens(qy.q).join(" ")) {
-    add("spellsuggestions", "spellSuggestions", { id: ids("SpellSuggestions"), value: [{ text: spelled, displayText: spelled }] })
+    add("spellsuggestions", "spellSuggestions", {
+      id: ids("SpellSuggestions"),
+      value: [{ text: spelled, displayText: spelled }]
+    })
   }
   const computed = first ? compute(qy.q) : undefined
   if (computed !== undefined) {
@@ -479,7 +498,9 @@ export const searchBody = (qy: WebQuery, market: string): string => {
       webSearchUrl: `https://www.bing.com/videos/search?q=${enc(qy.q)}`,
       isFamilyFriendly: topic.mature !== true,
       value: [0, 1, 2].map((k) => {
-        const id = `${hex8(mix(seed, k, 43))}${hex8(mix(seed, k, 44))}${hex8(mix(seed, k, 45))}${hex8(mix(seed, k, 46))}${hex8(mix(seed, k, 47))}`
+        const id = `${hex8(mix(seed, k, 43))}${hex8(mix(seed, k, 44))}${hex8(mix(seed, k, 45))}${
+          hex8(mix(seed, k, 46))
+        }${hex8(mix(seed, k, 47))}`
         const secs = 60 + (mix(seed, k, 48) % 1200)
         return {
           name: deco(`${topic.title} ${aspects[(k + rot + 3) % aspects.length]!.toLowerCase()} (video)`),
@@ -543,7 +564,9 @@ export const searchBody = (qy: WebQuery, market: string): string => {
     if (a === "computation") pole.push(item(a))
     else if (a === "relatedsearches") sidebar.push(item(a))
     else if (a === "webpages") {
-      pages.forEach((_, k) => mainline.push({ answerType: "WebPages", resultIndex: k, value: { id: ids(`WebPages.${k}`) } }))
+      pages.forEach((_, k) =>
+        mainline.push({ answerType: "WebPages", resultIndex: k, value: { id: ids(`WebPages.${k}`) } })
+      )
     } else mainline.push(item(a))
   }
   const body: Record<string, unknown> = {

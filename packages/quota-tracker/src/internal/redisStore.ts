@@ -16,7 +16,12 @@ export const POISONED = -2
 const slotArgs = (slots: ReadonlyArray<Slot>): Array<string | number> => {
   const args: Array<string | number> = []
   for (const slot of slots) {
-    args.push(slot.kind === "counter" ? 0 : 1, slot.limit, slot.kind === "counter" ? slot.expiresAt : 0, slot.kind === "bucket" ? slot.interval : 0)
+    args.push(
+      slot.kind === "counter" ? 0 : 1,
+      slot.limit,
+      slot.kind === "counter" ? slot.expiresAt : 0,
+      slot.kind === "bucket" ? slot.interval : 0
+    )
   }
   return args
 }
@@ -73,7 +78,12 @@ end
 `
 
 export const acquireScript = Redis.script(
-  (keys: ReadonlyArray<string>, now: number, weight: number, slots: ReadonlyArray<Slot>) => [...keys, now, weight, ...slotArgs(slots)],
+  (
+    keys: ReadonlyArray<string>,
+    now: number,
+    weight: number,
+    slots: ReadonlyArray<Slot>
+  ) => [...keys, now, weight, ...slotArgs(slots)],
   {
     numberOfKeys: (keys: ReadonlyArray<string>) => keys.length,
     // One MGET reads every slot (a tier's keys share a hash slot). When admitted, counters take an
@@ -138,7 +148,12 @@ return reply
 ).withReturnType<ReadonlyArray<number | string>>()
 
 export const addScript = Redis.script(
-  (keys: ReadonlyArray<string>, now: number, delta: number, slots: ReadonlyArray<Slot>) => [...keys, now, delta, ...slotArgs(slots)],
+  (
+    keys: ReadonlyArray<string>,
+    now: number,
+    delta: number,
+    slots: ReadonlyArray<Slot>
+  ) => [...keys, now, delta, ...slotArgs(slots)],
   {
     numberOfKeys: (keys: ReadonlyArray<string>) => keys.length,
     lua: `${luaPrelude}${luaRead}
@@ -177,7 +192,12 @@ return reply
 ).withReturnType<ReadonlyArray<number | string>>()
 
 export const setScript = Redis.script(
-  (keys: ReadonlyArray<string>, now: number, value: number, slots: ReadonlyArray<Slot>) => [...keys, now, value, ...slotArgs(slots)],
+  (
+    keys: ReadonlyArray<string>,
+    now: number,
+    value: number,
+    slots: ReadonlyArray<Slot>
+  ) => [...keys, now, value, ...slotArgs(slots)],
   {
     numberOfKeys: 1,
     lua: `${luaPrelude}

@@ -16,7 +16,9 @@ import { addedValue, type Cell, currentValue, expiryOf, fits, nextValue } from "
 export class PoisonedKey extends Error {
   constructor(slot: Slot) {
     super(
-      `the key ${slot.key} holds something other than ${slot.kind === "bucket" ? "a bucket's arrival time" : "a count"} (nothing was changed; delete the row or overwrite it with setUsage)`
+      `the key ${slot.key} holds something other than ${
+        slot.kind === "bucket" ? "a bucket's arrival time" : "a count"
+      } (nothing was changed; delete the row or overwrite it with setUsage)`
     )
   }
 }
@@ -37,7 +39,9 @@ export class SqliteCells {
 
   constructor(readonly db: DatabaseSync, table: string) {
     const t = `"${table.replaceAll("\"", "\"\"")}"`
-    db.exec(`CREATE TABLE IF NOT EXISTS ${t} (key TEXT PRIMARY KEY, value REAL NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID`)
+    db.exec(
+      `CREATE TABLE IF NOT EXISTS ${t} (key TEXT PRIMARY KEY, value REAL NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID`
+    )
     this.select = db.prepare(`SELECT value, expires_at AS expiresAt FROM ${t} WHERE key = ?`)
     this.upsert = db.prepare(
       `INSERT INTO ${t} (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`

@@ -124,7 +124,8 @@ const durationMillis = (input: Duration.Input | undefined, fallback: number, nam
 
 // A period's counter outlives its period by one more period: a clock that steps back into it
 // (an NTP step, a VM restored from a snapshot) finds its count instead of an expired key.
-const keptUntil = (period: { readonly start: number; readonly end: number }): number => period.end + (period.end - period.start)
+const keptUntil = (period: { readonly start: number; readonly end: number }): number =>
+  period.end + (period.end - period.start)
 
 const keyOf = (tier: string, kind: Window.WindowKind, periodStart: number): string =>
   kind === "second" ? `{${tier}}:second` : `{${tier}}:${kind}:${periodStart}`
@@ -153,7 +154,13 @@ class AcquiredView implements Acquired {
   #windows: ReadonlyArray<WindowUsage> | undefined
   #settled = false
 
-  constructor(state: TierState, values: ReadonlyArray<number>, weight: number, now: number, switchedFrom: string | undefined) {
+  constructor(
+    state: TierState,
+    values: ReadonlyArray<number>,
+    weight: number,
+    now: number,
+    switchedFrom: string | undefined
+  ) {
     this.tier = state.tier
     this.weight = weight
     this.acquiredAt = now
@@ -179,14 +186,26 @@ class AcquiredView implements Acquired {
       this.#windows = this.#state.windows.map((w, i): WindowUsage => {
         const value = this.#values[i]!
         const used = usedOf(w, value, now)
-        return { window: w.kind, used, limit: w.limit, remaining: Math.max(0, w.limit - used), resetsAt: resetOf(w, value, now) }
+        return {
+          window: w.kind,
+          used,
+          limit: w.limit,
+          remaining: Math.max(0, w.limit - used),
+          resetsAt: resetOf(w, value, now)
+        }
       })
     }
     return this.#windows
   }
 
   toJSON(): unknown {
-    return { tier: this.tier, windows: this.windows, switchedFrom: this.switchedFrom, weight: this.weight, acquiredAt: this.acquiredAt }
+    return {
+      tier: this.tier,
+      windows: this.windows,
+      switchedFrom: this.switchedFrom,
+      weight: this.weight,
+      acquiredAt: this.acquiredAt
+    }
   }
 
   [Symbol.for("nodejs.util.inspect.custom")](): unknown {
@@ -196,7 +215,9 @@ class AcquiredView implements Acquired {
 
 const gauges = {
   used: Metric.gauge("bing_quota_used", { description: "Requests counted in the current period of a tier's window" }),
-  remaining: Metric.gauge("bing_quota_remaining", { description: "Requests left in the current period of a tier's window" }),
+  remaining: Metric.gauge("bing_quota_remaining", {
+    description: "Requests left in the current period of a tier's window"
+  }),
   limit: Metric.gauge("bing_quota_limit", { description: "Limit of a tier's window" })
 }
 const switches = Metric.counter("bing_quota_switches_total", { description: "Tier switches" })
@@ -236,7 +257,9 @@ const forecastOf = (w: WindowState, now: number): number | undefined => {
 export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError.QuotaError, Scope.Scope> =>
   Effect.gen(function*() {
     // ---- options ----
-    if (!Array.isArray(options.tiers) || options.tiers.length === 0) return yield* problem("tiers must name at least one tier")
+    if (!Array.isArray(options.tiers) || options.tiers.length === 0) {
+      return yield* problem("tiers must name at least one tier")
+    }
     const names = new Set<string>()
     for (const tier of options.tiers) {
       const invalid = Tier.validate(tier)
@@ -250,7 +273,9 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
       if (!(t > 0 && t <= 1)) return yield* problem(`thresholds must be fractions in (0, 1], got ${String(t)}`)
     }
     const switchAt = options.switchAt ?? 1
-    if (!(switchAt > 0 && switchAt <= 1)) return yield* problem(`switchAt must be a fraction in (0, 1], got ${String(switchAt)}`)
+    if (!(switchAt > 0 && switchAt <= 1)) {
+      return yield* problem(`switchAt must be a fraction in (0, 1], got ${String(switchAt)}`)
+    }
     const durations = {
       wait: durationMillis(options.waitForSecondWindow, SECOND, "waitForSecondWindow"),
       maxHold: durationMillis(options.maxRetryAfterHold, 60 * SECOND, "maxRetryAfterHold"),
@@ -400,7 +425,12 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
         }
         w.periodStart = period.start
         w.periodEnd = period.end
-        w.slot = { kind: "counter", key: keyOf(t.tier.name, w.kind, period.start), limit: w.limit, expiresAt: keptUntil(period) }
+        w.slot = {
+          kind: "counter",
+          key: keyOf(t.tier.name, w.kind, period.start),
+          limit: w.limit,
+          expiresAt: keptUntil(period)
+        }
         w.softSlot = w.softLimit === w.limit ? w.slot : { ...w.slot, limit: w.softLimit }
         w.value = 0
         w.fired = 0
@@ -420,7 +450,12 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
         if (w.kind === "second") return w.slot
         if (at >= w.periodStart && at < w.periodEnd) return w.slot
         const period = Window.period(w.kind, at, cal)
-        return { kind: "counter", key: keyOf(t.tier.name, w.kind, period.start), limit: w.limit, expiresAt: keptUntil(period) }
+        return {
+          kind: "counter",
+          key: keyOf(t.tier.name, w.kind, period.start),
+          limit: w.limit,
+          expiresAt: keptUntil(period)
+        }
       })
 
     // ---- observation: thresholds, forecast ----
@@ -467,7 +502,12 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
       pending.push({
         _tag: "Claim",
         // the period's key plus the threshold: expires with the period's counter, shares its Redis Cluster slot
-        slot: { kind: "counter", key: `${w.slot.key}:fired:${threshold}`, limit: 1, expiresAt: keptUntil({ start: w.periodStart, end: w.periodEnd }) },
+        slot: {
+          kind: "counter",
+          key: `${w.slot.key}:fired:${threshold}`,
+          limit: 1,
+          expiresAt: keptUntil({ start: w.periodStart, end: w.periodEnd })
+        },
         event: {
           _tag: "ThresholdCrossed",
           at: now,
@@ -479,7 +519,9 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
           resetsAt: w.periodEnd,
           forecast,
           forecastBasis,
-          message: `${t.tier.name} ${windowName(w)} ${formatPercent(threshold)} used (${formatCount(value)}/${formatCount(w.limit)}); ${outlook}`
+          message: `${t.tier.name} ${windowName(w)} ${formatPercent(threshold)} used (${formatCount(value)}/${
+            formatCount(w.limit)
+          }); ${outlook}`
         }
       })
     }
@@ -504,9 +546,9 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
         window,
         until: t.exhaustedUntil,
         source,
-        message: `${t.tier.name} ${what} is exhausted (${source === "server" ? "the server said so" : "local count"}) until ${
-          Window.formatTime(t.exhaustedUntil, now, cal)
-        }`
+        message: `${t.tier.name} ${what} is exhausted (${
+          source === "server" ? "the server said so" : "local count"
+        }) until ${Window.formatTime(t.exhaustedUntil, now, cal)}`
       })
     }
 
@@ -567,7 +609,11 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
         const from = active ?? (t.index > 0 ? tiers[0] : undefined)
         if (from !== undefined) {
           switchedFrom = from.tier.name
-          const reason = t.index > from.index ? switchReason(from, now) : from.exhaustedUntil > now ? switchReason(from, now) : "reset"
+          const reason = t.index > from.index
+            ? switchReason(from, now)
+            : from.exhaustedUntil > now
+            ? switchReason(from, now)
+            : "reset"
           const because = reason === "reset"
             ? `${t.tier.name}'s quota has reset`
             : reason === "threshold"
@@ -597,7 +643,12 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
       const resetsAt = first!.exhaustedUntil
       const window = first!.exhaustedWindow
       return () =>
-        QuotaError.quotaExhausted({ tiers: tiers.map((t) => t.tier.name), window, resetsAt, retryAfter: Math.max(0, resetsAt - now) })
+        QuotaError.quotaExhausted({
+          tiers: tiers.map((t) => t.tier.name),
+          window,
+          resetsAt,
+          retryAfter: Math.max(0, resetsAt - now)
+        })
     }
 
     // One attempt: returns what to do next. Synchronous unless the store is.
@@ -698,7 +749,8 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
         at: now,
         store: store.name,
         detail,
-        message: `The ${store.name} quota store failed (${detail}); admitting requests and counting them in memory until it answers again`
+        message:
+          `The ${store.name} quota store failed (${detail}); admitting requests and counting them in memory until it answers again`
       })
     }
 
@@ -734,7 +786,9 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
             at: now,
             store: store.name,
             pushed,
-            message: `The ${store.name} quota store answers again; ${formatCount(pushed)} requests counted in memory meanwhile were added to it`
+            message: `The ${store.name} quota store answers again; ${
+              formatCount(pushed)
+            } requests counted in memory meanwhile were added to it`
           })
           return true
         })
@@ -771,7 +825,9 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
     ): Effect.Effect<A, QuotaError.QuotaError> =>
       Effect.suspend(() => {
         if (fallback !== undefined) {
-          return probe(now).pipe(Effect.andThen(Effect.suspend(() => fallback !== undefined ? Effect.sync(inMemory) : primary())))
+          return probe(now).pipe(
+            Effect.andThen(Effect.suspend(() => fallback !== undefined ? Effect.sync(inMemory) : primary()))
+          )
         }
         return primary()
       }).pipe(
@@ -841,7 +897,9 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
     // ---- report, setUsage ----
     const tierNamed = (name: string): Effect.Effect<TierState, QuotaError.QuotaError> => {
       const t = byName.get(name)
-      return t === undefined ? Effect.fail(QuotaError.invalidOptions(`unknown tier ${JSON.stringify(name)}`)) : Effect.succeed(t)
+      return t === undefined
+        ? Effect.fail(QuotaError.invalidOptions(`unknown tier ${JSON.stringify(name)}`))
+        : Effect.succeed(t)
     }
 
     const refund = (t: TierState, slots: ReadonlyArray<Slot>, weight: number, now: number) =>
@@ -882,7 +940,9 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
             }
             case "RateLimited": {
               const requested = outcome.retryAfterMs
-              const hold = requested !== undefined && Number.isFinite(requested) && requested >= 0 ? requested : defaultHold
+              const hold = requested !== undefined && Number.isFinite(requested) && requested >= 0
+                ? requested
+                : defaultHold
               const until = now + Math.min(hold, maxHold)
               if (until > t.holdUntil) {
                 t.holdUntil = until
@@ -901,16 +961,20 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
               return yield* flush
             }
             case "QuotaExhausted": {
-              const retryAfter = outcome.retryAfterMs !== undefined && Number.isFinite(outcome.retryAfterMs) && outcome.retryAfterMs >= 0
-                ? outcome.retryAfterMs
-                : undefined
+              const retryAfter =
+                outcome.retryAfterMs !== undefined && Number.isFinite(outcome.retryAfterMs) && outcome.retryAfterMs >= 0
+                  ? outcome.retryAfterMs
+                  : undefined
               const counters = t.windows.filter((w) => w.kind !== "second")
               let target: WindowState | undefined
               let kind: QuotaError.ErrorWindow = outcome.window ?? "unknown"
               if (kind === "day" || kind === "month") target = counters.find((w) => w.kind === kind)
               else if (retryAfter !== undefined && counters.length > 0) {
                 const wanted = now + retryAfter
-                target = counters.reduce((a, b) => (Math.abs(a.periodEnd - wanted) <= Math.abs(b.periodEnd - wanted) ? a : b))
+                target = counters.reduce((
+                  a,
+                  b
+                ) => (Math.abs(a.periodEnd - wanted) <= Math.abs(b.periodEnd - wanted) ? a : b))
                 kind = target.kind
               } else {
                 target = counters.find((w) => w.kind === "day") ?? counters[0]
@@ -922,7 +986,11 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
               const until = retryAfter !== undefined ? now + retryAfter : reset
               if (target !== undefined) {
                 const slot = target.slot
-                yield* withStore(now, () => store.set(slot, target.limit, now), () => memory.set(slot, target.limit, now))
+                yield* withStore(
+                  now,
+                  () => store.set(slot, target.limit, now),
+                  () => memory.set(slot, target.limit, now)
+                )
                 observe(t, target, target.limit, now, true)
               }
               markExhausted(t, kind, until, "server", now)
@@ -937,9 +1005,13 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
         Effect.gen(function*() {
           const t = yield* tierNamed(opts.tier)
           const w = t.windows.find((candidate) => candidate.kind === opts.window)
-          if (w === undefined) return yield* Effect.fail(QuotaError.invalidOptions(`tier ${t.tier.name} has no ${opts.window} limit`))
+          if (w === undefined) {
+            return yield* Effect.fail(QuotaError.invalidOptions(`tier ${t.tier.name} has no ${opts.window} limit`))
+          }
           if (!Number.isSafeInteger(opts.used) || opts.used < 0) {
-            return yield* Effect.fail(QuotaError.invalidOptions(`used must be a non-negative integer, got ${String(opts.used)}`))
+            return yield* Effect.fail(
+              QuotaError.invalidOptions(`used must be a non-negative integer, got ${String(opts.used)}`)
+            )
           }
           const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
           refresh(t, now)
@@ -962,7 +1034,8 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
         const now = fiber.getRef(Clock.Clock).currentTimeMillisUnsafe()
         for (const t of tiers) refresh(t, now)
         // one read per tier: a tier's keys share a Redis Cluster hash slot, different tiers may not
-        const perTier = yield* Effect.forEach(tiers, (t) => withStore(now, () => store.get(t.slots, now), () => memory.get(t.slots, now)))
+        const perTier = yield* Effect.forEach(tiers, (t) =>
+          withStore(now, () => store.get(t.slots, now), () => memory.get(t.slots, now)))
         const values = perTier.flat()
         let offset = 0
         for (const t of tiers) {
@@ -976,7 +1049,9 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
         }
         const below = (t: TierState, soft: boolean) =>
           t.exhaustedUntil <= now && (!soft || t.softUntil <= now) &&
-          t.windows.every((w) => w.kind === "second" || w.value < (soft ? w.softLimit : w.limit))
+          t.windows.every((w) =>
+            w.kind === "second" || w.value < (soft ? w.softLimit : w.limit)
+          )
         const next = tiers.find((t) => below(t, true)) ?? tiers.find((t) => below(t, false))
         const tierStatus = tiers.map((t): TierStatus => {
           const windows = t.windows.map((w): WindowStatus => {

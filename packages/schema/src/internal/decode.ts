@@ -49,7 +49,11 @@ const contentTypeOf = (ctx: Context): string | undefined => {
 const common = (ctx: Context, errors: ReadonlyArray<ErrorResponse.Error>) =>
   ctx.traceId === undefined ? { status: ctx.status, errors } : { status: ctx.status, traceId: ctx.traceId, errors }
 
-const unexpected = (ctx: Context, reason: string, errors: ReadonlyArray<ErrorResponse.Error> = []): BingError.UnexpectedResponse =>
+const unexpected = (
+  ctx: Context,
+  reason: string,
+  errors: ReadonlyArray<ErrorResponse.Error> = []
+): BingError.UnexpectedResponse =>
   fromCheckedFields(BingError.UnexpectedResponse, {
     _tag: "UnexpectedResponse",
     ...common(ctx, errors),
@@ -102,12 +106,17 @@ const retryFromText = (text: string): number | undefined => {
 }
 
 const retryAfter = (ctx: Context, first: ErrorResponse.Error | undefined): { retryAfterMs?: number } => {
-  const ms = parseRetryAfter(header(ctx.headers, "retry-after"), () => ctx.options?.now ?? Date.now()) ?? retryFromText(texts(first))
+  const ms = parseRetryAfter(header(ctx.headers, "retry-after"), () => ctx.options?.now ?? Date.now()) ??
+    retryFromText(texts(first))
   return ms === undefined ? {} : { retryAfterMs: ms }
 }
 
 const rateLimited = (ctx: Context, errors: ReadonlyArray<ErrorResponse.Error>): BingError.RateLimited =>
-  fromCheckedFields(BingError.RateLimited, { _tag: "RateLimited", ...common(ctx, errors), ...retryAfter(ctx, errors[0]) })
+  fromCheckedFields(BingError.RateLimited, {
+    _tag: "RateLimited",
+    ...common(ctx, errors),
+    ...retryAfter(ctx, errors[0])
+  })
 
 const quotaExhausted = (
   ctx: Context,
@@ -150,12 +159,20 @@ const invalidRequest = (ctx: Context, errors: ReadonlyArray<ErrorResponse.Error>
 const byStatus = (ctx: Context, errors: ReadonlyArray<ErrorResponse.Error>): BingError.BingError => {
   const s = ctx.status
   if (s === 400 || s === 410) return invalidRequest(ctx, errors)
-  if (s === 401) return withSubCode(BingError.InvalidAuthorization, "InvalidAuthorization", ctx, errors, "AuthorizationMissing")
+  if (s === 401) {
+    return withSubCode(BingError.InvalidAuthorization, "InvalidAuthorization", ctx, errors, "AuthorizationMissing")
+  }
   if (s === 403) {
     const text = texts(errors[0])
     const window = windowHint(text)
     if (window !== "unknown" || /quota/i.test(text)) return quotaExhausted(ctx, errors, window)
-    return withSubCode(BingError.InsufficientAuthorization, "InsufficientAuthorization", ctx, errors, "AuthorizationDisabled")
+    return withSubCode(
+      BingError.InsufficientAuthorization,
+      "InsufficientAuthorization",
+      ctx,
+      errors,
+      "AuthorizationDisabled"
+    )
   }
   if (s === 404) return fromCheckedFields(BingError.NotFound, { _tag: "NotFound", ...common(ctx, errors) })
   if (s === 429) return rateLimited(ctx, errors)
@@ -166,7 +183,11 @@ const byStatus = (ctx: Context, errors: ReadonlyArray<ErrorResponse.Error>): Bin
 /** The tag an error body gets from the code of its first error (the status only splits `RateLimitExceeded`). */
 const byCode = (ctx: Context, errors: ReadonlyArray<ErrorResponse.Error>): BingError.BingError => {
   const first = errors[0]!
-  const code = isErrorCode(first.code) ? first.code : first.subCode !== undefined && isSubCode(first.subCode) ? SubCodeParent[first.subCode] : undefined
+  const code = isErrorCode(first.code)
+    ? first.code
+    : first.subCode !== undefined && isSubCode(first.subCode)
+    ? SubCodeParent[first.subCode]
+    : undefined
   switch (code) {
     case "InvalidRequest":
       return invalidRequest(ctx, errors)
@@ -179,7 +200,13 @@ const byCode = (ctx: Context, errors: ReadonlyArray<ErrorResponse.Error>): BingE
     case "InvalidAuthorization":
       return withSubCode(BingError.InvalidAuthorization, "InvalidAuthorization", ctx, errors, "AuthorizationMissing")
     case "InsufficientAuthorization":
-      return withSubCode(BingError.InsufficientAuthorization, "InsufficientAuthorization", ctx, errors, "AuthorizationDisabled")
+      return withSubCode(
+        BingError.InsufficientAuthorization,
+        "InsufficientAuthorization",
+        ctx,
+        errors,
+        "AuthorizationDisabled"
+      )
     case "ServerError":
       return withSubCode(BingError.ServerError, "ServerError", ctx, errors, "UnexpectedError")
     default:
@@ -249,7 +276,9 @@ const classifyError = (ctx: Context, json: Record<string, unknown> | undefined):
   if (json !== undefined) {
     const errors = sanitizeErrors(json["errors"])
     if (errors.length > 0) return byCode(ctx, errors)
-    if (typeof json["statusCode"] === "number" && typeof json["message"] === "string") return legacyStatusCode(ctx, json)
+    if (typeof json["statusCode"] === "number" && typeof json["message"] === "string") {
+      return legacyStatusCode(ctx, json)
+    }
     const legacy = json["error"]
     if (typeof legacy === "object" && legacy !== null) {
       const inner = sanitizeErrors([legacy])
@@ -283,7 +312,9 @@ export const decodeResponse = <A>(
   let ctx: Context = { status, traceId: undefined, headers: undefined, options: undefined, text: "" }
   try {
     ctx = context(input, status, options)
-    if (isBlank(ctx.text)) return Result.fail(fromCheckedFields(BingError.EmptyResponse, { _tag: "EmptyResponse", ...common(ctx, []) }))
+    if (isBlank(ctx.text)) {
+      return Result.fail(fromCheckedFields(BingError.EmptyResponse, { _tag: "EmptyResponse", ...common(ctx, []) }))
+    }
     const json = parseObject(ctx.text)
     if (json === undefined) return Result.fail(unexpected(ctx, "body is not a JSON object"))
     if (json["_type"] === "ErrorResponse") return Result.fail(classifyError(ctx, json))

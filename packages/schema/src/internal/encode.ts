@@ -69,8 +69,12 @@ const baseHeaders = (error: BingError.BingError, options: EncodeOptions | undefi
 }
 
 const retryHeader = (error: BingError.BingError, headers: Record<string, string>): void => {
-  if (error._tag === "RateLimited" && error.retryAfterMs !== undefined) headers["Retry-After"] = retryAfterSeconds(error.retryAfterMs, 1)
-  if (error._tag === "QuotaExhausted" && error.retryAfterMs !== undefined) headers["Retry-After"] = retryAfterSeconds(error.retryAfterMs, 0)
+  if (error._tag === "RateLimited" && error.retryAfterMs !== undefined) {
+    headers["Retry-After"] = retryAfterSeconds(error.retryAfterMs, 1)
+  }
+  if (error._tag === "QuotaExhausted" && error.retryAfterMs !== undefined) {
+    headers["Retry-After"] = retryAfterSeconds(error.retryAfterMs, 0)
+  }
 }
 
 /** See `BingResponse.encodeError`. */
@@ -94,7 +98,8 @@ export const encodeError = (error: BingError.BingError, options?: EncodeOptions)
 
 /** The messages API Management wrote (section 9), verbatim. */
 export const legacyMessages = Object.freeze({
-  invalidKey: "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.",
+  invalidKey:
+    "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.",
   quota: "Out of call volume quota.",
   rateLimit: (seconds: number) => `Rate limit is exceeded. Try again in ${seconds} seconds.`
 })

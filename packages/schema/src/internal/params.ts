@@ -18,7 +18,11 @@ export interface Param<A> {
   readonly show: (a: A) => string
 }
 
-const fromSchema = <A>(schema: Schema.Schema<A>, parse: (raw: string) => A | undefined, show: (a: A) => string): Param<A> => {
+const fromSchema = <A>(
+  schema: Schema.Schema<A>,
+  parse: (raw: string) => A | undefined,
+  show: (a: A) => string
+): Param<A> => {
   const is = Schema.is(schema) as (u: unknown) => u is A
   return { is, parse, show }
 }
@@ -48,7 +52,11 @@ export const Enum = <const L extends ReadonlyArray<string>>(values: L) => {
     schema,
     values,
     lookup: (raw: string): L[number] | undefined => byLower.get(raw.toLowerCase()),
-    param: fromSchema<L[number]>(schema as unknown as Schema.Schema<L[number]>, (raw) => byLower.get(raw.toLowerCase()), (a) => a)
+    param: fromSchema<L[number]>(
+      schema as unknown as Schema.Schema<L[number]>,
+      (raw) => byLower.get(raw.toLowerCase()),
+      (a) => a
+    )
   }
 }
 
@@ -145,8 +153,9 @@ export const make = <T>(spec: Spec<T>) => {
   const required = new Set<string>(spec.required)
 
   const validate = (input: unknown): Result.Result<T, BingError.InvalidRequest> => {
-    const source: Record<string, unknown> =
-      typeof input === "object" && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : {}
+    const source: Record<string, unknown> = typeof input === "object" && input !== null && !Array.isArray(input)
+      ? (input as Record<string, unknown>)
+      : {}
     const out: Record<string, unknown> = {}
     for (const [name, param] of entries) {
       const v = source[name]
@@ -214,5 +223,7 @@ export const ordered = (
 ): BingError.InvalidRequest | undefined => {
   const lo = t[min]
   const hi = t[max]
-  return typeof lo === "number" && typeof hi === "number" && lo > hi ? BingError.parameterInvalidValue(max, raw(max)) : undefined
+  return typeof lo === "number" && typeof hi === "number" && lo > hi
+    ? BingError.parameterInvalidValue(max, raw(max))
+    : undefined
 }

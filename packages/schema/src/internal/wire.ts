@@ -28,7 +28,8 @@ const findCaseInsensitive = (record: Readonly<Record<string, unknown>>, name: st
   return undefined
 }
 
-const imfFixdate = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/
+const imfFixdate =
+  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/
 
 /**
  * `Retry-After` in milliseconds: delay-seconds (digits only) or an HTTP date (IMF-fixdate), counted
@@ -105,7 +106,9 @@ export const parseObject = (text: string): Record<string, unknown> | undefined =
   if (text.charCodeAt(i) !== 0x7b) return undefined
   try {
     const value: unknown = JSON.parse(text)
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined
   } catch {
     return undefined
   }
