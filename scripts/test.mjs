@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The README's test command, after scripts/bootstrap.sh: the formatter's check (dprint), build, lint and pkgcheck through turbo,
-// the incremental typecheck of the whole workspace (`tsc -b`, one process), the dependency
+// The README's test command, after scripts/bootstrap.sh: the formatter's check (dprint), build,
+// lint and pkgcheck through turbo, the incremental typecheck of the whole workspace (`tsc -b`, one process), the dependency
 // boundaries (dependency-cruiser), the error-codes bundle budget, then every test suite in one
 // vitest run. Redis availability is vitest's business (vitest.shared.ts, a globalSetup): without
 // Redis the Redis suites skip loudly and the run names them; with CI=true a missing Redis fails.
