@@ -17,7 +17,7 @@
  */
 import { Emulator } from "@bing-effect/emulator"
 import type { QuotaEvent } from "@bing-effect/quota-tracker"
-import { TierCatalog } from "@bing-effect/quota-tracker"
+import { TierCatalog, Window } from "@bing-effect/quota-tracker"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
@@ -52,10 +52,12 @@ export const eventLine = (event: QuotaEvent.QuotaEvent): string | undefined => {
         : `forecast: at the current rate it runs out at ${time(event.forecast)} UTC, in ${
           seconds(event.forecast - event.at)
         }`
-      return `  ! warning: ${event.tier} daily quota ${pct}% used (${event.used}/${event.limit}); ${forecast}`
+      return `  ! warning: ${event.tier} ${
+        Window.quotaName(event.window)
+      } ${pct}% used (${event.used}/${event.limit}); ${forecast}`
     }
     case "TierExhausted":
-      return `  ! ${event.tier} ${event.window === "day" ? "daily quota" : event.window} is exhausted (${
+      return `  ! ${event.tier} ${Window.quotaName(event.window)} is exhausted (${
         event.source === "server" ? "Bing answered 403" : "local count"
       }) until ${Failure.formatInstant(event.until)}`
     case "TierSwitched":
