@@ -15,7 +15,7 @@ import {
   SubCodeStatus
 } from "../src/index.js"
 
-// Sections 5.1 and 5.2 of the project's Bing v7 reference, copied verbatim: the tables below are
+// "5.1 HTTP status table" and "5.2 (code, subCode) → status" of docs/bing-v7-reference.md, copied verbatim: the tables below are
 // parsed from it, so a drift between the code and the documentation fails here.
 const doc = readFileSync(new URL("./fixtures/bing-v7-errors.md", import.meta.url), "utf8")
 const tableRows = (heading: string) => {
