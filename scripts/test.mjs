@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The README's test command, after scripts/bootstrap.sh: the formatter's check (dprint), build,
-// lint and pkgcheck through turbo, the incremental typecheck of the whole workspace (`tsc -b`, one process), the dependency
+// lint and pkgcheck through turbo, the incremental typecheck of the whole workspace (`tsc -b`, one process), the
+// examples of the READMEs and the JSDoc (scripts/check-examples.mjs, one more tsc process), the dependency
 // boundaries (dependency-cruiser), the error-codes bundle budget, then every test suite in one
 // vitest run. Redis availability is vitest's business (vitest.shared.ts, a globalSetup): without
 // Redis the Redis suites skip loudly and the run names them; with CI=true a missing Redis fails.
@@ -26,6 +27,7 @@ const run = (label, cmd, args) => {
 run("formatting (dprint check)", bin("dprint"), ["check"])
 run("build, lint, pkgcheck (turbo)", bin("turbo"), ["run", "build", "lint", "pkgcheck", "--output-logs=errors-only"])
 run("typecheck (tsc -b, incremental)", bin("tsc"), ["-b"])
+run("examples (README and JSDoc ```ts blocks, type-checked)", process.execPath, ["scripts/check-examples.mjs"])
 run("dependency boundaries (dependency-cruiser)", bin("depcruise"), [
   "--config",
   ".dependency-cruiser.cjs",

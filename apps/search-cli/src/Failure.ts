@@ -8,6 +8,7 @@
 import { BingClient, RetryPolicy } from "@bing-effect/client"
 import type { InvalidClientOptions as ClientOptionsError, ResponseRefused, TransportError } from "@bing-effect/client"
 import type { QuotaError, QuotaEvent } from "@bing-effect/quota-tracker"
+import { Window } from "@bing-effect/quota-tracker"
 import type { BingError } from "@bing-effect/schema"
 import * as Effect from "effect/Effect"
 import { CliExit, ExitCode } from "./ExitCode.js"
@@ -40,16 +41,8 @@ const policyOf = (ctx: Context): RetryPolicy.RetryPolicy => ({
   ...(ctx.settings?.maxWaitMs === undefined ? {} : { maxRetryAfterMs: ctx.settings.maxWaitMs })
 })
 
-/** `1234567` ms -> `"20 min 35 s"`. */
-export const formatDuration = (ms: number): string => {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`
-  const s = Math.round(ms / 1000)
-  if (s < 60) return `${s} s`
-  const m = Math.floor(s / 60)
-  if (m < 60) return `${m} min${s % 60 === 0 ? "" : ` ${s % 60} s`}`
-  const h = Math.floor(m / 60)
-  return `${h} h${m % 60 === 0 ? "" : ` ${m % 60} min`}`
-}
+/** A wait in words (`"20 min 35 s"`): the tracker's wording, so that the app and the library say it alike. */
+const formatDuration = Window.formatDuration
 
 /** Epoch ms -> `2026-11-23 00:00:00 UTC`. */
 export const formatInstant = (ms: number): string => `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")} UTC`
@@ -198,9 +191,7 @@ export const insufficientAuthorization = (e: BingError.InsufficientAuthorization
 export const bingQuotaExhausted = (e: BingError.QuotaExhausted, ctx: Context): Problem => ({
   tag: e._tag,
   code: ExitCode.QuotaExhausted,
-  headline: `The ${
-    e.window === "unknown" ? "" : `${e.window === "day" ? "daily" : "monthly"} `
-  }quota is used up (${e.status} RateLimitExceeded).`,
+  headline: `The ${Window.quotaName(e.window)} is used up (${e.status} RateLimitExceeded).`,
   details: [
     ...(e.retryAfterMs === undefined
       ? []
@@ -224,15 +215,7 @@ export const quotaError = (e: QuotaError.QuotaError, ctx: Context): Problem => {
         headline: `Every tier is out of quota (${reason.tiers.join(", ")}).`,
         details: [
           ...[...latest.values()].map((x) =>
-            `${x.tier}: ${
-              x.window === "unknown"
-                ? "quota"
-                : x.window === "day"
-                ? "daily quota"
-                : x.window === "month"
-                ? "monthly quota"
-                : "rate"
-            } used up until ${formatInstant(x.until)} (${
+            `${x.tier}: ${Window.quotaName(x.window)} used up until ${formatInstant(x.until)} (${
               x.source === "server" ? "Bing said so (403)" : "local count"
             }).`
           ),

@@ -9,6 +9,7 @@
  * never fail: once stderr is gone there is nowhere left to say anything, so the run goes on and
  * keeps its own exit code.
  */
+import * as Console from "effect/Console"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { getSystemErrorMap } from "node:util"
@@ -86,6 +87,23 @@ export const write = (text: string): Effect.Effect<void, OutputFailed> =>
 
 /** Writes one line to stdout. */
 export const print = (text = ""): Effect.Effect<void, OutputFailed> => write(`${text}\n`)
+
+/**
+ * Writes one line to stdout through Effect's `Console` (a test can capture it with `TestConsole`),
+ * and fails with `OutputFailed` as `print` does when stdout is broken. The console hides write
+ * errors, but `guard` records them, and Node reports a failed write on the next tick: so the check
+ * runs one tick after the write, as `write`'s callback would.
+ */
+export const log = (text = ""): Effect.Effect<void, OutputFailed> =>
+  Effect.andThen(
+    Console.log(text),
+    Effect.callback<void, OutputFailed>((resume) => {
+      process.nextTick(() => {
+        const broken = brokenBy(process.stdout)
+        resume(broken === undefined ? Effect.void : Effect.fail(outputFailed(broken)))
+      })
+    })
+  )
 
 /** Writes one line to stderr; never fails (a closed stderr leaves nowhere to report to). */
 export const printErr = (text: string): Effect.Effect<void> =>

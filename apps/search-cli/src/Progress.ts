@@ -1,8 +1,9 @@
 /**
  * A progress bar for the demo's burst. On a terminal it redraws one line in place and lets other
  * lines (the tracker's warnings) print above it; elsewhere (a pipe, a CI log) it prints a plain
- * line at every fifth of the way, so the output stays readable as text. It writes through
- * `Output`, so a closed or full stdout ends the burst with `OutputFailed` instead of a crash.
+ * line at every fifth of the way, so the output stays readable as text. Lines go through Effect's
+ * `Console` (`Output.log`); the in-place redraws, which are not lines, through `Output.write`.
+ * Either way a closed or full stdout ends the burst with `OutputFailed` instead of a crash.
  */
 import * as Effect from "effect/Effect"
 import * as Output from "./Output.js"
@@ -35,13 +36,13 @@ export const make = (total: number, options: { readonly tty?: boolean | undefine
         if (tty) return Output.write(`\r\x1b[2K${text()}`)
         if (count >= Math.ceil((nextStep * total) / steps) || count === total) {
           while (count >= Math.ceil((nextStep * total) / steps) && nextStep <= steps) nextStep++
-          return Output.print(text())
+          return Output.log(text())
         }
         return Effect.void
       }),
     line: (s) =>
       Effect.suspend(() =>
-        tty ? Output.write(`\r\x1b[2K${s}\n${count > 0 ? `\r\x1b[2K${text()}` : ""}`) : Output.print(s)
+        tty ? Output.write(`\r\x1b[2K${s}\n${count > 0 ? `\r\x1b[2K${text()}` : ""}`) : Output.log(s)
       ),
     done: Effect.suspend(() => tty ? Output.print(`\r\x1b[2K${text()}`) : Effect.void)
   }

@@ -5,7 +5,8 @@
  */
 import type { BingClient, BingResult } from "@bing-effect/client"
 import type { QuotaTracker } from "@bing-effect/quota-tracker"
-import { formatDuration, formatInstant } from "./Failure.js"
+import { Window } from "@bing-effect/quota-tracker"
+import { formatInstant } from "./Failure.js"
 
 const count = (n: number): string => Math.round(n).toLocaleString("en-US")
 
@@ -109,8 +110,6 @@ export const bar = (fraction: number, width = 20, ascii = true): string => {
 const pad = (s: string, n: number) => s.padEnd(n)
 const padL = (s: string, n: number) => s.padStart(n)
 
-const windowName = (w: string) => (w === "second" ? "second" : w === "day" ? "day" : "month")
-
 /**
  * The forecast column: when the window runs out at the current rate. The tracker measures that rate;
  * a process that has no sample yet (this command, run once) gets the average since the period
@@ -157,12 +156,12 @@ export const quota = (
     tier.windows.forEach((w, i) => {
       const fraction = w.limit > 0 ? w.used / w.limit : 0
       const resets = w.window === "second"
-        ? (w.resetsAt <= now ? "now" : `in ${formatDuration(w.resetsAt - now)}`)
+        ? (w.resetsAt <= now ? "now" : `in ${Window.formatDuration(w.resetsAt - now)}`)
         : formatInstant(w.resetsAt)
       const forecast = forecastText(w, now)
       rows.push([
         i === 0 ? `${tier.name} ${mark}` : "",
-        windowName(w.window),
+        w.window,
         bar(fraction, 20, options.ascii ?? true),
         `${Math.round(fraction * 100)}%`,
         count(w.used),

@@ -11,6 +11,7 @@
  * @since 0.1.0
  */
 import * as Result from "effect/Result"
+import { formatWait } from "./internal/format.js"
 
 /**
  * The kind of a quota window.
@@ -269,3 +270,39 @@ export const formatTime = (epochMs: number, now: number, cal: Calendar = utc): s
  */
 export const adjective = (kind: WindowKind): string =>
   kind === "second" ? "per-second" : kind === "day" ? "daily" : "monthly"
+
+/**
+ * The quota of a window in words: `"daily quota"`, `"monthly quota"`, `"per-second quota"`, or
+ * `"quota"` for a window the server did not name (`"unknown"`, see `QuotaError.ErrorWindow`).
+ * The wording of the tracker's messages, for apps that print their own.
+ *
+ * @example
+ * ```ts
+ * import { Window } from "@bing-effect/quota-tracker"
+ *
+ * const headline = `The ${Window.quotaName("day")} is used up` // "The daily quota is used up"
+ * ```
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const quotaName = (kind: WindowKind | "unknown"): string =>
+  kind === "unknown" ? "quota" : `${adjective(kind)} quota`
+
+/**
+ * A wait in milliseconds in its two largest units: `"250 ms"`, `"90 s"`, `"20 min 35 s"`,
+ * `"5 h 30 min"`, `"3 d 4 h"`, rounded up at the last unit shown so that a wait is never
+ * understated. The wording of the tracker's messages (`QuotaError`, `TierHeld`), for apps that
+ * print their own.
+ *
+ * @example
+ * ```ts
+ * import { Window } from "@bing-effect/quota-tracker"
+ *
+ * const note = `retry in ${Window.formatDuration(1_234_567)}` // "retry in 20 min 35 s"
+ * ```
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const formatDuration: (millis: number) => string = formatWait

@@ -135,3 +135,29 @@ describe("Window.calendar", () => {
     expect(() => Window.calendarUnsafe({ monthAnchorDay: 40 })).toThrow(RangeError)
   })
 })
+
+describe("Window.formatDuration", () => {
+  it("gives a wait in its two largest units, rounded up so that a wait is never understated", () => {
+    expect(Window.formatDuration(0)).toBe("0 ms")
+    expect(Window.formatDuration(249.2)).toBe("250 ms")
+    expect(Window.formatDuration(1000)).toBe("1 s")
+    expect(Window.formatDuration(1001)).toBe("2 s")
+    expect(Window.formatDuration(90_000)).toBe("90 s")
+    expect(Window.formatDuration(120_000)).toBe("2 min")
+    expect(Window.formatDuration(1_234_567)).toBe("20 min 35 s")
+    expect(Window.formatDuration(7_200_000)).toBe("2 h")
+    expect(Window.formatDuration(19_800_000)).toBe("5 h 30 min")
+    expect(Window.formatDuration(86_395_000)).toBe("24 h") // 23 h 59 min 55 s
+    expect(Window.formatDuration(3 * 86_400_000 + 4 * 3_600_000)).toBe("3 d 4 h")
+    expect(Window.formatDuration(-5)).toBe("0 ms")
+  })
+})
+
+describe("Window.quotaName", () => {
+  it("names the quota of a window, or just 'quota' when the window is unknown", () => {
+    expect(Window.quotaName("day")).toBe("daily quota")
+    expect(Window.quotaName("month")).toBe("monthly quota")
+    expect(Window.quotaName("second")).toBe("per-second quota")
+    expect(Window.quotaName("unknown")).toBe("quota")
+  })
+})

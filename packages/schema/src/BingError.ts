@@ -424,7 +424,7 @@ const wireError = (fields: ErrorResponse.Error): ErrorResponse.Error => {
 }
 
 /**
- * Bing's message texts. The two documented examples (section 4.3 of the reference) are verbatim;
+ * Bing's message texts. The two documented examples ("4.3 Errors" in docs/bing-v7-reference.md) are verbatim;
  * the others follow their style where the documentation shows no sample.
  *
  * @since 0.1.0
@@ -520,7 +520,7 @@ export const httpNotAllowed = (options?: InvalidRequestOptions): InvalidRequest 
 
 /**
  * `InvalidRequest`/`Blocked`. Its status is not documented: 400 by default (the project's decision,
- * section 11), configurable.
+ * "11. Project decisions" in docs/bing-v7-reference.md), configurable.
  *
  * @since 0.1.0
  * @category constructors
@@ -696,7 +696,7 @@ export const emptyResponse = (options?: Options): EmptyResponse =>
   new EmptyResponse({ status: 200, ...trace(options), errors: [] })
 
 /**
- * 404 with an empty body (URL over 2,048 characters; section 11).
+ * 404 with an empty body (URL over 2,048 characters; "11. Project decisions" in docs/bing-v7-reference.md).
  *
  * @since 0.1.0
  * @category constructors

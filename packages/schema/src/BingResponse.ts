@@ -74,7 +74,8 @@ export interface EncodeOptions {
 export const encodeError: (error: BingError.BingError, options?: EncodeOptions) => WireResponse = Encode.encodeError
 
 /**
- * Encodes an error in one of the gateway shapes of section 9, as the API Management gateway in
+ * Encodes an error in one of the gateway shapes of "9. Real-world gotchas"
+ * (docs/bing-v7-reference.md), as the API Management gateway in
  * front of the old Cognitive Services endpoints sent them:
  * `{"statusCode":401,"message":"Access denied due to invalid subscription key. …"}`,
  * `{"statusCode":403,"message":"Out of call volume quota. Quota will be replenished in 22.14:18:12."}`

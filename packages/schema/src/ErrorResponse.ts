@@ -26,7 +26,7 @@ export type Code = ErrorCode | (string & {})
 export type SubCodeValue = SubCode | (string & {})
 
 /**
- * Schema of an `Error` object of an `ErrorResponse` (section 4.3 of the reference).
+ * Schema of an `Error` object of an `ErrorResponse` ("4.3 Errors" in docs/bing-v7-reference.md).
  *
  * @since 0.1.0
  * @category schemas

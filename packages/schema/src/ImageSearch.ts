@@ -1,6 +1,6 @@
 /**
  * The success bodies of Image Search (`Images`) and Trending Images (`TrendingImages`), with the
- * field names of section 4.2 of the reference. Unknown fields are tolerated (and dropped); known
+ * field names of "4.2 Image Search" in docs/bing-v7-reference.md. Unknown fields are tolerated (and dropped); known
  * fields are checked; fields Bing may omit are optional.
  *
  * @since 0.1.0

@@ -1,6 +1,6 @@
 /**
  * The query parameters of Image Search (`GET /v7.0/images/search`) and Trending Images
- * (`GET /v7.0/images/trending`), section 2.2 of the reference: typed schemas, a check of typed
+ * (`GET /v7.0/images/trending`), "2.2 Image Search" in docs/bing-v7-reference.md: typed schemas, a check of typed
  * input for the client, a reader of raw query strings for the emulator, and a writer back to a
  * query string. Failures are exactly Bing's: `InvalidRequest` with sub-code `ParameterMissing` or
  * `ParameterInvalidValue`, the offending `parameter` and `value`, status 400.

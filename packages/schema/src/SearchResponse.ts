@@ -1,6 +1,6 @@
 /**
- * The success body of Web Search (`SearchResponse`), with the field names of section 4.1 of the
- * reference. Unknown fields are tolerated (and dropped); known fields are checked; answers and
+ * The success body of Web Search (`SearchResponse`), with the field names of "4.1 Web Search"
+ * in docs/bing-v7-reference.md. Unknown fields are tolerated (and dropped); known fields are checked; answers and
  * fields Bing may omit are optional. `entities`, `places` and `translations` are kept as records
  * without a closer model.
  *

@@ -1,5 +1,6 @@
 /**
- * The query parameters of Web Search (`GET /v7.0/search`, section 2.1 of the reference): a typed
+ * The query parameters of Web Search (`GET /v7.0/search`, "2.1 Web Search" in
+ * docs/bing-v7-reference.md): a typed
  * schema, a check of typed input for the client, a reader of raw query strings for the emulator,
  * and a writer back to a query string. Failures are exactly Bing's: `InvalidRequest` with sub-code
  * `ParameterMissing` or `ParameterInvalidValue`, the offending `parameter` and `value`, status 400.

@@ -147,7 +147,7 @@ describe("decoded errors behave as constructed ones", () => {
   })
 })
 
-describe("decodeError: legacy gateway shapes (section 9)", () => {
+describe("decodeError: legacy gateway shapes (docs/bing-v7-reference.md, 9. Real-world gotchas)", () => {
   it("401 statusCode/message -> InvalidAuthorization", () => {
     const body =
       "{\"statusCode\": 401, \"message\": \"Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.\"}"
@@ -428,7 +428,7 @@ describe("encodeError", () => {
 })
 
 describe("encodeLegacyGateway", () => {
-  it("writes the API Management shapes of section 9", () => {
+  it("writes the API Management shapes of docs/bing-v7-reference.md (9. Real-world gotchas)", () => {
     expect(BingResponse.encodeLegacyGateway(BingError.subscriptionKeyNotRecognized(), "statusCode")).toEqual({
       status: 401,
       headers: { "Content-Type": json },

@@ -159,7 +159,7 @@ export class Errors {
     return wire
   }
 
-  /** The API-Management / ARM gateway shapes of section 9 of the reference. */
+  /** The API-Management / ARM gateway shapes of "9. Real-world gotchas" in docs/bing-v7-reference.md. */
   legacy(shape: "statusCode401" | "statusCode403" | "error"): Wire {
     return this.memo(`legacy:${shape}`, () => {
       if (shape === "statusCode401") {

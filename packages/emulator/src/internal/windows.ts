@@ -1,6 +1,7 @@
 /**
  * Quota window arithmetic on the emulator clock: calendar days and months in a configurable
- * UTC offset, months optionally anchored on a billing day (section 11 of the reference).
+ * UTC offset, months optionally anchored on a billing day ("11. Project decisions" in
+ * docs/bing-v7-reference.md).
  */
 
 const DAY = 86_400_000

@@ -214,7 +214,7 @@ const byCode = (ctx: Context, errors: ReadonlyArray<ErrorResponse.Error>): BingE
   }
 }
 
-/** An API Management body `{"statusCode":…,"message":…}` (section 9). */
+/** An API Management body `{"statusCode":…,"message":…}` ("9. Real-world gotchas" in docs/bing-v7-reference.md). */
 const legacyStatusCode = (ctx: Context, json: Record<string, unknown>): BingError.BingError => {
   const message = clip(json["message"] as string, maxFieldLength)
   const s = ctx.status

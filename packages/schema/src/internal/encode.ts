@@ -96,7 +96,7 @@ export const encodeError = (error: BingError.BingError, options?: EncodeOptions)
   }
 }
 
-/** The messages API Management wrote (section 9), verbatim. */
+/** The messages API Management wrote ("9. Real-world gotchas" in docs/bing-v7-reference.md), verbatim. */
 export const legacyMessages = Object.freeze({
   invalidKey:
     "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.",
