@@ -109,7 +109,7 @@ describe("secrets", () => {
       "log lines": capture.logLines,
       leaks: capture.leaks([key]).length
     })
-    expect(capture.haystack.some((h) => h.includes("QuotaExhausted"))).toBe(true)
+    expect(capture.haystack.some((h) => h.includes("AllTiersExhausted"))).toBe(true)
     expect(capture.haystack.some((h) => h.includes("TierExhausted"))).toBe(true)
     expect(Exit.isFailure(exit)).toBe(true)
     expect(text(exit)).toContain("StoreUnavailable")

@@ -419,7 +419,7 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
         (e) =>
           Effect.andThen(
             Effect.yieldNow,
-            show("   -> catchTag(\"QuotaError\") (reason QuotaExhausted)", Failure.quotaError(e, context()))
+            show("   -> catchTag(\"QuotaError\") (reason AllTiersExhausted)", Failure.quotaError(e, context()))
           )
       )
     )

@@ -490,7 +490,7 @@ describe("quota tracking and tier failover", () => {
       const error = yield* Effect.flip(BingClient.webSearch({ q: "none left" }))
       assert.strictEqual(error._tag, "QuotaError")
       if (error._tag !== "QuotaError") return
-      assert.strictEqual(error.reason._tag, "QuotaExhausted")
+      assert.strictEqual(error.reason._tag, "AllTiersExhausted")
       assert.strictEqual(emu.current.requests().length, 0)
     }).pipe(Effect.provide(trackedClient())))
 

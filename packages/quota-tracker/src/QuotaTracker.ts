@@ -190,7 +190,7 @@ export interface Service {
   /**
    * Picks the tier to use and counts the request in all its windows at once
    * (all or nothing). Waits for a full per-second window up to
-   * `waitForSecondWindow`. Fails with `QuotaExhausted` when every tier is
+   * `waitForSecondWindow`. Fails with `AllTiersExhausted` when every tier is
    * exhausted, `RateLimitExceeded` when waiting is not enough,
    * `StoreUnavailable` when the store fails (fail-closed).
    */

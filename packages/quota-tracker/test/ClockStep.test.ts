@@ -115,13 +115,13 @@ for (const [name, store, skip] of stores) {
         })
         yield* q.acquire()
         yield* q.acquire()
-        assert.strictEqual((yield* Effect.flip(q.acquire())).reason._tag, "QuotaExhausted")
+        assert.strictEqual((yield* Effect.flip(q.acquire())).reason._tag, "AllTiersExhausted")
         yield* TestClock.setTime(utc("2026-12-01T00:10:00Z") - HOUR)
         assert.strictEqual(used(yield* q.acquire(), "day"), 1, "November 30 had no request")
         yield* TestClock.setTime(utc("2026-12-01T00:10:00Z"))
         assert.strictEqual(
           (yield* Effect.flip(q.acquire())).reason._tag,
-          "QuotaExhausted",
+          "AllTiersExhausted",
           "December 1 is still used up"
         )
       }).pipe(Effect.provide(store())))

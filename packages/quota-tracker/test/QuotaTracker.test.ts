@@ -74,7 +74,7 @@ describe("QuotaTracker.acquire", () => {
       const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 5, perMonth: 1000 })] })
       for (let i = 0; i < 5; i++) yield* q.acquire()
       const reason = yield* reasonOf(q.acquire())
-      assert.strictEqual(reason._tag, "QuotaExhausted")
+      assert.strictEqual(reason._tag, "AllTiersExhausted")
       const status = yield* q.status
       const windows = status.tiers[0]!.windows
       assert.strictEqual(windows.find((w) => w.window === "month")!.used, 5)
@@ -314,21 +314,21 @@ describe("tier switching", () => {
       assert.strictEqual(last.tier.name, "S15")
       assert.strictEqual(usage(last, "day")!.used, 100)
       const error = yield* Effect.flip(q.acquire())
-      assert.strictEqual(error.reason._tag, "QuotaExhausted")
+      assert.strictEqual(error.reason._tag, "AllTiersExhausted")
       yield* settle
       const reasons = seen.filter((e): e is QuotaEvent.TierSwitched => e._tag === "TierSwitched").map((e) => e.reason)
       assert.deepStrictEqual(reasons, ["threshold", "exhausted"])
     }))
 
-  it.effect("fails with QuotaExhausted and the earliest reset when every tier is out", () =>
+  it.effect("fails with AllTiersExhausted and the earliest reset when every tier is out", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2026-11-22T12:00:00Z"))
       const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perMonth: 1 }), tier("S16", { perDay: 1 })] })
       yield* q.acquire()
       yield* q.acquire()
       const reason = yield* reasonOf(q.acquire())
-      assert.strictEqual(reason._tag, "QuotaExhausted")
-      if (reason._tag !== "QuotaExhausted") return
+      assert.strictEqual(reason._tag, "AllTiersExhausted")
+      if (reason._tag !== "AllTiersExhausted") return
       assert.deepStrictEqual(reason.tiers, ["S15", "S16"])
       assert.strictEqual(reason.window, "day")
       assert.strictEqual(reason.resetsAt, utc("2026-11-23T00:00:00Z"))
@@ -854,7 +854,7 @@ describe("store failures", () => {
       assert.strictEqual((yield* q.status).storeMode, "fallback")
       // the local count still enforces the limit
       for (let i = 0; i < 3; i++) yield* q.acquire()
-      assert.strictEqual((yield* reasonOf(q.acquire()))._tag, "QuotaExhausted")
+      assert.strictEqual((yield* reasonOf(q.acquire()))._tag, "AllTiersExhausted")
 
       state.down = false
       yield* TestClock.adjust("5 seconds")
@@ -1029,7 +1029,7 @@ describe("secrets", () => {
       yield* q.acquire()
       yield* q.report({ tier: "S16", outcome: Outcome.quotaExhausted() })
       const error = yield* Effect.flip(q.acquire())
-      assert.strictEqual(error.reason._tag, "QuotaExhausted")
+      assert.strictEqual(error.reason._tag, "AllTiersExhausted")
       texts.push(error.message, String(error), JSON.stringify(error), JSON.stringify(yield* q.status))
       yield* settle
       for (const event of seen) texts.push(JSON.stringify(event))

@@ -643,7 +643,7 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
       const resetsAt = first!.exhaustedUntil
       const window = first!.exhaustedWindow
       return () =>
-        QuotaError.quotaExhausted({
+        QuotaError.allTiersExhausted({
           tiers: tiers.map((t) => t.tier.name),
           window,
           resetsAt,
