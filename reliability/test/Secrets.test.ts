@@ -72,7 +72,9 @@ describe("secrets", () => {
     const broken = QuotaStore.layerSqlite({ filename: join(dir, "missing", "dir", "quota.sqlite") })
     const program = Effect.gen(function*() {
       // in memory, 3 a day: admissions, refusals, threshold and exhaustion events
-      const quota = yield* QuotaTracker.make({ tiers })
+      const quota = yield* QuotaTracker.make({ tiers }).pipe(
+        Effect.provideServiceEffect(QuotaStore.QuotaStore, QuotaStore.makeMemory)
+      )
       const events = yield* Effect.forkChild(
         Stream.runForEach(quota.events, (e) => Effect.sync(() => capture.add(e, e.message)))
       )

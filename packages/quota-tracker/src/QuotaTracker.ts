@@ -6,8 +6,8 @@
  *
  * @example
  * ```ts
- * import { Effect, Redacted } from "effect"
- * import { Outcome, QuotaTracker, TierCatalog } from "@bing-effect/quota-tracker"
+ * import { Effect, Layer, Redacted } from "effect"
+ * import { Outcome, QuotaStore, QuotaTracker, TierCatalog } from "@bing-effect/quota-tracker"
  *
  * const Quota = QuotaTracker.layer({
  *   tiers: [
@@ -15,7 +15,7 @@
  *     TierCatalog.tier("S16", { key: Redacted.make("s16-key") })
  *   ],
  *   switchAt: 0.99
- * })
+ * }).pipe(Layer.provide(QuotaStore.layerMemory))
  *
  * const search = Effect.gen(function*() {
  *   const quota = yield* QuotaTracker.QuotaTracker
@@ -37,6 +37,7 @@ import { makeTracker } from "./internal/tracker.js"
 import type * as Outcome from "./Outcome.js"
 import type * as QuotaError from "./QuotaError.js"
 import type * as QuotaEvent from "./QuotaEvent.js"
+import type * as QuotaStore from "./QuotaStore.js"
 import type * as Tier from "./Tier.js"
 import type { WindowKind } from "./Window.js"
 
@@ -233,22 +234,40 @@ export interface Service {
 export class QuotaTracker extends Context.Service<QuotaTracker, Service>()("@bing-effect/quota-tracker/QuotaTracker") {}
 
 /**
- * Builds a tracker. It uses the `QuotaStore` in the context when there is one,
- * and an in-memory store otherwise. Fails with `InvalidOptions` when the
- * options are invalid.
+ * Builds a tracker over the `QuotaStore` in the context. Fails with
+ * `InvalidOptions` when the options are invalid.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make: (options: Options) => Effect.Effect<Service, QuotaError.QuotaError, Scope.Scope> = makeTracker
+export const make: (
+  options: Options
+) => Effect.Effect<Service, QuotaError.QuotaError, Scope.Scope | QuotaStore.QuotaStore> = makeTracker
 
 /**
- * The tracker as a layer. Provide `QuotaStore.layerSqlite(...)` or
- * `RedisStore.layer(...)` (from `@bing-effect/quota-tracker/redis`) to it to
- * share counts between processes; without a store it counts in memory.
+ * The tracker as a layer. It needs a `QuotaStore`: `QuotaStore.layerMemory`
+ * counts in this process only; `QuotaStore.layerSqlite(...)` or
+ * `RedisStore.layer(...)` (from `@bing-effect/quota-tracker/redis`) share the
+ * counts between processes.
+ *
+ * @example
+ * ```ts
+ * import { Layer, Redacted } from "effect"
+ * import { QuotaStore, QuotaTracker, TierCatalog } from "@bing-effect/quota-tracker"
+ *
+ * const Quota = QuotaTracker.layer({ tiers: [TierCatalog.tier("S15", { key: Redacted.make("s15-key") })] }).pipe(
+ *   Layer.provide(QuotaStore.layerMemory)
+ * )
+ * ```
+ *
+ * **Gotchas**
+ *
+ * The store is in the layer's requirements, so `Layer.merge` where
+ * `Layer.provide` was meant is a type error, not a tracker silently counting
+ * alone in memory.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<QuotaTracker, QuotaError.QuotaError> =>
+export const layer = (options: Options): Layer.Layer<QuotaTracker, QuotaError.QuotaError, QuotaStore.QuotaStore> =>
   Layer.effect(QuotaTracker, make(options))

@@ -132,7 +132,7 @@ describe("the clock stepping back, in-process holds", () => {
   it.effect("a 429 hold set before the step lasts its own length, not the step's", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2026-11-22T10:00:00Z"))
-      const q = yield* QuotaTracker.make(options())
+      const q = yield* QuotaTracker.make(options()).pipe(Effect.provide(QuotaStore.layerMemory))
       yield* q.report({ tier: "T", outcome: Outcome.rateLimited({ retryAfterMs: 2_000 }) })
       yield* TestClock.setTime(utc("2026-11-22T09:00:00Z"))
       const refused = yield* Effect.flip(q.acquire())
