@@ -10,7 +10,7 @@
  * and of process CPU time per operation. On a shared, loaded machine the CPU time is the steadier of
  * the two (time spent descheduled is not counted); GC threads count towards CPU time.
  */
-import { QuotaTracker, Tier } from "@bing-effect/quota-tracker"
+import { QuotaStore, QuotaTracker, Tier } from "@bing-effect/quota-tracker"
 import { Duration, Effect, Exit, Layer, Redacted, Scope } from "effect"
 import { RateLimiter } from "effect/persistence"
 import { RateLimiterMemory } from "rate-limiter-flexible"
@@ -39,7 +39,7 @@ const tracker = (perSecond: number) =>
         Tier.make({ name: "S15", key: Redacted.make("bench"), limits: { perSecond, perDay: BIG, perMonth: BIG } })
       ],
       waitForSecondWindow: 0
-    }).pipe(Scope.provide(scope))
+    }).pipe(Effect.provideServiceEffect(QuotaStore.QuotaStore, QuotaStore.makeMemory), Scope.provide(scope))
   )
 const oursAdmit = tracker(BIG)
 const oursRefuse = tracker(1)

@@ -1,7 +1,7 @@
 /**
  * Exactness under load across processes: 4 worker processes fire 250 concurrent calls each through
  * the client, with one Redis-backed quota tracker per process, at one emulator key whose daily
- * limit is 500. Exactly 500 calls succeed, the others fail with QuotaError/QuotaExhausted before
+ * limit is 500. Exactly 500 calls succeed, the others fail with QuotaError/AllTiersExhausted before
  * anything is sent, and the emulator confirms it served exactly 500 (and refused none).
  */
 import { Emulator } from "@bing-effect/emulator"
@@ -93,15 +93,15 @@ describe.skipIf(skipRedis)("exactness under load across processes (Redis store)"
     printFigures("exactness: 4 processes x 250 concurrent, one tier of 500/day, Redis store", {
       calls: PROCESSES * PER_PROCESS,
       admitted: tally["ok"] ?? 0,
-      "refused (QuotaExhausted)": tally["QuotaError/QuotaExhausted"] ?? 0,
-      "other outcomes": PROCESSES * PER_PROCESS - (tally["ok"] ?? 0) - (tally["QuotaError/QuotaExhausted"] ?? 0),
+      "refused (AllTiersExhausted)": tally["QuotaError/AllTiersExhausted"] ?? 0,
+      "other outcomes": PROCESSES * PER_PROCESS - (tally["ok"] ?? 0) - (tally["QuotaError/AllTiersExhausted"] ?? 0),
       "emulator served": served.served,
       "emulator refused (403)": served.throttled,
       "redis day counter": dayKeys.map(([, v]) => v).join(",") || "none",
       "wall ms": Math.round(ms),
       "worker output lines scanned for keys": outputs.split("\n").length
     })
-    expect(tally).toEqual({ ok: LIMIT, "QuotaError/QuotaExhausted": PROCESSES * PER_PROCESS - LIMIT })
+    expect(tally).toEqual({ ok: LIMIT, "QuotaError/AllTiersExhausted": PROCESSES * PER_PROCESS - LIMIT })
     expect(byTier).toEqual({ A: LIMIT })
     expect(served.served).toBe(LIMIT)
     expect(served.requests).toBe(LIMIT)
@@ -121,13 +121,13 @@ describe.skipIf(skipRedis)("exactness under load across processes (Redis store)"
       calls: PROCESSES * PER_PROCESS,
       "admitted on A": byTier["A"] ?? 0,
       "admitted on B": byTier["B"] ?? 0,
-      "refused (QuotaExhausted)": tally["QuotaError/QuotaExhausted"] ?? 0,
+      "refused (AllTiersExhausted)": tally["QuotaError/AllTiersExhausted"] ?? 0,
       "emulator served A": a.served,
       "emulator served B": b.served,
       "emulator refused (403)": a.throttled + b.throttled,
       "wall ms": Math.round(ms)
     })
-    expect(tally).toEqual({ ok: 800, "QuotaError/QuotaExhausted": 200 })
+    expect(tally).toEqual({ ok: 800, "QuotaError/AllTiersExhausted": 200 })
     expect(byTier).toEqual({ A: 500, B: 300 })
     expect([a.served, b.served, a.throttled + b.throttled]).toEqual([500, 300, 0])
     for (const k of [keyA, keyB]) expect(outputs).not.toContain(k)

@@ -72,7 +72,9 @@ describe("secrets", () => {
     const broken = QuotaStore.layerSqlite({ filename: join(dir, "missing", "dir", "quota.sqlite") })
     const program = Effect.gen(function*() {
       // in memory, 3 a day: admissions, refusals, threshold and exhaustion events
-      const quota = yield* QuotaTracker.make({ tiers })
+      const quota = yield* QuotaTracker.make({ tiers }).pipe(
+        Effect.provideServiceEffect(QuotaStore.QuotaStore, QuotaStore.makeMemory)
+      )
       const events = yield* Effect.forkChild(
         Stream.runForEach(quota.events, (e) => Effect.sync(() => capture.add(e, e.message)))
       )
@@ -109,7 +111,7 @@ describe("secrets", () => {
       "log lines": capture.logLines,
       leaks: capture.leaks([key]).length
     })
-    expect(capture.haystack.some((h) => h.includes("QuotaExhausted"))).toBe(true)
+    expect(capture.haystack.some((h) => h.includes("AllTiersExhausted"))).toBe(true)
     expect(capture.haystack.some((h) => h.includes("TierExhausted"))).toBe(true)
     expect(Exit.isFailure(exit)).toBe(true)
     expect(text(exit)).toContain("StoreUnavailable")

@@ -252,7 +252,7 @@ const everyTierExhausted = (ctx: DemoContext, limits: { readonly S15: number; re
             Effect.yieldNow,
             show(
               ctx,
-              "   -> catchTag(\"QuotaError\") (reason QuotaExhausted)",
+              "   -> catchTag(\"QuotaError\") (reason AllTiersExhausted)",
               Failure.quotaError(e, ctx.failureContext())
             )
           )

@@ -49,7 +49,11 @@ export const table: ReadonlyArray<readonly [ExitCode, string, string]> = [
   ],
   [ExitCode.Unauthorized, "InvalidAuthorization (401)", "the subscription key is missing or wrong"],
   [ExitCode.Forbidden, "InsufficientAuthorization (403)", "the key is disabled or expired"],
-  [ExitCode.QuotaExhausted, "QuotaExhausted (403), QuotaError", "the daily/monthly quota of every tier is used up"],
+  [
+    ExitCode.QuotaExhausted,
+    "QuotaExhausted (403), QuotaError/AllTiersExhausted",
+    "the daily/monthly quota of every tier is used up"
+  ],
   [
     ExitCode.RateLimited,
     "RateLimited (429)",

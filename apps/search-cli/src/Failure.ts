@@ -206,7 +206,7 @@ export const bingQuotaExhausted = (e: BingError.QuotaExhausted, ctx: Context): P
 export const quotaError = (e: QuotaError.QuotaError, ctx: Context): Problem => {
   const reason = e.reason
   switch (reason._tag) {
-    case "QuotaExhausted": {
+    case "AllTiersExhausted": {
       const exhausted = (ctx.events ?? []).filter((x): x is QuotaEvent.TierExhausted => x._tag === "TierExhausted")
       const latest = new Map(exhausted.map((x) => [x.tier, x]))
       return {

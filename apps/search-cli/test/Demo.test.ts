@@ -30,7 +30,7 @@ describe("demo", () => {
         "EmptyResponse",
         "ServerError",
         "RequestTimeout",
-        "QuotaError/QuotaExhausted"
+        "QuotaError/AllTiersExhausted"
       ]
     ) {
       expect(out).toContain(`error [${tag}]`)

@@ -179,7 +179,7 @@ describe("errors: a message and a distinct exit code each", () => {
   it("403: the only tier is out of quota", async () => {
     const r = await run(["web", "x"], env(keys.none))
     expect(r.code).toBe(13)
-    expect(r.stderr).toContain("error [QuotaError/QuotaExhausted] Every tier is out of quota (default)")
+    expect(r.stderr).toContain("error [QuotaError/AllTiersExhausted] Every tier is out of quota (default)")
     expect(r.stderr).toMatch(/default: daily quota used up until \d{4}-\d\d-\d\d 00:00:00 UTC \(Bing said so \(403\)\)/)
     expect(r.stderr).toContain("There is no other tier to switch to")
   })

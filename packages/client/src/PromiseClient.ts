@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type { QuotaTracker } from "@bing-effect/quota-tracker"
+import { QuotaStore, type QuotaTracker } from "@bing-effect/quota-tracker"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -30,8 +30,11 @@ export interface CreateClientOptions extends BingClient.Options {
    * from `@effect/platform-node` is about a third faster.
    */
   readonly httpClient?: Layer.Layer<HttpClient.HttpClient> | undefined
-  /** A quota tracker layer (from `@bing-effect/quota-tracker`): turns on tracking and tier failover. */
-  readonly quotaTracker?: Layer.Layer<QuotaTracker.QuotaTracker, unknown> | undefined
+  /**
+   * A quota tracker layer (from `@bing-effect/quota-tracker`): turns on tracking and tier failover.
+   * Default store: `QuotaStore.layerMemory` (this process only), when the layer was given none.
+   */
+  readonly quotaTracker?: Layer.Layer<QuotaTracker.QuotaTracker, unknown, QuotaStore.QuotaStore> | undefined
 }
 
 /**
@@ -119,7 +122,7 @@ export const createClient = (options: CreateClientOptions): PromiseClient => {
   const checked = BingClient.validateOptions(clientOptions, { withTracker: quotaTracker !== undefined })
   if (Result.isFailure(checked)) throw checked.failure
   let layer: Layer.Layer<BingClient.BingClient, unknown> = BingClient.layer(clientOptions)
-  if (quotaTracker !== undefined) layer = Layer.provide(layer, quotaTracker)
+  if (quotaTracker !== undefined) layer = Layer.provide(layer, Layer.provide(quotaTracker, QuotaStore.layerMemory))
   if (httpClient !== undefined) layer = Layer.provide(layer, httpClient)
   const runtime = ManagedRuntime.make(layer)
   // The service is built once (on the first call); calls then run its effects directly, which

@@ -68,7 +68,7 @@ describe("createClient", () => {
       expect((await bing.webSearch({ q: "two" })).meta.tier).toBe("S16")
       const error = await bing.webSearch({ q: "three" }).catch((e: unknown) => e)
       expect(QuotaError.isQuotaError(error)).toBe(true)
-      expect((error as QuotaError.QuotaError).reason._tag).toBe("QuotaExhausted")
+      expect((error as QuotaError.QuotaError).reason._tag).toBe("AllTiersExhausted")
     } finally {
       await bing.close()
     }

@@ -13,6 +13,15 @@
  *
  * @since 0.1.0
  */
+import type { CalendarKind } from "./Window.js"
+
+/**
+ * The quota a 403 names: day or month, `"unknown"` when the response does not say.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type QuotaWindow = CalendarKind | "unknown"
 
 /**
  * The request succeeded.
@@ -45,7 +54,7 @@ export interface RateLimited {
 export interface QuotaExhausted {
   readonly _tag: "QuotaExhausted"
   /** Which quota, when the response says; `"unknown"` or absent otherwise. */
-  readonly window?: "day" | "month" | "unknown" | undefined
+  readonly window?: QuotaWindow | undefined
   /** The `Retry-After` header in milliseconds, when present. */
   readonly retryAfterMs?: number | undefined
 }
@@ -95,7 +104,7 @@ export const rateLimited = (options: { readonly retryAfterMs?: number | undefine
  */
 export const quotaExhausted = (
   options: {
-    readonly window?: "day" | "month" | "unknown" | undefined
+    readonly window?: QuotaWindow | undefined
     readonly retryAfterMs?: number | undefined
   } = {}
 ): Outcome => ({ _tag: "QuotaExhausted", window: options.window, retryAfterMs: options.retryAfterMs })

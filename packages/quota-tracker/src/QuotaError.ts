@@ -2,22 +2,27 @@
  * The error of every quota operation: `QuotaError` with a `reason`.
  *
  * Quota refusals are expected results, so these errors are cheap to build on a
- * hot path: the `QuotaError` carries no stack trace, and its reasons are plain
- * tagged values (with `message` and `isRetryable`), not `Error`s. Handle one
- * reason with `Effect.catchReason("QuotaError", "QuotaExhausted", ...)`.
+ * hot path: the constructors below build a real `QuotaError` (`new`, so
+ * `instanceof`, `_tag`, `stack` and equality all work) without capturing a
+ * stack trace, and its reasons are plain tagged values (with `message` and
+ * `isRetryable`), not `Error`s. Handle one reason with
+ * `Effect.catchReason("QuotaError", "AllTiersExhausted", ...)`.
  *
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
+import * as Predicate from "effect/Predicate"
 import { formatWait } from "./internal/format.js"
+import type { WindowKind } from "./Window.js"
 
 /**
- * The window a reason refers to; `"unknown"` when the server did not say.
+ * The window a reason refers to (a `Window.WindowKind`); `"unknown"` when the
+ * server did not say.
  *
  * @since 0.1.0
  * @category models
  */
-export type ErrorWindow = "second" | "day" | "month" | "unknown"
+export type ErrorWindow = WindowKind | "unknown"
 
 /**
  * Which store failed.
@@ -32,10 +37,14 @@ export type StoreName = "memory" | "sqlite" | "redis"
  * `resetsAt` is the earliest reset over all tiers (epoch ms); `retryAfter` is
  * the wait until then, in milliseconds.
  *
+ * Not to be confused with Bing's own `QuotaExhausted` error (a 403 for one
+ * key, from `@bing-effect/schema`): the tracker reports this reason when it
+ * has no tier left to try.
+ *
  * @since 0.1.0
  * @category reasons
  */
-export class QuotaExhausted extends Data.TaggedClass("QuotaExhausted")<{
+export class AllTiersExhausted extends Data.TaggedClass("AllTiersExhausted")<{
   readonly tiers: ReadonlyArray<string>
   readonly window: ErrorWindow
   readonly resetsAt: number
@@ -139,10 +148,12 @@ export class InvalidOptions extends Data.TaggedClass("InvalidOptions")<{
  * @since 0.1.0
  * @category models
  */
-export type QuotaErrorReason = QuotaExhausted | RateLimitExceeded | StoreUnavailable | InvalidOptions
+export type QuotaErrorReason = AllTiersExhausted | RateLimitExceeded | StoreUnavailable | InvalidOptions
 
 /**
- * Runtime marker of `QuotaError` values.
+ * The brand of `QuotaError` values. A string key, like Effect's own type ids,
+ * so that `isQuotaError` recognises an error made by another copy of this
+ * package (a second install, a bundled copy), where `instanceof` would not.
  *
  * @since 0.1.0
  * @category type ids
@@ -150,7 +161,7 @@ export type QuotaErrorReason = QuotaExhausted | RateLimitExceeded | StoreUnavail
 export const TypeId = "~@bing-effect/quota-tracker/QuotaError" as const
 
 /**
- * Runtime marker of `QuotaError` values.
+ * The brand of `QuotaError` values.
  *
  * @since 0.1.0
  * @category type ids
@@ -169,7 +180,7 @@ export type TypeId = typeof TypeId
  *   const tracker = yield* QuotaTracker.QuotaTracker
  *   return yield* tracker.acquire()
  * }).pipe(
- *   Effect.catchReason("QuotaError", "QuotaExhausted", (reason) =>
+ *   Effect.catchReason("QuotaError", "AllTiersExhausted", (reason) =>
  *     Effect.logWarning(`out of quota until ${new Date(reason.resetsAt).toISOString()}`))
  * )
  * ```
@@ -184,6 +195,14 @@ export class QuotaError extends Data.TaggedError("QuotaError")<{
    * @since 0.1.0
    */
   declare readonly [TypeId]: TypeId
+
+  constructor(props: { readonly reason: QuotaErrorReason }) {
+    // The fields are set here rather than by Data.Error's constructor, which would also keep a
+    // hidden copy of them for `toJSON` (whose output is the same without it): that copy's
+    // `defineProperty` costs as much as the Error itself, and refusals build many of these.
+    super(undefined as unknown as typeof props)
+    ;(this as { reason: QuotaErrorReason }).reason = props.reason
+  }
 
   /**
    * Whether retrying later is expected to succeed.
@@ -203,44 +222,49 @@ export class QuotaError extends Data.TaggedError("QuotaError")<{
 Object.defineProperty(QuotaError.prototype, TypeId, { value: TypeId })
 
 /**
- * Whether a value is a `QuotaError`.
+ * Whether a value is a `QuotaError`, by its brand (`TypeId`): true also for an
+ * error made by another copy of this package.
  *
  * @since 0.1.0
  * @category guards
  */
-export const isQuotaError = (u: unknown): u is QuotaError =>
-  typeof u === "object" && u !== null && (u as { readonly [TypeId]?: unknown })[TypeId] === TypeId
+export const isQuotaError = (u: unknown): u is QuotaError => Predicate.hasProperty(u, TypeId)
 
-// Quota refusals are expected results, built by the thousand when a limit is reached: they skip
-// the Error constructor, whose stack capture costs more than the quota check itself. The instance
-// still has QuotaError's prototype (so `instanceof Error`, `message`, `_tag` and equality work) and
-// its `stack` is just the message.
-Object.defineProperty(QuotaError.prototype, "stack", {
-  get(this: QuotaError) {
-    return `QuotaError: ${this.message}`
-  },
-  configurable: true
-})
+// Whether Error.stackTraceLimit can be set (it cannot in a frozen realm, e.g. under SES).
+const limitWritable = ((): boolean => {
+  const descriptor = Object.getOwnPropertyDescriptor(Error, "stackTraceLimit")
+  if (descriptor === undefined) return Object.isExtensible(Error)
+  return descriptor.writable === true || descriptor.set !== undefined
+})()
 
+// Quota refusals are expected results, built by the thousand when a limit is reached: the
+// constructors below build them with `Error.stackTraceLimit = 0` around `new` (as Effect does for
+// its own expected errors), since a stack capture costs more than the quota check itself. The
+// instance is a real QuotaError; its `stack` is just its first line. `new QuotaError(...)` called
+// directly keeps a full stack trace.
 const build = (reason: QuotaErrorReason): QuotaError => {
-  const error = Object.create(QuotaError.prototype) as { _tag: "QuotaError"; reason: QuotaErrorReason }
-  error._tag = "QuotaError"
-  error.reason = reason
-  return error as QuotaError
+  const limit = Error.stackTraceLimit
+  if (limit === 0 || !limitWritable) return new QuotaError({ reason })
+  Error.stackTraceLimit = 0
+  try {
+    return new QuotaError({ reason })
+  } finally {
+    Error.stackTraceLimit = limit
+  }
 }
 
 /**
- * A `QuotaError` with a `QuotaExhausted` reason.
+ * A `QuotaError` with an `AllTiersExhausted` reason.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const quotaExhausted = (fields: {
+export const allTiersExhausted = (fields: {
   readonly tiers: ReadonlyArray<string>
   readonly window: ErrorWindow
   readonly resetsAt: number
   readonly retryAfter: number
-}): QuotaError => build(new QuotaExhausted(fields))
+}): QuotaError => build(new AllTiersExhausted(fields))
 
 /**
  * A `QuotaError` with a `RateLimitExceeded` reason.

@@ -6,8 +6,8 @@
  *
  * @example
  * ```ts
- * import { Effect, Redacted } from "effect"
- * import { Outcome, QuotaTracker, TierCatalog } from "@bing-effect/quota-tracker"
+ * import { Effect, Exit, Layer, Redacted } from "effect"
+ * import { Outcome, QuotaStore, QuotaTracker, TierCatalog } from "@bing-effect/quota-tracker"
  *
  * const Quota = QuotaTracker.layer({
  *   tiers: [
@@ -15,28 +15,34 @@
  *     TierCatalog.tier("S16", { key: Redacted.make("s16-key") })
  *   ],
  *   switchAt: 0.99
- * })
+ * }).pipe(Layer.provide(QuotaStore.layerMemory))
+ *
+ * const callBing = (key: Redacted.Redacted<string>) => Effect.succeed(`searched with ${Redacted.value(key).length}-char key`)
  *
  * const search = Effect.gen(function*() {
  *   const quota = yield* QuotaTracker.QuotaTracker
- *   const { tier } = yield* quota.acquire()
- *   // ... call Bing with tier.key ...
- *   yield* quota.report({ tier: tier.name, outcome: Outcome.success() })
+ *   // acquires a tier, runs the call, reports its outcome (interrupted: refunded)
+ *   return yield* QuotaTracker.withQuota(quota, ({ tier }) => callBing(tier.key), {
+ *     outcome: (exit) => Exit.isSuccess(exit) ? Outcome.success() : Outcome.failed()
+ *   })
  * }).pipe(Effect.provide(Quota))
  * ```
  *
  * @since 0.1.0
  */
+import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import { makeTracker } from "./internal/tracker.js"
-import type * as Outcome from "./Outcome.js"
+import * as Outcome from "./Outcome.js"
 import type * as QuotaError from "./QuotaError.js"
 import type * as QuotaEvent from "./QuotaEvent.js"
+import type * as QuotaStore from "./QuotaStore.js"
 import type * as Tier from "./Tier.js"
 import type { WindowKind } from "./Window.js"
 
@@ -190,7 +196,7 @@ export interface Service {
   /**
    * Picks the tier to use and counts the request in all its windows at once
    * (all or nothing). Waits for a full per-second window up to
-   * `waitForSecondWindow`. Fails with `QuotaExhausted` when every tier is
+   * `waitForSecondWindow`. Fails with `AllTiersExhausted` when every tier is
    * exhausted, `RateLimitExceeded` when waiting is not enough,
    * `StoreUnavailable` when the store fails (fail-closed).
    */
@@ -233,22 +239,164 @@ export interface Service {
 export class QuotaTracker extends Context.Service<QuotaTracker, Service>()("@bing-effect/quota-tracker/QuotaTracker") {}
 
 /**
- * Builds a tracker. It uses the `QuotaStore` in the context when there is one,
- * and an in-memory store otherwise. Fails with `InvalidOptions` when the
- * options are invalid.
+ * Builds a tracker over the `QuotaStore` in the context. Fails with
+ * `InvalidOptions` when the options are invalid.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make: (options: Options) => Effect.Effect<Service, QuotaError.QuotaError, Scope.Scope> = makeTracker
+export const make: (
+  options: Options
+) => Effect.Effect<Service, QuotaError.QuotaError, Scope.Scope | QuotaStore.QuotaStore> = makeTracker
 
 /**
- * The tracker as a layer. Provide `QuotaStore.layerSqlite(...)` or
- * `RedisStore.layer(...)` (from `@bing-effect/quota-tracker/redis`) to it to
- * share counts between processes; without a store it counts in memory.
+ * The tracker as a layer. It needs a `QuotaStore`: `QuotaStore.layerMemory`
+ * counts in this process only; `QuotaStore.layerSqlite(...)` or
+ * `RedisStore.layer(...)` (from `@bing-effect/quota-tracker/redis`) share the
+ * counts between processes.
+ *
+ * @example
+ * ```ts
+ * import { Layer, Redacted } from "effect"
+ * import { QuotaStore, QuotaTracker, TierCatalog } from "@bing-effect/quota-tracker"
+ *
+ * const Quota = QuotaTracker.layer({ tiers: [TierCatalog.tier("S15", { key: Redacted.make("s15-key") })] }).pipe(
+ *   Layer.provide(QuotaStore.layerMemory)
+ * )
+ * ```
+ *
+ * **Gotchas**
+ *
+ * The store is in the layer's requirements, so `Layer.merge` where
+ * `Layer.provide` was meant is a type error, not a tracker silently counting
+ * alone in memory.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<QuotaTracker, QuotaError.QuotaError> =>
+export const layer = (options: Options): Layer.Layer<QuotaTracker, QuotaError.QuotaError, QuotaStore.QuotaStore> =>
   Layer.effect(QuotaTracker, make(options))
+
+/**
+ * Options of `withQuota`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WithQuotaOptions<A, E> {
+  /** The weight to acquire. Default 1. */
+  readonly weight?: number | undefined
+  /**
+   * What the server made of the request, from how the effect ended: its
+   * success, its failure or a defect. Not called for an interruption, which
+   * reports `Outcome.failed()` (a refund).
+   */
+  readonly outcome: (exit: Exit.Exit<A, E>) => Outcome.Outcome
+}
+
+const runWithQuota = <A, E, R>(
+  tracker: Pick<Service, "acquire" | "report">,
+  use: (acquired: Acquired) => Effect.Effect<A, E, R>,
+  options: WithQuotaOptions<A, E>
+): Effect.Effect<A, E | QuotaError.QuotaError, R> =>
+  // Uninterruptible between a successful acquire and its report, so that the Acquired cannot be
+  // lost: only the acquire's wait and `use` itself can be interrupted.
+  Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(restore(tracker.acquire({ weight: options.weight })), (acquired) =>
+      Effect.flatMap(
+        Effect.exit(restore(Effect.suspend(() => use(acquired)))),
+        (exit) => {
+          let outcome: Outcome.Outcome
+          let defect: Cause.Cause<never> | undefined
+          if (Exit.isFailure(exit) && Cause.hasInterrupts(exit.cause)) outcome = Outcome.failed()
+          else {
+            try {
+              outcome = options.outcome(exit)
+            } catch (thrown) {
+              // a throwing mapper is a bug: the acquire still settles (counted: the request may
+              // have reached the server), and the defect is raised after the report
+              outcome = Outcome.success()
+              defect = Cause.die(thrown)
+            }
+          }
+          return Effect.flatMap(
+            Effect.exit(tracker.report({ tier: acquired.tier.name, outcome, acquired })),
+            (reported): Effect.Effect<A, E | QuotaError.QuotaError> => {
+              let result: Exit.Exit<A, E | QuotaError.QuotaError> = exit
+              if (Exit.isFailure(reported)) {
+                result = Exit.isFailure(exit)
+                  ? Exit.failCause(Cause.combine(exit.cause, reported.cause))
+                  : Exit.failCause(reported.cause)
+              }
+              if (defect === undefined) return result
+              return Exit.isFailure(result)
+                ? Exit.failCause(Cause.combine(result.cause, defect))
+                : Exit.failCause(defect)
+            }
+          )
+        }
+      ))
+  )
+
+/**
+ * Runs an effect with a tier of the quota: acquires one, runs `use` with the
+ * `Acquired`, and reports the outcome mapped from how it ended, exactly once,
+ * so that no caller can forget `report` or report twice. An interruption
+ * while `use` runs reports `Outcome.failed()` (the request is refunded, see
+ * `refundFailed`); an interruption while `acquire` waits for the per-second
+ * window acquires nothing and reports nothing.
+ *
+ * @example
+ * ```ts
+ * import { Cause, Effect, Exit, Option, Redacted } from "effect"
+ * import { Outcome, QuotaTracker } from "@bing-effect/quota-tracker"
+ *
+ * class ServerRefused {
+ *   readonly _tag = "ServerRefused"
+ *   constructor(readonly status: number) {}
+ * }
+ * declare const callBing: (key: Redacted.Redacted<string>) => Effect.Effect<string, ServerRefused>
+ *
+ * const search = Effect.gen(function*() {
+ *   const quota = yield* QuotaTracker.QuotaTracker
+ *   return yield* QuotaTracker.withQuota(quota, ({ tier }) => callBing(tier.key), {
+ *     outcome: (exit) => {
+ *       if (Exit.isSuccess(exit)) return Outcome.success()
+ *       const error = Cause.findErrorOption(exit.cause)
+ *       return Option.isSome(error) && error.value.status === 429 ? Outcome.rateLimited() : Outcome.failed()
+ *     }
+ *   })
+ * })
+ * ```
+ *
+ * **Details**
+ *
+ * The data-first form, `withQuota(tracker, use, options)`, infers `A` and `E`
+ * from `use`; the data-last form, `withQuota(tracker, options)(use)`, takes
+ * them from the `outcome` function's parameter. `tracker` may be anything
+ * with `acquire` and `report`. When `report` itself fails (the store is down
+ * and the tracker fails closed), the result fails with its `QuotaError`; when
+ * `use` had failed too, `use`'s failure comes first in the cause.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withQuota: {
+  <A, E>(
+    tracker: Pick<Service, "acquire" | "report">,
+    options: WithQuotaOptions<A, E>
+  ): <R>(use: (acquired: Acquired) => Effect.Effect<A, E, R>) => Effect.Effect<A, E | QuotaError.QuotaError, R>
+  <A, E, R>(
+    tracker: Pick<Service, "acquire" | "report">,
+    use: (acquired: Acquired) => Effect.Effect<A, E, R>,
+    options: WithQuotaOptions<A, E>
+  ): Effect.Effect<A, E | QuotaError.QuotaError, R>
+} = (
+  tracker: Pick<Service, "acquire" | "report">,
+  ...rest:
+    | [options: WithQuotaOptions<any, any>]
+    | [use: (acquired: Acquired) => Effect.Effect<any, any, any>, options: WithQuotaOptions<any, any>]
+): any =>
+  rest.length === 1
+    ? (use: (acquired: Acquired) => Effect.Effect<any, any, any>) => runWithQuota(tracker, use, rest[0])
+    : runWithQuota(tracker, rest[0], rest[1])

@@ -14,20 +14,32 @@ import * as Result from "effect/Result"
 import { formatWait } from "./internal/format.js"
 
 /**
- * The kind of a quota window.
+ * Every window kind, longest first (the order in which a tier's windows are
+ * checked). The one declaration of the window union: `WindowKind`,
+ * `CalendarKind`, `QuotaError.ErrorWindow` and `Outcome.QuotaWindow` are
+ * derived from it.
  *
  * @since 0.1.0
  * @category models
  */
-export type WindowKind = "second" | "day" | "month"
+export const kinds = ["month", "day", "second"] as const
 
 /**
- * Every window kind, longest first (the order in which a tier's windows are checked).
+ * The kind of a quota window: `"second" | "day" | "month"`.
  *
  * @since 0.1.0
  * @category models
  */
-export const kinds: ReadonlyArray<WindowKind> = ["month", "day", "second"]
+export type WindowKind = (typeof kinds)[number]
+
+/**
+ * The windows aligned to a calendar, whose quota a server 403 refers to:
+ * `"day" | "month"`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CalendarKind = Exclude<WindowKind, "second">
 
 /**
  * How day and month periods are aligned to the calendar.

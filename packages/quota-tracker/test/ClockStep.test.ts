@@ -115,13 +115,13 @@ for (const [name, store, skip] of stores) {
         })
         yield* q.acquire()
         yield* q.acquire()
-        assert.strictEqual((yield* Effect.flip(q.acquire())).reason._tag, "QuotaExhausted")
+        assert.strictEqual((yield* Effect.flip(q.acquire())).reason._tag, "AllTiersExhausted")
         yield* TestClock.setTime(utc("2026-12-01T00:10:00Z") - HOUR)
         assert.strictEqual(used(yield* q.acquire(), "day"), 1, "November 30 had no request")
         yield* TestClock.setTime(utc("2026-12-01T00:10:00Z"))
         assert.strictEqual(
           (yield* Effect.flip(q.acquire())).reason._tag,
-          "QuotaExhausted",
+          "AllTiersExhausted",
           "December 1 is still used up"
         )
       }).pipe(Effect.provide(store())))
@@ -132,7 +132,7 @@ describe("the clock stepping back, in-process holds", () => {
   it.effect("a 429 hold set before the step lasts its own length, not the step's", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2026-11-22T10:00:00Z"))
-      const q = yield* QuotaTracker.make(options())
+      const q = yield* QuotaTracker.make(options()).pipe(Effect.provide(QuotaStore.layerMemory))
       yield* q.report({ tier: "T", outcome: Outcome.rateLimited({ retryAfterMs: 2_000 }) })
       yield* TestClock.setTime(utc("2026-11-22T09:00:00Z"))
       const refused = yield* Effect.flip(q.acquire())

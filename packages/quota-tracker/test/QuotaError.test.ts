@@ -2,14 +2,23 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Equal } from "effect"
 import { QuotaError } from "../src/index.js"
 
+// A second copy of the module (another install, a bundled copy): its classes are not ours.
+const secondCopy: string = "../src/QuotaError.js?second-copy"
+const copy = (await import(/* @vite-ignore */ secondCopy)) as typeof QuotaError
+
 describe("QuotaError", () => {
   it.effect("each reason can be caught with Effect.catchReason", () =>
     Effect.gen(function*() {
       const fail = (error: QuotaError.QuotaError): Effect.Effect<string, QuotaError.QuotaError> => Effect.fail(error)
       const exhausted = yield* fail(
-        QuotaError.quotaExhausted({ tiers: ["S15", "S16"], window: "day", resetsAt: 86_400_000, retryAfter: 3_600_000 })
+        QuotaError.allTiersExhausted({
+          tiers: ["S15", "S16"],
+          window: "day",
+          resetsAt: 86_400_000,
+          retryAfter: 3_600_000
+        })
       ).pipe(
-        Effect.catchReason("QuotaError", "QuotaExhausted", (reason) => Effect.succeed(`until ${reason.resetsAt}`))
+        Effect.catchReason("QuotaError", "AllTiersExhausted", (reason) => Effect.succeed(`until ${reason.resetsAt}`))
       )
       assert.strictEqual(exhausted, "until 86400000")
       const limited = yield* fail(QuotaError.rateLimitExceeded("S15", 250)).pipe(
@@ -25,7 +34,7 @@ describe("QuotaError", () => {
       // an unmatched reason stays in the error channel
       const other = yield* Effect.flip(
         fail(QuotaError.storeUnavailable("sqlite", "SQLITE_BUSY")).pipe(
-          Effect.catchReason("QuotaError", "QuotaExhausted", () =>
+          Effect.catchReason("QuotaError", "AllTiersExhausted", () =>
             Effect.succeed("no"))
         )
       )
@@ -33,7 +42,7 @@ describe("QuotaError", () => {
     }))
 
   it("has readable messages and retryability", () => {
-    const exhausted = QuotaError.quotaExhausted({
+    const exhausted = QuotaError.allTiersExhausted({
       tiers: ["S15", "S16"],
       window: "month",
       resetsAt: Date.parse("2026-12-01T00:00:00Z"),
@@ -81,5 +90,51 @@ describe("QuotaError", () => {
   it("compares by value", () => {
     assert.isTrue(Equal.equals(QuotaError.rateLimitExceeded("S15", 10), QuotaError.rateLimitExceeded("S15", 10)))
     assert.isFalse(Equal.equals(QuotaError.rateLimitExceeded("S15", 10), QuotaError.rateLimitExceeded("S15", 11)))
+  })
+
+  it("is a real instance, built by its constructor, with the stack limit restored", () => {
+    const limit = Error.stackTraceLimit
+    const error = QuotaError.storeUnavailable("redis", "ECONNREFUSED")
+    assert.strictEqual(Error.stackTraceLimit, limit)
+    assert.isTrue(Object.hasOwn(error, "stack"))
+    assert.strictEqual(error.stack, "QuotaError: The redis quota store is unavailable: ECONNREFUSED")
+    assert.strictEqual(Object.getPrototypeOf(error), QuotaError.QuotaError.prototype)
+    assert.strictEqual(error.constructor, QuotaError.QuotaError)
+    assert.deepStrictEqual(Object.keys(error).sort(), ["_tag", "reason"])
+    assert.instanceOf(error.reason, QuotaError.StoreUnavailable)
+    // also when stack traces are already off
+    Error.stackTraceLimit = 0
+    try {
+      assert.instanceOf(QuotaError.invalidOptions("x"), QuotaError.QuotaError)
+      assert.strictEqual(Error.stackTraceLimit, 0)
+    } finally {
+      Error.stackTraceLimit = limit
+    }
+  })
+
+  it("names every tier being exhausted AllTiersExhausted, apart from Bing's QuotaExhausted", () => {
+    const error = QuotaError.allTiersExhausted({ tiers: ["S15"], window: "day", resetsAt: 0, retryAfter: 0 })
+    assert.strictEqual(error.reason._tag, "AllTiersExhausted")
+    assert.instanceOf(error.reason, QuotaError.AllTiersExhausted)
+    assert.notProperty(QuotaError, "quotaExhausted")
+    assert.notProperty(QuotaError, "QuotaExhausted")
+  })
+
+  it("guards by brand, across two copies of the module", () => {
+    assert.notStrictEqual(copy.QuotaError, QuotaError.QuotaError)
+    const fromCopy = copy.rateLimitExceeded("S15", 10)
+    assert.notInstanceOf(fromCopy, QuotaError.QuotaError)
+    assert.isTrue(QuotaError.isQuotaError(fromCopy))
+    assert.isTrue(copy.isQuotaError(QuotaError.rateLimitExceeded("S15", 10)))
+    // the brand is what counts: a plain object carrying it passes, a lookalike without it fails
+    assert.isTrue(QuotaError.isQuotaError({ [QuotaError.TypeId]: QuotaError.TypeId }))
+    const lookalike = Object.assign(new Error("Every tier is exhausted"), {
+      _tag: "QuotaError",
+      reason: { _tag: "AllTiersExhausted" },
+      isRetryable: false
+    })
+    assert.isFalse(QuotaError.isQuotaError(lookalike))
+    assert.isFalse(QuotaError.isQuotaError("~@bing-effect/quota-tracker/QuotaError"))
+    assert.isFalse(QuotaError.isQuotaError(undefined))
   })
 })

@@ -14,6 +14,8 @@ import { Outcome, QuotaError, type QuotaEvent, QuotaStore, QuotaTracker, Tier } 
 const SECRET = "sk-live-0123456789abcdef"
 const tier = (name: string, limits: Tier.Limits) => Tier.make({ name, key: Redacted.make(`${SECRET}-${name}`), limits })
 const utc = (iso: string) => Date.parse(iso)
+// each tracker over its own memory store, as a process that shares its counts with nobody
+const inMemory = Effect.provideServiceEffect(QuotaStore.QuotaStore, QuotaStore.makeMemory)
 const MINUTE = 60_000
 const DAY = 86_400_000
 
@@ -39,6 +41,7 @@ describe("QuotaTracker.acquire", () => {
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2026-11-22T10:00:00.250Z"))
       const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perSecond: 10, perDay: 1000, perMonth: 20_000 })] })
+        .pipe(inMemory)
       const first = yield* q.acquire()
       const second = yield* q.acquire({ weight: 3 })
       assert.strictEqual(first.tier.name, "S15")
@@ -71,10 +74,10 @@ describe("QuotaTracker.acquire", () => {
 
   it.effect("is all or nothing: a request refused by the day window is not counted in the month", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 5, perMonth: 1000 })] })
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 5, perMonth: 1000 })] }).pipe(inMemory)
       for (let i = 0; i < 5; i++) yield* q.acquire()
       const reason = yield* reasonOf(q.acquire())
-      assert.strictEqual(reason._tag, "QuotaExhausted")
+      assert.strictEqual(reason._tag, "AllTiersExhausted")
       const status = yield* q.status
       const windows = status.tiers[0]!.windows
       assert.strictEqual(windows.find((w) => w.window === "month")!.used, 5)
@@ -84,6 +87,7 @@ describe("QuotaTracker.acquire", () => {
   it.effect("waits for a full per-second window, on the Clock", () =>
     Effect.gen(function*() {
       const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perSecond: 2 })], waitForSecondWindow: "1 second" })
+        .pipe(inMemory)
       yield* q.acquire()
       yield* q.acquire()
       const third = yield* q.acquire().pipe(Effect.forkChild)
@@ -96,7 +100,9 @@ describe("QuotaTracker.acquire", () => {
 
   it.effect("fails with RateLimitExceeded when the wait is not allowed or too long", () =>
     Effect.gen(function*() {
-      const noWait = yield* QuotaTracker.make({ tiers: [tier("S15", { perSecond: 4 })], waitForSecondWindow: 0 })
+      const noWait = yield* QuotaTracker.make({ tiers: [tier("S15", { perSecond: 4 })], waitForSecondWindow: 0 }).pipe(
+        inMemory
+      )
       for (let i = 0; i < 4; i++) yield* noWait.acquire()
       const reason = yield* reasonOf(noWait.acquire())
       assert.strictEqual(reason._tag, "RateLimitExceeded")
@@ -108,6 +114,7 @@ describe("QuotaTracker.acquire", () => {
       assert.match(reason.message, /S15 is over its per-second rate; retry in 250 ms/)
 
       const shortWait = yield* QuotaTracker.make({ tiers: [tier("S16", { perSecond: 1 })], waitForSecondWindow: 200 })
+        .pipe(inMemory)
       yield* shortWait.acquire()
       const error = yield* Effect.flip(shortWait.acquire())
       assert.strictEqual(error.reason._tag, "RateLimitExceeded")
@@ -120,7 +127,7 @@ describe("QuotaTracker.acquire", () => {
       const q = yield* QuotaTracker.make({
         tiers: [tier("S15", { perSecond: 1, perDay: 100 }), tier("S16", { perDay: 100 })],
         waitForSecondWindow: 0
-      })
+      }).pipe(inMemory)
       yield* q.acquire()
       assert.strictEqual((yield* reasonOf(q.acquire()))._tag, "RateLimitExceeded")
       yield* TestClock.adjust(1000)
@@ -129,7 +136,7 @@ describe("QuotaTracker.acquire", () => {
 
   it.effect("rejects a weight that is not a positive integer", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })] })
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })] }).pipe(inMemory)
       for (const weight of [0, -1, 1.5, Number.NaN]) {
         const reason = yield* reasonOf(q.acquire({ weight }))
         assert.strictEqual(reason._tag, "InvalidOptions")
@@ -146,7 +153,7 @@ describe("thresholds, events and forecasts", () => {
         lines.push(`${logLevel} ${(message as ReadonlyArray<unknown>).join(" ")}`)
       })
       yield* Effect.gen(function*() {
-        const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 100 })] })
+        const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 100 })] }).pipe(inMemory)
         const seen = yield* collect(q)
         // one request a minute from midnight: 80 requests at 01:19, so 20 more last until 01:39
         for (let i = 0; i < 100; i++) {
@@ -188,7 +195,9 @@ describe("thresholds, events and forecasts", () => {
         lines.push((message as ReadonlyArray<unknown>).join(" "))
       })
       yield* Effect.gen(function*() {
-        const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 1 }), tier("S16", { perDay: 1 })] })
+        const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 1 }), tier("S16", { perDay: 1 })] }).pipe(
+          inMemory
+        )
         const seen = yield* collect(q)
         yield* q.acquire()
         yield* q.acquire()
@@ -206,7 +215,7 @@ describe("thresholds, events and forecasts", () => {
         tiers: [tier("S15", { perDay: 1000 })],
         thresholds: [0.5],
         offsetMinutes: 60
-      })
+      }).pipe(inMemory)
       const seen = yield* collect(q)
       yield* q.setUsage({ tier: "S15", window: "day", used: 499 })
       yield* TestClock.adjust(1000)
@@ -224,7 +233,7 @@ describe("thresholds, events and forecasts", () => {
         tiers: [tier("S16", { perDay: 1000 })],
         thresholds: [0.5],
         offsetMinutes: 60
-      })
+      }).pipe(inMemory)
       const quietEvents = yield* collect(quiet)
       yield* quiet.setUsage({ tier: "S16", window: "day", used: 500 })
       yield* settle
@@ -236,7 +245,7 @@ describe("thresholds, events and forecasts", () => {
 
   it.effect("forecasts in the status from a smoothed rate", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10_000 })] })
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10_000 })] }).pipe(inMemory)
       // 10 requests a second for 10 minutes
       for (let s = 0; s < 600; s++) {
         yield* q.acquire({ weight: 10 })
@@ -252,7 +261,7 @@ describe("thresholds, events and forecasts", () => {
 
   it.effect("answers no forecast when the window lasts until its reset", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10_000 })] })
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10_000 })] }).pipe(inMemory)
       for (let i = 0; i < 5; i++) {
         yield* q.acquire()
         yield* TestClock.adjust(MINUTE)
@@ -265,7 +274,9 @@ describe("tier switching", () => {
   it.effect("moves to the next tier when the active one is exhausted, and back after its reset", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2026-11-22T23:00:00Z"))
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 3 }), tier("S16", { perDay: 100 })] })
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 3 }), tier("S16", { perDay: 100 })] }).pipe(
+        inMemory
+      )
       const seen = yield* collect(q)
       for (let i = 0; i < 3; i++) assert.strictEqual((yield* q.acquire()).tier.name, "S15")
       const moved = yield* q.acquire()
@@ -302,7 +313,7 @@ describe("tier switching", () => {
       const q = yield* QuotaTracker.make({
         tiers: [tier("S15", { perDay: 100 }), tier("S16", { perDay: 2 })],
         switchAt: 0.99
-      })
+      }).pipe(inMemory)
       const seen = yield* collect(q)
       for (let i = 0; i < 99; i++) assert.strictEqual((yield* q.acquire()).tier.name, "S15")
       const moved = yield* q.acquire()
@@ -314,21 +325,23 @@ describe("tier switching", () => {
       assert.strictEqual(last.tier.name, "S15")
       assert.strictEqual(usage(last, "day")!.used, 100)
       const error = yield* Effect.flip(q.acquire())
-      assert.strictEqual(error.reason._tag, "QuotaExhausted")
+      assert.strictEqual(error.reason._tag, "AllTiersExhausted")
       yield* settle
       const reasons = seen.filter((e): e is QuotaEvent.TierSwitched => e._tag === "TierSwitched").map((e) => e.reason)
       assert.deepStrictEqual(reasons, ["threshold", "exhausted"])
     }))
 
-  it.effect("fails with QuotaExhausted and the earliest reset when every tier is out", () =>
+  it.effect("fails with AllTiersExhausted and the earliest reset when every tier is out", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2026-11-22T12:00:00Z"))
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perMonth: 1 }), tier("S16", { perDay: 1 })] })
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perMonth: 1 }), tier("S16", { perDay: 1 })] }).pipe(
+        inMemory
+      )
       yield* q.acquire()
       yield* q.acquire()
       const reason = yield* reasonOf(q.acquire())
-      assert.strictEqual(reason._tag, "QuotaExhausted")
-      if (reason._tag !== "QuotaExhausted") return
+      assert.strictEqual(reason._tag, "AllTiersExhausted")
+      if (reason._tag !== "AllTiersExhausted") return
       assert.deepStrictEqual(reason.tiers, ["S15", "S16"])
       assert.strictEqual(reason.window, "day")
       assert.strictEqual(reason.resetsAt, utc("2026-11-23T00:00:00Z"))
@@ -342,6 +355,7 @@ describe("tier switching", () => {
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2024-02-29T23:59:00Z"))
       const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perMonth: 2 }), tier("S16", { perMonth: 1000 })] })
+        .pipe(inMemory)
       yield* q.acquire()
       yield* q.acquire()
       assert.strictEqual((yield* q.acquire()).tier.name, "S16")
@@ -365,7 +379,7 @@ describe("tier switching", () => {
       const q = yield* QuotaTracker.make({
         tiers: [tier("S15", { perDay: 1 }), tier("S16", { perDay: 100 })],
         offsetMinutes: 120
-      })
+      }).pipe(inMemory)
       const first = yield* q.acquire()
       assert.strictEqual(usage(first, "day")!.resetsAt, utc("2026-11-21T22:00:00Z"))
       assert.strictEqual((yield* q.acquire()).tier.name, "S16")
@@ -381,7 +395,7 @@ describe("tier switching", () => {
       const q = yield* QuotaTracker.make({
         tiers: [tier("S15", { perMonth: 1 }), tier("S16", { perMonth: 10 })],
         monthAnchorDay: 17
-      })
+      }).pipe(inMemory)
       yield* q.acquire()
       assert.strictEqual((yield* q.acquire()).tier.name, "S16")
       yield* TestClock.setTime(utc("2026-03-17T00:00:00Z"))
@@ -393,7 +407,9 @@ describe("QuotaTracker.report", () => {
   it.effect("a 403 quota answer exhausts the tier until its reset and sets the counter to the limit", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2026-11-22T12:00:00Z"))
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 1_000_000 }), tier("S16", {})] })
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 1_000_000 }), tier("S16", {})] }).pipe(
+        inMemory
+      )
       const seen = yield* collect(q)
       const acquired = yield* q.acquire()
       yield* q.report({ tier: "S15", outcome: Outcome.quotaExhausted({ window: "day" }), acquired })
@@ -414,7 +430,7 @@ describe("QuotaTracker.report", () => {
 
   it.effect("a 403 with Retry-After holds the tier for that long, even without local limits", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", {}), tier("S16", {})] })
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", {}), tier("S16", {})] }).pipe(inMemory)
       yield* q.report({ tier: "S15", outcome: Outcome.quotaExhausted({ retryAfterMs: 90_000 }) })
       assert.strictEqual((yield* q.acquire()).tier.name, "S16")
       yield* TestClock.adjust(90_000)
@@ -427,7 +443,7 @@ describe("QuotaTracker.report", () => {
         tiers: [tier("S15", { perDay: 100 }), tier("S16", { perDay: 100 })],
         waitForSecondWindow: "1 second",
         maxRetryAfterHold: "2 seconds"
-      })
+      }).pipe(inMemory)
       const acquired = yield* q.acquire()
       yield* q.report({ tier: "S15", outcome: Outcome.rateLimited({ retryAfterMs: 600 }), acquired })
       assert.isTrue((yield* q.status).tiers[0]!.held)
@@ -447,7 +463,7 @@ describe("QuotaTracker.report", () => {
 
   it.effect("a 429 refunds the day count (Bing bills only answered requests)", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 100 })] })
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 100 })] }).pipe(inMemory)
       const acquired = yield* q.acquire()
       yield* q.report({ tier: "S15", outcome: Outcome.rateLimited(), acquired })
       assert.strictEqual((yield* q.status).tiers[0]!.windows[0]!.used, 0)
@@ -458,7 +474,7 @@ describe("QuotaTracker.report", () => {
       const refunding = yield* QuotaTracker.make({
         tiers: [tier("S15", { perSecond: 1, perDay: 10 })],
         waitForSecondWindow: 0
-      })
+      }).pipe(inMemory)
       const acquired = yield* refunding.acquire({ weight: 1 })
       yield* refunding.report({ tier: "S15", outcome: Outcome.failed(), acquired })
       const windows = (yield* refunding.status).tiers[0]!.windows
@@ -466,7 +482,9 @@ describe("QuotaTracker.report", () => {
       // the per-second token came back too
       assert.strictEqual((yield* refunding.acquire()).tier.name, "S15")
 
-      const keeping = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })], refundFailed: false })
+      const keeping = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })], refundFailed: false }).pipe(
+        inMemory
+      )
       const kept = yield* keeping.acquire({ weight: 2 })
       yield* keeping.report({ tier: "S15", outcome: Outcome.failed(), acquired: kept })
       assert.strictEqual((yield* keeping.status).tiers[0]!.windows[0]!.used, 2)
@@ -475,7 +493,7 @@ describe("QuotaTracker.report", () => {
   it.effect("a refund after the day rolled over goes to the day of the acquire", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2026-11-22T23:59:59Z"))
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })] })
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })] }).pipe(inMemory)
       const yesterday = yield* q.acquire()
       yield* TestClock.setTime(utc("2026-11-23T00:00:01Z"))
       yield* q.acquire()
@@ -485,7 +503,7 @@ describe("QuotaTracker.report", () => {
 
   it.effect("success changes nothing; an unknown tier is an InvalidOptions error", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })] })
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })] }).pipe(inMemory)
       const acquired = yield* q.acquire()
       yield* q.report({ tier: "S15", outcome: Outcome.success(), acquired })
       assert.strictEqual((yield* q.status).tiers[0]!.windows[0]!.used, 1)
@@ -499,7 +517,7 @@ describe("QuotaTracker.setUsage", () => {
     Effect.gen(function*() {
       const q = yield* QuotaTracker.make({
         tiers: [tier("S15", { perDay: 100, perMonth: 1000 }), tier("S16", { perDay: 100 })]
-      })
+      }).pipe(inMemory)
       const seen = yield* collect(q)
       yield* q.setUsage({ tier: "S15", window: "month", used: 960 })
       yield* settle
@@ -534,7 +552,7 @@ describe("QuotaTracker.status", () => {
           }),
           tier("S16", { perMonth: 50 })
         ]
-      })
+      }).pipe(inMemory)
       for (let i = 0; i < 9; i++) yield* q.acquire()
       const status = yield* q.status
       assert.strictEqual(status.at, utc("2026-11-22T06:00:00Z"))
@@ -782,7 +800,9 @@ describe("thresholds on a shared store", () => {
 describe("metrics", () => {
   it.effect("exposes used, remaining and limit gauges and refusal and switch counters", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({ tiers: [tier("M15", { perDay: 2 }), tier("M16", { perDay: 1 })] })
+      const q = yield* QuotaTracker.make({ tiers: [tier("M15", { perDay: 2 }), tier("M16", { perDay: 1 })] }).pipe(
+        inMemory
+      )
       yield* q.acquire()
       yield* q.acquire()
       yield* q.acquire()
@@ -854,7 +874,7 @@ describe("store failures", () => {
       assert.strictEqual((yield* q.status).storeMode, "fallback")
       // the local count still enforces the limit
       for (let i = 0; i < 3; i++) yield* q.acquire()
-      assert.strictEqual((yield* reasonOf(q.acquire()))._tag, "QuotaExhausted")
+      assert.strictEqual((yield* reasonOf(q.acquire()))._tag, "AllTiersExhausted")
 
       state.down = false
       yield* TestClock.adjust("5 seconds")
@@ -983,20 +1003,24 @@ describe("options", () => {
         { tiers: [Tier.make({ name: "S15", key: Redacted.make(" \t ") })] }
       ]
       for (const options of cases) {
-        const exit = yield* Effect.exit(QuotaTracker.make(options))
+        const exit = yield* Effect.exit(QuotaTracker.make(options).pipe(inMemory))
         assert.isTrue(Exit.isFailure(exit))
-        const reason = yield* reasonOf(QuotaTracker.make(options))
+        const reason = yield* reasonOf(QuotaTracker.make(options).pipe(inMemory))
         assert.strictEqual(reason._tag, "InvalidOptions", JSON.stringify(options.tiers.map((t) => t.name)))
         assert.isFalse(reason.isRetryable)
       }
     }))
 
-  it.effect("QuotaTracker.layer provides the service, counting in memory without a store", () =>
+  it.effect("QuotaTracker.layer provides the service over the memory store it is given", () =>
     Effect.gen(function*() {
       const q = yield* QuotaTracker.QuotaTracker
       assert.strictEqual((yield* q.acquire()).tier.name, "S15")
       assert.strictEqual((yield* q.status).store, "memory")
-    }).pipe(Effect.provide(QuotaTracker.layer({ tiers: [tier("S15", { perDay: 1 })] }))))
+    }).pipe(
+      Effect.provide(
+        QuotaTracker.layer({ tiers: [tier("S15", { perDay: 1 })] }).pipe(Layer.provide(QuotaStore.layerMemory))
+      )
+    ))
 
   it.effect("uses the QuotaStore provided to its layer", () =>
     Effect.gen(function*() {
@@ -1018,7 +1042,7 @@ describe("secrets", () => {
       const q = yield* QuotaTracker.make({
         tiers: [tier("S15", { perSecond: 1, perDay: 2 }), tier("S16", { perDay: 1 })],
         waitForSecondWindow: 0
-      })
+      }).pipe(inMemory)
       const seen = yield* collect(q)
       const texts: Array<string> = []
       texts.push(JSON.stringify(yield* q.acquire()))
@@ -1029,7 +1053,7 @@ describe("secrets", () => {
       yield* q.acquire()
       yield* q.report({ tier: "S16", outcome: Outcome.quotaExhausted() })
       const error = yield* Effect.flip(q.acquire())
-      assert.strictEqual(error.reason._tag, "QuotaExhausted")
+      assert.strictEqual(error.reason._tag, "AllTiersExhausted")
       texts.push(error.message, String(error), JSON.stringify(error), JSON.stringify(yield* q.status))
       yield* settle
       for (const event of seen) texts.push(JSON.stringify(event))

@@ -42,7 +42,7 @@ for (const [name, store, skip] of stores) {
         assert.strictEqual(yield* dayUsed(q), 1, "the other request's count stays")
         // so the limit still holds: 9 more fit, not 11
         for (let i = 0; i < 9; i++) yield* q.acquire()
-        assert.strictEqual((yield* Effect.flip(q.acquire())).reason._tag, "QuotaExhausted")
+        assert.strictEqual((yield* Effect.flip(q.acquire())).reason._tag, "AllTiersExhausted")
         // a later report of a settled acquire, of any kind, changes nothing either
         yield* q.report({ tier: "T", outcome: Outcome.success(), acquired: kept })
         yield* q.report({ tier: "T", outcome: Outcome.failed(), acquired: kept })

@@ -19,6 +19,7 @@ describe("the built package", () => {
     const { Effect, Redacted } = await import("effect")
     const acquired = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
       const tracker = yield* pkg.QuotaTracker.make({ tiers: [pkg.TierCatalog.tier("F1", { key: Redacted.make("k") })] })
+        .pipe(Effect.provide(pkg.QuotaStore.layerMemory))
       return yield* tracker.acquire()
     })))
     expect(acquired.tier.name).toBe("F1")

@@ -254,7 +254,8 @@ const forecastOf = (w: WindowState, now: number): number | undefined => {
   return at < w.periodEnd ? Math.ceil(at) : undefined
 }
 
-export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError.QuotaError, Scope.Scope> =>
+type Requirements = Scope.Scope | QuotaStore.QuotaStore
+export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError.QuotaError, Requirements> =>
   Effect.gen(function*() {
     // ---- options ----
     if (!Array.isArray(options.tiers) || options.tiers.length === 0) {
@@ -303,8 +304,7 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
     const refundFailed = options.refundFailed ?? true
 
     // ---- services ----
-    const provided = yield* Effect.serviceOption(QuotaStore.QuotaStore)
-    const store = Option.isSome(provided) ? provided.value : yield* QuotaStore.makeMemory
+    const store = yield* QuotaStore.QuotaStore
     const context = (yield* Effect.context<never>()) as Context.Context<never>
     const pubsub = yield* PubSub.unbounded<QuotaEvent.QuotaEvent>()
     yield* Effect.addFinalizer(() => PubSub.shutdown(pubsub))
@@ -643,7 +643,7 @@ export const makeTracker = (options: Options): Effect.Effect<Service, QuotaError
       const resetsAt = first!.exhaustedUntil
       const window = first!.exhaustedWindow
       return () =>
-        QuotaError.quotaExhausted({
+        QuotaError.allTiersExhausted({
           tiers: tiers.map((t) => t.tier.name),
           window,
           resetsAt,
