@@ -3,8 +3,8 @@
  * concurrency 1 and 64, on the same Redis in one run:
  *
  * - ours: a QuotaTracker over `RedisStore.layer` from `@bing-effect/quota-tracker/redis`, as a user writes it;
- * - the floor: the same Lua script with the same arguments, sent by raw node-redis `EVALSHA` (`sendCommand`),
- *   no Effect, no tracker: what one round trip per acquire costs at the least;
+ * - the floor: the same Lua script with the same arguments, sent by raw node-redis `EVALSHA` (`sendCommand`,
+ *   without node-redis' per-command timer), no Effect, no tracker: what one round trip per acquire costs at the least;
  * - rate-limiter-flexible's RateLimiterRedis used once per window (node-redis, the three consumes in Promise.all).
  *
  * The floor's script and arguments are those our store sends, recorded through a `Redis` service that wraps
@@ -104,8 +104,11 @@ const floorPrefix = `${runId}:floor:`
 const numberOfKeys = Number(recorded.argv[0])
 const floorKeys = recorded.argv.slice(1, 1 + numberOfKeys).map((k) => floorPrefix + k.slice(recordedPrefix.length))
 const floorRest = recorded.argv.slice(2 + numberOfKeys)
+// `timeout: 0`: without node-redis' per-command timer (an AbortSignal.timeout per command in node-redis 6),
+// as our store sends when it bounds the call itself: the least work that sends this script
+const untimed = { timeout: 0 }
 const floorOnce = () =>
-  client.sendCommand(["EVALSHA", sha, String(numberOfKeys), ...floorKeys, String(Date.now()), ...floorRest])
+  client.sendCommand(["EVALSHA", sha, String(numberOfKeys), ...floorKeys, String(Date.now()), ...floorRest], untimed)
 const floor = async (total: number, concurrency: number) => {
   const each = Math.ceil(total / concurrency)
   await Promise.all(Array.from({ length: concurrency }, async () => {
