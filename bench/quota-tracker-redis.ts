@@ -70,8 +70,10 @@ const Recording = Layer.effect(
   Redis.Redis,
   Effect.gen(function*() {
     const redis = yield* Redis.Redis
+    // only the four fields of the service (a spread would copy a store's fast-path capability too)
     return Redis.Redis.of({
-      ...redis,
+      subscribe: redis.subscribe,
+      reserve: redis.reserve,
       send: (command, ...args) => {
         if (command === "SCRIPT" && args[0] === "LOAD") recorded.lua = args[1]!
         if (command === "EVALSHA") recorded.argv ??= args.slice(1)
