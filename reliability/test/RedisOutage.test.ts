@@ -15,8 +15,8 @@
 /* oxlint-disable no-underscore-dangle -- `_tag` is the field name of Effect's tagged values */
 import { BingClient } from "@bing-effect/client"
 import { Emulator } from "@bing-effect/emulator"
-import { QuotaStore, QuotaTracker, Tier } from "@bing-effect/quota-tracker"
-import { NodeRedis } from "@effect/platform-node"
+import { QuotaTracker, Tier } from "@bing-effect/quota-tracker"
+import { RedisStore } from "@bing-effect/quota-tracker/redis"
 import { Effect, Exit, Fiber, Layer, Redacted, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
@@ -85,11 +85,7 @@ describe.skipIf(skipRedis || (bin === undefined && !ci))("Redis outage", () => {
       storeFailure: mode,
       storeRetryInterval: 200
     }).pipe(
-      Layer.provide(
-        QuotaStore.layerRedis({ prefix, timeout: STORE_TIMEOUT_MS }).pipe(
-          Layer.provide(NodeRedis.layer({ url: server.url }))
-        )
-      )
+      Layer.provide(RedisStore.layer({ url: server.url, prefix, timeout: STORE_TIMEOUT_MS }))
     )
     const live = BingClient.layer({ endpoint: emulator.url, allowInsecureLoopback: true, timeout: "2 seconds" }).pipe(
       Layer.provideMerge(tracker)

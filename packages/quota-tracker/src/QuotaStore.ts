@@ -33,7 +33,7 @@ import * as Redis from "effect/persistence/Redis"
 import * as Scope from "effect/Scope"
 import { describeCause as describe } from "./internal/errorDetail.js"
 import { MemoryCells } from "./internal/memoryStore.js"
-import { acquireScript, addScript, Deadlines, getScript, POISONED, setScript } from "./internal/redisStore.js"
+import { makeService as makeRedisService } from "./internal/redisStore.js"
 import { open as openSqlite, type SqliteCells } from "./internal/sqliteStore.js"
 import * as QuotaError from "./QuotaError.js"
 
@@ -274,74 +274,11 @@ export const defaultRedisPrefix = "bing-quota:"
  * @category constructors
  */
 export const makeRedis = (options: RedisOptions = {}): Effect.Effect<Service, never, Redis.Redis> =>
-  Effect.gen(function*() {
-    const redis = yield* Redis.Redis
-    const prefix = options.prefix ?? defaultRedisPrefix
-    const timeout = options.timeout ?? 2000
-    // real time: Redis answers in real time whatever the caller's Clock says
-    const deadlines = timeout > 0 ? new Deadlines(timeout) : undefined
-    const acquire = redis.eval(acquireScript)
-    const add = redis.eval(addScript)
-    const set = redis.eval(setScript)
-    const get = redis.eval(getScript)
-    const keysOf = (slots: ReadonlyArray<Slot>): Array<string> => slots.map((slot) => prefix + slot.key)
-    const guard = <A>(
-      effect: Effect.Effect<A, Redis.RedisError>,
-      what: string
-    ): Effect.Effect<A, QuotaError.QuotaError> => {
-      const mapped = Effect.mapError(
-        effect,
-        (error) => QuotaError.storeUnavailable("redis", `${what} failed: ${describe(error.cause)}`)
-      )
-      return deadlines === undefined
-        ? mapped
-        : deadlines.guard(mapped, () => QuotaError.storeUnavailable("redis", `${what} timed out after ${timeout} ms`))
-    }
-    // a script's answer: `{ POISONED, index }` when a slot holds something that is not its number
-    const poisoned = (slots: ReadonlyArray<Slot>, reply: ReadonlyArray<number | string>, what: string) => {
-      const slot = slots[Number(reply[1])]
-      const holds = slot?.kind === "bucket" ? "a bucket's arrival time" : "a count"
-      return Effect.fail(QuotaError.storeUnavailable(
-        "redis",
-        `${what} failed: the key ${prefix}${
-          slot?.key ?? "?"
-        } holds something other than ${holds} (nothing was changed; delete the key or overwrite it with setUsage)`
-      ))
-    }
-    const addSlots = (slots: ReadonlyArray<Slot>, delta: number, now: number) =>
-      guard(add(keysOf(slots), now, delta, slots), "add").pipe(
-        Effect.flatMap((reply) =>
-          reply[0] === POISONED ? poisoned(slots, reply, "add") : Effect.succeed(reply.slice(1).map(Number))
-        )
-      )
-    return QuotaStore.of({
-      name: "redis",
-      acquire: (slots, weight, now) =>
-        guard(acquire(keysOf(slots), now, weight, slots), "acquire").pipe(
-          Effect.flatMap((reply) =>
-            reply[0] === POISONED
-              ? poisoned(slots, reply, "acquire")
-              : Effect.succeed<AcquireResult>({ refused: Number(reply[0]), values: reply.slice(1).map(Number) })
-          )
-        ),
-      get: (slots, now) =>
-        slots.length === 0 ? Effect.succeed([]) : guard(get(keysOf(slots), slots), "get").pipe(
-          Effect.flatMap((reply) =>
-            reply[0] === POISONED
-              ? poisoned(slots, reply, "get")
-              : Effect.succeed(
-                reply.slice(1).map((raw, i) => {
-                  const value = Number(raw)
-                  return slots[i]!.kind === "bucket" && value <= now ? 0 : value
-                })
-              )
-          )
-        ),
-      set: (slot, value, now) => guard(set([prefix + slot.key], now, value, [slot]), "set").pipe(Effect.asVoid),
-      add: addSlots,
-      refund: (slots, weight, now) => addSlots(slots, -weight, now)
-    })
-  })
+  Effect.map(Redis.Redis, (redis) =>
+    QuotaStore.of(makeRedisService(redis, {
+      prefix: options.prefix ?? defaultRedisPrefix,
+      timeout: options.timeout ?? 2000
+    })))
 
 /**
  * The Redis store as a layer; requires `Redis` from `effect/persistence`.

@@ -29,6 +29,7 @@ import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import { describeCause } from "./internal/errorDetail.js"
 import { ConnectFailed, Connection } from "./internal/redisConnection.js"
+import { RawCommand } from "./internal/redisStore.js"
 import * as QuotaError from "./QuotaError.js"
 import * as QuotaStore from "./QuotaStore.js"
 
@@ -65,6 +66,10 @@ export interface Options extends ConnectionOptions, QuotaStore.RedisOptions {}
 const DEFAULT_TIMEOUT = 2000
 
 const redisError = (cause: unknown) => new Redis.RedisError({ cause })
+
+// `timeout: 0` turns off node-redis' per-command timer (an `AbortSignal.timeout` per command in
+// node-redis 6) for the calls the store bounds with its own deadline
+const UNTIMED = { timeout: 0 } as const
 
 const startupError = (error: unknown): QuotaError.QuotaError =>
   QuotaError.storeUnavailable(
@@ -113,10 +118,19 @@ export const makeConnection = (
         },
         catch: redisError
       })
+    // the store's fast path (see RawCommand): node-redis' promise, without node-redis' own
+    // per-command timer when the store bounds the call itself
+    const raw: RawCommand = (argv, bounded) => {
+      const client = connection.current
+      const commandOptions = bounded ? UNTIMED : undefined
+      return client !== undefined
+        ? client.sendCommand(argv, commandOptions)
+        : connection.client().then((c) => c.sendCommand(argv, commandOptions))
+    }
     // the script cache and the connection pool keep time for a real server: on the real clock,
     // whatever the caller's (a TestClock set to a date would otherwise run the pool's timers
     // for every minute since 1970)
-    return yield* Effect.provideService(
+    const redis = yield* Effect.provideService(
       Redis.make({
         send,
         // reserved connections do not reconnect: a dropped socket fails the in-flight command
@@ -157,6 +171,7 @@ export const makeConnection = (
       Clock.Clock,
       Clock.Clock.defaultValue()
     )
+    return Object.assign(redis, { [RawCommand]: raw })
   })
 
 /**

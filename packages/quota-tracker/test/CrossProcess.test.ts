@@ -12,6 +12,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, describe, expect, inject, it } from "vitest"
 import { QuotaStore, QuotaTracker, Tier } from "../src/index.js"
+import { RedisStore } from "../src/redis.js"
 
 const worker = fileURLToPath(new URL("./fixtures/worker.mjs", import.meta.url))
 const built = fileURLToPath(new URL("../dist/index.js", import.meta.url))
@@ -93,7 +94,7 @@ const suites: Array<{
       prefixes.push(prefix)
       return prefix
     },
-    store: (prefix) => QuotaStore.layerRedis({ prefix }).pipe(Layer.provide(NodeRedis.layer({ url })))
+    store: (prefix) => RedisStore.layer({ url, prefix })
   }
 ]
 

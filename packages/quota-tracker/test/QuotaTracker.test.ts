@@ -10,6 +10,7 @@ import { join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
 import { afterAll, inject } from "vitest"
 import { Outcome, QuotaError, type QuotaEvent, QuotaStore, QuotaTracker, Tier } from "../src/index.js"
+import { RedisStore } from "../src/redis.js"
 
 const SECRET = "sk-live-0123456789abcdef"
 const tier = (name: string, limits: Tier.Limits) => Tier.make({ name, key: Redacted.make(`${SECRET}-${name}`), limits })
@@ -752,8 +753,8 @@ describe("thresholds on a shared store", () => {
       "redis",
       () =>
         Effect.flatMap(
-          Layer.build(NodeRedis.layer({ url: redisUrl })),
-          (context) => QuotaStore.makeRedis({ prefix }).pipe(Effect.provideContext(context))
+          Layer.build(RedisStore.layer({ url: redisUrl, prefix })),
+          (context) => Effect.provideContext(QuotaStore.QuotaStore, context)
         ),
       skipRedis
     ]
