@@ -6,8 +6,8 @@
  *
  * @example
  * ```ts
- * import { Effect, Redacted } from "effect"
- * import { Outcome, QuotaTracker, TierCatalog } from "@bing-effect/quota-tracker"
+ * import { Effect, Layer, Redacted } from "effect"
+ * import { Outcome, QuotaStore, QuotaTracker, TierCatalog } from "@bing-effect/quota-tracker"
  *
  * const Quota = QuotaTracker.layer({
  *   tiers: [
@@ -15,7 +15,7 @@
  *     TierCatalog.tier("S16", { key: Redacted.make("s16-key") })
  *   ],
  *   switchAt: 0.99
- * })
+ * }).pipe(Layer.provide(QuotaStore.layerMemory))
  *
  * const search = Effect.gen(function*() {
  *   const quota = yield* QuotaTracker.QuotaTracker
@@ -37,6 +37,7 @@ import { makeTracker } from "./internal/tracker.js"
 import type * as Outcome from "./Outcome.js"
 import type * as QuotaError from "./QuotaError.js"
 import type * as QuotaEvent from "./QuotaEvent.js"
+import type * as QuotaStore from "./QuotaStore.js"
 import type * as Tier from "./Tier.js"
 import type { WindowKind } from "./Window.js"
 
@@ -139,7 +140,7 @@ export interface QuotaStatus {
   /** The tier the next acquire will use, or `undefined` when all are exhausted. */
   readonly active: string | undefined
   readonly store: QuotaError.StoreName
-  /** `"fallback"` while a failing store is replaced by memory (fail-open). */
+  /** `"fallback"` while a failing store is answered from memory (`QuotaStore.layerFailOpen`). */
   readonly storeMode: "primary" | "fallback"
   readonly tiers: ReadonlyArray<TierStatus>
 }
@@ -170,10 +171,6 @@ export interface Options {
   readonly offsetMinutes?: number | undefined
   /** Day of the month (1-31) on which monthly periods start (the billing anchor). Default 1. */
   readonly monthAnchorDay?: number | undefined
-  /** What to do when the store fails: `"closed"` fails with `StoreUnavailable`, `"open"` admits and counts in memory. Default `"closed"`. */
-  readonly storeFailure?: "closed" | "open" | undefined
-  /** In fail-open mode, how often to try the store again. Default 1 second. */
-  readonly storeRetryInterval?: Duration.Input | undefined
   /** Refund requests Bing does not bill (`Failed`; the day and month counts of a 429). Default `true`. */
   readonly refundFailed?: boolean | undefined
   /** Time constant of the smoothed rate behind forecasts (before the first sample, the period's average rate is used). Default 15 minutes. */
@@ -192,7 +189,7 @@ export interface Service {
    * (all or nothing). Waits for a full per-second window up to
    * `waitForSecondWindow`. Fails with `QuotaExhausted` when every tier is
    * exhausted, `RateLimitExceeded` when waiting is not enough,
-   * `StoreUnavailable` when the store fails (fail-closed).
+   * `StoreUnavailable` when the store fails.
    */
   readonly acquire: (
     options?: { readonly weight?: number | undefined }
@@ -233,22 +230,25 @@ export interface Service {
 export class QuotaTracker extends Context.Service<QuotaTracker, Service>()("@bing-effect/quota-tracker/QuotaTracker") {}
 
 /**
- * Builds a tracker. It uses the `QuotaStore` in the context when there is one,
- * and an in-memory store otherwise. Fails with `InvalidOptions` when the
- * options are invalid.
+ * Builds a tracker over the `QuotaStore` of the context (a failing store fails
+ * acquires with `StoreUnavailable`; wrap it with `QuotaStore.layerFailOpen` to
+ * count in memory meanwhile). Fails with `InvalidOptions` when the options are
+ * invalid.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make: (options: Options) => Effect.Effect<Service, QuotaError.QuotaError, Scope.Scope> = makeTracker
+export const make: (
+  options: Options
+) => Effect.Effect<Service, QuotaError.QuotaError, Scope.Scope | QuotaStore.QuotaStore> = makeTracker
 
 /**
- * The tracker as a layer. Provide `QuotaStore.layerSqlite(...)` or
- * `RedisStore.layer(...)` (from `@bing-effect/quota-tracker/redis`) to it to
- * share counts between processes; without a store it counts in memory.
+ * The tracker as a layer; it requires a `QuotaStore`: `QuotaStore.layerMemory`
+ * for one process, `QuotaStore.layerSqlite(...)` or `RedisStore.layer(...)`
+ * (from `@bing-effect/quota-tracker/redis`) to share counts between processes.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<QuotaTracker, QuotaError.QuotaError> =>
+export const layer = (options: Options): Layer.Layer<QuotaTracker, QuotaError.QuotaError, QuotaStore.QuotaStore> =>
   Layer.effect(QuotaTracker, make(options))
