@@ -6,7 +6,7 @@
  */
 import type { AcquireResult, Slot } from "../QuotaStore.js"
 import type { PreparedSlots } from "./capabilities.js"
-import { addedValue, currentValue, expiryOf, fits, nextValue } from "./slotMath.js"
+import { addedValue, currentValue, EPSILON, expiryOf, fits, nextValue } from "./slotMath.js"
 
 /** A stored key. `dropped` is set when the map forgets it, so a prepared slot looks it up again. */
 interface MemoryCell {
@@ -34,19 +34,52 @@ export class MemoryCells {
 
   /**
    * Slots whose cells are looked up once and then held: an acquire over them is
-   * three comparisons and three writes, no hashing. A held cell the map has
-   * dropped (expired, swept, set to an expired value) is looked up again.
+   * a comparison and a write per slot, no hashing and no allocation. A held cell
+   * the map has dropped (expired, swept, set to an expired value) is looked up
+   * again. The arithmetic is `slotMath`'s, specialised per slot kind once here
+   * instead of branching on it per call.
    */
   prepare(slots: ReadonlyArray<Slot>): PreparedSlots {
     const n = slots.length
-    const held: Array<MemoryCell> = []
-    const values: Array<number> = Array.from({ length: n }, () => 0)
+    const held: Array<MemoryCell> = slots.map((slot) => this.cellOf(slot))
+    const bucket = slots.map((slot) => slot.kind === "bucket")
+    const limit = slots.map((slot) => slot.limit)
+    const interval = slots.map((slot) => (slot.kind === "bucket" ? slot.interval : 0))
+    const expiresAt = slots.map((slot) => (slot.kind === "counter" ? slot.expiresAt : 0))
+    // doubles from the start: the array never changes its elements kind in the hot path
+    const values: Array<number> = slots.map(() => 0.5)
+    const refuse = (at: number, current: number, now: number): number => {
+      for (let j = 0; j < n; j++) values[j] = j === at ? current : currentValue(held[j], now)
+      return at
+    }
     const acquire = (weight: number, now: number): number => {
       for (let i = 0; i < n; i++) {
-        const cell = held[i]
-        if (cell === undefined || cell.dropped) held[i] = this.cellOf(slots[i]!)
+        let cell = held[i]!
+        if (cell.dropped) cell = held[i] = this.cellOf(slots[i]!)
+        const current = cell.expiresAt <= now ? 0 : cell.value
+        if (bucket[i]) {
+          // nextValue and fits of a bucket (see slotMath)
+          const every = interval[i]!
+          const cost = (weight * every) / limit[i]!
+          let tat = current > now ? current : now
+          if (tat - now > every + cost) tat = now + Math.max(0, every - cost)
+          const next = tat + cost
+          if (next - now > (cost > every ? cost : every) + EPSILON) return refuse(i, current, now)
+          values[i] = next
+        } else {
+          const next = current + weight
+          if (next > limit[i]!) return refuse(i, current, now)
+          values[i] = next
+        }
       }
-      return this.check(slots, held, weight, now, values)
+      for (let i = 0; i < n; i++) {
+        const cell = held[i]!
+        const value = values[i]!
+        cell.value = value
+        cell.expiresAt = bucket[i] ? Math.ceil(value) + 1 : expiresAt[i]!
+      }
+      if (this.cells.size >= this.sweepAt) this.sweep(now)
+      return -1
     }
     return { slots, values, acquire }
   }

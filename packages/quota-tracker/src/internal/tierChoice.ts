@@ -120,7 +120,8 @@ export const attempt = (engine: Engine, weight: number, now: number, waited: num
     // choose: first tier below its soft limits, else first tier not exhausted
     let chosen: TierState | undefined
     let soft = true
-    for (const t of tiers) {
+    for (let i = 0; i < tiers.length; i++) {
+      const t = tiers[i]!
       if (t.exhaustedUntil > now || t.softUntil > now) {
         refresh(engine, t, now) // the clock may have stepped back into a period where the tier is fine
         if (t.exhaustedUntil > now || t.softUntil > now) continue
@@ -130,7 +131,8 @@ export const attempt = (engine: Engine, weight: number, now: number, waited: num
     }
     if (chosen === undefined) {
       soft = false
-      for (const t of tiers) {
+      for (let i = 0; i < tiers.length; i++) {
+        const t = tiers[i]!
         if (t.exhaustedUntil > now) continue
         chosen = t
         break
