@@ -68,11 +68,11 @@ class Refused {
 const floor = (perSecond: number) => {
   const counts = new Map<string, number>()
   const refused = new Refused()
-  const limits = [BIG, BIG, perSecond] as const
-  const keys = ["m", "d", "s"] as const
+  const limits: ReadonlyArray<number> = [BIG, BIG, perSecond]
+  const keys: ReadonlyArray<string> = ["m", "d", "s"]
   return Effect.suspend(() => {
-    for (let i = 0; i < 3; i++) if ((counts.get(keys[i]) ?? 0) + 1 > limits[i]) return Effect.fail(refused)
-    for (let i = 0; i < 3; i++) counts.set(keys[i], (counts.get(keys[i]) ?? 0) + 1)
+    for (let i = 0; i < 3; i++) if ((counts.get(keys[i]!) ?? 0) + 1 > limits[i]!) return Effect.fail(refused)
+    for (let i = 0; i < 3; i++) counts.set(keys[i]!, (counts.get(keys[i]!) ?? 0) + 1)
     return Effect.succeed(counts)
   })
 }

@@ -80,15 +80,14 @@ describe.skipIf(skipRedis || (bin === undefined && !ci))("Redis outage", () => {
 
   const scenario = (mode: "closed" | "open", outage: "kill" | "pause" = "kill") => {
     const prefix = `rel:${runId}:${mode}-${outage}:`
+    const redis = QuotaStore.layerRedis({ prefix, timeout: STORE_TIMEOUT_MS }).pipe(
+      Layer.provide(NodeRedis.layer({ url: server.url }))
+    )
     const tracker = QuotaTracker.layer({
-      tiers: [Tier.make({ name: "T", key: Redacted.make(key), limits: { perDay: 1_000_000 } })],
-      storeFailure: mode,
-      storeRetryInterval: 200
+      tiers: [Tier.make({ name: "T", key: Redacted.make(key), limits: { perDay: 1_000_000 } })]
     }).pipe(
       Layer.provide(
-        QuotaStore.layerRedis({ prefix, timeout: STORE_TIMEOUT_MS }).pipe(
-          Layer.provide(NodeRedis.layer({ url: server.url }))
-        )
+        mode === "open" ? QuotaStore.layerFailOpen({ retryInterval: 200 }).pipe(Layer.provide(redis)) : redis
       )
     )
     const live = BingClient.layer({ endpoint: emulator.url, allowInsecureLoopback: true, timeout: "2 seconds" }).pipe(

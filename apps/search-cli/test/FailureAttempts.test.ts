@@ -5,7 +5,7 @@
  */
 import { BingClient } from "@bing-effect/client"
 import { Emulator } from "@bing-effect/emulator"
-import { QuotaTracker, Tier } from "@bing-effect/quota-tracker"
+import { QuotaStore, QuotaTracker, Tier } from "@bing-effect/quota-tracker"
 import { BingError } from "@bing-effect/schema"
 import { Effect, Layer, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -85,7 +85,7 @@ describe("failure texts count the attempts made", () => {
             Layer.provide(
               QuotaTracker.layer({
                 tiers: [Tier.make({ name: "odd", key: Redacted.make(KEY), endpoint: "ftp://127.0.0.1:1" })]
-              })
+              }).pipe(Layer.provide(QuotaStore.layerMemory))
             )
           )
         )

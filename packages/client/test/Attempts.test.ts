@@ -4,7 +4,7 @@
  * or user agent that cannot be sent in a header is a configuration error at construction (or, for
  * a tier's key, before anything is sent), never a retried connection error.
  */
-import { QuotaTracker, Tier } from "@bing-effect/quota-tracker"
+import { QuotaStore, QuotaTracker, Tier } from "@bing-effect/quota-tracker"
 import { BingError } from "@bing-effect/schema"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Redacted } from "effect"
@@ -116,7 +116,11 @@ describe("values that cannot be sent in a header", () => {
       assert.strictEqual(emu.current.requests().length, 0)
     }).pipe(Effect.provide(
       BingClient.layer({ endpoint: emu.current.url, allowInsecureLoopback: true }).pipe(
-        Layer.provide(QuotaTracker.layer({ tiers: [Tier.make({ name: "broken", key: Redacted.make("tier\r\nkey") })] }))
+        Layer.provide(
+          QuotaTracker.layer({ tiers: [Tier.make({ name: "broken", key: Redacted.make("tier\r\nkey") })] }).pipe(
+            Layer.provide(QuotaStore.layerMemory)
+          )
+        )
       )
     )))
 })

@@ -1,4 +1,4 @@
-import { QuotaTracker, Tier } from "@bing-effect/quota-tracker"
+import { QuotaStore, QuotaTracker, Tier } from "@bing-effect/quota-tracker"
 import { BingError } from "@bing-effect/schema"
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
@@ -452,7 +452,7 @@ describe("quota tracking and tier failover", () => {
   const trackedClient = (options: Partial<BingClient.Options> = {}) =>
     BingClient.layer({ endpoint: url(), allowInsecureLoopback: true, retry: { baseDelay: 1, maxDelay: 2 }, ...options })
       .pipe(
-        Layer.provideMerge(QuotaTracker.layer({ tiers }))
+        Layer.provideMerge(QuotaTracker.layer({ tiers }).pipe(Layer.provide(QuotaStore.layerMemory)))
       )
 
   it.effect("a 403 quota error moves to the next tier within the same call, and back after the reset", () =>

@@ -3,7 +3,7 @@
  * (message, String, JSON, Cause) produced while calling through success and failure paths is
  * captured and scanned for the subscription keys.
  */
-import { QuotaTracker, Tier } from "@bing-effect/quota-tracker"
+import { QuotaStore, QuotaTracker, Tier } from "@bing-effect/quota-tracker"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer, Logger, Redacted, References, Tracer } from "effect"
 import { HttpClient } from "effect/http"
@@ -166,7 +166,7 @@ describe("no key in logs, spans or errors", () => {
     }).pipe(
       Effect.provide(
         BingClient.layer({ endpoint: emu.current.url, allowInsecureLoopback: true }).pipe(
-          Layer.provide(QuotaTracker.layer({ tiers }))
+          Layer.provide(QuotaTracker.layer({ tiers }).pipe(Layer.provide(QuotaStore.layerMemory)))
         )
       ),
       observe
