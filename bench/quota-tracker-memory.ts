@@ -1,16 +1,19 @@
 /**
  * Per-acquire cost of three windows (second, day, month), admitted and refused, in one process:
  * @bing-effect/quota-tracker (memory store) against rate-limiter-flexible's RateLimiterMemory used once
- * per window and Effect's RateLimiter (memory store) used once per window, side by side in one run.
+ * per window and Effect's RateLimiter (memory store) used once per window, side by side in one run, and
+ * against the floor: one effect that checks and counts three `Map` counters in the fiber, which is
+ * what any Effect-based acquire of three windows costs at the least.
  *
  * Run after building: pnpm turbo run build --filter=@bing-effect/quota-tracker && node bench/quota-tracker-memory.ts
- * Env: BENCH_OPS (ops per batch, default 50000), BENCH_ROUNDS (default 9).
+ * Env: BENCH_OPS (ops per batch, default 50000), BENCH_ROUNDS (default 9), BENCH_TRACKER (a path to
+ * another build's `dist/index.js`, to measure an older build beside the same peers).
  *
  * Each round runs every case once (interleaved); the table shows medians over rounds of wall-clock time
  * and of process CPU time per operation. On a shared, loaded machine the CPU time is the steadier of
  * the two (time spent descheduled is not counted); GC threads count towards CPU time.
  */
-import { QuotaStore, QuotaTracker, Tier } from "@bing-effect/quota-tracker"
+import type * as QuotaTrackerPackage from "@bing-effect/quota-tracker"
 import { Duration, Effect, Exit, Layer, Redacted, Scope } from "effect"
 import { RateLimiter } from "effect/persistence"
 import { RateLimiterMemory } from "rate-limiter-flexible"
@@ -20,6 +23,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9)
 const BIG = 1e12
 const DAY_S = 86_400
 const MONTH_S = 30 * DAY_S
+
+const { QuotaStore, QuotaTracker, Tier }: typeof QuotaTrackerPackage = process.env.BENCH_TRACKER === undefined
+  ? await import("@bing-effect/quota-tracker")
+  : await import(process.env.BENCH_TRACKER)
 
 process.removeAllListeners("warning") // rate-limiter-flexible's 30-day timer overflows Node's timer limit and warns
 
@@ -39,12 +46,12 @@ const tracker = (perSecond: number) =>
         Tier.make({ name: "S15", key: Redacted.make("bench"), limits: { perSecond, perDay: BIG, perMonth: BIG } })
       ],
       waitForSecondWindow: 0
-    }).pipe(Effect.provideServiceEffect(QuotaStore.QuotaStore, QuotaStore.makeMemory), Scope.provide(scope))
+    }).pipe(Effect.provide(QuotaStore.layerMemory), Scope.provide(scope))
   )
 const oursAdmit = tracker(BIG)
 const oursRefuse = tracker(1)
 Effect.runSync(oursRefuse.acquire()) // the per-second bucket is now full for a second
-const oursLoop = (t: QuotaTracker.Service, expectAdmit: boolean) =>
+const oursLoop = (t: QuotaTrackerPackage.QuotaTracker.Service, expectAdmit: boolean) =>
   Effect.gen(function*() {
     let admitted = 0
     for (let i = 0; i < OPS; i++) {
@@ -52,6 +59,34 @@ const oursLoop = (t: QuotaTracker.Service, expectAdmit: boolean) =>
       if (r._tag === "Success") admitted++
     }
     if (expectAdmit ? admitted !== OPS : admitted > OPS / 100) throw new Error(`ours: unexpected admitted=${admitted}`)
+  })
+
+// ---- the floor: three Map counters checked and counted inside one effect ----
+class Refused {
+  readonly _tag = "Refused"
+}
+const floor = (perSecond: number) => {
+  const counts = new Map<string, number>()
+  const refused = new Refused()
+  const limits: ReadonlyArray<number> = [BIG, BIG, perSecond]
+  const keys: ReadonlyArray<string> = ["m", "d", "s"]
+  return Effect.suspend(() => {
+    for (let i = 0; i < 3; i++) if ((counts.get(keys[i]!) ?? 0) + 1 > limits[i]!) return Effect.fail(refused)
+    for (let i = 0; i < 3; i++) counts.set(keys[i]!, (counts.get(keys[i]!) ?? 0) + 1)
+    return Effect.succeed(counts)
+  })
+}
+const floorAdmit = floor(BIG)
+const floorRefuse = floor(1)
+Effect.runSync(floorRefuse)
+const floorLoop = (acquire: Effect.Effect<unknown, Refused>, expectAdmit: boolean) =>
+  Effect.gen(function*() {
+    let admitted = 0
+    for (let i = 0; i < OPS; i++) {
+      const r = yield* Effect.result(acquire)
+      if (r._tag === "Success") admitted++
+    }
+    if (expectAdmit ? admitted !== OPS : admitted > OPS / 100) throw new Error(`floor: unexpected admitted=${admitted}`)
   })
 
 // ---- rate-limiter-flexible ----
@@ -106,9 +141,11 @@ await Effect.runPromise(Effect.result(effectLoop("r", 1, false)))
 
 const cases: Array<Case> = [
   { name: "ours admitted", batch: () => Effect.runPromise(oursLoop(oursAdmit, true)) },
+  { name: "floor admitted", batch: () => Effect.runPromise(floorLoop(floorAdmit, true)) },
   { name: "rate-limiter-flexible admitted", batch: () => rlfLoop(rlfAdmit, true) },
   { name: "effect RateLimiter admitted", batch: () => Effect.runPromise(effectLoop("a", BIG, true)) },
   { name: "ours refused", batch: () => Effect.runPromise(oursLoop(oursRefuse, false)) },
+  { name: "floor refused", batch: () => Effect.runPromise(floorLoop(floorRefuse, false)) },
   { name: "rate-limiter-flexible refused", batch: () => rlfLoop(rlfRefuse, false) },
   { name: "effect RateLimiter refused", batch: () => Effect.runPromise(effectLoop("r", 1, false)) }
 ]
@@ -131,6 +168,7 @@ for (let round = 0; round < ROUNDS; round++) {
 const m = (table: Map<string, Array<number>>, name: string) => median(table.get(name)!)
 const names = {
   ours: "@bing-effect/quota-tracker (memory)",
+  floor: "floor: 3 Map counters in one effect",
   "rate-limiter-flexible": "rate-limiter-flexible RateLimiterMemory x3",
   "effect RateLimiter": "effect RateLimiter memory x3"
 } as const
@@ -141,7 +179,7 @@ console.log(
   "| what | admitted ns/op (wall / cpu) | refused ns/op (wall / cpu) | ours faster by, admitted (wall / cpu) | ours faster by, refused (wall / cpu) |"
 )
 console.log("|---|---:|---:|---:|---:|")
-for (const who of ["ours", "rate-limiter-flexible", "effect RateLimiter"] as const) {
+for (const who of ["ours", "floor", "rate-limiter-flexible", "effect RateLimiter"] as const) {
   const cell = (kind: "admitted" | "refused") =>
     `${m(wall, `${who} ${kind}`).toFixed(0)} / ${m(cpu, `${who} ${kind}`).toFixed(0)}`
   const ratio = (kind: "admitted" | "refused") =>
@@ -154,5 +192,16 @@ for (const who of ["ours", "rate-limiter-flexible", "effect RateLimiter"] as con
     `| ${names[who]} | ${cell("admitted")} | ${cell("refused")} | ${ratio("admitted")} | ${ratio("refused")} |`
   )
 }
+const times = (a: string, b: string, kind: "admitted" | "refused") =>
+  `${(m(wall, `${a} ${kind}`) / m(wall, `${b} ${kind}`)).toFixed(2)}x wall / ${
+    (m(cpu, `${a} ${kind}`) / m(cpu, `${b} ${kind}`)).toFixed(2)
+  }x cpu`
+console.log(
+  `targets: rate-limiter-flexible / ours >= 1.5 (admitted ${
+    times("rate-limiter-flexible", "ours", "admitted")
+  }; refused ${times("rate-limiter-flexible", "ours", "refused")}); ours / floor <= 3 (admitted ${
+    times("ours", "floor", "admitted")
+  }; refused ${times("ours", "floor", "refused")})`
+)
 await Effect.runPromise(Scope.close(scope, Exit.void))
 process.exit(0)

@@ -8,7 +8,7 @@
  *   is resumed (SIGCONT) it joins Redis and pushes the counts made meanwhile (none lost or invented).
  */
 /* oxlint-disable no-underscore-dangle -- `_tag` is the field name of Effect's tagged values */
-import { QuotaTracker, Tier } from "@bing-effect/quota-tracker"
+import { QuotaStore, QuotaTracker, Tier } from "@bing-effect/quota-tracker"
 import { RedisStore } from "@bing-effect/quota-tracker/redis"
 import { Effect, Exit, Layer, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -103,9 +103,11 @@ describe.skipIf(skipRedis || (bin === undefined && !ci))("a frozen Redis at star
     const open = await Effect.runPromise(capture.observe(Effect.scoped(Effect.gen(function*() {
       const startedAt = performance.now()
       const store = yield* Layer.build(
-        RedisStore.layer({ url: server.url, prefix, timeout: 250, startup: "background" })
+        QuotaStore.layerFailOpen({ retryInterval: 200 }).pipe(
+          Layer.provide(RedisStore.layer({ url: server.url, prefix, timeout: 250, startup: "background" }))
+        )
       )
-      const tracker = yield* QuotaTracker.make({ tiers: [tier], storeFailure: "open", storeRetryInterval: 200 }).pipe(
+      const tracker = yield* QuotaTracker.make({ tiers: [tier] }).pipe(
         Effect.provideContext(store)
       )
       const started = performance.now() - startedAt

@@ -12,7 +12,7 @@
 /* oxlint-disable no-underscore-dangle -- `_tag` is the field name of Effect's tagged values */
 import { type QuotaEvent, QuotaStore, QuotaTracker, Tier, Window } from "@bing-effect/quota-tracker"
 import { RedisStore } from "@bing-effect/quota-tracker/redis"
-import { Effect, Exit, Layer, Redacted, Stream } from "effect"
+import { Context, Effect, Exit, Layer, Redacted, Stream } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -134,14 +134,13 @@ for (const [name, makeBackend, skip] of backends) {
             const monthKey = `{T}:month:${Window.periodStart("month", now)}`
             const store = yield* Layer.build(backend.layer())
             const events: Array<QuotaEvent.QuotaEvent> = []
-            const tracker = (options: Partial<QuotaTracker.Options>) =>
+            const tracker = (failOpen: boolean) =>
               Effect.gen(function*() {
-                const t = yield* QuotaTracker.make({
-                  tiers: [tier],
-                  thresholds: [0.05],
-                  storeRetryInterval: 200,
-                  ...options
-                }).pipe(Effect.provideContext(store))
+                const base = Context.get(store, QuotaStore.QuotaStore)
+                const quotaStore = failOpen ? yield* QuotaStore.makeFailOpen(base, { retryInterval: 200 }) : base
+                const t = yield* QuotaTracker.make({ tiers: [tier], thresholds: [0.05] }).pipe(
+                  Effect.provideService(QuotaStore.QuotaStore, quotaStore)
+                )
                 yield* Stream.runForEach(t.events, (e) =>
                   Effect.sync(() => {
                     events.push(e)
@@ -152,7 +151,7 @@ for (const [name, makeBackend, skip] of backends) {
               })
 
             // fail-closed
-            const closed = yield* tracker({})
+            const closed = yield* tracker(false)
             yield* closed.acquire() // the month and day keys exist, with 1
             yield* Effect.promise(() => backend.poison(dayKey, how))
             const tags: Record<string, number> = {}
@@ -169,7 +168,7 @@ for (const [name, makeBackend, skip] of backends) {
             capture.addExit(status)
 
             // fail-open: counts in memory, then back to the store once the key is repaired
-            const open = yield* tracker({ storeFailure: "open" })
+            const open = yield* tracker(true)
             for (let i = 0; i < FALLBACK; i++) yield* open.acquire()
             const during = (yield* open.status).storeMode
             yield* Effect.promise(() => backend.repair(dayKey, 1))

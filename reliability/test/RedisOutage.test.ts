@@ -15,7 +15,7 @@
 /* oxlint-disable no-underscore-dangle -- `_tag` is the field name of Effect's tagged values */
 import { BingClient } from "@bing-effect/client"
 import { Emulator } from "@bing-effect/emulator"
-import { QuotaTracker, Tier } from "@bing-effect/quota-tracker"
+import { QuotaStore, QuotaTracker, Tier } from "@bing-effect/quota-tracker"
 import { RedisStore } from "@bing-effect/quota-tracker/redis"
 import { Effect, Exit, Fiber, Layer, Redacted, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -80,12 +80,13 @@ describe.skipIf(skipRedis || (bin === undefined && !ci))("Redis outage", () => {
 
   const scenario = (mode: "closed" | "open", outage: "kill" | "pause" = "kill") => {
     const prefix = `rel:${runId}:${mode}-${outage}:`
+    const redis = RedisStore.layer({ url: server.url, prefix, timeout: STORE_TIMEOUT_MS })
     const tracker = QuotaTracker.layer({
-      tiers: [Tier.make({ name: "T", key: Redacted.make(key), limits: { perDay: 1_000_000 } })],
-      storeFailure: mode,
-      storeRetryInterval: 200
+      tiers: [Tier.make({ name: "T", key: Redacted.make(key), limits: { perDay: 1_000_000 } })]
     }).pipe(
-      Layer.provide(RedisStore.layer({ url: server.url, prefix, timeout: STORE_TIMEOUT_MS }))
+      Layer.provide(
+        mode === "open" ? QuotaStore.layerFailOpen({ retryInterval: 200 }).pipe(Layer.provide(redis)) : redis
+      )
     )
     const live = BingClient.layer({ endpoint: emulator.url, allowInsecureLoopback: true, timeout: "2 seconds" }).pipe(
       Layer.provideMerge(tracker)

@@ -88,7 +88,7 @@ describe("secrets", () => {
       yield* Effect.sleep(10)
       yield* Fiber.interrupt(events)
     })
-    await Effect.runPromise(capture.observe(Effect.scoped(program)))
+    await Effect.runPromise(capture.observe(Effect.scoped(program).pipe(Effect.provide(QuotaStore.layerMemory))))
     const exit = await Effect.runPromise(capture.observe(Effect.exit(Effect.scoped(
       Effect.gen(function*() {
         yield* QuotaTracker.make({ tiers })

@@ -1,6 +1,6 @@
-import { QuotaTracker, Tier } from "@bing-effect/quota-tracker"
+import { QuotaStore, QuotaTracker, Tier } from "@bing-effect/quota-tracker"
 import { NodeHttpClient } from "@effect/platform-node"
-import { Redacted } from "effect"
+import { Layer, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import {
   BingError,
@@ -62,7 +62,10 @@ describe("createClient", () => {
       Tier.make({ name: "S16", key: Redacted.make(S16_KEY), limits: { perDay: 1 } })
     ]
     const { key: _, ...rest } = options()
-    const bing = createClient({ ...rest, quotaTracker: QuotaTracker.layer({ tiers }) })
+    const bing = createClient({
+      ...rest,
+      quotaTracker: QuotaTracker.layer({ tiers }).pipe(Layer.provide(QuotaStore.layerMemory))
+    })
     try {
       expect((await bing.webSearch({ q: "one" })).meta.tier).toBe("S15")
       expect((await bing.webSearch({ q: "two" })).meta.tier).toBe("S16")

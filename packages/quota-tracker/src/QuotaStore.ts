@@ -6,7 +6,7 @@
  * limit and add the weight to all of them, or to none. Three implementations
  * pass the same contract suite:
  *
- * - `layerMemory`: one process, the default.
+ * - `layerMemory`: one process.
  * - `layerSqlite`: a file through `node:sqlite`, shared by the processes of one
  *   host and kept across restarts.
  * - `layerRedis`: Redis through `effect/persistence`'s `Redis` service, one
@@ -19,6 +19,9 @@
  * bucket of capacity `limit` refilled at `limit` per `interval`, stored as the
  * theoretical arrival time of the generic cell rate algorithm).
  *
+ * `layerFailOpen` wraps any of them: when the store fails, it answers from
+ * memory and replays those counts once the store is back.
+ *
  * Every failure of the backend becomes a `QuotaError` with a `StoreUnavailable`
  * reason, never a defect; so does a key that holds something other than its
  * number (written by another program): the operation changes nothing and the
@@ -27,12 +30,16 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redis from "effect/persistence/Redis"
 import * as Scope from "effect/Scope"
+import { attach, SyncCountersId } from "./internal/capabilities.js"
 import { describeCause as describe } from "./internal/errorDetail.js"
+import { makeFailOpen as decorateFailOpen } from "./internal/failOpen.js"
 import { MemoryCells } from "./internal/memoryStore.js"
+import { millisOf } from "./internal/options.js"
 import { makeService as makeRedisService } from "./internal/redisStore.js"
 import { open as openSqlite, type SqliteCells } from "./internal/sqliteStore.js"
 import * as QuotaError from "./QuotaError.js"
@@ -78,7 +85,12 @@ export interface AcquireResult {
 /**
  * The operations of a counter store. Every `now` is epoch ms from the caller's
  * `Clock`, so the memory and SQLite stores follow `TestClock`; Redis expires
- * keys after `expiresAt - now` milliseconds of its own time.
+ * keys after `expiresAt - now` milliseconds of its own time. A refund is
+ * `add(slots, -weight, now)`.
+ *
+ * The stores of this package may carry internal fast paths beside these
+ * operations (the memory store's synchronous counters, the fail-open
+ * decorator's mode); a store of your own needs only the fields below.
  *
  * @since 0.1.0
  * @category models
@@ -104,17 +116,6 @@ export interface Service {
     delta: number,
     now: number
   ) => Effect.Effect<ReadonlyArray<number>, QuotaError.QuotaError>
-  /** Refunds `weight` to every slot: `add(slots, -weight, now)`. */
-  readonly refund: (
-    slots: ReadonlyArray<Slot>,
-    weight: number,
-    now: number
-  ) => Effect.Effect<ReadonlyArray<number>, QuotaError.QuotaError>
-  /**
-   * A synchronous `acquire`, present only on in-process stores; the tracker
-   * uses it to keep the memory hot path inside one effect.
-   */
-  readonly acquireUnsafe?: ((slots: ReadonlyArray<Slot>, weight: number, now: number) => AcquireResult) | undefined
 }
 
 /**
@@ -133,24 +134,101 @@ export class QuotaStore extends Context.Service<QuotaStore, Service>()("@bing-ef
  */
 export const makeMemory: Effect.Effect<Service> = Effect.sync(() => {
   const cells = new MemoryCells()
-  return QuotaStore.of({
+  const store = QuotaStore.of({
     name: "memory",
     acquire: (slots, weight, now) => Effect.sync(() => cells.acquire(slots, weight, now)),
     get: (slots, now) => Effect.sync(() => cells.get(slots, now)),
     set: (slot, value, now) => Effect.sync(() => cells.set(slot, value, now)),
-    add: (slots, delta, now) => Effect.sync(() => cells.add(slots, delta, now)),
-    refund: (slots, weight, now) => Effect.sync(() => cells.add(slots, -weight, now)),
-    acquireUnsafe: (slots, weight, now) => cells.acquire(slots, weight, now)
+    add: (slots, delta, now) => Effect.sync(() => cells.add(slots, delta, now))
+  })
+  // the tracker's hot path: check and count without an effect per call (internal, see capabilities.ts)
+  return attach(store, SyncCountersId, {
+    prepare: (slots) => cells.prepare(slots),
+    acquire: (slots, weight, now) => cells.acquire(slots, weight, now)
   })
 })
 
 /**
- * The in-process store as a layer (the default when no store is provided).
+ * The in-process store as a layer.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerMemory: Layer.Layer<QuotaStore> = Layer.effect(QuotaStore, makeMemory)
+
+/**
+ * Options of the fail-open decorator.
+ *
+ * - `retryInterval`: after a failure, how long to answer from memory before
+ *   trying the store again (default 1 second; milliseconds or any
+ *   `Duration.Input`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FailOpenOptions {
+  readonly retryInterval?: Duration.Input | undefined
+}
+
+/**
+ * Wraps a store so that it fails open: while the store answers, every
+ * operation goes to it; when an operation fails with `StoreUnavailable`, this
+ * one and the following are answered from memory cells that start from the
+ * last counts the store answered (so limits still hold within the process),
+ * and the weight admitted or refunded meanwhile is kept per counter. At the
+ * first operation `retryInterval` after the last failure, those counts are
+ * added to the store; once it has taken them all, the store is used again.
+ * Other processes do not see the counts made in memory until then.
+ *
+ * A `QuotaTracker` over this store reports the changes as `StoreFallback` and
+ * `StoreRecovered` events and in `status.storeMode`. Other failures (such as
+ * `InvalidOptions`) pass through. Fails with `InvalidOptions` when
+ * `retryInterval` is not a finite, non-negative duration.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeFailOpen = (
+  store: Service,
+  options: FailOpenOptions = {}
+): Effect.Effect<Service, QuotaError.QuotaError> =>
+  Effect.suspend(() => {
+    const interval = options.retryInterval === undefined ? 1000 : millisOf(options.retryInterval, "retryInterval")
+    return typeof interval === "string"
+      ? Effect.fail(QuotaError.invalidOptions(interval))
+      : Effect.succeed(decorateFailOpen(store, interval))
+  })
+
+/**
+ * Wraps the `QuotaStore` of the context with `makeFailOpen`: provide the store
+ * to this layer, and this layer to the tracker.
+ *
+ * @example
+ * ```ts
+ * import { Layer, Redacted } from "effect"
+ * import { QuotaStore, QuotaTracker, TierCatalog } from "@bing-effect/quota-tracker"
+ * import { RedisStore } from "@bing-effect/quota-tracker/redis"
+ *
+ * const Store = QuotaStore.layerFailOpen({ retryInterval: "1 second" }).pipe(
+ *   Layer.provide(RedisStore.layer({ url: "redis://127.0.0.1:6379" }))
+ * )
+ * const Quota = QuotaTracker.layer({ tiers: [TierCatalog.tier("S15", { key: Redacted.make("s15-key") })] }).pipe(
+ *   Layer.provide(Store)
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFailOpen = (
+  options: FailOpenOptions = {}
+): Layer.Layer<QuotaStore, QuotaError.QuotaError, QuotaStore> =>
+  Layer.effect(
+    QuotaStore,
+    Effect.gen(function*() {
+      return yield* makeFailOpen(yield* QuotaStore, options)
+    })
+  )
 
 /**
  * Options of the SQLite store.
@@ -181,8 +259,7 @@ const sqliteService = (cells: SqliteCells): Service => {
     acquire: (slots, weight, now) => run(() => cells.acquire(slots, weight, now)),
     get: (slots, now) => run(() => cells.get(slots, now)),
     set: (slot, value, now) => run(() => cells.set(slot, value, now)),
-    add: (slots, delta, now) => run(() => cells.add(slots, delta, now)),
-    refund: (slots, weight, now) => run(() => cells.add(slots, -weight, now))
+    add: (slots, delta, now) => run(() => cells.add(slots, delta, now))
   })
 }
 

@@ -145,7 +145,7 @@ export interface QuotaStatus {
   /** The tier the next acquire will use, or `undefined` when all are exhausted. */
   readonly active: string | undefined
   readonly store: QuotaError.StoreName
-  /** `"fallback"` while a failing store is replaced by memory (fail-open). */
+  /** `"fallback"` while a failing store is answered from memory (`QuotaStore.layerFailOpen`). */
   readonly storeMode: "primary" | "fallback"
   readonly tiers: ReadonlyArray<TierStatus>
 }
@@ -176,10 +176,6 @@ export interface Options {
   readonly offsetMinutes?: number | undefined
   /** Day of the month (1-31) on which monthly periods start (the billing anchor). Default 1. */
   readonly monthAnchorDay?: number | undefined
-  /** What to do when the store fails: `"closed"` fails with `StoreUnavailable`, `"open"` admits and counts in memory. Default `"closed"`. */
-  readonly storeFailure?: "closed" | "open" | undefined
-  /** In fail-open mode, how often to try the store again. Default 1 second. */
-  readonly storeRetryInterval?: Duration.Input | undefined
   /** Refund requests Bing does not bill (`Failed`; the day and month counts of a 429). Default `true`. */
   readonly refundFailed?: boolean | undefined
   /** Time constant of the smoothed rate behind forecasts (before the first sample, the period's average rate is used). Default 15 minutes. */
@@ -198,7 +194,7 @@ export interface Service {
    * (all or nothing). Waits for a full per-second window up to
    * `waitForSecondWindow`. Fails with `AllTiersExhausted` when every tier is
    * exhausted, `RateLimitExceeded` when waiting is not enough,
-   * `StoreUnavailable` when the store fails (fail-closed).
+   * `StoreUnavailable` when the store fails.
    */
   readonly acquire: (
     options?: { readonly weight?: number | undefined }
@@ -239,8 +235,10 @@ export interface Service {
 export class QuotaTracker extends Context.Service<QuotaTracker, Service>()("@bing-effect/quota-tracker/QuotaTracker") {}
 
 /**
- * Builds a tracker over the `QuotaStore` in the context. Fails with
- * `InvalidOptions` when the options are invalid.
+ * Builds a tracker over the `QuotaStore` of the context (a failing store fails
+ * acquires with `StoreUnavailable`; wrap it with `QuotaStore.layerFailOpen` to
+ * count in memory meanwhile). Fails with `InvalidOptions` when the options are
+ * invalid.
  *
  * @since 0.1.0
  * @category constructors

@@ -43,7 +43,7 @@ import * as QuotaStore from "./QuotaStore.js"
  * - `startup`: `"connect"` (default) connects while the layer is built, which fails with
  *   `StoreUnavailable` when Redis does not answer within `connectTimeout`: the fail-closed
  *   choice. `"background"` builds at once and connects on the first operation, which fails with
- *   `StoreUnavailable` until Redis answers: a tracker with `storeFailure: "open"` then starts in
+ *   `StoreUnavailable` until Redis answers: a tracker over `QuotaStore.layerFailOpen` then starts in
  *   fallback, counting in memory, and joins Redis when it is back.
  *
  * @since 0.1.0

@@ -140,5 +140,5 @@ describe("the clock stepping back, in-process holds", () => {
       assert.isAtMost((refused.reason as QuotaError.RateLimitExceeded).retryAfter, 2_000)
       yield* TestClock.adjust(2_000)
       yield* q.acquire()
-    }))
+    }).pipe(Effect.provide(QuotaStore.layerMemory)))
 })

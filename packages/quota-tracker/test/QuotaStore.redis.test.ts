@@ -183,7 +183,7 @@ for (const [connectionName, RedisLive] of connections) {
               const getError = yield* Effect.flip(store.get([month, day], now))
               assert.strictEqual(getError.reason._tag, "StoreUnavailable")
               assert.include(getError.message, `${prefix}${day.key}`)
-              const refund = yield* Effect.flip(store.refund([month, day, second], 1, now))
+              const refund = yield* Effect.flip(store.add([month, day, second], -1, now))
               assert.strictEqual(refund.reason._tag, "StoreUnavailable")
               assert.strictEqual(yield* redis.send<number>("EXISTS", prefix + month.key, prefix + second.key), 0)
               // set repairs the key: it overwrites whatever is there
@@ -305,7 +305,7 @@ describe("QuotaStore.layerRedis failures", () => {
       const error = yield* Effect.flip(store.acquire([slot], 1, Date.now()))
       assert.strictEqual(error.reason._tag, "StoreUnavailable")
       assert.include(error.message, "ECONNREFUSED")
-      const refund = yield* Effect.flip(store.refund([slot], 1, Date.now()))
+      const refund = yield* Effect.flip(store.add([slot], -1, Date.now()))
       assert.strictEqual(refund.reason._tag, "StoreUnavailable")
     }).pipe(
       Effect.provide(

@@ -70,7 +70,7 @@ describe("QuotaStore.layerSqlite", () => {
         assert.notInclude(error.message, "poison-value")
       }
       assert.strictEqual((yield* Effect.flip(store.get([month, day], 0))).reason._tag, "StoreUnavailable")
-      assert.strictEqual((yield* Effect.flip(store.refund([month, day], 1, 0))).reason._tag, "StoreUnavailable")
+      assert.strictEqual((yield* Effect.flip(store.add([month, day], -1, 0))).reason._tag, "StoreUnavailable")
       assert.deepStrictEqual(yield* store.get([month, second], 0), [1, 100], "the other slots kept their values")
       yield* store.set(day, 4, 0)
       assert.deepStrictEqual(yield* store.get([day], 0), [4], "set repairs the key")

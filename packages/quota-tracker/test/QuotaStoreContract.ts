@@ -106,7 +106,7 @@ export const contract = (name: string, storeLayer: Layer.Layer<QuotaStore.QuotaS
           assert.strictEqual((yield* store.acquire([second], 1, now + 1000)).refused, -1)
         }))
 
-      it.effect("get answers 0 for unknown keys; set overwrites; add and refund adjust without limits", () =>
+      it.effect("get answers 0 for unknown keys; set overwrites; add (and a refund, a negative add) adjust without limits", () =>
         Effect.gen(function*() {
           const store = yield* QuotaStore.QuotaStore
           const day = counter("set", 5, now + DAY)
@@ -114,8 +114,8 @@ export const contract = (name: string, storeLayer: Layer.Layer<QuotaStore.QuotaS
           yield* store.set(day, 4, now)
           assert.deepStrictEqual(yield* store.get([day], now), [4])
           assert.deepStrictEqual(yield* store.add([day], 3, now), [7], "add ignores the limit")
-          assert.deepStrictEqual(yield* store.refund([day], 2, now), [5])
-          assert.deepStrictEqual(yield* store.refund([day], 50, now), [0], "a refund stops at zero")
+          assert.deepStrictEqual(yield* store.add([day], -2, now), [5])
+          assert.deepStrictEqual(yield* store.add([day], -50, now), [0], "a refund stops at zero")
           assert.strictEqual((yield* store.acquire([day], 5, now)).refused, -1)
           assert.strictEqual((yield* store.acquire([day], 1, now)).refused, 0)
         }))
@@ -126,10 +126,10 @@ export const contract = (name: string, storeLayer: Layer.Layer<QuotaStore.QuotaS
           const second = bucket("refund", 2)
           yield* store.acquire([second], 2, now)
           assert.strictEqual((yield* store.acquire([second], 1, now)).refused, 0)
-          yield* store.refund([second], 1, now)
+          yield* store.add([second], -1, now)
           assert.strictEqual((yield* store.acquire([second], 1, now)).refused, -1)
           // refunding more than was taken leaves a full bucket, never more
-          yield* store.refund([second], 10, now)
+          yield* store.add([second], -10, now)
           assert.strictEqual((yield* store.acquire([second], 2, now)).refused, -1)
           assert.strictEqual((yield* store.acquire([second], 1, now)).refused, 0)
         }))

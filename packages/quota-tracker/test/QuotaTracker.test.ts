@@ -37,12 +37,14 @@ const reasonOf = <A, R>(effect: Effect.Effect<A, QuotaError.QuotaError, R>) =>
 
 const usage = (acquired: QuotaTracker.Acquired, window: string) => acquired.windows.find((w) => w.window === window)
 
+// A tracker over a memory store of its own: `QuotaTracker.make` requires a QuotaStore.
+const make = (options: QuotaTracker.Options) => QuotaTracker.make(options).pipe(Effect.provide(QuotaStore.layerMemory))
+
 describe("QuotaTracker.acquire", () => {
   it.effect("counts every window of the tier and answers used, limit, remaining and reset", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2026-11-22T10:00:00.250Z"))
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perSecond: 10, perDay: 1000, perMonth: 20_000 })] })
-        .pipe(inMemory)
+      const q = yield* make({ tiers: [tier("S15", { perSecond: 10, perDay: 1000, perMonth: 20_000 })] })
       const first = yield* q.acquire()
       const second = yield* q.acquire({ weight: 3 })
       assert.strictEqual(first.tier.name, "S15")
@@ -75,7 +77,7 @@ describe("QuotaTracker.acquire", () => {
 
   it.effect("is all or nothing: a request refused by the day window is not counted in the month", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 5, perMonth: 1000 })] }).pipe(inMemory)
+      const q = yield* make({ tiers: [tier("S15", { perDay: 5, perMonth: 1000 })] })
       for (let i = 0; i < 5; i++) yield* q.acquire()
       const reason = yield* reasonOf(q.acquire())
       assert.strictEqual(reason._tag, "AllTiersExhausted")
@@ -87,8 +89,7 @@ describe("QuotaTracker.acquire", () => {
 
   it.effect("waits for a full per-second window, on the Clock", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perSecond: 2 })], waitForSecondWindow: "1 second" })
-        .pipe(inMemory)
+      const q = yield* make({ tiers: [tier("S15", { perSecond: 2 })], waitForSecondWindow: "1 second" })
       yield* q.acquire()
       yield* q.acquire()
       const third = yield* q.acquire().pipe(Effect.forkChild)
@@ -101,9 +102,7 @@ describe("QuotaTracker.acquire", () => {
 
   it.effect("fails with RateLimitExceeded when the wait is not allowed or too long", () =>
     Effect.gen(function*() {
-      const noWait = yield* QuotaTracker.make({ tiers: [tier("S15", { perSecond: 4 })], waitForSecondWindow: 0 }).pipe(
-        inMemory
-      )
+      const noWait = yield* make({ tiers: [tier("S15", { perSecond: 4 })], waitForSecondWindow: 0 })
       for (let i = 0; i < 4; i++) yield* noWait.acquire()
       const reason = yield* reasonOf(noWait.acquire())
       assert.strictEqual(reason._tag, "RateLimitExceeded")
@@ -114,8 +113,7 @@ describe("QuotaTracker.acquire", () => {
       assert.isTrue(reason.isRetryable)
       assert.match(reason.message, /S15 is over its per-second rate; retry in 250 ms/)
 
-      const shortWait = yield* QuotaTracker.make({ tiers: [tier("S16", { perSecond: 1 })], waitForSecondWindow: 200 })
-        .pipe(inMemory)
+      const shortWait = yield* make({ tiers: [tier("S16", { perSecond: 1 })], waitForSecondWindow: 200 })
       yield* shortWait.acquire()
       const error = yield* Effect.flip(shortWait.acquire())
       assert.strictEqual(error.reason._tag, "RateLimitExceeded")
@@ -125,7 +123,7 @@ describe("QuotaTracker.acquire", () => {
 
   it.effect("does not move to the next tier because of a full per-second window", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({
+      const q = yield* make({
         tiers: [tier("S15", { perSecond: 1, perDay: 100 }), tier("S16", { perDay: 100 })],
         waitForSecondWindow: 0
       }).pipe(inMemory)
@@ -137,7 +135,7 @@ describe("QuotaTracker.acquire", () => {
 
   it.effect("rejects a weight that is not a positive integer", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })] }).pipe(inMemory)
+      const q = yield* make({ tiers: [tier("S15", { perDay: 10 })] })
       for (const weight of [0, -1, 1.5, Number.NaN]) {
         const reason = yield* reasonOf(q.acquire({ weight }))
         assert.strictEqual(reason._tag, "InvalidOptions")
@@ -154,7 +152,7 @@ describe("thresholds, events and forecasts", () => {
         lines.push(`${logLevel} ${(message as ReadonlyArray<unknown>).join(" ")}`)
       })
       yield* Effect.gen(function*() {
-        const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 100 })] }).pipe(inMemory)
+        const q = yield* make({ tiers: [tier("S15", { perDay: 100 })] })
         const seen = yield* collect(q)
         // one request a minute from midnight: 80 requests at 01:19, so 20 more last until 01:39
         for (let i = 0; i < 100; i++) {
@@ -196,9 +194,7 @@ describe("thresholds, events and forecasts", () => {
         lines.push((message as ReadonlyArray<unknown>).join(" "))
       })
       yield* Effect.gen(function*() {
-        const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 1 }), tier("S16", { perDay: 1 })] }).pipe(
-          inMemory
-        )
+        const q = yield* make({ tiers: [tier("S15", { perDay: 1 }), tier("S16", { perDay: 1 })] })
         const seen = yield* collect(q)
         yield* q.acquire()
         yield* q.acquire()
@@ -212,7 +208,7 @@ describe("thresholds, events and forecasts", () => {
   it.effect("uses the calendar's zone and the thousands separator in messages", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2026-11-22T08:00:00Z"))
-      const q = yield* QuotaTracker.make({
+      const q = yield* make({
         tiers: [tier("S15", { perDay: 1000 })],
         thresholds: [0.5],
         offsetMinutes: 60
@@ -230,7 +226,7 @@ describe("thresholds, events and forecasts", () => {
       )
       // 500 used in the 15 hours since local midnight: at that average, 500 more take past the reset
       yield* TestClock.setTime(utc("2026-11-22T14:00:00Z"))
-      const quiet = yield* QuotaTracker.make({
+      const quiet = yield* make({
         tiers: [tier("S16", { perDay: 1000 })],
         thresholds: [0.5],
         offsetMinutes: 60
@@ -246,7 +242,7 @@ describe("thresholds, events and forecasts", () => {
 
   it.effect("forecasts in the status from a smoothed rate", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10_000 })] }).pipe(inMemory)
+      const q = yield* make({ tiers: [tier("S15", { perDay: 10_000 })] })
       // 10 requests a second for 10 minutes
       for (let s = 0; s < 600; s++) {
         yield* q.acquire({ weight: 10 })
@@ -262,7 +258,7 @@ describe("thresholds, events and forecasts", () => {
 
   it.effect("answers no forecast when the window lasts until its reset", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10_000 })] }).pipe(inMemory)
+      const q = yield* make({ tiers: [tier("S15", { perDay: 10_000 })] })
       for (let i = 0; i < 5; i++) {
         yield* q.acquire()
         yield* TestClock.adjust(MINUTE)
@@ -275,9 +271,7 @@ describe("tier switching", () => {
   it.effect("moves to the next tier when the active one is exhausted, and back after its reset", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2026-11-22T23:00:00Z"))
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 3 }), tier("S16", { perDay: 100 })] }).pipe(
-        inMemory
-      )
+      const q = yield* make({ tiers: [tier("S15", { perDay: 3 }), tier("S16", { perDay: 100 })] })
       const seen = yield* collect(q)
       for (let i = 0; i < 3; i++) assert.strictEqual((yield* q.acquire()).tier.name, "S15")
       const moved = yield* q.acquire()
@@ -311,7 +305,7 @@ describe("tier switching", () => {
 
   it.effect("switches at the switchAt fraction and uses the rest only when later tiers are out", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({
+      const q = yield* make({
         tiers: [tier("S15", { perDay: 100 }), tier("S16", { perDay: 2 })],
         switchAt: 0.99
       }).pipe(inMemory)
@@ -335,9 +329,7 @@ describe("tier switching", () => {
   it.effect("fails with AllTiersExhausted and the earliest reset when every tier is out", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2026-11-22T12:00:00Z"))
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perMonth: 1 }), tier("S16", { perDay: 1 })] }).pipe(
-        inMemory
-      )
+      const q = yield* make({ tiers: [tier("S15", { perMonth: 1 }), tier("S16", { perDay: 1 })] })
       yield* q.acquire()
       yield* q.acquire()
       const reason = yield* reasonOf(q.acquire())
@@ -355,8 +347,7 @@ describe("tier switching", () => {
   it.effect("comes back at a month end on a leap day", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2024-02-29T23:59:00Z"))
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perMonth: 2 }), tier("S16", { perMonth: 1000 })] })
-        .pipe(inMemory)
+      const q = yield* make({ tiers: [tier("S15", { perMonth: 2 }), tier("S16", { perMonth: 1000 })] })
       yield* q.acquire()
       yield* q.acquire()
       assert.strictEqual((yield* q.acquire()).tier.name, "S16")
@@ -377,7 +368,7 @@ describe("tier switching", () => {
   it.effect("comes back at the day boundary of a non-UTC offset", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2026-11-21T21:30:00Z")) // 23:30 at UTC+02:00
-      const q = yield* QuotaTracker.make({
+      const q = yield* make({
         tiers: [tier("S15", { perDay: 1 }), tier("S16", { perDay: 100 })],
         offsetMinutes: 120
       }).pipe(inMemory)
@@ -393,7 +384,7 @@ describe("tier switching", () => {
   it.effect("starts months on the billing anchor day", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2026-03-16T12:00:00Z"))
-      const q = yield* QuotaTracker.make({
+      const q = yield* make({
         tiers: [tier("S15", { perMonth: 1 }), tier("S16", { perMonth: 10 })],
         monthAnchorDay: 17
       }).pipe(inMemory)
@@ -408,9 +399,7 @@ describe("QuotaTracker.report", () => {
   it.effect("a 403 quota answer exhausts the tier until its reset and sets the counter to the limit", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2026-11-22T12:00:00Z"))
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 1_000_000 }), tier("S16", {})] }).pipe(
-        inMemory
-      )
+      const q = yield* make({ tiers: [tier("S15", { perDay: 1_000_000 }), tier("S16", {})] })
       const seen = yield* collect(q)
       const acquired = yield* q.acquire()
       yield* q.report({ tier: "S15", outcome: Outcome.quotaExhausted({ window: "day" }), acquired })
@@ -431,7 +420,7 @@ describe("QuotaTracker.report", () => {
 
   it.effect("a 403 with Retry-After holds the tier for that long, even without local limits", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", {}), tier("S16", {})] }).pipe(inMemory)
+      const q = yield* make({ tiers: [tier("S15", {}), tier("S16", {})] })
       yield* q.report({ tier: "S15", outcome: Outcome.quotaExhausted({ retryAfterMs: 90_000 }) })
       assert.strictEqual((yield* q.acquire()).tier.name, "S16")
       yield* TestClock.adjust(90_000)
@@ -440,7 +429,7 @@ describe("QuotaTracker.report", () => {
 
   it.effect("a 429 holds the tier until Retry-After, bounded, without switching tiers", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({
+      const q = yield* make({
         tiers: [tier("S15", { perDay: 100 }), tier("S16", { perDay: 100 })],
         waitForSecondWindow: "1 second",
         maxRetryAfterHold: "2 seconds"
@@ -464,7 +453,7 @@ describe("QuotaTracker.report", () => {
 
   it.effect("a 429 refunds the day count (Bing bills only answered requests)", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 100 })] }).pipe(inMemory)
+      const q = yield* make({ tiers: [tier("S15", { perDay: 100 })] })
       const acquired = yield* q.acquire()
       yield* q.report({ tier: "S15", outcome: Outcome.rateLimited(), acquired })
       assert.strictEqual((yield* q.status).tiers[0]!.windows[0]!.used, 0)
@@ -472,7 +461,7 @@ describe("QuotaTracker.report", () => {
 
   it.effect("a failed request is refunded, unless refundFailed is false", () =>
     Effect.gen(function*() {
-      const refunding = yield* QuotaTracker.make({
+      const refunding = yield* make({
         tiers: [tier("S15", { perSecond: 1, perDay: 10 })],
         waitForSecondWindow: 0
       }).pipe(inMemory)
@@ -483,9 +472,7 @@ describe("QuotaTracker.report", () => {
       // the per-second token came back too
       assert.strictEqual((yield* refunding.acquire()).tier.name, "S15")
 
-      const keeping = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })], refundFailed: false }).pipe(
-        inMemory
-      )
+      const keeping = yield* make({ tiers: [tier("S15", { perDay: 10 })], refundFailed: false })
       const kept = yield* keeping.acquire({ weight: 2 })
       yield* keeping.report({ tier: "S15", outcome: Outcome.failed(), acquired: kept })
       assert.strictEqual((yield* keeping.status).tiers[0]!.windows[0]!.used, 2)
@@ -494,7 +481,7 @@ describe("QuotaTracker.report", () => {
   it.effect("a refund after the day rolled over goes to the day of the acquire", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2026-11-22T23:59:59Z"))
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })] }).pipe(inMemory)
+      const q = yield* make({ tiers: [tier("S15", { perDay: 10 })] })
       const yesterday = yield* q.acquire()
       yield* TestClock.setTime(utc("2026-11-23T00:00:01Z"))
       yield* q.acquire()
@@ -504,7 +491,7 @@ describe("QuotaTracker.report", () => {
 
   it.effect("success changes nothing; an unknown tier is an InvalidOptions error", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })] }).pipe(inMemory)
+      const q = yield* make({ tiers: [tier("S15", { perDay: 10 })] })
       const acquired = yield* q.acquire()
       yield* q.report({ tier: "S15", outcome: Outcome.success(), acquired })
       assert.strictEqual((yield* q.status).tiers[0]!.windows[0]!.used, 1)
@@ -516,7 +503,7 @@ describe("QuotaTracker.report", () => {
 describe("QuotaTracker.setUsage", () => {
   it.effect("sets usage from an outside source and acts on it", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({
+      const q = yield* make({
         tiers: [tier("S15", { perDay: 100, perMonth: 1000 }), tier("S16", { perDay: 100 })]
       }).pipe(inMemory)
       const seen = yield* collect(q)
@@ -543,7 +530,7 @@ describe("QuotaTracker.status", () => {
   it.effect("snapshots every tier and window", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2026-11-22T06:00:00Z"))
-      const q = yield* QuotaTracker.make({
+      const q = yield* make({
         tiers: [
           Tier.make({
             name: "S15",
@@ -801,9 +788,7 @@ describe("thresholds on a shared store", () => {
 describe("metrics", () => {
   it.effect("exposes used, remaining and limit gauges and refusal and switch counters", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({ tiers: [tier("M15", { perDay: 2 }), tier("M16", { perDay: 1 })] }).pipe(
-        inMemory
-      )
+      const q = yield* make({ tiers: [tier("M15", { perDay: 2 }), tier("M16", { perDay: 1 })] })
       yield* q.acquire()
       yield* q.acquire()
       yield* q.acquire()
@@ -833,8 +818,7 @@ const flakyStore = Effect.gen(function*() {
     acquire: (slots, weight, now) => guard(inner.acquire(slots, weight, now)),
     get: (slots, now) => guard(inner.get(slots, now)),
     set: (slot, value, now) => guard(inner.set(slot, value, now)),
-    add: (slots, delta, now) => guard(inner.add(slots, delta, now)),
-    refund: (slots, weight, now) => guard(inner.refund(slots, weight, now))
+    add: (slots, delta, now) => guard(inner.add(slots, delta, now))
   }
   return { store, inner, state }
 })
@@ -856,15 +840,28 @@ describe("store failures", () => {
       assert.strictEqual(usage(yield* q.acquire(), "day")!.used, 2)
     }))
 
+  it.effect("a copy of the memory store with an acquire of its own is the store the tracker calls", () =>
+    Effect.gen(function*() {
+      const memory = yield* QuotaStore.makeMemory
+      let calls = 0
+      const counted: QuotaStore.Service = {
+        ...memory,
+        acquire: (slots, weight, now) => Effect.andThen(Effect.sync(() => calls++), memory.acquire(slots, weight, now))
+      }
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })] }).pipe(
+        Effect.provideService(QuotaStore.QuotaStore, counted)
+      )
+      yield* q.acquire()
+      yield* q.acquire()
+      assert.strictEqual(calls, 2, "the memory store's fast path is not copied with its fields")
+    }))
+
   it.effect("fail open: admits and counts in memory, then pushes the counts when the store is back", () =>
     Effect.gen(function*() {
       const { inner, state, store } = yield* flakyStore
-      const q = yield* QuotaTracker.make({
-        tiers: [tier("S15", { perDay: 10 })],
-        storeFailure: "open",
-        storeRetryInterval: "5 seconds"
-      })
-        .pipe(Effect.provideService(QuotaStore.QuotaStore, store))
+      const failOpen = yield* QuotaStore.makeFailOpen(store, { retryInterval: "5 seconds" })
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })] })
+        .pipe(Effect.provideService(QuotaStore.QuotaStore, failOpen))
       const seen = yield* collect(q)
       for (let i = 0; i < 3; i++) yield* q.acquire()
       state.down = true
@@ -899,12 +896,9 @@ describe("store failures", () => {
         ...store,
         add: (slots, delta, now) => Effect.andThen(Effect.sleep("50 millis"), store.add(slots, delta, now))
       }
-      const q = yield* QuotaTracker.make({
-        tiers: [tier("S15", { perDay: 100 })],
-        storeFailure: "open",
-        storeRetryInterval: "5 seconds"
-      })
-        .pipe(Effect.provideService(QuotaStore.QuotaStore, slow))
+      const failOpen = yield* QuotaStore.makeFailOpen(slow, { retryInterval: "5 seconds" })
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 100 })] })
+        .pipe(Effect.provideService(QuotaStore.QuotaStore, failOpen))
       state.down = true
       for (let i = 0; i < 5; i++) yield* q.acquire()
       state.down = false
@@ -926,12 +920,13 @@ describe("a store key holding something other than a number", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
   let n = 0
   // a SQLite store whose day row another program overwrites with text
-  const poisonedTracker = (options: Partial<QuotaTracker.Options>) =>
+  const poisonedTracker = (failOpen?: QuotaStore.FailOpenOptions) =>
     Effect.gen(function*() {
       yield* TestClock.setTime(utc("2026-11-22T10:00:00Z"))
       const filename = join(dir, `poison-${n++}.sqlite`)
-      const store = yield* QuotaStore.makeSqlite({ filename })
-      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })], thresholds: [0.5], ...options }).pipe(
+      const sqlite = yield* QuotaStore.makeSqlite({ filename })
+      const store = failOpen === undefined ? sqlite : yield* QuotaStore.makeFailOpen(sqlite, failOpen)
+      const q = yield* QuotaTracker.make({ tiers: [tier("S15", { perDay: 10 })], thresholds: [0.5] }).pipe(
         Effect.provideService(QuotaStore.QuotaStore, store)
       )
       const seen = yield* collect(q)
@@ -949,7 +944,7 @@ describe("a store key holding something other than a number", () => {
 
   it.effect("fail closed: acquire and status fail with StoreUnavailable naming the key; no threshold fires", () =>
     Effect.gen(function*() {
-      const { dayKey, q, seen } = yield* poisonedTracker({})
+      const { dayKey, q, seen } = yield* poisonedTracker()
       const reason = yield* reasonOf(q.acquire())
       assert.strictEqual(reason._tag, "StoreUnavailable")
       assert.include(reason.message, dayKey)
@@ -961,10 +956,7 @@ describe("a store key holding something other than a number", () => {
 
   it.effect("fail open: admits in memory, leaves fallback once the key holds a count again, and warns with real figures", () =>
     Effect.gen(function*() {
-      const { dayKey, q, seen, write } = yield* poisonedTracker({
-        storeFailure: "open",
-        storeRetryInterval: "1 second"
-      })
+      const { dayKey, q, seen, write } = yield* poisonedTracker({ retryInterval: "1 second" })
       for (let i = 0; i < 3; i++) assert.strictEqual(usage(yield* q.acquire(), "day")!.used, 3 + i)
       assert.strictEqual((yield* q.status).storeMode, "fallback")
       yield* settle
@@ -999,20 +991,20 @@ describe("options", () => {
         { tiers: [tier("S15", {})], timeZone: "Nowhere/Special" },
         { tiers: [tier("S15", {})], monthAnchorDay: 0 },
         { tiers: [tier("S15", {})], waitForSecondWindow: -1 },
-        { tiers: [tier("S15", {})], storeFailure: "maybe" as "open" },
+        { tiers: [tier("S15", {})], storeFailure: "maybe" } as QuotaTracker.Options,
         { tiers: [tier("S15", {}), Tier.make({ name: "S16", key: Redacted.make("") })] },
         { tiers: [Tier.make({ name: "S15", key: Redacted.make(" \t ") })] }
       ]
       for (const options of cases) {
-        const exit = yield* Effect.exit(QuotaTracker.make(options).pipe(inMemory))
+        const exit = yield* Effect.exit(make(options))
         assert.isTrue(Exit.isFailure(exit))
-        const reason = yield* reasonOf(QuotaTracker.make(options).pipe(inMemory))
+        const reason = yield* reasonOf(make(options))
         assert.strictEqual(reason._tag, "InvalidOptions", JSON.stringify(options.tiers.map((t) => t.name)))
         assert.isFalse(reason.isRetryable)
       }
     }))
 
-  it.effect("QuotaTracker.layer provides the service over the memory store it is given", () =>
+  it.effect("QuotaTracker.layer provides the service over the memory store given to it", () =>
     Effect.gen(function*() {
       const q = yield* QuotaTracker.QuotaTracker
       assert.strictEqual((yield* q.acquire()).tier.name, "S15")
@@ -1022,6 +1014,51 @@ describe("options", () => {
         QuotaTracker.layer({ tiers: [tier("S15", { perDay: 1 })] }).pipe(Layer.provide(QuotaStore.layerMemory))
       )
     ))
+
+  it.effect("without a QuotaStore the tracker is not built: no silent memory store of its own", () =>
+    Effect.gen(function*() {
+      // @ts-expect-error the store is a requirement of make
+      const withoutStore: Effect.Effect<QuotaTracker.Service, QuotaError.QuotaError, Scope.Scope> = QuotaTracker
+        .make({ tiers: [tier("S15", { perDay: 1 })] })
+      const exit = yield* Effect.exit(withoutStore)
+      assert.isTrue(Exit.isFailure(exit))
+      assert.include(String(Exit.isFailure(exit) ? exit.cause : ""), "@bing-effect/quota-tracker/QuotaStore")
+    }))
+
+  it.effect("a removed option is an InvalidOptions error that says what replaces it", () =>
+    Effect.gen(function*() {
+      const options = { tiers: [tier("S15", {})], storeFailure: "open" } as QuotaTracker.Options
+      const reason = yield* reasonOf(make(options))
+      assert.strictEqual(reason._tag, "InvalidOptions")
+      assert.include(reason.message, "QuotaStore.layerFailOpen")
+    }))
+
+  it.effect("keeps the messages of invalid options", () =>
+    Effect.gen(function*() {
+      const cases: Array<[QuotaTracker.Options, string]> = [
+        [{ tiers: [] }, "tiers must name at least one tier"],
+        [{ tiers: [tier("S15", {}), tier("S15", {})] }, "tier S15 appears twice in the chain"],
+        [{ tiers: [tier("S15", {})], switchAt: 1.5 }, "switchAt must be a fraction in (0, 1], got 1.5"],
+        [{ tiers: [tier("S15", {})], thresholds: [0.5, 2] }, "thresholds must be fractions in (0, 1], got 2"],
+        [
+          { tiers: [tier("S15", {})], waitForSecondWindow: -1 },
+          "waitForSecondWindow must be a finite, non-negative duration"
+        ],
+        [
+          { tiers: [tier("S15", {})], maxRetryAfterHold: "soon" as "1 second" },
+          "maxRetryAfterHold is not a valid duration"
+        ],
+        [{ tiers: [tier("S15", {})], monthAnchorDay: 0 }, "monthAnchorDay must be an integer from 1 to 31, got 0"],
+        [
+          { tiers: [tier("S15", {})], timeZone: "Nowhere/Special" },
+          "timeZone \"Nowhere/Special\" is not a known IANA time zone"
+        ]
+      ]
+      for (const [options, message] of cases) {
+        const reason = yield* reasonOf(make(options))
+        assert.strictEqual(reason.message, `Invalid quota options: ${message}`)
+      }
+    }))
 
   it.effect("uses the QuotaStore provided to its layer", () =>
     Effect.gen(function*() {
@@ -1040,7 +1077,7 @@ describe("options", () => {
 describe("secrets", () => {
   it.effect("never puts a key in errors, events or status", () =>
     Effect.gen(function*() {
-      const q = yield* QuotaTracker.make({
+      const q = yield* make({
         tiers: [tier("S15", { perSecond: 1, perDay: 2 }), tier("S16", { perDay: 1 })],
         waitForSecondWindow: 0
       }).pipe(inMemory)

@@ -128,8 +128,12 @@ describe.skipIf(redisServer === undefined || !inject("redis"))("RedisStore again
 
   it.live("fail-open: with startup \"background\" the tracker starts, admits in fallback, and says why", () =>
     Effect.gen(function*() {
-      const store = yield* Layer.build(RedisStore.layer({ url: frozen, timeout: 200, startup: "background" }))
-      const tracker = yield* QuotaTracker.make({ tiers: [tier], storeFailure: "open" }).pipe(
+      const store = yield* Layer.build(
+        QuotaStore.layerFailOpen().pipe(
+          Layer.provide(RedisStore.layer({ url: frozen, timeout: 200, startup: "background" }))
+        )
+      )
+      const tracker = yield* QuotaTracker.make({ tiers: [tier] }).pipe(
         Effect.provideContext(store)
       )
       const details: Array<string> = []

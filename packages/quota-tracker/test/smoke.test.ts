@@ -17,11 +17,14 @@ describe("the built package", () => {
       "Window"
     ])
     const { Effect, Redacted } = await import("effect")
-    const acquired = await Effect.runPromise(Effect.scoped(Effect.gen(function*() {
-      const tracker = yield* pkg.QuotaTracker.make({ tiers: [pkg.TierCatalog.tier("F1", { key: Redacted.make("k") })] })
-        .pipe(Effect.provide(pkg.QuotaStore.layerMemory))
-      return yield* tracker.acquire()
-    })))
+    const acquired = await Effect.runPromise(Effect.scoped(
+      Effect.gen(function*() {
+        const tracker = yield* pkg.QuotaTracker.make({
+          tiers: [pkg.TierCatalog.tier("F1", { key: Redacted.make("k") })]
+        })
+        return yield* tracker.acquire()
+      }).pipe(Effect.provide(pkg.QuotaStore.layerMemory))
+    ))
     expect(acquired.tier.name).toBe("F1")
     expect(acquired.windows.map((w) => w.window)).toEqual(["month", "second"])
   })

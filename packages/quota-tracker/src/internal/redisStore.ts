@@ -571,7 +571,6 @@ export const makeService = (redis: Redis.Redis["Service"], options: StoreOptions
       pushSlotArgs(argv, slot)
       return call(set, argv, [slot], now)
     },
-    add: addSlots,
-    refund: (slots, weight, now) => addSlots(slots, -weight, now)
+    add: addSlots
   }
 }

@@ -17,8 +17,8 @@ export interface Cell {
   expiresAt: number
 }
 
-// Float slack so that `limit` requests of weight 1 fit into one interval exactly.
-const EPSILON = 1e-6
+/** Float slack so that `limit` requests of weight 1 fit into one interval exactly. */
+export const EPSILON = 1e-6
 
 /** The value a slot has now (0 when missing or expired). */
 export const currentValue = (cell: Cell | undefined, now: number): number =>
