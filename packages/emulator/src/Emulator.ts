@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import { isQuotaWindow, type QuotaWindow } from "@bing-effect/error-codes"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -188,12 +189,12 @@ export class InvalidArgument extends Data.TaggedError("InvalidArgument")<{ reado
 export type AdvanceTo = "next-second" | "next-day" | "next-month" | { readonly ms: number }
 
 /**
- * A quota window.
+ * A quota window: `QuotaWindow` of `@bing-effect/error-codes` (`"second"`, `"day"` or `"month"`).
  *
  * @since 0.1.0
  * @category models
  */
-export type UsageWindow = "second" | "day" | "month"
+export type UsageWindow = QuotaWindow
 
 /**
  * Usage and counters of one key (by name; never the secret).
@@ -426,7 +427,7 @@ export const start = async (options?: Options): Promise<EmulatorHandle> => {
     },
     setUsage: (input) => {
       const name = input.key ?? (input as { name?: string }).name
-      if (!["second", "day", "month"].includes(input.window) || !Number.isInteger(input.used) || input.used < 0) {
+      if (!isQuotaWindow(input.window) || !Number.isInteger(input.used) || input.used < 0) {
         throw new InvalidArgument({ message: "setUsage needs window second|day|month and a non-negative integer used" })
       }
       return unknownKey(() => core.setUsage(name, input.window, input.used))

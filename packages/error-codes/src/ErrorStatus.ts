@@ -5,16 +5,8 @@
  */
 import type { ErrorCode } from "./ErrorCode.js"
 import type { HttpStatus } from "./HttpStatus.js"
+import type { QuotaWindow } from "./QuotaWindow.js"
 import type { SubCode } from "./SubCode.js"
-
-/**
- * The quota window a `RateLimitExceeded` error is about: per second answers 429, per day and per
- * month answer 403.
- *
- * @since 0.1.0
- * @category models
- */
-export type QuotaWindow = "second" | "day" | "month"
 
 /**
  * One row of the documented error table.

@@ -7,4 +7,5 @@
 export * from "./ErrorCode.js"
 export * from "./ErrorStatus.js"
 export * from "./HttpStatus.js"
+export * from "./QuotaWindow.js"
 export * from "./SubCode.js"

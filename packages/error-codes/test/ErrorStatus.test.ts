@@ -26,8 +26,8 @@ const tableRows = (heading: string) => {
   const rows = []
   for (const line of lines.slice(start + 2)) {
     if (!line.startsWith("|")) break
-    // `code` and emphasis, which dprint writes as _x_ where the reference had *x*
-    rows.push(line.split("|").slice(1, -1).map((c) => c.trim().replace(/[`*]|^_|_$/g, "")))
+    // Markdown emphasis (`*x*` or, as the formatter writes it, `_x_`) and code spans are not content.
+    rows.push(line.split("|").slice(1, -1).map((c) => c.trim().replace(/`|\*/g, "").replace(/^_(.*)_$/, "$1")))
   }
   return rows
 }

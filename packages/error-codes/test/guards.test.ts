@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { isErrorCode, isHttpStatus, isSubCode, isSubCodeOf } from "../src/index.js"
+import { isErrorCode, isHttpStatus, isQuotaWindow, isSubCode, isSubCodeOf, QuotaWindow } from "../src/index.js"
 
 describe("guards", () => {
   it("accept the documented values and nothing else", () => {
@@ -15,5 +15,17 @@ describe("guards", () => {
     expect(isHttpStatus("200")).toBe(false)
     expect(isSubCodeOf("InvalidRequest", "HttpNotAllowed")).toBe(true)
     expect(isSubCodeOf("ServerError", "HttpNotAllowed")).toBe(false)
+  })
+})
+
+describe("QuotaWindow", () => {
+  it("lists the three windows once, and its guard accepts exactly those", () => {
+    expect(Object.values(QuotaWindow)).toEqual(["second", "day", "month"])
+    expect(Object.isFrozen(QuotaWindow)).toBe(true)
+    for (const w of Object.values(QuotaWindow)) expect(isQuotaWindow(w)).toBe(true)
+    expect(isQuotaWindow("Day")).toBe(false)
+    expect(isQuotaWindow("unknown")).toBe(false)
+    expect(isQuotaWindow("toString")).toBe(false)
+    expect(isQuotaWindow(undefined)).toBe(false)
   })
 })

@@ -9,7 +9,8 @@
  *
  * @since 0.1.0
  */
-import type { SubCode } from "@bing-effect/error-codes"
+import { QuotaWindow as QuotaWindows, type SubCode } from "@bing-effect/error-codes"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as ErrorResponse from "./ErrorResponse.js"
 import { Open } from "./internal/open.js"
@@ -52,12 +53,38 @@ export type InsufficientAuthorizationSubCode = Extract<SubCode, "AuthorizationDi
 export type ServerErrorSubCode = Extract<SubCode, "UnexpectedError" | "ResourceError" | "NotImplemented">
 
 /**
+ * The brand every `BingError` carries, on its prototype. Registered with `Symbol.for`, so that an
+ * error made by a second copy of this package (two versions in one tree, a bundled copy) still
+ * passes {@link isBingError}.
+ *
+ * @since 0.2.0
+ * @category symbols
+ */
+export const TypeId: unique symbol = Symbol.for("@bing-effect/schema/BingError")
+
+/**
+ * @since 0.2.0
+ * @category symbols
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * Which quota a `QuotaExhausted` error is about: the per-day or per-month window of
+ * `@bing-effect/error-codes` (the per-second one answers 429, a `RateLimited`), or `"unknown"` when
+ * the response does not say.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const QuotaWindow = Schema.Literals([QuotaWindows.day, QuotaWindows.month, "unknown"])
+
+/**
  * Which quota a `QuotaExhausted` error is about, when the response says so.
  *
  * @since 0.1.0
  * @category models
  */
-export type QuotaWindow = "day" | "month" | "unknown"
+export type QuotaWindow = typeof QuotaWindow.Type
 
 const clip = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max)}…`)
 
@@ -92,6 +119,10 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("Invali
    */
   local: Schema.optionalKey(Schema.Boolean)
 }) {
+  /** The brand {@link isBingError} checks. */
+  get [TypeId](): TypeId {
+    return TypeId
+  }
   /** A readable summary. */
   override get message(): string {
     const where = this.parameter === undefined
@@ -121,6 +152,10 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited"
   /** How long to wait before the next call, in milliseconds. */
   retryAfterMs: Schema.optionalKey(RetryAfterMs)
 }) {
+  /** The brand {@link isBingError} checks. */
+  get [TypeId](): TypeId {
+    return TypeId
+  }
   /** A readable summary. */
   override get message(): string {
     return `Bing rate limit exceeded (${this.status} RateLimitExceeded)${bingText(this.errors)}${
@@ -144,10 +179,14 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited"
 export class QuotaExhausted extends Schema.TaggedError<QuotaExhausted>()("QuotaExhausted", {
   ...common,
   /** Which quota, when the response tells it; else `"unknown"`. */
-  window: Schema.Literals(["day", "month", "unknown"]),
+  window: QuotaWindow,
   /** Time until the quota is replenished, in milliseconds. */
   retryAfterMs: Schema.optionalKey(RetryAfterMs)
 }) {
+  /** The brand {@link isBingError} checks. */
+  get [TypeId](): TypeId {
+    return TypeId
+  }
   /** A readable summary. */
   override get message(): string {
     const which = this.window === "unknown" ? "quota" : `per-${this.window} quota`
@@ -172,6 +211,10 @@ export class InvalidAuthorization extends Schema.TaggedError<InvalidAuthorizatio
   ...common,
   subCode: Open(["AuthorizationMissing", "AuthorizationRedundancy"])
 }) {
+  /** The brand {@link isBingError} checks. */
+  get [TypeId](): TypeId {
+    return TypeId
+  }
   /** A readable summary. */
   override get message(): string {
     return `Bing refused the credentials (${this.status} InvalidAuthorization/${this.subCode})${bingText(this.errors)}`
@@ -194,6 +237,10 @@ export class InsufficientAuthorization
     subCode: Open(["AuthorizationDisabled", "AuthorizationExpired"])
   })
 {
+  /** The brand {@link isBingError} checks. */
+  get [TypeId](): TypeId {
+    return TypeId
+  }
   /** A readable summary. */
   override get message(): string {
     return `Bing denied access (${this.status} InsufficientAuthorization/${this.subCode})${bingText(this.errors)}`
@@ -214,6 +261,10 @@ export class ServerError extends Schema.TaggedError<ServerError>()("ServerError"
   ...common,
   subCode: Open(["UnexpectedError", "ResourceError", "NotImplemented"])
 }) {
+  /** The brand {@link isBingError} checks. */
+  get [TypeId](): TypeId {
+    return TypeId
+  }
   /** A readable summary. */
   override get message(): string {
     return `Bing server error (${this.status} ServerError/${this.subCode})${bingText(this.errors)}`
@@ -231,6 +282,10 @@ export class ServerError extends Schema.TaggedError<ServerError>()("ServerError"
  * @category errors
  */
 export class EmptyResponse extends Schema.TaggedError<EmptyResponse>()("EmptyResponse", common) {
+  /** The brand {@link isBingError} checks. */
+  get [TypeId](): TypeId {
+    return TypeId
+  }
   /** A readable summary. */
   override get message(): string {
     return `Bing answered ${this.status} with an empty body (suspected denial-of-service; slow down)`
@@ -248,6 +303,10 @@ export class EmptyResponse extends Schema.TaggedError<EmptyResponse>()("EmptyRes
  * @category errors
  */
 export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", common) {
+  /** The brand {@link isBingError} checks. */
+  get [TypeId](): TypeId {
+    return TypeId
+  }
   /** A readable summary. */
   override get message(): string {
     return `Bing answered ${this.status} Not Found (is the URL longer than 2,048 characters?)${bingText(this.errors)}`
@@ -275,6 +334,10 @@ export class UnexpectedResponse extends Schema.TaggedError<UnexpectedResponse>()
   /** Why the response was not understood. */
   reason: Schema.optionalKey(Schema.String)
 }) {
+  /** The brand {@link isBingError} checks. */
+  get [TypeId](): TypeId {
+    return TypeId
+  }
   /** A readable summary. */
   override get message(): string {
     const type = this.contentType === undefined ? "" : ` ${this.contentType}`
@@ -365,21 +428,13 @@ export const tags: ReadonlyArray<Tag> = Object.freeze([
 ])
 
 /**
- * Whether a value is a `BingError`.
+ * Whether a value is a `BingError`: it carries the {@link TypeId} brand, so an error made by
+ * another copy of this package passes, and a lookalike with the same `_tag` does not.
  *
  * @since 0.1.0
  * @category guards
  */
-export const isBingError = (u: unknown): u is BingError =>
-  u instanceof InvalidRequest ||
-  u instanceof RateLimited ||
-  u instanceof QuotaExhausted ||
-  u instanceof InvalidAuthorization ||
-  u instanceof InsufficientAuthorization ||
-  u instanceof ServerError ||
-  u instanceof EmptyResponse ||
-  u instanceof NotFound ||
-  u instanceof UnexpectedResponse
+export const isBingError = (u: unknown): u is BingError => Predicate.hasProperty(u, TypeId)
 
 // ---------------------------------------------------------------------------------------------
 // Constructors with Bing's exact wire content

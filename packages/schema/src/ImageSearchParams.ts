@@ -1,9 +1,12 @@
 /**
  * The query parameters of Image Search (`GET /v7.0/images/search`) and Trending Images
- * (`GET /v7.0/images/trending`), "2.2 Image Search" in docs/bing-v7-reference.md: typed schemas, a check of typed
- * input for the client, a reader of raw query strings for the emulator, and a writer back to a
- * query string. Failures are exactly Bing's: `InvalidRequest` with sub-code `ParameterMissing` or
- * `ParameterInvalidValue`, the offending `parameter` and `value`, status 400.
+ * (`GET /v7.0/images/trending`), "2.2 Image Search" in docs/bing-v7-reference.md, each declared once as a codec from
+ * the query string to typed parameters ({@link ImageSearchParamsFromQuery},
+ * {@link TrendingImagesParamsFromQuery}), and what is derived from it: a check of typed input for
+ * the client, a reader of raw query strings for the emulator, and a writer back to a query string.
+ * Failures are exactly Bing's: `InvalidRequest` with sub-code `ParameterMissing` or
+ * `ParameterInvalidValue`, the offending `parameter` and `value`, status 400, for the first
+ * parameter at fault in documented order.
  *
  * @since 0.1.0
  */
@@ -12,11 +15,6 @@ import * as Schema from "effect/Schema"
 import type * as BingError from "./BingError.js"
 import * as P from "./internal/params.js"
 import { SafeSearch } from "./WebSearchParams.js"
-
-const literals = <const L extends ReadonlyArray<string>>(values: L) => {
-  const schema = Schema.Literals(values)
-  return { schema, enum: P.Enum(values) }
-}
 
 /**
  * `aspect` values (`All` = no filter).
@@ -148,50 +146,62 @@ export type Size = typeof Size.Type
  */
 export const maxFileSizeBytes = 520_192
 
-const safeSearch = literals(SafeSearch.literals)
-const aspect = literals(Aspect.literals)
-const color = literals(Color.literals)
-const freshness = literals(Freshness.literals)
-const imageContent = literals(ImageContent.literals)
-const imageType = literals(ImageType.literals)
-const license = literals(License.literals)
-const size = literals(Size.literals)
+const safeSearch = P.Enum(SafeSearch.literals)
 const Count = P.UInt(0, 150)
 const UShort = P.UInt(0, 65535)
 /** Integer bytes or pixels; values over Bing's cap are accepted (Bing clamps them). */
 const NonNegative = P.UInt(0, Number.MAX_SAFE_INTEGER)
 
 /**
- * Schema of the Image Search parameters (typed form).
+ * The Image Search parameters as a codec from their query-string form to their typed form. `height`
+ * with `minHeight`/`maxHeight` (and `width` with `minWidth`/`maxWidth`, `cc` with `mkt`) are
+ * exclusive, reported on the first of the pair; a minimum over its maximum is reported on the
+ * maximum. Fields are in documented order, the order they are checked and written.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const ImageSearchParamsFromQuery = Schema.Struct({
+  q: P.NonBlank,
+  cc: Schema.optionalKey(P.CountryCode),
+  count: Schema.optionalKey(Count),
+  id: Schema.optionalKey(P.NonBlank),
+  mkt: Schema.optionalKey(P.NonBlank),
+  offset: Schema.optionalKey(UShort),
+  safeSearch: Schema.optionalKey(safeSearch),
+  setLang: Schema.optionalKey(P.NonBlank),
+  aspect: Schema.optionalKey(P.Enum(Aspect.literals)),
+  color: Schema.optionalKey(P.Enum(Color.literals)),
+  freshness: Schema.optionalKey(P.Enum(Freshness.literals)),
+  height: Schema.optionalKey(UShort),
+  width: Schema.optionalKey(UShort),
+  imageContent: Schema.optionalKey(P.Enum(ImageContent.literals)),
+  imageType: Schema.optionalKey(P.Enum(ImageType.literals)),
+  license: Schema.optionalKey(P.Enum(License.literals)),
+  maxFileSize: Schema.optionalKey(NonNegative),
+  minFileSize: Schema.optionalKey(NonNegative),
+  maxHeight: Schema.optionalKey(NonNegative),
+  minHeight: Schema.optionalKey(NonNegative),
+  maxWidth: Schema.optionalKey(NonNegative),
+  minWidth: Schema.optionalKey(NonNegative),
+  size: Schema.optionalKey(P.Enum(Size.literals))
+}).check(
+  P.exclusive("cc", ["mkt"]),
+  P.exclusive("height", ["minHeight", "maxHeight"]),
+  P.exclusive("width", ["minWidth", "maxWidth"]),
+  P.ordered("minHeight", "maxHeight"),
+  P.ordered("minWidth", "maxWidth"),
+  P.ordered("minFileSize", "maxFileSize")
+)
+
+/**
+ * Schema of the Image Search parameters (typed form): the type side of
+ * {@link ImageSearchParamsFromQuery}.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ImageSearchParams = Schema.Struct({
-  q: P.NonBlank.schema,
-  cc: Schema.optionalKey(P.CountryCode.schema),
-  count: Schema.optionalKey(Count.schema),
-  id: Schema.optionalKey(P.NonBlank.schema),
-  mkt: Schema.optionalKey(P.NonBlank.schema),
-  offset: Schema.optionalKey(UShort.schema),
-  safeSearch: Schema.optionalKey(safeSearch.schema),
-  setLang: Schema.optionalKey(P.NonBlank.schema),
-  aspect: Schema.optionalKey(aspect.schema),
-  color: Schema.optionalKey(color.schema),
-  freshness: Schema.optionalKey(freshness.schema),
-  height: Schema.optionalKey(UShort.schema),
-  width: Schema.optionalKey(UShort.schema),
-  imageContent: Schema.optionalKey(imageContent.schema),
-  imageType: Schema.optionalKey(imageType.schema),
-  license: Schema.optionalKey(license.schema),
-  maxFileSize: Schema.optionalKey(NonNegative.schema),
-  minFileSize: Schema.optionalKey(NonNegative.schema),
-  maxHeight: Schema.optionalKey(NonNegative.schema),
-  minHeight: Schema.optionalKey(NonNegative.schema),
-  maxWidth: Schema.optionalKey(NonNegative.schema),
-  minWidth: Schema.optionalKey(NonNegative.schema),
-  size: Schema.optionalKey(size.schema)
-})
+export const ImageSearchParams = Schema.toType(ImageSearchParamsFromQuery)
 
 /**
  * The Image Search parameters.
@@ -199,20 +209,29 @@ export const ImageSearchParams = Schema.Struct({
  * @since 0.1.0
  * @category models
  */
-export interface ImageSearchParams extends Schema.Schema.Type<typeof ImageSearchParams> {}
+export interface ImageSearchParams extends Schema.Schema.Type<typeof ImageSearchParamsFromQuery> {}
 
 /**
- * Schema of the Trending Images parameters (no `q`, no paging, no filters).
+ * The Trending Images parameters as a codec from their query-string form (no `q`, no paging, no
+ * filters: those are ignored, as every unknown parameter is).
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const TrendingImagesParamsFromQuery = Schema.Struct({
+  cc: Schema.optionalKey(P.CountryCode),
+  mkt: Schema.optionalKey(P.NonBlank),
+  safeSearch: Schema.optionalKey(safeSearch),
+  setLang: Schema.optionalKey(P.NonBlank)
+}).check(P.exclusive("cc", ["mkt"]))
+
+/**
+ * Schema of the Trending Images parameters (typed form).
  *
  * @since 0.1.0
  * @category schemas
  */
-export const TrendingImagesParams = Schema.Struct({
-  cc: Schema.optionalKey(P.CountryCode.schema),
-  mkt: Schema.optionalKey(P.NonBlank.schema),
-  safeSearch: Schema.optionalKey(safeSearch.schema),
-  setLang: Schema.optionalKey(P.NonBlank.schema)
-})
+export const TrendingImagesParams = Schema.toType(TrendingImagesParamsFromQuery)
 
 /**
  * The Trending Images parameters.
@@ -220,58 +239,13 @@ export const TrendingImagesParams = Schema.Struct({
  * @since 0.1.0
  * @category models
  */
-export interface TrendingImagesParams extends Schema.Schema.Type<typeof TrendingImagesParams> {}
+export interface TrendingImagesParams extends Schema.Schema.Type<typeof TrendingImagesParamsFromQuery> {}
 
-const search = P.make<ImageSearchParams>({
-  params: {
-    q: P.NonBlank.param,
-    cc: P.CountryCode.param,
-    count: Count.param,
-    id: P.NonBlank.param,
-    mkt: P.NonBlank.param,
-    offset: UShort.param,
-    safeSearch: safeSearch.enum.param,
-    setLang: P.NonBlank.param,
-    aspect: aspect.enum.param,
-    color: color.enum.param,
-    freshness: freshness.enum.param,
-    height: UShort.param,
-    width: UShort.param,
-    imageContent: imageContent.enum.param,
-    imageType: imageType.enum.param,
-    license: license.enum.param,
-    maxFileSize: NonNegative.param,
-    minFileSize: NonNegative.param,
-    maxHeight: NonNegative.param,
-    minHeight: NonNegative.param,
-    maxWidth: NonNegative.param,
-    minWidth: NonNegative.param,
-    size: size.enum.param
-  },
-  required: ["q"],
-  across: (t, raw) => {
-    const r = t as Record<string, unknown>
-    const read = raw as (name: string) => string
-    return P.exclusive(r, read, "cc", ["mkt"]) ??
-      P.exclusive(r, read, "height", ["minHeight", "maxHeight"]) ??
-      P.exclusive(r, read, "width", ["minWidth", "maxWidth"]) ??
-      P.ordered(r, read, "minHeight", "maxHeight") ??
-      P.ordered(r, read, "minWidth", "maxWidth") ??
-      P.ordered(r, read, "minFileSize", "maxFileSize")
-  }
-})
+const search = P.make<ImageSearchParams, typeof ImageSearchParamsFromQuery.Encoded>(ImageSearchParamsFromQuery)
 
-const trending = P.make<TrendingImagesParams>({
-  params: {
-    cc: P.CountryCode.param,
-    mkt: P.NonBlank.param,
-    safeSearch: safeSearch.enum.param,
-    setLang: P.NonBlank.param
-  },
-  required: [],
-  across: (t, raw) => P.exclusive(t as Record<string, unknown>, raw as (name: string) => string, "cc", ["mkt"])
-})
-
+const trending = P.make<TrendingImagesParams, typeof TrendingImagesParamsFromQuery.Encoded>(
+  TrendingImagesParamsFromQuery
+)
 /**
  * Checks typed Image Search parameters (the client's input).
  *

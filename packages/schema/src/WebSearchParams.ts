@@ -1,9 +1,10 @@
 /**
- * The query parameters of Web Search (`GET /v7.0/search`, "2.1 Web Search" in
- * docs/bing-v7-reference.md): a typed
- * schema, a check of typed input for the client, a reader of raw query strings for the emulator,
- * and a writer back to a query string. Failures are exactly Bing's: `InvalidRequest` with sub-code
- * `ParameterMissing` or `ParameterInvalidValue`, the offending `parameter` and `value`, status 400.
+ * The query parameters of Web Search (`GET /v7.0/search`, "2.1 Web Search" in docs/bing-v7-reference.md), declared
+ * once as a codec from the query string to typed parameters ({@link WebSearchParamsFromQuery}), and
+ * what is derived from it: a check of typed input for the client, a reader of raw query strings for
+ * the emulator, and a writer back to a query string. Failures are exactly Bing's: `InvalidRequest`
+ * with sub-code `ParameterMissing` or `ParameterInvalidValue`, the offending `parameter` and
+ * `value`, status 400, for the first parameter at fault in documented order.
  *
  * @since 0.1.0
  */
@@ -25,7 +26,6 @@ export const SafeSearch = Schema.Literals(["Off", "Moderate", "Strict"])
  * @category models
  */
 export type SafeSearch = typeof SafeSearch.Type
-const safeSearch = P.Enum(SafeSearch.literals)
 
 /**
  * `textFormat` values (default `Raw`). The SDK's spelling `Html` is read as `HTML`.
@@ -40,7 +40,6 @@ export const TextFormat = Schema.Literals(["Raw", "HTML"])
  * @category models
  */
 export type TextFormat = typeof TextFormat.Type
-const textFormat = P.Enum(TextFormat.literals)
 
 /**
  * The answers `promote` accepts.
@@ -91,7 +90,6 @@ export const FilterAnswer = Schema.Literals([
  * @category models
  */
 export type FilterAnswer = typeof FilterAnswer.Type
-const filterAnswer = P.Enum(FilterAnswer.literals)
 
 /**
  * An answer name, or `-` and an answer name to exclude it.
@@ -101,40 +99,25 @@ const filterAnswer = P.Enum(FilterAnswer.literals)
  */
 export type ResponseFilterItem = FilterAnswer | `-${FilterAnswer}`
 
-const isFilterItem = (u: unknown): u is ResponseFilterItem =>
-  typeof u === "string" && FilterAnswer.literals.includes((u.startsWith("-") ? u.slice(1) : u) as never)
+const filterAnswer = P.lookupOf(FilterAnswer.literals)
 
 /** Include-list or exclude-list, never both (filter-answers.md). */
-const isFilterList = (u: unknown): u is ReadonlyArray<ResponseFilterItem> => {
-  if (!Array.isArray(u) || u.length === 0 || !u.every(isFilterItem)) return false
-  const excluded = u.filter((x: string) => x.startsWith("-")).length
-  return excluded === 0 || excluded === u.length
-}
+const excludedAnswers = FilterAnswer.literals.map((a) => `-${a}` as const)
 
-const ResponseFilter = {
-  schema: Schema.NonEmptyArray(Schema.String).pipe(
-    Schema.check(Schema.makeFilter((u: ReadonlyArray<string>) => isFilterList(u), {
-      description: "answer names, all included or all excluded with a leading -"
-    }))
-  ) as unknown as Schema.Codec<readonly [ResponseFilterItem, ...Array<ResponseFilterItem>]>,
-  param: {
-    is: (u: unknown): u is readonly [ResponseFilterItem, ...Array<ResponseFilterItem>] => isFilterList(u),
-    parse: (raw: string): readonly [ResponseFilterItem, ...Array<ResponseFilterItem>] | undefined => {
-      const out: Array<ResponseFilterItem> = []
-      for (const item of raw.split(",")) {
-        const t = item.trim()
-        const neg = t.startsWith("-")
-        const name = filterAnswer.lookup(neg ? t.slice(1) : t)
-        if (name === undefined) return undefined
-        out.push(neg ? `-${name}` : name)
-      }
-      return isFilterList(out)
-        ? (out as unknown as readonly [ResponseFilterItem, ...Array<ResponseFilterItem>])
-        : undefined
-    },
-    show: (a: ReadonlyArray<ResponseFilterItem>) => a.join(",")
-  } satisfies P.Param<readonly [ResponseFilterItem, ...Array<ResponseFilterItem>]>
-}
+const ResponseFilter = P.List(
+  Schema.NonEmptyArray(Schema.Literals([...FilterAnswer.literals, ...excludedAnswers])).check(
+    Schema.makeFilter((items) => {
+      const excluded = items.filter((x) => x.startsWith("-")).length
+      return excluded === 0 || excluded === items.length
+    }, { expected: "answer names, all included or all excluded with a leading -" })
+  ),
+  (item): ResponseFilterItem | undefined => {
+    if (!item.startsWith("-")) return filterAnswer(item)
+    const name = filterAnswer(item.slice(1))
+    return name === undefined ? undefined : `-${name}`
+  },
+  (item) => item
+)
 
 /**
  * `freshness`: `Day`, `Week`, `Month` (case-insensitive), a date `YYYY-MM-DD`, or a range
@@ -145,11 +128,11 @@ const ResponseFilter = {
  */
 export type Freshness = "Day" | "Week" | "Month" | (string & {})
 
-const FreshnessPeriod = P.Enum(["Day", "Week", "Month"])
+const freshnessPeriod = P.lookupOf(["Day", "Week", "Month"])
 
 const isFreshness = (u: unknown): u is Freshness => {
   if (typeof u !== "string") return false
-  if (FreshnessPeriod.values.includes(u as never)) return true
+  if (freshnessPeriod(u) === u) return true
   const parts = u.split("..")
   if (parts.length === 1) return P.isIsoDate(u)
   const [from, to] = parts
@@ -157,51 +140,45 @@ const isFreshness = (u: unknown): u is Freshness => {
     from <= to
 }
 
-const FreshnessParam = {
-  schema: Schema.String.pipe(
-    Schema.check(
-      Schema.makeFilter((s: string) => isFreshness(s), {
-        description: "Day, Week, Month, YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD"
-      })
-    )
-  ) as unknown as Schema.Codec<Freshness>,
-  param: {
-    is: isFreshness,
-    parse: (raw: string): Freshness | undefined => {
-      const period = FreshnessPeriod.lookup(raw)
-      if (period !== undefined) return period
-      return isFreshness(raw) ? raw : undefined
-    },
-    show: (a: Freshness) => a
-  } satisfies P.Param<Freshness>
-}
-
-const Count = P.UInt(0, 50)
-const Offset = P.UInt(0, 65535)
-const AnswerCount = P.UInt(0, 4294967295)
-const Promote = P.EnumList(PromoteAnswer.literals)
+const FreshnessParam = P.Custom(
+  isFreshness,
+  { expected: "Day, Week, Month, YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD" },
+  (raw) => freshnessPeriod(raw) ?? raw
+)
 
 /**
- * Schema of the Web Search parameters (typed form: numbers, booleans and arrays, not strings).
+ * The Web Search parameters as a codec from their query-string form (every value a string, as in
+ * `URLSearchParams`) to their typed form: enums in any case, comma lists, numbers from digits,
+ * `cc` and `mkt` exclusive. Decoding is the emulator's reading of a request, encoding the client's
+ * writing of one; fields are in documented order, which is the order they are checked and written.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const WebSearchParamsFromQuery = Schema.Struct({
+  q: P.NonBlank,
+  answerCount: Schema.optionalKey(P.UInt(0, 4294967295)),
+  cc: Schema.optionalKey(P.CountryCode),
+  count: Schema.optionalKey(P.UInt(0, 50)),
+  freshness: Schema.optionalKey(FreshnessParam),
+  mkt: Schema.optionalKey(P.NonBlank),
+  offset: Schema.optionalKey(P.UInt(0, 65535)),
+  promote: Schema.optionalKey(P.EnumList(PromoteAnswer.literals)),
+  responseFilter: Schema.optionalKey(ResponseFilter),
+  safeSearch: Schema.optionalKey(P.Enum(SafeSearch.literals)),
+  setLang: Schema.optionalKey(P.NonBlank),
+  textDecorations: Schema.optionalKey(P.Bool),
+  textFormat: Schema.optionalKey(P.Enum(TextFormat.literals))
+}).check(P.exclusive("cc", ["mkt"]))
+
+/**
+ * Schema of the Web Search parameters in their typed form (numbers, booleans and arrays, not
+ * strings): the type side of {@link WebSearchParamsFromQuery}.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const WebSearchParams = Schema.Struct({
-  q: P.NonBlank.schema,
-  answerCount: Schema.optionalKey(AnswerCount.schema),
-  cc: Schema.optionalKey(P.CountryCode.schema),
-  count: Schema.optionalKey(Count.schema),
-  freshness: Schema.optionalKey(FreshnessParam.schema),
-  mkt: Schema.optionalKey(P.NonBlank.schema),
-  offset: Schema.optionalKey(Offset.schema),
-  promote: Schema.optionalKey(Promote.schema),
-  responseFilter: Schema.optionalKey(ResponseFilter.schema),
-  safeSearch: Schema.optionalKey(safeSearch.schema),
-  setLang: Schema.optionalKey(P.NonBlank.schema),
-  textDecorations: Schema.optionalKey(P.Bool.schema),
-  textFormat: Schema.optionalKey(textFormat.schema)
-})
+export const WebSearchParams = Schema.toType(WebSearchParamsFromQuery)
 
 /**
  * The Web Search parameters.
@@ -209,27 +186,9 @@ export const WebSearchParams = Schema.Struct({
  * @since 0.1.0
  * @category models
  */
-export interface WebSearchParams extends Schema.Schema.Type<typeof WebSearchParams> {}
+export interface WebSearchParams extends Schema.Schema.Type<typeof WebSearchParamsFromQuery> {}
 
-const codec = P.make<WebSearchParams>({
-  params: {
-    q: P.NonBlank.param,
-    answerCount: AnswerCount.param,
-    cc: P.CountryCode.param,
-    count: Count.param,
-    freshness: FreshnessParam.param,
-    mkt: P.NonBlank.param,
-    offset: Offset.param,
-    promote: Promote.param,
-    responseFilter: ResponseFilter.param,
-    safeSearch: safeSearch.param,
-    setLang: P.NonBlank.param,
-    textDecorations: P.Bool.param,
-    textFormat: textFormat.param
-  },
-  required: ["q"],
-  across: (t, raw) => P.exclusive(t as Record<string, unknown>, raw as (name: string) => string, "cc", ["mkt"])
-})
+const codec = P.make<WebSearchParams, typeof WebSearchParamsFromQuery.Encoded>(WebSearchParamsFromQuery)
 
 /**
  * Checks typed parameters (the client's input) before any quota is spent.
@@ -248,7 +207,7 @@ export const validate: (input: unknown) => Result.Result<WebSearchParams, BingEr
  * Reads raw query-string parameters as Bing does (the emulator's side): `count=abc` fails with
  * `ParameterInvalidValue` for `count` and value `abc`; a missing or empty `q` with
  * `ParameterMissing` for `q`. Enum values are read case-insensitively; unknown parameters are
- * ignored.
+ * ignored; of a repeated parameter the first value counts.
  *
  * @since 0.1.0
  * @category decoding

@@ -1,6 +1,6 @@
 /* oxlint-disable no-underscore-dangle -- `_tag` and `_type` are the field names of Effect's tagged errors and of Bing's JSON */
 import { ErrorStatusTable, statusOfSubCode } from "@bing-effect/error-codes"
-import { assert, describe, expect, it } from "@effect/vitest"
+import { assert, describe, expect, it, vi } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import * as BingError from "../src/BingError.js"
 
@@ -122,6 +122,27 @@ describe("the union", () => {
     expect(BingError.isBingError(new Error("x"))).toBe(false)
     expect(BingError.isBingError({ _tag: "NotFound", status: 404, errors: [] })).toBe(false)
     expect(BingError.tags).toHaveLength(9)
+  })
+
+  it("isBingError goes by the brand: an error from a second copy of the package passes, a lookalike fails", async () => {
+    vi.resetModules()
+    const copy: typeof BingError = await import("../src/BingError.js")
+    const other = copy.rateLimited(1000)
+    expect(copy.RateLimited).not.toBe(BingError.RateLimited) // really a second copy
+    expect(other).not.toBeInstanceOf(BingError.RateLimited)
+    expect(BingError.isBingError(other)).toBe(true)
+    expect(BingError.isBingError(copy.quotaExhausted("day"))).toBe(true)
+    expect(copy.isBingError(BingError.notFound())).toBe(true)
+    const lookalike = Object.assign(new Error("Bing rate limit exceeded"), {
+      _tag: "RateLimited",
+      status: 429,
+      errors: [],
+      isRetryable: true
+    })
+    expect(BingError.isBingError(lookalike)).toBe(false)
+    expect(BingError.isBingError({ [Symbol("@bing-effect/schema/BingError")]: true, _tag: "NotFound" })).toBe(false)
+    expect(BingError.isBingError(null)).toBe(false)
+    expect(BingError.isBingError("NotFound")).toBe(false)
   })
 
   it("the BingError schema round-trips every error through its encoded form", () => {

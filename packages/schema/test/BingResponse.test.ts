@@ -4,6 +4,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Result, Schema } from "effect"
 import * as fc from "fast-check"
 import { readFileSync } from "node:fs"
+import { types } from "node:util"
 import * as BingError from "../src/BingError.js"
 import * as BingResponse from "../src/BingResponse.js"
 import * as SearchResponse from "../src/SearchResponse.js"
@@ -144,6 +145,32 @@ describe("decoded errors behave as constructed ones", () => {
       Effect.fail(decoded).pipe(Effect.catchTag("InvalidRequest", (e) => Effect.succeed(`${e.parameter}=${e.value}`)))
     )
     expect(caught).toBe("count=abc")
+  })
+})
+
+describe("decoded errors are real instances", () => {
+  it("native Errors of their class, with a constructed one's own properties and no stack into the decoder", () => {
+    const limit = Error.stackTraceLimit
+    const pairs = [
+      [BingError.parameterInvalidValue("count", "abc"), 400],
+      [BingError.rateLimited(1000), 429],
+      [BingError.quotaExhausted("month"), 403],
+      [BingError.authorizationDisabled(), 403],
+      [BingError.serverError("ResourceError"), 500]
+    ] as const
+    for (const [built, status] of pairs) {
+      const wire = BingResponse.encodeError(built)
+      const decoded = decode(status, wire.body, wire.headers)
+      expect(decoded).toBeInstanceOf(built.constructor)
+      expect(types.isNativeError(decoded)).toBe(true)
+      expect(Object.getOwnPropertyNames(decoded).toSorted()).toEqual(Object.getOwnPropertyNames(built).toSorted())
+      expect(decoded.stack).not.toMatch(/\n\s+at /)
+    }
+    for (const decoded of [decode(404, ""), decode(502, "<html>bad gateway</html>"), decode(200, "")]) {
+      expect(types.isNativeError(decoded)).toBe(true)
+      expect(Object.hasOwn(decoded, "stack")).toBe(true)
+    }
+    expect(Error.stackTraceLimit).toBe(limit)
   })
 })
 

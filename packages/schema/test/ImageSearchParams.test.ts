@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Result } from "effect"
+import { Result, Schema } from "effect"
+import * as fc from "fast-check"
 import * as ImageSearchParams from "../src/ImageSearchParams.js"
+import * as P from "../src/internal/params.js"
 
 const fromQuery = (qs: string) => ImageSearchParams.fromQuery(new URLSearchParams(qs))
 const failure = (
@@ -89,6 +91,51 @@ describe("Trending Images parameters", () => {
     expect(ImageSearchParams.validateTrending({})).toEqual(Result.succeed({}))
     expect(ImageSearchParams.trendingToQuery({ mkt: "en-GB", safeSearch: "Strict" }).toString()).toBe(
       "mkt=en-GB&safeSearch=Strict"
+    )
+  })
+})
+
+describe("one codec per endpoint", () => {
+  it("ImageSearchParamsFromQuery and TrendingImagesParamsFromQuery are Schema codecs from the query string", () => {
+    expect(
+      Schema.decodeUnknownSync(ImageSearchParams.ImageSearchParamsFromQuery)({ q: "c", count: "35", size: "large" })
+    ).toEqual({ q: "c", count: 35, size: "Large" })
+    expect(Schema.encodeSync(ImageSearchParams.ImageSearchParamsFromQuery)({ q: "c", minWidth: 10 })).toEqual({
+      q: "c",
+      minWidth: "10"
+    })
+    expect(Schema.decodeUnknownSync(ImageSearchParams.TrendingImagesParamsFromQuery)({ safeSearch: "off" })).toEqual({
+      safeSearch: "Off"
+    })
+    expect(Schema.is(ImageSearchParams.ImageSearchParams)({ q: "c", minHeight: 3, maxHeight: 1 })).toBe(false)
+  })
+
+  it("checks across parameters come after every parameter, in documented order", () => {
+    expect(failure(fromQuery("q=c&height=1&minHeight=2&cc=US&mkt=en-US"))).toEqual(invalid("cc", "US"))
+    expect(failure(fromQuery("q=c&minHeight=3&maxHeight=1&height=2"))).toEqual(invalid("height", "2"))
+    expect(failure(fromQuery("q=c&minWidth=3&maxWidth=1&minHeight=5&maxHeight=4"))).toEqual(invalid("maxHeight", "4"))
+    expect(failure(fromQuery("q=c&cc=US&mkt=en-US&size=Huge"))).toEqual(invalid("size", "Huge"))
+  })
+
+  it("fromQuery is Schema's decoding of the codec: same value or same error, on any input (2,000 runs)", () => {
+    const codec = ImageSearchParams.ImageSearchParamsFromQuery
+    const decode = (r: Record<string, string>) => {
+      const d = Schema.decodeUnknownResult(codec)(r)
+      return Result.isSuccess(d)
+        ? Result.succeed(d.success)
+        : Result.fail(P.toInvalidRequest(d.failure.issue, (name) => r[name], new Set(["q"])))
+    }
+    const rawValue = fc.oneof(
+      fc.constantFrom("", " ", "0", "1", "100", "150", "151", "65536", "-1", "1.5", "abc", "999999"),
+      fc.constantFrom("wide", "Monochrome", "day", "face", "photo", "Public", "wallpaper", "strict", "US", "en-US"),
+      fc.string({ maxLength: 4 })
+    )
+    const record = fc.dictionary(fc.constantFrom(...Object.keys(codec.fields)), rawValue, { maxKeys: 6 })
+    fc.assert(
+      fc.property(record, (r) => {
+        expect(ImageSearchParams.fromQuery(new URLSearchParams(r))).toEqual(decode(r))
+      }),
+      { numRuns: 2000 }
     )
   })
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Result } from "effect"
+import { Result, Schema } from "effect"
 import * as fc from "fast-check"
+import * as P from "../src/internal/params.js"
 import * as WebSearchParams from "../src/WebSearchParams.js"
 
 const fromQuery = (qs: string) => WebSearchParams.fromQuery(new URLSearchParams(qs))
@@ -156,6 +157,110 @@ describe("toQuery", () => {
         )
       }),
       { numRuns: 500 }
+    )
+  })
+})
+
+describe("one codec: WebSearchParamsFromQuery", () => {
+  const codec = WebSearchParams.WebSearchParamsFromQuery
+
+  it("is a Schema codec from the query-string form to the typed form, and back", () => {
+    expect(
+      Schema.decodeUnknownSync(codec)({
+        q: "sailing",
+        count: "20",
+        safeSearch: "strict",
+        textDecorations: "TRUE",
+        promote: "videos, news",
+        responseFilter: "-images,-Videos"
+      })
+    ).toEqual({
+      q: "sailing",
+      count: 20,
+      safeSearch: "Strict",
+      textDecorations: true,
+      promote: ["Videos", "News"],
+      responseFilter: ["-Images", "-Videos"]
+    })
+    expect(
+      Schema.encodeSync(codec)({
+        q: "sailing",
+        count: 20,
+        textDecorations: false,
+        responseFilter: ["Webpages", "News"]
+      })
+    ).toEqual({ q: "sailing", count: "20", textDecorations: "false", responseFilter: "Webpages,News" })
+    expect(Schema.is(WebSearchParams.WebSearchParams)({ q: "x", count: 60 })).toBe(false)
+    expect(Schema.is(WebSearchParams.WebSearchParams)({ q: "x", cc: "US", mkt: "en-US" })).toBe(false)
+    expect(Schema.is(WebSearchParams.WebSearchParams)({ q: "x", freshness: "2019-02-01..2019-05-30" })).toBe(true)
+  })
+
+  it("the first parameter at fault, in documented order, is the one reported", () => {
+    expect(failure(fromQuery("count=abc&safeSearch=Loose"))).toEqual({
+      subCode: "ParameterMissing",
+      parameter: "q",
+      value: undefined,
+      status: 400
+    })
+    expect(failure(fromQuery("safeSearch=Loose&q=x&count=abc"))).toEqual(invalid("count", "abc"))
+    expect(failure(fromQuery("q=x&cc=US&mkt=en-US&textFormat=md"))).toEqual(invalid("textFormat", "md"))
+    expect(failure(WebSearchParams.validate({ safeSearch: "Loose", q: "x", count: -1 }))).toEqual(
+      invalid("count", "-1")
+    )
+    expect(failure(fromQuery("q=x&count=1&count=abc"))).toBe("success") // the first of a repeated parameter counts
+  })
+
+  // What the codec says, for raw values drawn near each parameter's edges.
+  const rawValue = fc.oneof(
+    fc.constantFrom("", " ", "0", "1", "50", "51", "-1", "1.5", "1e3", "abc", "true", "FALSE", "yes"),
+    fc.constantFrom(
+      "Off",
+      "strict",
+      "HTML",
+      "raw",
+      "Day",
+      "week",
+      "2020-02-29",
+      "2019-02-30",
+      "2020-01-01..2019-01-01"
+    ),
+    fc.constantFrom("Webpages", "-images,-videos", "news,-images", "Ads", "Videos,News", "en-US", "US", "USA", "gb"),
+    fc.string({ maxLength: 6 })
+  )
+  const names = Object.keys(codec.fields)
+  const rawQuery = fc.dictionary(fc.constantFrom(...names), rawValue, { maxKeys: 6 })
+
+  // Schema's own decoding of the codec, its first issue made Bing's error by the one mapping.
+  const bySchema = <A>(schema: Schema.Codec<A, unknown>, input: Record<string, unknown>) => {
+    const r = Schema.decodeUnknownResult(schema)(input)
+    return Result.isSuccess(r)
+      ? Result.succeed(r.success)
+      : Result.fail(P.toInvalidRequest(r.failure.issue, (name) => input[name], new Set(["q"])))
+  }
+
+  it("fromQuery is Schema's decoding of the codec: same value or same error, on any input (2,000 runs)", () => {
+    fc.assert(
+      fc.property(rawQuery, (record) => {
+        expect(WebSearchParams.fromQuery(new URLSearchParams(record))).toEqual(bySchema(codec, record))
+      }),
+      { numRuns: 2000 }
+    )
+  })
+
+  it("validate is the codec's type side, toQuery its encoding (2,000 runs)", () => {
+    const encode = Schema.encodeSync(codec)
+    const typedValue = fc.oneof(rawValue, fc.integer({ min: -2, max: 70 }), fc.boolean(), fc.constant(["Webpages"]))
+    const typedInput = fc.dictionary(fc.constantFrom(...names), typedValue, { maxKeys: 6 })
+    fc.assert(
+      fc.property(rawQuery, typedInput, (record, input) => {
+        expect(WebSearchParams.validate(input)).toEqual(bySchema(WebSearchParams.WebSearchParams, input))
+        const typed = Schema.decodeUnknownResult(codec)(record)
+        if (Result.isSuccess(typed)) {
+          expect(WebSearchParams.validate(typed.success)).toEqual(Result.succeed(typed.success))
+          expect(Object.fromEntries(WebSearchParams.toQuery(typed.success))).toEqual(encode(typed.success))
+        }
+      }),
+      { numRuns: 2000 }
     )
   })
 })

@@ -2,6 +2,7 @@
  * The admin HTTP API under `/_emulator/`, guarded by a bearer token: clock, key usage, faults,
  * request log and reset. JSON in, JSON out; bodies are bounded.
  */
+import { isQuotaWindow } from "@bing-effect/error-codes"
 import * as Result from "effect/Result"
 import { timingSafeEqual } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
@@ -53,8 +54,6 @@ class AdminError extends Error {
   }
 }
 
-const windows: ReadonlyArray<Window> = ["second", "day", "month"]
-
 /** Validates the `to` of a clock advance. */
 export const parseAdvance = (to: unknown): AdvanceTo => {
   if (to === "next-second" || to === "next-day" || to === "next-month") return to
@@ -68,13 +67,13 @@ export const parseAdvance = (to: unknown): AdvanceTo => {
 /** Validates a usage setting. */
 export const parseUsage = (body: unknown): { window: Window; used: number } => {
   const o = (typeof body === "object" && body !== null ? body : {}) as { window?: unknown; used?: unknown }
-  if (typeof o.window !== "string" || !(windows as ReadonlyArray<string>).includes(o.window)) {
+  if (!isQuotaWindow(o.window)) {
     throw new AdminError(400, `"window" must be "second", "day" or "month"`)
   }
   if (typeof o.used !== "number" || !Number.isInteger(o.used) || o.used < 0) {
     throw new AdminError(400, `"used" must be a non-negative integer`)
   }
-  return { window: o.window as Window, used: o.used }
+  return { window: o.window, used: o.used }
 }
 
 export const clockJson = (core: Core) => {

@@ -3,6 +3,7 @@
  * encoded by `BingResponse.encodeError` / `encodeLegacyGateway`, and every parameter check is the
  * schema's `fromQuery`. The emulator only maps the decoded parameters onto its generator's input.
  */
+import type { VolumeQuotaWindow } from "@bing-effect/error-codes"
 import { BingError, BingResponse, ImageSearchParams, WebSearchParams } from "@bing-effect/schema"
 import * as Result from "effect/Result"
 import type { ImageQuery, TrendingQuery, WebQuery } from "./query.js"
@@ -103,7 +104,7 @@ export class Errors {
   rateLimited(retryAfterSeconds: number): Wire {
     return this.memo(`rl:${retryAfterSeconds}`, () => encode(BingError.rateLimited(retryAfterSeconds * 1000)))
   }
-  quotaExhausted(window: "day" | "month", retryAfterSeconds: number): Wire {
+  quotaExhausted(window: VolumeQuotaWindow, retryAfterSeconds: number): Wire {
     return this.memo(
       `qe:${window}:${retryAfterSeconds}`,
       () => encode(BingError.quotaExhausted(window, retryAfterSeconds * 1000))

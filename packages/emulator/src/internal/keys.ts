@@ -3,6 +3,7 @@
  * a calendar (or anchored) month, all on the emulator clock. Plain mutable state owned by one
  * emulator instance; nothing here is shared between instances.
  */
+import type { QuotaWindow } from "@bing-effect/error-codes"
 import { monthStart, nextDayStart, nextMonthStart, secondsUntil, type WindowConfig } from "./windows.js"
 
 const DAY = 86_400_000
@@ -21,7 +22,8 @@ export interface KeySpec {
   readonly expired?: boolean | undefined
 }
 
-export type Window = "second" | "day" | "month"
+/** A quota window, as `@bing-effect/error-codes` declares them. */
+export type Window = QuotaWindow
 
 /** The most timestamps a per-second window keeps (bounds memory for absurd limits). */
 const SECOND_CAP = 1_000_000

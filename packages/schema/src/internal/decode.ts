@@ -131,7 +131,12 @@ const quotaExhausted = (
   })
 
 const withSubCode = <T extends BingError.BingError>(
-  self: new(props: never) => T,
+  self: new(props: {
+    readonly status: number
+    readonly traceId?: string
+    readonly errors: ReadonlyArray<ErrorResponse.Error>
+    readonly subCode: string
+  }) => T,
   tag: T["_tag"],
   ctx: Context,
   errors: ReadonlyArray<ErrorResponse.Error>,
