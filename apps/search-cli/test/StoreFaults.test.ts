@@ -9,7 +9,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { connect, createServer } from "node:net"
+import { connect, createServer, type Socket } from "node:net"
 import { tmpdir } from "node:os"
 import { delimiter, join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
@@ -56,12 +56,19 @@ interface Exited {
   readonly ms: number
 }
 
-/** Runs the built CLI; `signal` is sent after `signalAfterMs`; SIGKILL after `killAfterMs` (then the test fails). */
+/**
+ * Runs the built CLI; `signal` is sent once `signalWhen` resolves; SIGKILL after `killAfterMs`
+ * (then the test fails). `signalledAt` is when the signal was sent, in ms since the start.
+ */
 const runCli = (
   args: ReadonlyArray<string>,
-  options: { readonly signal?: NodeJS.Signals; readonly signalAfterMs?: number; readonly killAfterMs: number }
+  options: {
+    readonly signal?: NodeJS.Signals
+    readonly signalWhen?: Promise<unknown>
+    readonly killAfterMs: number
+  }
 ) =>
-  new Promise<Exited & { readonly killed: boolean }>((resolve) => {
+  new Promise<Exited & { readonly killed: boolean; readonly signalledAt: number | undefined }>((resolve) => {
     const started = Date.now()
     const env: Record<string, string> = { BING_SEARCH_KEY: "frozen-store-test-key" }
     for (const name of ["PATH", "HOME", "TMPDIR"]) if (process.env[name] !== undefined) env[name] = process.env[name]!
@@ -76,12 +83,17 @@ const runCli = (
         child.kill("SIGKILL")
       }, options.killAfterMs)
     ]
+    let signalledAt: number | undefined
     if (options.signal !== undefined) {
-      timers.push(setTimeout(() => child.kill(options.signal), options.signalAfterMs ?? 1000))
+      void options.signalWhen?.then(() => {
+        if (child.exitCode !== null || child.signalCode !== null) return
+        signalledAt = Date.now() - started
+        child.kill(options.signal)
+      })
     }
     child.on("close", (code, signal) => {
       for (const t of timers) clearTimeout(t)
-      resolve({ code, signal, stderr, ms: Date.now() - started, killed })
+      resolve({ code, signal, stderr, ms: Date.now() - started, killed, signalledAt })
     })
   })
 
@@ -124,13 +136,56 @@ describe.skipIf(redisServer === undefined || !inject("redis"))("a frozen Redis a
     expect(r.stderr).not.toContain("frozen-store-test-key")
   })
 
+  // The signal goes once the CLI's connection reaches the frozen Redis, through a pass-through
+  // TCP relay of the test's own: then the CLI is provably inside the store start-up, however long
+  // Node took to start on a loaded machine (a fixed delay could land before its signal handlers).
+  const relay = () =>
+    new Promise<{ readonly url: string; readonly connected: Promise<void>; readonly close: () => void }>(
+      (resolve) => {
+        let connected!: () => void
+        const reached = new Promise<void>((r) => (connected = r))
+        const sockets = new Set<Socket>()
+        const server = createServer((socket) => {
+          const upstream = connect(Number(new URL(url).port), "127.0.0.1")
+          for (const s of [socket, upstream]) {
+            sockets.add(s)
+            s.on("error", () => s.destroy())
+          }
+          socket.pipe(upstream).pipe(socket)
+          connected()
+        })
+        server.listen(0, "127.0.0.1", () => {
+          const address = server.address()
+          const port = typeof address === "object" && address !== null ? address.port : 0
+          resolve({
+            url: `redis://127.0.0.1:${port}`,
+            connected: reached,
+            close: () => {
+              for (const s of sockets) s.destroy()
+              server.close()
+            }
+          })
+        })
+      }
+    )
+
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     it(`${signal} during the store start-up ends the run with 130`, async () => {
-      const r = await runCli(["quota", "--store", url], { signal, signalAfterMs: 1_000, killAfterMs: 10_000 })
-      expect(r.killed).toBe(false)
-      expect(r.code).toBe(130)
-      // the store timeout (2 s) has not passed yet: the signal, not the timeout, ended it
-      expect(r.ms).toBeLessThan(5_000)
+      const via = await relay()
+      try {
+        const r = await runCli(["quota", "--store", via.url], {
+          signal,
+          signalWhen: via.connected,
+          killAfterMs: 15_000
+        })
+        expect(r.killed).toBe(false)
+        expect(r.signalledAt).toBeDefined()
+        expect(r.code).toBe(130)
+        // well before the store timeout (2 s) after the signal: the signal, not the timeout, ended it
+        expect(r.ms - r.signalledAt!).toBeLessThan(1_500)
+      } finally {
+        via.close()
+      }
     })
   }
 })

@@ -13,7 +13,7 @@
 import * as Data from "effect/Data"
 import * as Predicate from "effect/Predicate"
 import { formatWait } from "./internal/format.js"
-import type { WindowKind } from "./Window.js"
+import { quotaName, type WindowKind } from "./Window.js"
 
 /**
  * The window a reason refers to (a `Window.WindowKind`); `"unknown"` when the
@@ -60,12 +60,9 @@ export class AllTiersExhausted extends Data.TaggedClass("AllTiersExhausted")<{
   }
 
   get message(): string {
-    const which = this.window === "unknown"
-      ? "quota"
-      : `${this.window === "day" ? "daily" : this.window === "month" ? "monthly" : "per-second"} quota`
-    return `Every tier is exhausted (${this.tiers.join(", ")}): ${which} used up; the first reset is at ${
-      new Date(this.resetsAt).toISOString()
-    } (in ${formatWait(this.retryAfter)})`
+    return `Every tier is exhausted (${this.tiers.join(", ")}): ${
+      quotaName(this.window)
+    } used up; the first reset is at ${new Date(this.resetsAt).toISOString()} (in ${formatWait(this.retryAfter)})`
   }
 }
 

@@ -729,5 +729,6 @@ describe("properties", () => {
       }),
       { numRuns: 10_000 }
     )
-  })
+    // a bound, not a speed target: 10,000 runs take about 2 s alone, and 7 s on a loaded 2-core machine
+  }, 60_000)
 })
