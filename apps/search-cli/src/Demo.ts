@@ -16,6 +16,7 @@ import type { QuotaEvent } from "@bing-effect/quota-tracker"
 import { TierCatalog } from "@bing-effect/quota-tracker"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import { FetchHttpClient } from "effect/http"
 import * as Redacted from "effect/Redacted"
 import { randomBytes } from "node:crypto"
 import * as EmulatorClock from "./EmulatorClock.js"
@@ -254,7 +255,7 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
         userAgent: Session.userAgent,
         retry: fastRetry,
         ...options
-      })
+      }).pipe(Effect.provide(FetchHttpClient.layer))
 
     // a) a key the emulator does not know
     const stranger = yield* standalone({ key: Redacted.make(secret("unknown")) })

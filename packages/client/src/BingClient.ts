@@ -66,7 +66,7 @@ export const defaultMaxResponseBytes = 4 * 1024 * 1024
  * Every error an operation can fail with: Bing's typed errors, the transport errors, the refused
  * responses (a redirect, a body over `maxResponseBytes`), the quota tracker's `QuotaError` (every
  * tier exhausted, store unavailable, per-second hold too long), and `InvalidClientOptions` for a
- * tier whose key cannot be sent in a header (found when the tier is first used; nothing is sent).
+ * tier whose key or endpoint cannot be used (found when the tier is first used; nothing is sent).
  *
  * @since 0.1.0
  * @category models
@@ -115,7 +115,7 @@ export type AnyBingError = BingError.BingError
  * @category models
  */
 export interface Options {
-  /** The subscription key. Required without a quota tracker; with one, each tier brings its key. */
+  /** The subscription key. Required by `make`/`layer`; with a quota tracker (`layerWithQuota`) each tier brings its key. */
   readonly key?: Redacted.Redacted<string> | undefined
   /** Base URL, default `https://api.bing.microsoft.com` (`/v7.0/...` is appended). HTTPS only. */
   readonly endpoint?: string | undefined
@@ -278,8 +278,8 @@ export const isInsecureEndpoint = (
 ): boolean => EndpointCheck.check(endpoint, options.allowInsecureLoopback === true)._tag === "HttpNotAllowed"
 
 /**
- * Checks options without building anything (`withTracker`: a quota tracker will be provided, so
- * `key` may be absent).
+ * Checks options without building anything (`withTracker`: for `makeWithQuota` / `layerWithQuota`,
+ * so `key` may be absent).
  *
  * @since 0.1.0
  * @category constructors
@@ -306,7 +306,7 @@ const resolve = (options: Options, trackerPresent: boolean): Result.Result<Resol
     return bad("userAgent", HeaderValue.problem)
   }
   if (options.key === undefined && !trackerPresent) {
-    return bad("key", "is required when no QuotaTracker is provided")
+    return bad("key", "is required without a QuotaTracker (makeWithQuota / layerWithQuota take the tiers' keys)")
   }
   const endpoint = options.endpoint ?? defaultEndpoint
   const checked = EndpointCheck.check(endpoint, options.allowInsecureLoopback === true)
@@ -393,13 +393,7 @@ interface Answer<A> {
   readonly clientId: string | undefined
 }
 
-type AttemptError =
-  | AnyBingError
-  | RequestTimeout
-  | ConnectionFailed
-  | RedirectRefused
-  | ResponseTooLarge
-  | InvalidClientOptions
+type AttemptError = RetryLoop.AttemptError
 
 const transportDetail = (error: HttpClientError.HttpClientError, secrets: ReadonlyArray<string>): string => {
   const reason = error.reason
@@ -426,23 +420,45 @@ const manualRedirects = (init: globalThis.RequestInit | undefined): globalThis.R
   init?.redirect === "manual" ? init : { ...init, redirect: "manual" }
 
 /**
- * Builds a client from options. The `HttpClient` and the `QuotaTracker` are taken from the context
- * when present: without an `HttpClient` the fetch-based one is used, without a tracker the
- * configured `key` is.
+ * Builds a client from options with the `HttpClient` of the context, sending the configured `key`
+ * (for quota tracking and tier failover, see {@link makeWithQuota}).
+ *
+ * **When to use**: to hold the service yourself (a scoped client, two clients with different
+ * options); otherwise {@link layer}.
+ *
+ * **Gotchas**: nothing is taken from the context silently. A `QuotaTracker` there is not used
+ * (that is `makeWithQuota`), and without an `HttpClient` the program does not typecheck: provide
+ * `NodeHttpClient.layerUndici` (`@effect/platform-node`, the fastest on Node) or
+ * `FetchHttpClient.layer` (`effect/http`).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options): Effect.Effect<Service, InvalidClientOptions> =>
+export const make = (options: Options): Effect.Effect<Service, InvalidClientOptions, HttpClient.HttpClient> =>
+  build(options, undefined)
+
+/**
+ * Builds a client whose every call acquires a tier from the `QuotaTracker` of the context, sends
+ * that tier's key (to its endpoint when it has one), reports the outcome, and moves to the next
+ * tier within the same call when Bing answers that a quota is exhausted. `key` may be absent.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const makeWithQuota = (
+  options: Options
+): Effect.Effect<Service, InvalidClientOptions, HttpClient.HttpClient | QuotaTracker.QuotaTracker> =>
+  QuotaTracker.QuotaTracker.use((tracker) => build(options, tracker))
+
+const build = (
+  options: Options,
+  trackerService: RetryLoop.Tracker | undefined
+): Effect.Effect<Service, InvalidClientOptions, HttpClient.HttpClient> =>
   Effect.gen(function*() {
-    const tracker = yield* Effect.serviceOption(QuotaTracker.QuotaTracker)
-    const resolved = resolve(options, Option.isSome(tracker))
+    const resolved = resolve(options, trackerService !== undefined)
     if (Result.isFailure(resolved)) return yield* Effect.fail(resolved.failure)
     const config = resolved.success
-    const provided = yield* Effect.serviceOption(HttpClient.HttpClient)
-    const http = Option.isSome(provided)
-      ? provided.value
-      : yield* Effect.service(HttpClient.HttpClient).pipe(Effect.provide(FetchHttpClient.layer))
+    const http = yield* HttpClient.HttpClient
     // A fetch `RequestInit` seen where the client is built is kept (with `redirect: "manual"`) for
     // calls whose own context has none.
     const builtInit = manualRedirects(Option.getOrUndefined(yield* Effect.serviceOption(FetchHttpClient.RequestInit)))
@@ -468,7 +484,6 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
     }
     const staticHeaders: Record<string, string> = { accept: "application/json" }
     if (config.userAgent !== undefined) staticHeaders["user-agent"] = config.userAgent
-    const trackerService: RetryLoop.Tracker | undefined = Option.isSome(tracker) ? tracker.value : undefined
 
     const withDefaults = (params: object | undefined): Record<string, unknown> => {
       const input: Record<string, unknown> = { ...params }
@@ -487,38 +502,21 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
       query: string,
       scope: string,
       target: RetryLoop.Target
-    ): Effect.Effect<RetryLoop.Verdict<Answer<A>, AttemptError>> => {
+    ): Effect.Effect<Answer<A>, AttemptError> => {
       const checked = endpointFor(target.endpoint)
-      if (checked._tag === "HttpNotAllowed") {
-        return Effect.succeed({
-          _tag: "Fatal",
-          error: BingError.httpNotAllowed({ local: true }),
-          counted: false,
-          sent: false
-        })
-      }
+      if (checked._tag === "HttpNotAllowed") return Effect.fail(BingError.httpNotAllowed({ local: true }))
+      // A tier's endpoint and key are first seen here (the tracker hands them over): refused
+      // before sending, never retried (the client's own were checked when it was built).
       if (checked._tag === "Invalid") {
-        return Effect.succeed({
-          _tag: "Fatal",
-          error: new ConnectionFailed({
-            operation: op.name,
-            endpoint: "(invalid endpoint)",
-            phase: "request",
-            detail: `the endpoint ${checked.detail}`
-          }),
-          counted: false,
-          sent: false
-        })
+        return Effect.fail(
+          new InvalidClientOptions({ option: "endpoint", detail: `of tier ${target.tier} ${checked.detail}` })
+        )
       }
       const key = Redacted.value(target.key)
-      // A tier's key is first seen here (the tracker hands it over): refused before sending, never retried.
       if (target.tier !== undefined && !HeaderValue.isValid(key)) {
-        return Effect.succeed({
-          _tag: "Fatal",
-          error: new InvalidClientOptions({ option: "key", detail: `of tier ${target.tier} ${HeaderValue.problem}` }),
-          counted: false,
-          sent: false
-        })
+        return Effect.fail(
+          new InvalidClientOptions({ option: "key", detail: `of tier ${target.tier} ${HeaderValue.problem}` })
+        )
       }
       const display = checked.base + op.path
       const url = query === "" ? display : `${display}?${query}`
@@ -578,55 +576,20 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
           )
           : exchange
       return Effect.clockWith((clock) =>
-        bounded.pipe(
-          Effect.match({
-            onFailure: (error): RetryLoop.Verdict<Answer<A>, AttemptError> => {
-              switch (error._tag) {
-                // Bing neither redirects nor sends megabytes: whatever answered will answer the same.
-                case "RedirectRefused":
-                  return { _tag: "Fatal", error, counted: false }
-                case "ResponseTooLarge":
-                  return { _tag: "Fatal", error, counted: error.status === 200 }
-                // A request whose response started (or timed out) may have been counted by the server.
-                case "RequestTimeout":
-                  return { _tag: "Backoff", error, counted: true }
-                case "ConnectionFailed":
-                  return { _tag: "Backoff", error, counted: error.phase === "response" }
-              }
-            },
-            onSuccess: (response): RetryLoop.Verdict<Answer<A>, AttemptError> => {
-              const returnedId = response.headers["x-msedge-clientid"]
-              if (returnedId !== undefined && returnedId !== "") clientIds.set(scope, returnedId)
-              // `now` only matters for a Retry-After given as an HTTP date.
-              const decoded = op.decode(response, { now: clock.currentTimeMillisUnsafe() })
-              if (Result.isSuccess(decoded)) {
-                return {
-                  _tag: "Done",
-                  value: {
-                    value: decoded.success,
-                    status: response.status,
-                    traceId: response.headers["bingapis-traceid"],
-                    market: response.headers["bingapis-market"],
-                    clientId: returnedId ?? sentId
-                  }
-                }
-              }
-              const error = decoded.failure
-              switch (error._tag) {
-                case "RateLimited":
-                  return { _tag: "RateLimited", error, retryAfterMs: error.retryAfterMs }
-                case "QuotaExhausted":
-                  return { _tag: "Quota", error, window: error.window, retryAfterMs: error.retryAfterMs }
-                default: {
-                  const counted = response.status === 200
-                  return error.isRetryable || (error._tag === "UnexpectedResponse" && error.status >= 500)
-                    ? { _tag: "Backoff", error, counted }
-                    : { _tag: "Fatal", error, counted }
-                }
-              }
-            }
+        Effect.flatMap(bounded, (response): Effect.Effect<Answer<A>, AnyBingError> => {
+          const returnedId = response.headers["x-msedge-clientid"]
+          if (returnedId !== undefined && returnedId !== "") clientIds.set(scope, returnedId)
+          // `now` only matters for a Retry-After given as an HTTP date.
+          const decoded = op.decode(response, { now: clock.currentTimeMillisUnsafe() })
+          if (Result.isFailure(decoded)) return Effect.fail(decoded.failure)
+          return Effect.succeed({
+            value: decoded.success,
+            status: response.status,
+            traceId: response.headers["bingapis-traceid"],
+            market: response.headers["bingapis-market"],
+            clientId: returnedId ?? sentId
           })
-        )
+        })
       )
     }
 
@@ -646,7 +609,7 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
         if (Result.isFailure(validated)) return Effect.fail(Attempts.set(refusedLocally(validated.failure), 0))
         const query = op.toQuery(validated.success).toString()
         const scope = callOptions?.userScope ?? ClientIds.defaultScope
-        const loop = RetryLoop.run<Answer<A>, AttemptError>({
+        const loop = RetryLoop.run<Answer<A>>({
           policy: config.policy,
           tracker: trackerService,
           fallback: { key: config.key, endpoint: config.endpoint },
@@ -742,24 +705,57 @@ const addKeyHeader = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<stri
 // ---------------------------------------------------------------------------------------------
 
 /**
- * A client layer. Provide an `HttpClient` layer (e.g. `NodeHttpClient.layerUndici` from
- * `@effect/platform-node`, the fastest on Node) to replace the fetch-based default, and a
- * `QuotaTracker` layer to turn on quota tracking and tier failover.
+ * A client layer sending the configured `key`. It needs an `HttpClient`: provide
+ * `NodeHttpClient.layerUndici` from `@effect/platform-node` (the fastest on Node) or
+ * `FetchHttpClient.layer` from `effect/http`. For quota tracking and tier failover use
+ * {@link layerWithQuota}.
  *
  * @example
  * ```ts
- * import { Effect, Redacted } from "effect"
+ * import { Effect, Layer, Redacted } from "effect"
+ * import { FetchHttpClient } from "effect/http"
  * import { BingClient } from "@bing-effect/client"
  *
- * const Live = BingClient.layer({ key: Redacted.make(process.env.BING_KEY ?? ""), market: "en-US" })
+ * const Live = BingClient.layer({ key: Redacted.make(process.env.BING_KEY ?? ""), market: "en-US" }).pipe(
+ *   Layer.provide(FetchHttpClient.layer)
+ * )
  * const program = BingClient.webSearch({ q: "effect" }).pipe(Effect.provide(Live))
  * ```
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<BingClient, InvalidClientOptions> =>
+export const layer = (options: Options): Layer.Layer<BingClient, InvalidClientOptions, HttpClient.HttpClient> =>
   Layer.effect(BingClient, make(options))
+
+/**
+ * A client layer backed by a quota tracker (see {@link makeWithQuota}): it needs an `HttpClient`
+ * and a `QuotaTracker`, both by `Layer.provide`. The tracker's tiers bring their keys, so `key`
+ * may be absent.
+ *
+ * @example
+ * ```ts
+ * import { Layer, Redacted } from "effect"
+ * import { FetchHttpClient } from "effect/http"
+ * import { BingClient } from "@bing-effect/client"
+ * import { QuotaTracker, Tier } from "@bing-effect/quota-tracker"
+ *
+ * const Tracker = QuotaTracker.layer({
+ *   tiers: [Tier.make({ name: "S1", key: Redacted.make(process.env.BING_KEY ?? ""), limits: { perMonth: 1_000 } })]
+ * })
+ * const Live = BingClient.layerWithQuota({ market: "en-US" }).pipe(
+ *   Layer.provide(Tracker),
+ *   Layer.provide(FetchHttpClient.layer)
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerWithQuota = (
+  options: Options
+): Layer.Layer<BingClient, InvalidClientOptions, HttpClient.HttpClient | QuotaTracker.QuotaTracker> =>
+  Layer.effect(BingClient, makeWithQuota(options))
 
 /**
  * The options read from configuration (environment variables by default):
@@ -805,20 +801,30 @@ export const config: Config.Config<Options> = Config.all({
 )
 
 /**
- * A client layer whose options come from `Config` ({@link config} by default).
+ * A client layer whose options come from `Config` ({@link config} by default); like
+ * {@link layer}, it needs an `HttpClient`.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerConfig = (
   options: Config.Config<Options> = config
-): Layer.Layer<BingClient, InvalidClientOptions | Config.ConfigError> =>
-  Layer.effect(
-    BingClient,
-    Effect.gen(function*() {
-      return yield* make(yield* options)
-    })
-  )
+): Layer.Layer<BingClient, InvalidClientOptions | Config.ConfigError, HttpClient.HttpClient> =>
+  Layer.effect(BingClient, Effect.flatMap(options, make))
+
+/**
+ * {@link layerWithQuota} with its options from `Config` ({@link config} by default).
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerConfigWithQuota = (
+  options: Config.Config<Options> = config
+): Layer.Layer<
+  BingClient,
+  InvalidClientOptions | Config.ConfigError,
+  HttpClient.HttpClient | QuotaTracker.QuotaTracker
+> => Layer.effect(BingClient, Effect.flatMap(options, makeWithQuota))
 
 // ---------------------------------------------------------------------------------------------
 // Accessors
