@@ -9,12 +9,13 @@
 import { QuotaTracker } from "@bing-effect/quota-tracker"
 import type { QuotaError } from "@bing-effect/quota-tracker"
 import { BingError, BingResponse, ImageSearchParams, WebSearchParams } from "@bing-effect/schema"
+import type * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { constTrue } from "effect/Function"
-import { FetchHttpClient, Headers, HttpClient, HttpClientRequest } from "effect/http"
+import { FetchHttpClient, Headers, HttpBody, HttpClient, HttpClientRequest, UrlParams } from "effect/http"
 import type { HttpClientError } from "effect/http"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -484,6 +485,23 @@ const build = (
     }
     const staticHeaders: Record<string, string> = { accept: "application/json" }
     if (config.userAgent !== undefined) staticHeaders["user-agent"] = config.userAgent
+    // The request headers of the last (key, client id) pair: the same on almost every call, and
+    // `Headers` are never mutated, so one object serves them all (no copy per request).
+    let lastKey: string | undefined
+    let lastId: string | undefined
+    let lastHeaders = Headers.empty
+    const headersFor = (key: string, sentId: string | undefined): Headers.Headers => {
+      if (key !== lastKey || sentId !== lastId) {
+        const input: Record<string, string> = { ...staticHeaders, [SubscriptionKeyHeader]: key }
+        if (sentId !== undefined) input["x-msedge-clientid"] = sentId
+        lastHeaders = Headers.fromInput(input)
+        lastKey = key
+        lastId = sentId
+      }
+      return lastHeaders
+    }
+
+    const fallback = { key: config.key, endpoint: config.endpoint }
 
     const withDefaults = (params: object | undefined): Record<string, unknown> => {
       const input: Record<string, unknown> = { ...params }
@@ -494,8 +512,6 @@ const build = (
       if (config.safeSearch !== undefined && input["safeSearch"] === undefined) input["safeSearch"] = config.safeSearch
       return input
     }
-
-    type Exchange = { readonly status: number; readonly headers: Headers.Headers; readonly body: string }
 
     const attempt = <A>(
       op: Operation<unknown, A>,
@@ -520,76 +536,81 @@ const build = (
       }
       const display = checked.base + op.path
       const url = query === "" ? display : `${display}?${query}`
-      const headers: Record<string, string> = { ...staticHeaders, [SubscriptionKeyHeader]: key }
       const sentId = clientIds.get(scope)
-      if (sentId !== undefined) headers["x-msedge-clientid"] = sentId
-      const request = HttpClientRequest.get(url, { headers })
-      const failed = (phase: "request" | "response") => (error: HttpClientError.HttpClientError) =>
-        new ConnectionFailed({ operation: op.name, endpoint: display, phase, detail: transportDetail(error, [key]) })
-      const exchange: Effect.Effect<Exchange, ConnectionFailed | RedirectRefused | ResponseTooLarge> = http.execute(
-        request
-      ).pipe(
-        Effect.mapError(failed("request")),
-        Effect.flatMap((response): Effect.Effect<Exchange, ConnectionFailed | RedirectRefused | ResponseTooLarge> => {
-          // Whatever the HttpClient: a 3xx is never followed, and an answer from another origin
-          // (a client that followed a redirect by itself) is never used.
-          const redirect = Redirect.check(response, checked.origin, key)
-          if (redirect !== undefined) {
-            return Effect.andThen(
-              Body.discard(response),
-              Effect.fail(
-                new RedirectRefused({ operation: op.name, endpoint: display, status: response.status, ...redirect })
-              )
-            )
-          }
-          // Read once: some clients (undici) build a new Headers object on every access.
-          const received = response.headers
-          return Body.read(
-            response,
-            received,
-            config.maxResponseBytes,
-            () =>
-              new ResponseTooLarge({
-                operation: op.name,
-                endpoint: display,
-                status: response.status,
-                maxResponseBytes: config.maxResponseBytes
-              })
-          ).pipe(
-            Effect.mapError((e) => e._tag === "ResponseTooLarge" ? e : failed("response")(e)),
-            Effect.map((body): Exchange => ({
-              status: response.status,
-              headers: Scrub.headers(received, key),
-              body: Scrub.body(body, key)
-            }))
-          )
-        })
+      // One request object (`get(url, { headers })` builds three and copies the headers again).
+      const request = HttpClientRequest.makeWith(
+        "GET",
+        url,
+        UrlParams.empty,
+        Option.none(),
+        headersFor(key, sentId),
+        HttpBody.empty
       )
+      const failed = (phase: "request" | "response", error: HttpClientError.HttpClientError) =>
+        new ConnectionFailed({ operation: op.name, endpoint: display, phase, detail: transportDetail(error, [key]) })
+      const exchange = (clock: Clock.Clock): Effect.Effect<Answer<A>, AttemptError> =>
+        Effect.matchEffect(http.execute(request), {
+          onFailure: (error) => Effect.fail(failed("request", error)),
+          onSuccess: (response): Effect.Effect<Answer<A>, AttemptError> => {
+            // Whatever the HttpClient: a 3xx is never followed, and an answer from another origin
+            // (a client that followed a redirect by itself) is never used.
+            const redirect = Redirect.check(response, checked.origin, key)
+            if (redirect !== undefined) {
+              return Effect.andThen(
+                Body.discard(response),
+                Effect.fail(
+                  new RedirectRefused({ operation: op.name, endpoint: display, status: response.status, ...redirect })
+                )
+              )
+            }
+            // Read once: some clients (undici) build a new Headers object on every access.
+            const received = response.headers
+            const body = Body.read(
+              response,
+              received,
+              config.maxResponseBytes,
+              () =>
+                new ResponseTooLarge({
+                  operation: op.name,
+                  endpoint: display,
+                  status: response.status,
+                  maxResponseBytes: config.maxResponseBytes
+                })
+            )
+            // Read, scrubbed and decoded in one step (one continuation per attempt, not three).
+            return Effect.matchEffect(body, {
+              onFailure: (e) => Effect.fail(e._tag === "ResponseTooLarge" ? e : failed("response", e)),
+              onSuccess: (text): Effect.Effect<Answer<A>, AnyBingError> => {
+                const headers = Scrub.headers(received, key)
+                const returnedId = headers["x-msedge-clientid"]
+                if (returnedId !== undefined && returnedId !== "") clientIds.set(scope, returnedId)
+                // `now` only matters for a Retry-After given as an HTTP date.
+                const decoded = op.decode(
+                  { status: response.status, headers, body: Scrub.body(text, key) },
+                  { now: clock.currentTimeMillisUnsafe() }
+                )
+                if (Result.isFailure(decoded)) return Effect.fail(decoded.failure)
+                return Effect.succeed({
+                  value: decoded.success,
+                  status: response.status,
+                  traceId: headers["bingapis-traceid"],
+                  market: headers["bingapis-market"],
+                  clientId: returnedId ?? sentId
+                })
+              }
+            })
+          }
+        })
       // The per-attempt timeout (see internal/timeout.ts: one child fiber and a plain timer on the
       // live clock); skipped only when the caller chose none and relies on interruption instead.
-      const bounded: Effect.Effect<Exchange, ConnectionFailed | RedirectRefused | ResponseTooLarge | RequestTimeout> =
+      return Effect.clockWith((clock) =>
         Number.isFinite(config.timeoutMs)
           ? Timeout.bounded(
-            exchange,
+            exchange(clock),
             config.timeoutMs,
             () => new RequestTimeout({ operation: op.name, endpoint: display, timeoutMs: config.timeoutMs })
           )
-          : exchange
-      return Effect.clockWith((clock) =>
-        Effect.flatMap(bounded, (response): Effect.Effect<Answer<A>, AnyBingError> => {
-          const returnedId = response.headers["x-msedge-clientid"]
-          if (returnedId !== undefined && returnedId !== "") clientIds.set(scope, returnedId)
-          // `now` only matters for a Retry-After given as an HTTP date.
-          const decoded = op.decode(response, { now: clock.currentTimeMillisUnsafe() })
-          if (Result.isFailure(decoded)) return Effect.fail(decoded.failure)
-          return Effect.succeed({
-            value: decoded.success,
-            status: response.status,
-            traceId: response.headers["bingapis-traceid"],
-            market: response.headers["bingapis-market"],
-            clientId: returnedId ?? sentId
-          })
-        })
+          : exchange(clock)
       )
     }
 
@@ -603,8 +624,9 @@ const build = (
       params: object | undefined,
       callOptions: CallOptions | undefined,
       traced: boolean
-    ) =>
-      Effect.suspend(() => {
+    ): Effect.Effect<BingResult<A>, ClientError> => {
+      // Called when the call runs (inside `call`'s `withFiber`), so no `suspend` of its own.
+      {
         const validated = op.validate(withDefaults(params))
         if (Result.isFailure(validated)) return Effect.fail(Attempts.set(refusedLocally(validated.failure), 0))
         const query = op.toQuery(validated.success).toString()
@@ -612,8 +634,8 @@ const build = (
         const loop = RetryLoop.run<Answer<A>>({
           policy: config.policy,
           tracker: trackerService,
-          fallback: { key: config.key, endpoint: config.endpoint },
-          missingKey: () => BingError.authorizationMissing(),
+          fallback,
+          missingKey: BingError.authorizationMissing,
           attempt: (target) => attempt(op as Operation<unknown, A>, query, scope, target)
         })
         return Effect.matchEffect(loop, {
@@ -643,12 +665,19 @@ const build = (
             )
           }
         })
-      })
+      }
+    }
 
-    // One context update per call: the key header joins the redacted names, and a fetch-based
-    // HttpClient gets `redirect: "manual"` (whichever HttpClient, the response is checked as well).
-    const callContext = (context: Context.Context<never>): Context.Context<never> =>
-      Context.add(
+    // One context update per call: the key header joins the redacted names, a fetch-based
+    // HttpClient gets `redirect: "manual"` (whichever HttpClient, the response is checked as well),
+    // and Effect's HTTP span is off (or its propagation, see `httpSpans`). Contexts are immutable
+    // and a caller's is the same object call after call, so the last result is kept: each change
+    // of the fiber's context rebuilds its lookup cache, which cost more than the rest of the update.
+    let lastContext: Context.Context<never> | undefined
+    let lastCallContext: Context.Context<never> = Context.empty()
+    const callContext = (context: Context.Context<never>): Context.Context<never> => {
+      if (context === lastContext) return lastCallContext
+      let next = Context.add(
         Context.add(
           context,
           Headers.CurrentRedactedNames,
@@ -657,24 +686,27 @@ const build = (
         FetchHttpClient.RequestInit,
         initFor(Context.getOrUndefined(context, FetchHttpClient.RequestInit))
       )
-
-    const call = <P, A>(op: Operation<P, A>, params: object | undefined, callOptions: CallOptions | undefined) => {
-      let called = Effect.withFiber((fiber) =>
-        fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
-          ? run(op, params, callOptions, false)
-          : run(op, params, callOptions, true).pipe(
-            // No stack capture: it costs more than the rest of the span, and the caller's span says where.
-            Effect.withSpan(`BingClient.${op.name}`, { attributes: { "bing.operation": op.name } }, {
-              captureStackTrace: false
-            })
-          )
-      ).pipe(Effect.updateContext(callContext))
-      if (!config.httpSpans) called = Effect.provideService(called, HttpClient.TracerDisabledWhen, constTrue)
-      else if (!config.propagateTrace) {
-        called = Effect.provideService(called, HttpClient.TracerPropagationEnabled, false)
-      }
-      return called
+      if (!config.httpSpans) next = Context.add(next, HttpClient.TracerDisabledWhen, constTrue)
+      else if (!config.propagateTrace) next = Context.add(next, HttpClient.TracerPropagationEnabled, false)
+      lastContext = context
+      lastCallContext = next
+      return next
     }
+
+    const call = <P, A>(op: Operation<P, A>, params: object | undefined, callOptions: CallOptions | undefined) =>
+      Effect.updateContext(
+        Effect.withFiber((fiber) =>
+          fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
+            ? run(op, params, callOptions, false)
+            : run(op, params, callOptions, true).pipe(
+              // No stack capture: it costs more than the rest of the span, and the caller's span says where.
+              Effect.withSpan(`BingClient.${op.name}`, { attributes: { "bing.operation": op.name } }, {
+                captureStackTrace: false
+              })
+            )
+        ),
+        callContext
+      )
 
     return BingClient.of({
       webSearch: (params, callOptions) => call(webSearchOp, params, callOptions),
