@@ -71,7 +71,7 @@ describe("redirects are never followed with the key", () => {
   it("every transport, every 3xx, both targets: refused, one attempt, nothing reaches the target", async () => {
     const figures: Record<string, string> = {}
     const queries = targets.flatMap((t) => statuses.map((s) => `${s}-${t}`))
-    for (const transport of ["promise", "effect", "fetch", "undici"] as const) {
+    for (const transport of ["promise", "fetch", "undici"] as const) {
       for (const s of [bing, plain, secure]) s.reset()
       const child = spawnNode(fixture("redirect-call.ts"), [bing.url, transport, ...queries], env())
       const line = await child.waitFor(/^RESULT (.*)$/m, 60_000)

@@ -18,6 +18,7 @@ import { Emulator } from "@bing-effect/emulator"
 import { QuotaStore, QuotaTracker, Tier } from "@bing-effect/quota-tracker"
 import { RedisStore } from "@bing-effect/quota-tracker/redis"
 import { Effect, Exit, Fiber, Layer, Redacted, Stream } from "effect"
+import { FetchHttpClient } from "effect/http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
   Capture,
@@ -88,9 +89,15 @@ describe.skipIf(skipRedis || (bin === undefined && !ci))("Redis outage", () => {
         mode === "open" ? QuotaStore.layerFailOpen({ retryInterval: 200 }).pipe(Layer.provide(redis)) : redis
       )
     )
-    const live = BingClient.layer({ endpoint: emulator.url, allowInsecureLoopback: true, timeout: "2 seconds" }).pipe(
-      Layer.provideMerge(tracker)
-    )
+    const live = BingClient.layerWithQuota({
+      endpoint: emulator.url,
+      allowInsecureLoopback: true,
+      timeout: "2 seconds"
+    })
+      .pipe(
+        Layer.provideMerge(tracker),
+        Layer.provide(FetchHttpClient.layer)
+      )
 
     return Effect.gen(function*() {
       const client = yield* BingClient.BingClient

@@ -8,6 +8,7 @@
 import { BingClient } from "@bing-effect/client"
 import { QuotaStore, QuotaTracker, Tier } from "@bing-effect/quota-tracker"
 import { Cause, Effect, Exit, Fiber, Layer, Redacted, Stream } from "effect"
+import { FetchHttpClient } from "effect/http"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -99,8 +100,9 @@ describe("secrets", () => {
     const client = await Effect.runPromise(capture.observe(Effect.exit(
       BingClient.webSearch({ q: "x" }).pipe(
         Effect.provide(
-          BingClient.layer({ endpoint: "http://127.0.0.1:9", allowInsecureLoopback: true }).pipe(
-            Layer.provide(QuotaTracker.layer({ tiers }).pipe(Layer.provide(broken)))
+          BingClient.layerWithQuota({ endpoint: "http://127.0.0.1:9", allowInsecureLoopback: true }).pipe(
+            Layer.provide(QuotaTracker.layer({ tiers }).pipe(Layer.provide(broken))),
+            Layer.provide(FetchHttpClient.layer)
           )
         )
       )

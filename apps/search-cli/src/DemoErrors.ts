@@ -6,6 +6,7 @@
  */
 import { BingClient } from "@bing-effect/client"
 import * as Effect from "effect/Effect"
+import { FetchHttpClient } from "effect/http"
 import * as Redacted from "effect/Redacted"
 import type { DemoContext, Tally } from "./DemoContext.js"
 import { DemoStepFailed, fastRetry, indent, seconds, secret, stopwatch, tally } from "./DemoContext.js"
@@ -37,7 +38,7 @@ const standalone = (ctx: DemoContext, options: BingClient.Options) =>
     userAgent: Session.userAgent,
     retry: fastRetry,
     ...options
-  })
+  }).pipe(Effect.provide(FetchHttpClient.layer))
 
 /** a) a key the emulator does not know. */
 const unknownKey = (ctx: DemoContext) =>

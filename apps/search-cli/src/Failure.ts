@@ -361,12 +361,12 @@ export const responseTooLarge = (e: ResponseRefused.ResponseTooLarge): Problem =
   hint: "Check --endpoint: a Bing answer is about 16 KB, so a proxy or a wrong host answered."
 })
 
-/** Client options that cannot work. */
+/** Client options that cannot work (when a call found them, e.g. a tier's endpoint: nothing was sent). */
 export const invalidClientOptions = (e: ClientOptionsError.InvalidClientOptions): Problem => ({
   tag: e._tag,
   code: ExitCode.Config,
   headline: `Invalid ${e.option === "endpoint" ? "endpoint" : `option ${e.option}`}: ${e.detail}.`,
-  details: [],
+  details: attemptsLine(e, "retried"),
   hint: e.option === "endpoint" ? "Use a base URL such as https://api.bing.microsoft.com." : "Fix the option."
 })
 

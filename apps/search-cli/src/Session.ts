@@ -8,6 +8,7 @@ import type { InvalidClientOptions } from "@bing-effect/client"
 import { QuotaStore, QuotaTracker } from "@bing-effect/quota-tracker"
 import type { QuotaError, QuotaEvent } from "@bing-effect/quota-tracker"
 import * as Effect from "effect/Effect"
+import { FetchHttpClient } from "effect/http"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -83,8 +84,9 @@ export const make = (
       }),
       Effect.forkScoped({ startImmediately: true })
     )
-    const client = yield* BingClient.make({ ...clientOptions(settings), ...options.client }).pipe(
-      Effect.provideService(QuotaTracker.QuotaTracker, tracker)
+    const client = yield* BingClient.makeWithQuota({ ...clientOptions(settings), ...options.client }).pipe(
+      Effect.provideService(QuotaTracker.QuotaTracker, tracker),
+      Effect.provide(FetchHttpClient.layer)
     )
     return { settings, tracker, client, events }
   })

@@ -8,6 +8,7 @@ import { Emulator } from "@bing-effect/emulator"
 import { QuotaStore, QuotaTracker, Tier } from "@bing-effect/quota-tracker"
 import { BingError } from "@bing-effect/schema"
 import { Effect, Layer, Redacted } from "effect"
+import { FetchHttpClient } from "effect/http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Failure from "../src/Failure.js"
 import type { Settings } from "../src/Settings.js"
@@ -37,14 +38,16 @@ const ctx: Failure.Context = {
 const failWith = (options: Partial<BingClient.Options>) =>
   Effect.runPromise(Effect.flip(
     BingClient.webSearch({ q: "x" }).pipe(
-      Effect.provide(BingClient.layer({
-        key: Redacted.make(KEY),
-        endpoint: emu.url,
-        allowInsecureLoopback: true,
-        timeout: "300 millis",
-        retry: { baseDelay: 1, maxDelay: 2 },
-        ...options
-      }))
+      Effect.provide(
+        BingClient.layer({
+          key: Redacted.make(KEY),
+          endpoint: emu.url,
+          allowInsecureLoopback: true,
+          timeout: "300 millis",
+          retry: { baseDelay: 1, maxDelay: 2 },
+          ...options
+        }).pipe(Layer.provide(FetchHttpClient.layer))
+      )
     )
   ))
 
@@ -81,18 +84,20 @@ describe("failure texts count the attempts made", () => {
     const error = await Effect.runPromise(Effect.flip(
       BingClient.webSearch({ q: "x" }).pipe(
         Effect.provide(
-          BingClient.layer({ endpoint: emu.url, allowInsecureLoopback: true }).pipe(
+          BingClient.layerWithQuota({ endpoint: emu.url, allowInsecureLoopback: true }).pipe(
             Layer.provide(
               QuotaTracker.layer({
                 tiers: [Tier.make({ name: "odd", key: Redacted.make(KEY), endpoint: "ftp://127.0.0.1:1" })]
               }).pipe(Layer.provide(QuotaStore.layerMemory))
-            )
+            ),
+            Layer.provide(FetchHttpClient.layer)
           )
         )
       )
     ))
-    expect(error._tag).toBe("ConnectionFailed")
-    const text = lines(Failure.connectionFailed(error as never, ctx))
+    // a configuration error found before sending (not a retried connection failure)
+    expect(error._tag).toBe("InvalidClientOptions")
+    const text = lines(Failure.invalidClientOptions(error as never))
     expect(text).toBe("Nothing was sent.")
     expect(emu.requests().length).toBe(0)
   })

@@ -145,7 +145,7 @@ describe.skipIf(redisServer === undefined || !inject("redis"))("a frozen Redis a
         let connected!: () => void
         const reached = new Promise<void>((r) => (connected = r))
         const sockets = new Set<Socket>()
-        const server = createServer((socket) => {
+        const listener = createServer((socket) => {
           const upstream = connect(Number(new URL(url).port), "127.0.0.1")
           for (const s of [socket, upstream]) {
             sockets.add(s)
@@ -154,15 +154,15 @@ describe.skipIf(redisServer === undefined || !inject("redis"))("a frozen Redis a
           socket.pipe(upstream).pipe(socket)
           connected()
         })
-        server.listen(0, "127.0.0.1", () => {
-          const address = server.address()
+        listener.listen(0, "127.0.0.1", () => {
+          const address = listener.address()
           const port = typeof address === "object" && address !== null ? address.port : 0
           resolve({
             url: `redis://127.0.0.1:${port}`,
             connected: reached,
             close: () => {
               for (const s of sockets) s.destroy()
-              server.close()
+              listener.close()
             }
           })
         })

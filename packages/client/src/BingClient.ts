@@ -9,12 +9,13 @@
 import { QuotaTracker } from "@bing-effect/quota-tracker"
 import type { QuotaError } from "@bing-effect/quota-tracker"
 import { BingError, BingResponse, ImageSearchParams, WebSearchParams } from "@bing-effect/schema"
+import type * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { constTrue } from "effect/Function"
-import { FetchHttpClient, Headers, HttpClient, HttpClientRequest } from "effect/http"
+import { FetchHttpClient, Headers, HttpBody, HttpClient, HttpClientRequest, UrlParams } from "effect/http"
 import type { HttpClientError } from "effect/http"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -66,7 +67,7 @@ export const defaultMaxResponseBytes = 4 * 1024 * 1024
  * Every error an operation can fail with: Bing's typed errors, the transport errors, the refused
  * responses (a redirect, a body over `maxResponseBytes`), the quota tracker's `QuotaError` (every
  * tier exhausted, store unavailable, per-second hold too long), and `InvalidClientOptions` for a
- * tier whose key cannot be sent in a header (found when the tier is first used; nothing is sent).
+ * tier whose key or endpoint cannot be used (found when the tier is first used; nothing is sent).
  *
  * @since 0.1.0
  * @category models
@@ -115,7 +116,7 @@ export type AnyBingError = BingError.BingError
  * @category models
  */
 export interface Options {
-  /** The subscription key. Required without a quota tracker; with one, each tier brings its key. */
+  /** The subscription key. Required by `make`/`layer`; with a quota tracker (`layerWithQuota`) each tier brings its key. */
   readonly key?: Redacted.Redacted<string> | undefined
   /** Base URL, default `https://api.bing.microsoft.com` (`/v7.0/...` is appended). HTTPS only. */
   readonly endpoint?: string | undefined
@@ -278,8 +279,8 @@ export const isInsecureEndpoint = (
 ): boolean => EndpointCheck.check(endpoint, options.allowInsecureLoopback === true)._tag === "HttpNotAllowed"
 
 /**
- * Checks options without building anything (`withTracker`: a quota tracker will be provided, so
- * `key` may be absent).
+ * Checks options without building anything (`withTracker`: for `makeWithQuota` / `layerWithQuota`,
+ * so `key` may be absent).
  *
  * @since 0.1.0
  * @category constructors
@@ -306,7 +307,7 @@ const resolve = (options: Options, trackerPresent: boolean): Result.Result<Resol
     return bad("userAgent", HeaderValue.problem)
   }
   if (options.key === undefined && !trackerPresent) {
-    return bad("key", "is required when no QuotaTracker is provided")
+    return bad("key", "is required without a QuotaTracker (makeWithQuota / layerWithQuota take the tiers' keys)")
   }
   const endpoint = options.endpoint ?? defaultEndpoint
   const checked = EndpointCheck.check(endpoint, options.allowInsecureLoopback === true)
@@ -393,13 +394,7 @@ interface Answer<A> {
   readonly clientId: string | undefined
 }
 
-type AttemptError =
-  | AnyBingError
-  | RequestTimeout
-  | ConnectionFailed
-  | RedirectRefused
-  | ResponseTooLarge
-  | InvalidClientOptions
+type AttemptError = RetryLoop.AttemptError
 
 const transportDetail = (error: HttpClientError.HttpClientError, secrets: ReadonlyArray<string>): string => {
   const reason = error.reason
@@ -426,23 +421,45 @@ const manualRedirects = (init: globalThis.RequestInit | undefined): globalThis.R
   init?.redirect === "manual" ? init : { ...init, redirect: "manual" }
 
 /**
- * Builds a client from options. The `HttpClient` and the `QuotaTracker` are taken from the context
- * when present: without an `HttpClient` the fetch-based one is used, without a tracker the
- * configured `key` is.
+ * Builds a client from options with the `HttpClient` of the context, sending the configured `key`
+ * (for quota tracking and tier failover, see {@link makeWithQuota}).
+ *
+ * **When to use**: to hold the service yourself (a scoped client, two clients with different
+ * options); otherwise {@link layer}.
+ *
+ * **Gotchas**: nothing is taken from the context silently. A `QuotaTracker` there is not used
+ * (that is `makeWithQuota`), and without an `HttpClient` the program does not typecheck: provide
+ * `NodeHttpClient.layerUndici` (`@effect/platform-node`, the fastest on Node) or
+ * `FetchHttpClient.layer` (`effect/http`).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options): Effect.Effect<Service, InvalidClientOptions> =>
+export const make = (options: Options): Effect.Effect<Service, InvalidClientOptions, HttpClient.HttpClient> =>
+  build(options, undefined)
+
+/**
+ * Builds a client whose every call acquires a tier from the `QuotaTracker` of the context, sends
+ * that tier's key (to its endpoint when it has one), reports the outcome, and moves to the next
+ * tier within the same call when Bing answers that a quota is exhausted. `key` may be absent.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const makeWithQuota = (
+  options: Options
+): Effect.Effect<Service, InvalidClientOptions, HttpClient.HttpClient | QuotaTracker.QuotaTracker> =>
+  QuotaTracker.QuotaTracker.use((tracker) => build(options, tracker))
+
+const build = (
+  options: Options,
+  trackerService: RetryLoop.Tracker | undefined
+): Effect.Effect<Service, InvalidClientOptions, HttpClient.HttpClient> =>
   Effect.gen(function*() {
-    const tracker = yield* Effect.serviceOption(QuotaTracker.QuotaTracker)
-    const resolved = resolve(options, Option.isSome(tracker))
+    const resolved = resolve(options, trackerService !== undefined)
     if (Result.isFailure(resolved)) return yield* Effect.fail(resolved.failure)
     const config = resolved.success
-    const provided = yield* Effect.serviceOption(HttpClient.HttpClient)
-    const http = Option.isSome(provided)
-      ? provided.value
-      : yield* Effect.service(HttpClient.HttpClient).pipe(Effect.provide(FetchHttpClient.layer))
+    const http = yield* HttpClient.HttpClient
     // A fetch `RequestInit` seen where the client is built is kept (with `redirect: "manual"`) for
     // calls whose own context has none.
     const builtInit = manualRedirects(Option.getOrUndefined(yield* Effect.serviceOption(FetchHttpClient.RequestInit)))
@@ -468,7 +485,23 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
     }
     const staticHeaders: Record<string, string> = { accept: "application/json" }
     if (config.userAgent !== undefined) staticHeaders["user-agent"] = config.userAgent
-    const trackerService: RetryLoop.Tracker | undefined = Option.isSome(tracker) ? tracker.value : undefined
+    // The request headers of the last (key, client id) pair: the same on almost every call, and
+    // `Headers` are never mutated, so one object serves them all (no copy per request).
+    let lastKey: string | undefined
+    let lastId: string | undefined
+    let lastHeaders = Headers.empty
+    const headersFor = (key: string, sentId: string | undefined): Headers.Headers => {
+      if (key !== lastKey || sentId !== lastId) {
+        const input: Record<string, string> = { ...staticHeaders, [SubscriptionKeyHeader]: key }
+        if (sentId !== undefined) input["x-msedge-clientid"] = sentId
+        lastHeaders = Headers.fromInput(input)
+        lastKey = key
+        lastId = sentId
+      }
+      return lastHeaders
+    }
+
+    const fallback = { key: config.key, endpoint: config.endpoint }
 
     const withDefaults = (params: object | undefined): Record<string, unknown> => {
       const input: Record<string, unknown> = { ...params }
@@ -480,153 +513,104 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
       return input
     }
 
-    type Exchange = { readonly status: number; readonly headers: Headers.Headers; readonly body: string }
-
     const attempt = <A>(
       op: Operation<unknown, A>,
       query: string,
       scope: string,
       target: RetryLoop.Target
-    ): Effect.Effect<RetryLoop.Verdict<Answer<A>, AttemptError>> => {
+    ): Effect.Effect<Answer<A>, AttemptError> => {
       const checked = endpointFor(target.endpoint)
-      if (checked._tag === "HttpNotAllowed") {
-        return Effect.succeed({
-          _tag: "Fatal",
-          error: BingError.httpNotAllowed({ local: true }),
-          counted: false,
-          sent: false
-        })
-      }
+      if (checked._tag === "HttpNotAllowed") return Effect.fail(BingError.httpNotAllowed({ local: true }))
+      // A tier's endpoint and key are first seen here (the tracker hands them over): refused
+      // before sending, never retried (the client's own were checked when it was built).
       if (checked._tag === "Invalid") {
-        return Effect.succeed({
-          _tag: "Fatal",
-          error: new ConnectionFailed({
-            operation: op.name,
-            endpoint: "(invalid endpoint)",
-            phase: "request",
-            detail: `the endpoint ${checked.detail}`
-          }),
-          counted: false,
-          sent: false
-        })
+        return Effect.fail(
+          new InvalidClientOptions({ option: "endpoint", detail: `of tier ${target.tier} ${checked.detail}` })
+        )
       }
       const key = Redacted.value(target.key)
-      // A tier's key is first seen here (the tracker hands it over): refused before sending, never retried.
       if (target.tier !== undefined && !HeaderValue.isValid(key)) {
-        return Effect.succeed({
-          _tag: "Fatal",
-          error: new InvalidClientOptions({ option: "key", detail: `of tier ${target.tier} ${HeaderValue.problem}` }),
-          counted: false,
-          sent: false
-        })
+        return Effect.fail(
+          new InvalidClientOptions({ option: "key", detail: `of tier ${target.tier} ${HeaderValue.problem}` })
+        )
       }
       const display = checked.base + op.path
       const url = query === "" ? display : `${display}?${query}`
-      const headers: Record<string, string> = { ...staticHeaders, [SubscriptionKeyHeader]: key }
       const sentId = clientIds.get(scope)
-      if (sentId !== undefined) headers["x-msedge-clientid"] = sentId
-      const request = HttpClientRequest.get(url, { headers })
-      const failed = (phase: "request" | "response") => (error: HttpClientError.HttpClientError) =>
-        new ConnectionFailed({ operation: op.name, endpoint: display, phase, detail: transportDetail(error, [key]) })
-      const exchange: Effect.Effect<Exchange, ConnectionFailed | RedirectRefused | ResponseTooLarge> = http.execute(
-        request
-      ).pipe(
-        Effect.mapError(failed("request")),
-        Effect.flatMap((response): Effect.Effect<Exchange, ConnectionFailed | RedirectRefused | ResponseTooLarge> => {
-          // Whatever the HttpClient: a 3xx is never followed, and an answer from another origin
-          // (a client that followed a redirect by itself) is never used.
-          const redirect = Redirect.check(response, checked.origin, key)
-          if (redirect !== undefined) {
-            return Effect.andThen(
-              Body.discard(response),
-              Effect.fail(
-                new RedirectRefused({ operation: op.name, endpoint: display, status: response.status, ...redirect })
-              )
-            )
-          }
-          // Read once: some clients (undici) build a new Headers object on every access.
-          const received = response.headers
-          return Body.read(
-            response,
-            received,
-            config.maxResponseBytes,
-            () =>
-              new ResponseTooLarge({
-                operation: op.name,
-                endpoint: display,
-                status: response.status,
-                maxResponseBytes: config.maxResponseBytes
-              })
-          ).pipe(
-            Effect.mapError((e) => e._tag === "ResponseTooLarge" ? e : failed("response")(e)),
-            Effect.map((body): Exchange => ({
-              status: response.status,
-              headers: Scrub.headers(received, key),
-              body: Scrub.body(body, key)
-            }))
-          )
-        })
+      // One request object (`get(url, { headers })` builds three and copies the headers again).
+      const request = HttpClientRequest.makeWith(
+        "GET",
+        url,
+        UrlParams.empty,
+        Option.none(),
+        headersFor(key, sentId),
+        HttpBody.empty
       )
+      const failed = (phase: "request" | "response", error: HttpClientError.HttpClientError) =>
+        new ConnectionFailed({ operation: op.name, endpoint: display, phase, detail: transportDetail(error, [key]) })
+      const exchange = (clock: Clock.Clock): Effect.Effect<Answer<A>, AttemptError> =>
+        Effect.matchEffect(http.execute(request), {
+          onFailure: (error) => Effect.fail(failed("request", error)),
+          onSuccess: (response): Effect.Effect<Answer<A>, AttemptError> => {
+            // Whatever the HttpClient: a 3xx is never followed, and an answer from another origin
+            // (a client that followed a redirect by itself) is never used.
+            const redirect = Redirect.check(response, checked.origin, key)
+            if (redirect !== undefined) {
+              return Effect.andThen(
+                Body.discard(response),
+                Effect.fail(
+                  new RedirectRefused({ operation: op.name, endpoint: display, status: response.status, ...redirect })
+                )
+              )
+            }
+            // Read once: some clients (undici) build a new Headers object on every access.
+            const received = response.headers
+            const body = Body.read(
+              response,
+              received,
+              config.maxResponseBytes,
+              () =>
+                new ResponseTooLarge({
+                  operation: op.name,
+                  endpoint: display,
+                  status: response.status,
+                  maxResponseBytes: config.maxResponseBytes
+                })
+            )
+            // Read, scrubbed and decoded in one step (one continuation per attempt, not three).
+            return Effect.matchEffect(body, {
+              onFailure: (e) => Effect.fail(e._tag === "ResponseTooLarge" ? e : failed("response", e)),
+              onSuccess: (text): Effect.Effect<Answer<A>, AnyBingError> => {
+                const headers = Scrub.headers(received, key)
+                const returnedId = headers["x-msedge-clientid"]
+                if (returnedId !== undefined && returnedId !== "") clientIds.set(scope, returnedId)
+                // `now` only matters for a Retry-After given as an HTTP date.
+                const decoded = op.decode(
+                  { status: response.status, headers, body: Scrub.body(text, key) },
+                  { now: clock.currentTimeMillisUnsafe() }
+                )
+                if (Result.isFailure(decoded)) return Effect.fail(decoded.failure)
+                return Effect.succeed({
+                  value: decoded.success,
+                  status: response.status,
+                  traceId: headers["bingapis-traceid"],
+                  market: headers["bingapis-market"],
+                  clientId: returnedId ?? sentId
+                })
+              }
+            })
+          }
+        })
       // The per-attempt timeout (see internal/timeout.ts: one child fiber and a plain timer on the
       // live clock); skipped only when the caller chose none and relies on interruption instead.
-      const bounded: Effect.Effect<Exchange, ConnectionFailed | RedirectRefused | ResponseTooLarge | RequestTimeout> =
+      return Effect.clockWith((clock) =>
         Number.isFinite(config.timeoutMs)
           ? Timeout.bounded(
-            exchange,
+            exchange(clock),
             config.timeoutMs,
             () => new RequestTimeout({ operation: op.name, endpoint: display, timeoutMs: config.timeoutMs })
           )
-          : exchange
-      return Effect.clockWith((clock) =>
-        bounded.pipe(
-          Effect.match({
-            onFailure: (error): RetryLoop.Verdict<Answer<A>, AttemptError> => {
-              switch (error._tag) {
-                // Bing neither redirects nor sends megabytes: whatever answered will answer the same.
-                case "RedirectRefused":
-                  return { _tag: "Fatal", error, counted: false }
-                case "ResponseTooLarge":
-                  return { _tag: "Fatal", error, counted: error.status === 200 }
-                // A request whose response started (or timed out) may have been counted by the server.
-                case "RequestTimeout":
-                  return { _tag: "Backoff", error, counted: true }
-                case "ConnectionFailed":
-                  return { _tag: "Backoff", error, counted: error.phase === "response" }
-              }
-            },
-            onSuccess: (response): RetryLoop.Verdict<Answer<A>, AttemptError> => {
-              const returnedId = response.headers["x-msedge-clientid"]
-              if (returnedId !== undefined && returnedId !== "") clientIds.set(scope, returnedId)
-              // `now` only matters for a Retry-After given as an HTTP date.
-              const decoded = op.decode(response, { now: clock.currentTimeMillisUnsafe() })
-              if (Result.isSuccess(decoded)) {
-                return {
-                  _tag: "Done",
-                  value: {
-                    value: decoded.success,
-                    status: response.status,
-                    traceId: response.headers["bingapis-traceid"],
-                    market: response.headers["bingapis-market"],
-                    clientId: returnedId ?? sentId
-                  }
-                }
-              }
-              const error = decoded.failure
-              switch (error._tag) {
-                case "RateLimited":
-                  return { _tag: "RateLimited", error, retryAfterMs: error.retryAfterMs }
-                case "QuotaExhausted":
-                  return { _tag: "Quota", error, window: error.window, retryAfterMs: error.retryAfterMs }
-                default: {
-                  const counted = response.status === 200
-                  return error.isRetryable || (error._tag === "UnexpectedResponse" && error.status >= 500)
-                    ? { _tag: "Backoff", error, counted }
-                    : { _tag: "Fatal", error, counted }
-                }
-              }
-            }
-          })
-        )
+          : exchange(clock)
       )
     }
 
@@ -640,17 +624,18 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
       params: object | undefined,
       callOptions: CallOptions | undefined,
       traced: boolean
-    ) =>
-      Effect.suspend(() => {
+    ): Effect.Effect<BingResult<A>, ClientError> => {
+      // Called when the call runs (inside `call`'s `withFiber`), so no `suspend` of its own.
+      {
         const validated = op.validate(withDefaults(params))
         if (Result.isFailure(validated)) return Effect.fail(Attempts.set(refusedLocally(validated.failure), 0))
         const query = op.toQuery(validated.success).toString()
         const scope = callOptions?.userScope ?? ClientIds.defaultScope
-        const loop = RetryLoop.run<Answer<A>, AttemptError>({
+        const loop = RetryLoop.run<Answer<A>>({
           policy: config.policy,
           tracker: trackerService,
-          fallback: { key: config.key, endpoint: config.endpoint },
-          missingKey: () => BingError.authorizationMissing(),
+          fallback,
+          missingKey: BingError.authorizationMissing,
           attempt: (target) => attempt(op as Operation<unknown, A>, query, scope, target)
         })
         return Effect.matchEffect(loop, {
@@ -680,12 +665,19 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
             )
           }
         })
-      })
+      }
+    }
 
-    // One context update per call: the key header joins the redacted names, and a fetch-based
-    // HttpClient gets `redirect: "manual"` (whichever HttpClient, the response is checked as well).
-    const callContext = (context: Context.Context<never>): Context.Context<never> =>
-      Context.add(
+    // One context update per call: the key header joins the redacted names, a fetch-based
+    // HttpClient gets `redirect: "manual"` (whichever HttpClient, the response is checked as well),
+    // and Effect's HTTP span is off (or its propagation, see `httpSpans`). Contexts are immutable
+    // and a caller's is the same object call after call, so the last result is kept: each change
+    // of the fiber's context rebuilds its lookup cache, which cost more than the rest of the update.
+    let lastContext: Context.Context<never> | undefined
+    let lastCallContext: Context.Context<never> = Context.empty()
+    const callContext = (context: Context.Context<never>): Context.Context<never> => {
+      if (context === lastContext) return lastCallContext
+      let next = Context.add(
         Context.add(
           context,
           Headers.CurrentRedactedNames,
@@ -694,24 +686,27 @@ export const make = (options: Options): Effect.Effect<Service, InvalidClientOpti
         FetchHttpClient.RequestInit,
         initFor(Context.getOrUndefined(context, FetchHttpClient.RequestInit))
       )
-
-    const call = <P, A>(op: Operation<P, A>, params: object | undefined, callOptions: CallOptions | undefined) => {
-      let called = Effect.withFiber((fiber) =>
-        fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
-          ? run(op, params, callOptions, false)
-          : run(op, params, callOptions, true).pipe(
-            // No stack capture: it costs more than the rest of the span, and the caller's span says where.
-            Effect.withSpan(`BingClient.${op.name}`, { attributes: { "bing.operation": op.name } }, {
-              captureStackTrace: false
-            })
-          )
-      ).pipe(Effect.updateContext(callContext))
-      if (!config.httpSpans) called = Effect.provideService(called, HttpClient.TracerDisabledWhen, constTrue)
-      else if (!config.propagateTrace) {
-        called = Effect.provideService(called, HttpClient.TracerPropagationEnabled, false)
-      }
-      return called
+      if (!config.httpSpans) next = Context.add(next, HttpClient.TracerDisabledWhen, constTrue)
+      else if (!config.propagateTrace) next = Context.add(next, HttpClient.TracerPropagationEnabled, false)
+      lastContext = context
+      lastCallContext = next
+      return next
     }
+
+    const call = <P, A>(op: Operation<P, A>, params: object | undefined, callOptions: CallOptions | undefined) =>
+      Effect.updateContext(
+        Effect.withFiber((fiber) =>
+          fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
+            ? run(op, params, callOptions, false)
+            : run(op, params, callOptions, true).pipe(
+              // No stack capture: it costs more than the rest of the span, and the caller's span says where.
+              Effect.withSpan(`BingClient.${op.name}`, { attributes: { "bing.operation": op.name } }, {
+                captureStackTrace: false
+              })
+            )
+        ),
+        callContext
+      )
 
     return BingClient.of({
       webSearch: (params, callOptions) => call(webSearchOp, params, callOptions),
@@ -742,24 +737,57 @@ const addKeyHeader = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<stri
 // ---------------------------------------------------------------------------------------------
 
 /**
- * A client layer. Provide an `HttpClient` layer (e.g. `NodeHttpClient.layerUndici` from
- * `@effect/platform-node`, the fastest on Node) to replace the fetch-based default, and a
- * `QuotaTracker` layer to turn on quota tracking and tier failover.
+ * A client layer sending the configured `key`. It needs an `HttpClient`: provide
+ * `NodeHttpClient.layerUndici` from `@effect/platform-node` (the fastest on Node) or
+ * `FetchHttpClient.layer` from `effect/http`. For quota tracking and tier failover use
+ * {@link layerWithQuota}.
  *
  * @example
  * ```ts
- * import { Effect, Redacted } from "effect"
+ * import { Effect, Layer, Redacted } from "effect"
+ * import { FetchHttpClient } from "effect/http"
  * import { BingClient } from "@bing-effect/client"
  *
- * const Live = BingClient.layer({ key: Redacted.make(process.env.BING_KEY ?? ""), market: "en-US" })
+ * const Live = BingClient.layer({ key: Redacted.make(process.env.BING_KEY ?? ""), market: "en-US" }).pipe(
+ *   Layer.provide(FetchHttpClient.layer)
+ * )
  * const program = BingClient.webSearch({ q: "effect" }).pipe(Effect.provide(Live))
  * ```
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<BingClient, InvalidClientOptions> =>
+export const layer = (options: Options): Layer.Layer<BingClient, InvalidClientOptions, HttpClient.HttpClient> =>
   Layer.effect(BingClient, make(options))
+
+/**
+ * A client layer backed by a quota tracker (see {@link makeWithQuota}): it needs an `HttpClient`
+ * and a `QuotaTracker`, both by `Layer.provide`. The tracker's tiers bring their keys, so `key`
+ * may be absent.
+ *
+ * @example
+ * ```ts
+ * import { Layer, Redacted } from "effect"
+ * import { FetchHttpClient } from "effect/http"
+ * import { BingClient } from "@bing-effect/client"
+ * import { QuotaTracker, Tier } from "@bing-effect/quota-tracker"
+ *
+ * const Tracker = QuotaTracker.layer({
+ *   tiers: [Tier.make({ name: "S1", key: Redacted.make(process.env.BING_KEY ?? ""), limits: { perMonth: 1_000 } })]
+ * })
+ * const Live = BingClient.layerWithQuota({ market: "en-US" }).pipe(
+ *   Layer.provide(Tracker),
+ *   Layer.provide(FetchHttpClient.layer)
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerWithQuota = (
+  options: Options
+): Layer.Layer<BingClient, InvalidClientOptions, HttpClient.HttpClient | QuotaTracker.QuotaTracker> =>
+  Layer.effect(BingClient, makeWithQuota(options))
 
 /**
  * The options read from configuration (environment variables by default):
@@ -805,20 +833,30 @@ export const config: Config.Config<Options> = Config.all({
 )
 
 /**
- * A client layer whose options come from `Config` ({@link config} by default).
+ * A client layer whose options come from `Config` ({@link config} by default); like
+ * {@link layer}, it needs an `HttpClient`.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerConfig = (
   options: Config.Config<Options> = config
-): Layer.Layer<BingClient, InvalidClientOptions | Config.ConfigError> =>
-  Layer.effect(
-    BingClient,
-    Effect.gen(function*() {
-      return yield* make(yield* options)
-    })
-  )
+): Layer.Layer<BingClient, InvalidClientOptions | Config.ConfigError, HttpClient.HttpClient> =>
+  Layer.effect(BingClient, Effect.flatMap(options, make))
+
+/**
+ * {@link layerWithQuota} with its options from `Config` ({@link config} by default).
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerConfigWithQuota = (
+  options: Config.Config<Options> = config
+): Layer.Layer<
+  BingClient,
+  InvalidClientOptions | Config.ConfigError,
+  HttpClient.HttpClient | QuotaTracker.QuotaTracker
+> => Layer.effect(BingClient, Effect.flatMap(options, makeWithQuota))
 
 // ---------------------------------------------------------------------------------------------
 // Accessors

@@ -9,6 +9,7 @@ import { QuotaStore, type QuotaTracker } from "@bing-effect/quota-tracker"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import { FetchHttpClient } from "effect/http"
 import type { HttpClient } from "effect/http"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -121,10 +122,12 @@ export const createClient = (options: CreateClientOptions): PromiseClient => {
   const { httpClient, quotaTracker, ...clientOptions } = options
   const checked = BingClient.validateOptions(clientOptions, { withTracker: quotaTracker !== undefined })
   if (Result.isFailure(checked)) throw checked.failure
-  let layer: Layer.Layer<BingClient.BingClient, unknown> = BingClient.layer(clientOptions)
-  if (quotaTracker !== undefined) layer = Layer.provide(layer, Layer.provide(quotaTracker, QuotaStore.layerMemory))
-  if (httpClient !== undefined) layer = Layer.provide(layer, httpClient)
-  const runtime = ManagedRuntime.make(layer)
+  let layer: Layer.Layer<BingClient.BingClient, unknown, HttpClient.HttpClient> = BingClient.layer(clientOptions)
+  if (quotaTracker !== undefined) {
+    layer = Layer.provide(BingClient.layerWithQuota(clientOptions), Layer.provide(quotaTracker, QuotaStore.layerMemory))
+  }
+  // The Promise API's convenience default: Effect's fetch-based client.
+  const runtime = ManagedRuntime.make(Layer.provide(layer, httpClient ?? FetchHttpClient.layer))
   // The service is built once (on the first call); calls then run its effects directly, which
   // need nothing from the context.
   let service: Promise<BingClient.Service> | undefined

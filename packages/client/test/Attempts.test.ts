@@ -8,6 +8,7 @@ import { QuotaStore, QuotaTracker, Tier } from "@bing-effect/quota-tracker"
 import { BingError } from "@bing-effect/schema"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Redacted } from "effect"
+import { FetchHttpClient } from "effect/http"
 import { BingClient, InvalidClientOptions } from "../src/index.js"
 import { createClient } from "../src/promise.js"
 import { clientLayer, KEY, useEmulator } from "./fixtures.js"
@@ -115,12 +116,32 @@ describe("values that cannot be sent in a header", () => {
       assert.strictEqual(BingClient.attemptsOf(error), 0)
       assert.strictEqual(emu.current.requests().length, 0)
     }).pipe(Effect.provide(
-      BingClient.layer({ endpoint: emu.current.url, allowInsecureLoopback: true }).pipe(
+      BingClient.layerWithQuota({ endpoint: emu.current.url, allowInsecureLoopback: true }).pipe(
         Layer.provide(
           QuotaTracker.layer({ tiers: [Tier.make({ name: "broken", key: Redacted.make("tier\r\nkey") })] }).pipe(
             Layer.provide(QuotaStore.layerMemory)
           )
-        )
+        ),
+        Layer.provide(FetchHttpClient.layer)
+      )
+    )))
+  it.live("a tier's endpoint that is not a URL: InvalidClientOptions (not retryable, not retried), 0 attempts", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(BingClient.webSearch({ q: "x" }))
+      assert.instanceOf(error, InvalidClientOptions.InvalidClientOptions)
+      assert.isFalse(error.isRetryable)
+      assert.strictEqual((error as InvalidClientOptions.InvalidClientOptions).option, "endpoint")
+      assert.include(error.message, "tier nowhere")
+      assert.strictEqual(BingClient.attemptsOf(error), 0)
+      assert.strictEqual(emu.current.requests().length, 0)
+    }).pipe(Effect.provide(
+      BingClient.layerWithQuota({ endpoint: emu.current.url, allowInsecureLoopback: true }).pipe(
+        Layer.provide(
+          QuotaTracker.layer({
+            tiers: [Tier.make({ name: "nowhere", key: Redacted.make(KEY), endpoint: "not a url" })]
+          }).pipe(Layer.provide(QuotaStore.layerMemory))
+        ),
+        Layer.provide(FetchHttpClient.layer)
       )
     )))
 })

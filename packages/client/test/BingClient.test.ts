@@ -3,6 +3,7 @@ import { BingError } from "@bing-effect/schema"
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Exit, Fiber, Layer, Option, Random, Redacted, Tracer } from "effect"
+import { FetchHttpClient } from "effect/http"
 import { TestClock } from "effect/testing"
 import { BingClient, TransportError } from "../src/index.js"
 import { clientLayer, KEY, LIMITED_KEY, realSleep, S15_KEY, S16_KEY, useEmulator, waitUntil } from "./fixtures.js"
@@ -62,14 +63,14 @@ describe("success", () => {
     Effect.gen(function*() {
       const { meta } = yield* BingClient.webSearch({ q: "undici" })
       assert.strictEqual(meta.status, 200)
-    }).pipe(Effect.provide(clientLayer(url()).pipe(Layer.provide(NodeHttpClient.layerUndici)))))
+    }).pipe(Effect.provide(clientLayer(url(), {}, NodeHttpClient.layerUndici))))
 
   it.live("layerConfig reads its options from configuration", () =>
     Effect.gen(function*() {
       const { meta } = yield* BingClient.webSearch({ q: "config" })
       assert.strictEqual(meta.market, "en-AU")
     }).pipe(
-      Effect.provide(BingClient.layerConfig()),
+      Effect.provide(BingClient.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))),
       Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnvRecord({
         BING_KEY: KEY,
         BING_ENDPOINT: url(),
@@ -104,7 +105,7 @@ describe("client id continuity", () => {
       const ra = yield* a.webSearch({ q: "a" })
       const rb = yield* b.webSearch({ q: "b" })
       assert.notStrictEqual(ra.meta.clientId, rb.meta.clientId)
-    }))
+    }).pipe(Effect.provide(FetchHttpClient.layer)))
 })
 
 describe("local checks (no request, no quota)", () => {
@@ -154,7 +155,7 @@ describe("local checks (no request, no quota)", () => {
       const badEndpoint = yield* Effect.flip(BingClient.make({ key: Redacted.make(KEY), endpoint: "ftp://x" }))
       assert.strictEqual(badEndpoint.option, "endpoint")
       assert.notInclude(badEndpoint.message, KEY)
-    }))
+    }).pipe(Effect.provide(FetchHttpClient.layer)))
 })
 
 const once = (options: Partial<BingClient.Options>) =>
@@ -306,6 +307,9 @@ describe("retries with one budget", () => {
       const error = yield* Effect.flip(BingClient.webSearch({ q: "proxy" }))
       assert.instanceOf(error, BingError.UnexpectedResponse)
       assert.strictEqual((error as BingError.UnexpectedResponse).status, 502)
+      // the error and the retry decision agree
+      assert.isTrue(error.isRetryable)
+      assert.strictEqual(BingClient.attemptsOf(error), 2)
     }).pipe(withClient({ retry: { maxAttempts: 2, baseDelay: 1, maxDelay: 2 } })))
 
   it.live("a connection refused is ConnectionFailed", () =>
@@ -450,9 +454,15 @@ describe("quota tracking and tier failover", () => {
   ]
   // provideMerge: the tests also talk to the tracker the client uses
   const trackedClient = (options: Partial<BingClient.Options> = {}) =>
-    BingClient.layer({ endpoint: url(), allowInsecureLoopback: true, retry: { baseDelay: 1, maxDelay: 2 }, ...options })
+    BingClient.layerWithQuota({
+      endpoint: url(),
+      allowInsecureLoopback: true,
+      retry: { baseDelay: 1, maxDelay: 2 },
+      ...options
+    })
       .pipe(
-        Layer.provideMerge(QuotaTracker.layer({ tiers }).pipe(Layer.provide(QuotaStore.layerMemory)))
+        Layer.provideMerge(QuotaTracker.layer({ tiers }).pipe(Layer.provide(QuotaStore.layerMemory))),
+        Layer.provide(FetchHttpClient.layer)
       )
 
   it.effect("a 403 quota error moves to the next tier within the same call, and back after the reset", () =>

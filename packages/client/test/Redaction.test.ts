@@ -6,7 +6,7 @@
 import { QuotaStore, QuotaTracker, Tier } from "@bing-effect/quota-tracker"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer, Logger, Redacted, References, Tracer } from "effect"
-import { HttpClient } from "effect/http"
+import { FetchHttpClient, HttpClient } from "effect/http"
 import { BingClient } from "../src/index.js"
 import { clientLayer, KEY, S15_KEY, S16_KEY, useEmulator } from "./fixtures.js"
 
@@ -165,8 +165,9 @@ describe("no key in logs, spans or errors", () => {
       assertNoSecret(ended.map((e) => text(e.exit)))
     }).pipe(
       Effect.provide(
-        BingClient.layer({ endpoint: emu.current.url, allowInsecureLoopback: true }).pipe(
-          Layer.provide(QuotaTracker.layer({ tiers }).pipe(Layer.provide(QuotaStore.layerMemory)))
+        BingClient.layerWithQuota({ endpoint: emu.current.url, allowInsecureLoopback: true }).pipe(
+          Layer.provide(QuotaTracker.layer({ tiers }).pipe(Layer.provide(QuotaStore.layerMemory))),
+          Layer.provide(FetchHttpClient.layer)
         )
       ),
       observe

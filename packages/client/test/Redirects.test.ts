@@ -78,9 +78,13 @@ const expectRefused = (error: unknown, target: "http" | "https") => {
 }
 
 const transports: ReadonlyArray<
-  readonly [string, (l: Layer.Layer<BingClient.BingClient, unknown>) => Layer.Layer<BingClient.BingClient, unknown>]
+  readonly [
+    string,
+    (
+      l: Layer.Layer<BingClient.BingClient, unknown, HttpClient.HttpClient>
+    ) => Layer.Layer<BingClient.BingClient, unknown>
+  ]
 > = [
-  ["no HttpClient layer (fetch default)", (l) => l],
   ["FetchHttpClient.layer", (l) => Layer.provide(l, FetchHttpClient.layer)],
   [
     "NodeHttpClient.layerUndici",
@@ -122,7 +126,7 @@ describe("a 3xx is never followed", () => {
       )
       expectRefused(error, "http")
       assert.strictEqual(bing.requests[0]?.headers["x-extra"], "kept")
-    }).pipe(Effect.provide(BingClient.layer(options()))))
+    }).pipe(Effect.provide(BingClient.layer(options()).pipe(Layer.provide(FetchHttpClient.layer)))))
 
   it.live("a Location holding the key: only the scrubbed origin is kept", () =>
     Effect.gen(function*() {
@@ -134,7 +138,7 @@ describe("a 3xx is never followed", () => {
       assert.instanceOf(error, ResponseRefused.RedirectRefused)
       assert.strictEqual((error as ResponseRefused.RedirectRefused).target, "http://<redacted>.invalid:1")
       assert.notInclude(`${error.message} ${JSON.stringify(error)}`, KEY)
-    }).pipe(Effect.provide(BingClient.layer(options()))))
+    }).pipe(Effect.provide(BingClient.layer(options()).pipe(Layer.provide(FetchHttpClient.layer)))))
 })
 
 describe("an HttpClient that follows redirects by itself", () => {

@@ -5,7 +5,8 @@
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Redacted } from "effect"
+import { FetchHttpClient } from "effect/http"
 import type { ServerResponse } from "node:http"
 import { gzipSync } from "node:zlib"
 import { afterAll, beforeAll } from "vitest"
@@ -61,10 +62,8 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 
-const layerFor = (transport: "fetch" | "undici", options: Partial<BingClient.Options> = {}) => {
-  const layer = clientLayer(server.url, options)
-  return transport === "undici" ? Layer.provide(layer, NodeHttpClient.layerUndici) : layer
-}
+const layerFor = (transport: "fetch" | "undici", options: Partial<BingClient.Options> = {}) =>
+  clientLayer(server.url, options, transport === "undici" ? NodeHttpClient.layerUndici : FetchHttpClient.layer)
 
 describe("the response body is bounded", () => {
   for (const transport of ["fetch", "undici"] as const) {

@@ -1,8 +1,10 @@
+import { BingError } from "@bing-effect/schema"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Random, Redacted, Result } from "effect"
 import { TestClock } from "effect/testing"
 import * as RetryLoop from "../src/internal/retryLoop.js"
 import * as RetryPolicy from "../src/RetryPolicy.js"
+import * as TransportError from "../src/TransportError.js"
 
 describe("RetryPolicy.make", () => {
   it("fills in the defaults", () => {
@@ -55,23 +57,37 @@ describe("backoff", () => {
   })
 })
 
-// The attempt loop, driven by scripted verdicts and the TestClock (no network here; the same
-// rules are exercised against the emulator over sockets in BingClient.test.ts).
-type V = RetryLoop.Verdict<string, string>
+// The attempt loop, driven by scripted errors and the TestClock (no network here; the same
+// rules are exercised against the emulator over sockets in BingClient.test.ts). The loop reads
+// each error's `isRetryable` (and `retryAfterMs`), nothing else.
+type Step = string | RetryLoop.AttemptError
 const key = Redacted.make("k")
 const policy: RetryPolicy.RetryPolicy = { maxAttempts: 4, maxRetryAfterMs: 5000, baseDelayMs: 1000, maxDelayMs: 8000 }
+const e400 = BingError.parameterInvalidValue("count", "x")
+const e429 = (ms: number) => BingError.rateLimited(ms)
+const e500 = BingError.serverError()
+const empty = BingError.emptyResponse()
+const last = new TransportError.ConnectionFailed({
+  operation: "webSearch",
+  endpoint: "https://example.test",
+  phase: "request",
+  detail: "last"
+})
+const e403 = BingError.quotaExhausted("month", 1000)
+const noKey = BingError.authorizationMissing()
 
-const scripted = (verdicts: ReadonlyArray<V>, options: { readonly policy?: RetryPolicy.RetryPolicy } = {}) => {
+const scripted = (steps: ReadonlyArray<Step>, options: { readonly policy?: RetryPolicy.RetryPolicy } = {}) => {
   const seen: Array<number> = []
-  const run = RetryLoop.run<string, string>({
+  const run = RetryLoop.run<string>({
     policy: options.policy ?? policy,
     tracker: undefined,
     fallback: { key, endpoint: "https://example.test" },
-    missingKey: () => "no key",
+    missingKey: () => noKey,
     attempt: (_target, n) =>
-      Effect.sync(() => {
+      Effect.suspend(() => {
         seen.push(n)
-        return verdicts[Math.min(n - 1, verdicts.length - 1)]!
+        const step = steps[Math.min(n - 1, steps.length - 1)]!
+        return typeof step === "string" ? Effect.succeed(step) : Effect.fail(step)
       })
   })
   return { run, seen }
@@ -80,28 +96,35 @@ const scripted = (verdicts: ReadonlyArray<V>, options: { readonly policy?: Retry
 describe("RetryLoop.run", () => {
   it.effect("returns the value with the number of attempts", () =>
     Effect.gen(function*() {
-      const { run } = scripted([{ _tag: "Done", value: "ok" }])
+      const { run } = scripted(["ok"])
       const served = yield* run
       assert.deepStrictEqual(served, { value: "ok", attempts: 1, tier: undefined })
     }))
 
-  it.effect("never retries a fatal error", () =>
+  it.effect("never retries an error that is not retryable", () =>
     Effect.gen(function*() {
-      const { run, seen } = scripted([{ _tag: "Fatal", error: "400", counted: false }, {
-        _tag: "Done",
-        value: "never"
-      }])
+      const { run, seen } = scripted([e400, "never"])
       const failed = yield* Effect.flip(run)
-      assert.deepStrictEqual(failed, { error: "400", attempts: 1, tier: undefined })
+      assert.deepStrictEqual(failed, { error: e400, attempts: 1, tier: undefined })
       assert.deepStrictEqual(seen, [1])
+    }))
+
+  it.effect("retries an UnexpectedResponse exactly when it says it is retryable (a 5xx), never otherwise", () =>
+    Effect.gen(function*() {
+      const html502 = BingError.unexpectedResponse({ status: 502, body: "<html>bad gateway</html>" })
+      const bad200 = BingError.unexpectedResponse({ status: 200, body: "{}" })
+      assert.isTrue(html502.isRetryable)
+      assert.isFalse(bad200.isRetryable)
+      const retried = scripted([html502, "ok"], { policy: { ...policy, baseDelayMs: 0, maxDelayMs: 0 } })
+      assert.strictEqual((yield* retried.run).attempts, 2)
+      const notRetried = scripted([bad200, "never"])
+      assert.deepStrictEqual(yield* Effect.flip(notRetried.run), { error: bad200, attempts: 1, tier: undefined })
+      assert.deepStrictEqual(notRetried.seen, [1])
     }))
 
   it.effect("waits Retry-After when it is within the bound", () =>
     Effect.gen(function*() {
-      const { run, seen } = scripted([{ _tag: "RateLimited", error: "429", retryAfterMs: 3000 }, {
-        _tag: "Done",
-        value: "ok"
-      }])
+      const { run, seen } = scripted([e429(3000), "ok"])
       const fiber = yield* Effect.forkChild(run)
       yield* TestClock.adjust(2999)
       assert.deepStrictEqual(seen, [1])
@@ -114,24 +137,16 @@ describe("RetryLoop.run", () => {
 
   it.effect("fails at once when Retry-After exceeds the bound", () =>
     Effect.gen(function*() {
-      const { run, seen } = scripted([{ _tag: "RateLimited", error: "429", retryAfterMs: 5001 }, {
-        _tag: "Done",
-        value: "ok"
-      }])
+      const limited = e429(5001)
+      const { run, seen } = scripted([limited, "ok"])
       const failed = yield* Effect.flip(run)
-      assert.deepStrictEqual(failed, { error: "429", attempts: 1, tier: undefined })
+      assert.deepStrictEqual(failed, { error: limited, attempts: 1, tier: undefined })
       assert.deepStrictEqual(seen, [1])
     }))
 
   it.effect("backs off with full jitter, never beyond the ceiling, and shares one budget", () =>
     Effect.gen(function*() {
-      const { run, seen } = scripted([
-        { _tag: "Backoff", error: "500", counted: false },
-        { _tag: "RateLimited", error: "429", retryAfterMs: 1000 },
-        { _tag: "Backoff", error: "empty", counted: true },
-        { _tag: "Backoff", error: "last", counted: false },
-        { _tag: "Done", value: "too late" }
-      ])
+      const { run, seen } = scripted([e500, e429(1000), empty, last, "too late"])
       const fiber = yield* Effect.forkChild(run)
       // Random pinned just below 1: each backoff is its ceiling minus 1 ms (1 s, then 2 s ceilings;
       // the 429 in between waits its Retry-After exactly and does not raise the backoff exponent).
@@ -145,27 +160,21 @@ describe("RetryLoop.run", () => {
       assert.deepStrictEqual(seen, [1, 2, 3])
       yield* TestClock.adjust(1)
       const exit = yield* Fiber.await(fiber)
-      assert.deepStrictEqual(exit, Exit.fail({ error: "last", attempts: 4, tier: undefined }))
+      assert.deepStrictEqual(exit, Exit.fail({ error: last, attempts: 4, tier: undefined }))
       assert.deepStrictEqual(seen, [1, 2, 3, 4])
     }).pipe(Effect.provideService(Random.Random, { nextIntUnsafe: () => 0, nextDoubleUnsafe: () => 0.9999999 })))
 
   it.effect("without a tracker a quota error fails at once (no other tier)", () =>
     Effect.gen(function*() {
-      const { run, seen } = scripted([{ _tag: "Quota", error: "403", window: "month", retryAfterMs: 1000 }, {
-        _tag: "Done",
-        value: "x"
-      }])
+      const { run, seen } = scripted([e403, "x"])
       const failed = yield* Effect.flip(run)
-      assert.strictEqual(failed.error, "403")
+      assert.strictEqual(failed.error, e403)
       assert.deepStrictEqual(seen, [1])
     }))
 
   it.effect("interruption cancels a pending wait", () =>
     Effect.gen(function*() {
-      const { run, seen } = scripted([{ _tag: "RateLimited", error: "429", retryAfterMs: 60_000 }, {
-        _tag: "Done",
-        value: "ok"
-      }], {
+      const { run, seen } = scripted([e429(60_000), "ok"], {
         policy: { ...policy, maxRetryAfterMs: 120_000 }
       })
       const fiber = yield* Effect.forkChild(run)
@@ -178,14 +187,14 @@ describe("RetryLoop.run", () => {
   it.effect("fails with the missing-key error before any attempt", () =>
     Effect.gen(function*() {
       let attempts = 0
-      const failed = yield* Effect.flip(RetryLoop.run<string, string>({
+      const failed = yield* Effect.flip(RetryLoop.run<string>({
         policy,
         tracker: undefined,
         fallback: { key: undefined, endpoint: "https://example.test" },
-        missingKey: () => "no key",
-        attempt: () => Effect.sync(() => (attempts++, { _tag: "Done", value: "x" }))
+        missingKey: () => noKey,
+        attempt: () => Effect.sync(() => (attempts++, "x"))
       }))
-      assert.deepStrictEqual(failed, { error: "no key", attempts: 0, tier: undefined })
+      assert.deepStrictEqual(failed, { error: noKey, attempts: 0, tier: undefined })
       assert.strictEqual(attempts, 0)
     }))
 })

@@ -3,7 +3,8 @@
  * and helpers to wait in real time while the TestClock holds virtual time still.
  */
 import { Emulator } from "@bing-effect/emulator"
-import { Effect, Redacted } from "effect"
+import { Effect, Layer, Redacted } from "effect"
+import { FetchHttpClient, type HttpClient } from "effect/http"
 import { afterAll, beforeAll, beforeEach } from "vitest"
 import { BingClient } from "../src/index.js"
 
@@ -36,15 +37,19 @@ export const useEmulator = (): { readonly current: Emulator.EmulatorHandle } => 
   return ref
 }
 
-/** A client aimed at the emulator with tiny backoff delays, unless overridden. */
-export const clientLayer = (url: string, options: Partial<BingClient.Options> = {}) =>
+/** A client aimed at the emulator with tiny backoff delays, unless overridden, over `http` (fetch by default). */
+export const clientLayer = (
+  url: string,
+  options: Partial<BingClient.Options> = {},
+  http: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer
+) =>
   BingClient.layer({
     key: Redacted.make(KEY),
     endpoint: url,
     allowInsecureLoopback: true,
     retry: { baseDelay: 1, maxDelay: 4 },
     ...options
-  })
+  }).pipe(Layer.provide(http))
 
 /** Sleeps in real time, whatever clock the fiber has (for waiting on sockets under TestClock). */
 export const realSleep = (ms: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, ms)))

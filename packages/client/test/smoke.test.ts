@@ -18,11 +18,12 @@ const emu = useEmulator()
 describe("package exports", () => {
   it("ESM: the Effect API calls the emulator", async () => {
     const out = await node(`
-      import { Effect, Redacted } from "effect"
+      import { Effect, Layer, Redacted } from "effect"
+      import { FetchHttpClient } from "effect/http"
       import { BingClient, RetryPolicy } from "@bing-effect/client"
       const layer = BingClient.layer({ key: Redacted.make("main-secret-key-4f1c9a7e"), endpoint: ${
       JSON.stringify(emu.current.url)
-    }, allowInsecureLoopback: true })
+    }, allowInsecureLoopback: true }).pipe(Layer.provide(FetchHttpClient.layer))
       const { meta } = await Effect.runPromise(BingClient.webSearch({ q: "smoke" }).pipe(Effect.provide(layer)))
       console.log(meta.status, meta.attempts, RetryPolicy.defaults.maxAttempts)`)
     expect(out.trim()).toBe("200 1 4")

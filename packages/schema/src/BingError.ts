@@ -344,9 +344,13 @@ export class UnexpectedResponse extends Schema.TaggedError<UnexpectedResponse>()
     const why = this.reason === undefined ? "" : `: ${this.reason}`
     return `Unexpected response from Bing (${this.status}${type})${why}`
   }
-  /** `false`: the response is not understood, so a retry is a guess. */
+  /**
+   * `true` for a 5xx status: a server error without a Bing body (a proxy's or gateway's error page)
+   * is transient like Bing's own `ServerError`. `false` otherwise: the response is not understood,
+   * so a retry is a guess.
+   */
   get isRetryable(): boolean {
-    return false
+    return this.status >= 500 && this.status < 600
   }
 }
 

@@ -83,7 +83,11 @@ describe("isRetryable and message", () => {
     [BingError.serverError(), true],
     [BingError.emptyResponse(), true],
     [BingError.notFound(), false],
-    [BingError.unexpectedResponse({ status: 502, body: "<html>" }), false]
+    // a 5xx answer without a Bing body (a proxy's error page) is transient; anything else not understood is not
+    [BingError.unexpectedResponse({ status: 502, body: "<html>" }), true],
+    [BingError.unexpectedResponse({ status: 503, body: "" }), true],
+    [BingError.unexpectedResponse({ status: 403, body: "<html>" }), false],
+    [BingError.unexpectedResponse({ status: 200, body: "{}" }), false]
   ]
   it.each(samples)("%s", (e, retryable) => {
     expect(e.isRetryable).toBe(retryable)
