@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { QuotaError, QuotaStore } from "../src/index.js"
+import { flakyStore as flaky } from "./flakyStore.js"
 import { contract } from "./QuotaStoreContract.js"
 
 // A store whose every operation fails as an unreachable server does.
@@ -19,24 +20,6 @@ contract(
     Layer.provide(Layer.succeed(QuotaStore.QuotaStore, unreachable))
   )
 )
-
-// A memory store that fails on demand.
-const flaky = Effect.gen(function*() {
-  const inner = yield* QuotaStore.makeMemory
-  const state = { down: false }
-  const guard = <A>(effect: Effect.Effect<A, QuotaError.QuotaError>) =>
-    Effect.suspend(
-      () => (state.down ? Effect.fail(QuotaError.storeUnavailable("redis", "connection refused")) : effect)
-    )
-  const store: QuotaStore.Service = {
-    name: "redis",
-    acquire: (slots, weight, now) => guard(inner.acquire(slots, weight, now)),
-    get: (slots, now) => guard(inner.get(slots, now)),
-    set: (slot, value, now) => guard(inner.set(slot, value, now)),
-    add: (slots, delta, now) => guard(inner.add(slots, delta, now))
-  }
-  return { inner, state, store }
-})
 
 const day: QuotaStore.Slot = { kind: "counter", key: "{T}:day:0", limit: 10, expiresAt: 86_400_000 }
 

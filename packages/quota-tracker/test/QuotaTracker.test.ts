@@ -11,6 +11,7 @@ import { DatabaseSync } from "node:sqlite"
 import { afterAll, inject } from "vitest"
 import { Outcome, QuotaError, type QuotaEvent, QuotaStore, QuotaTracker, Tier } from "../src/index.js"
 import { RedisStore } from "../src/redis.js"
+import { flakyStore } from "./flakyStore.js"
 
 const SECRET = "sk-live-0123456789abcdef"
 const tier = (name: string, limits: Tier.Limits) => Tier.make({ name, key: Redacted.make(`${SECRET}-${name}`), limits })
@@ -805,22 +806,6 @@ describe("metrics", () => {
       assert.strictEqual(find("bing_quota_switches_total", { from: "M15", to: "M16", reason: "exhausted" })?.count, 1)
       assert.strictEqual(find("bing_quota_refusals_total", { tier: "*", reason: "all-exhausted" })?.count, 1)
     }).pipe(Effect.provideService(Metric.MetricRegistry, new Map())))
-})
-
-// A memory store that can be switched off, to test store failures.
-const flakyStore = Effect.gen(function*() {
-  const inner = yield* QuotaStore.makeMemory
-  const state = { down: false }
-  const guard = <A>(effect: Effect.Effect<A, QuotaError.QuotaError>) =>
-    Effect.suspend(() => state.down ? Effect.fail(QuotaError.storeUnavailable("redis", "connection refused")) : effect)
-  const store: QuotaStore.Service = {
-    name: "redis",
-    acquire: (slots, weight, now) => guard(inner.acquire(slots, weight, now)),
-    get: (slots, now) => guard(inner.get(slots, now)),
-    set: (slot, value, now) => guard(inner.set(slot, value, now)),
-    add: (slots, delta, now) => guard(inner.add(slots, delta, now))
-  }
-  return { store, inner, state }
 })
 
 describe("store failures", () => {
