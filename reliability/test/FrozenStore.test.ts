@@ -15,39 +15,27 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
   Capture,
   classify,
+  ownRedisServer,
   printFigures,
   redisKeys,
-  RedisServer,
-  redisServerBin,
+  type RedisServer,
   runId,
-  secret,
-  skipRedis
+  secret
 } from "./support.js"
 
 const CONNECT_TIMEOUT_MS = 500
-const bin = redisServerBin()
-const ci = process.env.CI === "true"
-if (bin === undefined && !ci && !skipRedis) {
-  console.warn(
-    `\n${"!".repeat(78)}\n!! redis-server not found (PATH or REDIS_SERVER_BIN): SKIPPING the frozen Redis scenario\n${
-      "!".repeat(78)
-    }\n`
-  )
-}
+const redisServer = ownRedisServer("frozen Redis scenario")
 
 const sockets = () => process.getActiveResourcesInfo().filter((r) => r === "TCPSocketWrap").length
 
-describe.skipIf(skipRedis || (bin === undefined && !ci))("a frozen Redis at start-up", () => {
+describe.skipIf(redisServer.skip)("a frozen Redis at start-up", () => {
   let server: RedisServer
   const key = secret("frozen")
   const capture = new Capture()
   const prefix = `rel:${runId}:frozen:`
 
   beforeAll(async () => {
-    if (bin === undefined) {
-      throw new Error("CI=true but redis-server is not installed (set REDIS_SERVER_BIN or put it on PATH)")
-    }
-    server = await RedisServer.start(bin)
+    server = await redisServer.start()
     await server.pause()
   })
   afterAll(async () => {

@@ -23,28 +23,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
   Capture,
   classify,
+  ownRedisServer,
   percentile,
   printFigures,
   redisKeys,
-  RedisServer,
-  redisServerBin,
+  type RedisServer,
   runId,
-  secret,
-  skipRedis
+  secret
 } from "./support.js"
 
 const LANES = 8
 const GAP_MS = 3_000
 const STORE_TIMEOUT_MS = 250
-const bin = redisServerBin()
-const ci = process.env.CI === "true"
-if (bin === undefined && !ci && !skipRedis) {
-  console.warn(
-    `\n${"!".repeat(78)}\n!! redis-server not found (PATH or REDIS_SERVER_BIN): SKIPPING the Redis outage scenario\n${
-      "!".repeat(78)
-    }\n`
-  )
-}
+const redisServer = ownRedisServer("Redis outage scenario")
 
 type Phase = "before" | "gap" | "after"
 interface CallRecord {
@@ -61,17 +52,14 @@ const figures = (records: ReadonlyArray<CallRecord>) => {
   return { of, count }
 }
 
-describe.skipIf(skipRedis || (bin === undefined && !ci))("Redis outage", () => {
+describe.skipIf(redisServer.skip)("Redis outage", () => {
   let server: RedisServer
   let emulator: Emulator.EmulatorHandle
   const key = secret("outage")
   const capture = new Capture()
 
   beforeAll(async () => {
-    if (bin === undefined) {
-      throw new Error("CI=true but redis-server is not installed (set REDIS_SERVER_BIN or put it on PATH)")
-    }
-    server = await RedisServer.start(bin)
+    server = await redisServer.start()
     emulator = await Emulator.start({ keys: [{ name: "outage", key }], requestLogSize: 100_000 })
   })
   afterAll(async () => {

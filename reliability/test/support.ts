@@ -291,6 +291,31 @@ export const redisServerBin = (): string | undefined => {
   return undefined
 }
 
+/**
+ * The `redis-server` a scenario starts for itself (to kill, freeze or restart it). Without one the
+ * scenario skips and says so loudly, except with CI=true, where `start` fails the run instead.
+ */
+export const ownRedisServer = (scenario: string) => {
+  const bin = redisServerBin()
+  const ci = process.env.CI === "true"
+  if (bin === undefined && !ci && !skipRedis) {
+    console.warn(
+      `\n${"!".repeat(78)}\n!! redis-server not found (PATH or REDIS_SERVER_BIN): SKIPPING the ${scenario}\n${
+        "!".repeat(78)
+      }\n`
+    )
+  }
+  return {
+    skip: skipRedis || (bin === undefined && !ci),
+    start: async (): Promise<RedisServer> => {
+      if (bin === undefined) {
+        throw new Error("CI=true but redis-server is not installed (set REDIS_SERVER_BIN or put it on PATH)")
+      }
+      return RedisServer.start(bin)
+    }
+  }
+}
+
 const ping = async (url: string): Promise<boolean> => {
   const client = createClient({ url, socket: { reconnectStrategy: false, connectTimeout: 500 } })
   client.on("error", () => {})
