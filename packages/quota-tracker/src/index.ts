@@ -8,4 +8,11 @@ export * as QuotaStore from "./QuotaStore.js"
 export * as QuotaTracker from "./QuotaTracker.js"
 export * as Tier from "./Tier.js"
 export * as TierCatalog from "./TierCatalog.js"
+
+/**
+ * The tiers file: one parser for the JSON document naming the tiers, their keys and limits.
+ *
+ * @since 0.3.0
+ */
+export * as TiersFile from "./TiersFile.js"
 export * as Window from "./Window.js"

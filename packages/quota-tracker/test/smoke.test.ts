@@ -14,6 +14,7 @@ describe("the built package", () => {
       "QuotaTracker",
       "Tier",
       "TierCatalog",
+      "TiersFile",
       "Window"
     ])
     const { Effect, Redacted } = await import("effect")
