@@ -5,7 +5,7 @@
  * read; nothing here ever puts a key in a message.
  */
 import { BingClient } from "@bing-effect/client"
-import { Tier, TierCatalog, TiersFile } from "@bing-effect/quota-tracker"
+import { StoreSpec, Tier, TierCatalog, TiersFile } from "@bing-effect/quota-tracker"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -47,12 +47,6 @@ export class MissingKey extends Data.TaggedError("MissingKey")<{}> {
   }
 }
 
-/** Where the quota counts live. */
-export type StoreSpec =
-  | { readonly _tag: "memory" }
-  | { readonly _tag: "sqlite"; readonly filename: string }
-  | { readonly _tag: "redis"; readonly url: string; readonly prefix: string }
-
 /** The flags shared by every command, as parsed (environment fallbacks already applied). */
 export interface SharedFlags {
   readonly endpoint: Option.Option<string>
@@ -77,40 +71,21 @@ export interface Settings {
   readonly timeoutMs: number | undefined
   readonly maxAttempts: number | undefined
   readonly maxWaitMs: number | undefined
-  readonly store: StoreSpec
+  readonly store: StoreSpec.StoreSpec
 }
 
 /** The default key prefix of the Redis store. */
 export const defaultStorePrefix = "bing-search:quota:"
 
 /** A store spec without credentials, for messages. */
-export const describeStore = (store: StoreSpec): string =>
-  store._tag === "memory" ? "memory" : store._tag === "sqlite" ? `sqlite:${store.filename}` : redactUrl(store.url)
+export const describeStore = (store: StoreSpec.StoreSpec): string => StoreSpec.describe(store)
 
-/** `redis://user:secret@host` -> `redis://***@host`. */
-export const redactUrl = (url: string): string => url.replace(/\/\/[^/@]*@/, "//***@")
-
-/** Parses `memory`, `sqlite:<file>` or `redis://...` / `rediss://...`. */
-export const parseStore = (spec: string, prefix: string): StoreSpec | InvalidSettings => {
-  const s = spec.trim()
-  if (s === "" || s === "memory") return { _tag: "memory" }
-  if (s.startsWith("sqlite:")) {
-    const filename = s.slice("sqlite:".length)
-    if (filename === "") {
-      return new InvalidSettings({ setting: "--store", detail: "sqlite: needs a file name, e.g. sqlite:quota.db" })
-    }
-    return { _tag: "sqlite", filename }
-  }
-  if (s.startsWith("redis://") || s.startsWith("rediss://")) {
-    if (!URL.canParse(s)) {
-      return new InvalidSettings({ setting: "--store", detail: `${redactUrl(s)} is not a valid Redis URL` })
-    }
-    return { _tag: "redis", url: s, prefix }
-  }
-  return new InvalidSettings({
-    setting: "--store",
-    detail: `unknown store ${JSON.stringify(redactUrl(s))}: use memory, sqlite:<file> or redis://host:port`
-  })
+/** Parses `--store`: `memory`, `sqlite:<file>` or `redis://...` / `rediss://...` (`StoreSpec.parse`). */
+export const parseStore = (spec: string, prefix: string): StoreSpec.StoreSpec | InvalidSettings => {
+  const parsed = StoreSpec.parse(spec, { prefix })
+  return Result.isSuccess(parsed)
+    ? parsed.success
+    : new InvalidSettings({ setting: "--store", detail: parsed.failure.detail })
 }
 
 /**

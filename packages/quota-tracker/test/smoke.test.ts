@@ -12,6 +12,7 @@ describe("the built package", () => {
       "QuotaEvent",
       "QuotaStore",
       "QuotaTracker",
+      "StoreSpec",
       "Tier",
       "TierCatalog",
       "TiersFile",
