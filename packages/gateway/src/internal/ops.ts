@@ -145,6 +145,8 @@ export const make = (options: OpsOptions): Effect.Effect<Ops, never, Scope.Scope
     const handle = (request: HttpServerRequest.HttpServerRequest) => {
       // `url` is the request target (path and query) for both the node server and `fromWeb`
       const url = request.url
+      // called before Bing routing for every request: a Bing path leaves without an allocation
+      if (!url.startsWith(prefix) && !url.startsWith(paths.metrics)) return undefined
       const q = url.indexOf("?")
       const path = q === -1 ? url : url.slice(0, q)
       const get = request.method === "GET"
