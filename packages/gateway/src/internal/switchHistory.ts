@@ -5,7 +5,6 @@
  * cannot grow memory.
  */
 import type { QuotaEvent, QuotaTracker } from "@bing-effect/quota-tracker"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -48,9 +47,10 @@ export const makeRing = (
 }
 
 /**
- * Follows the tracker's events for as long as the scope is open. Returns once the subscription is
- * being set up, so that a switch right after `make` is not missed: the stream subscribes to the
- * tracker's PubSub when it starts, and only events published after that reach it.
+ * Follows the tracker's events for as long as the scope is open. Only events published after the
+ * stream has subscribed to the tracker's PubSub reach it, so the collector starts immediately (in
+ * this call, up to its first wait on the PubSub, which is after the subscription): a switch right
+ * after `follow` returns is not missed, with no scheduling guess.
  */
 export const follow = (
   tracker: QuotaTracker.Service,
@@ -58,14 +58,9 @@ export const follow = (
 ): Effect.Effect<SwitchHistory, never, Scope.Scope> =>
   Effect.gen(function*() {
     const history = makeRing(capacity)
-    const started = yield* Deferred.make<void>()
     yield* tracker.events.pipe(
-      Stream.onStart(Deferred.succeed(started, undefined)),
       Stream.runForEach((event) => Effect.sync(() => event._tag === "TierSwitched" && history.push(event))),
-      Effect.forkScoped
+      Effect.forkScoped({ startImmediately: true })
     )
-    yield* Deferred.await(started)
-    // the subscription itself happens in the collector's next steps, before it parks on the PubSub
-    yield* Effect.yieldNow
     return { recent: history.recent, counts: history.counts }
   })
