@@ -155,7 +155,7 @@ const gatewayBin = gatewayBinField === undefined ? undefined : join(gatewayPacka
 if (gatewayBin === undefined || !existsSync(gatewayBin)) {
   console.log(`no built bing-gateway command (${gatewayBin ?? "no bin in package.json"}): only (a) and (b) run`)
 }
-const startGateway = async (label: string, store: string): Promise<Server> => {
+const startGateway = async (label: string, store: string, storePrefix?: string): Promise<Server> => {
   const config = join(dir, `${label}.json`)
   writeFileSync(
     config,
@@ -164,7 +164,8 @@ const startGateway = async (label: string, store: string): Promise<Server> => {
       // not a catalogue name (S15's published 250/s would cap the c=32 case): explicit, unreachable limits
       tiers: [{ name: "bench", keyEnv: "BENCH_TIER_KEY", limits: { perSecond: BIG, perDay: BIG, perMonth: BIG } }],
       clients: [{ name: "bench", keyEnv: "BENCH_CLIENT_KEY" }],
-      store
+      store,
+      ...(storePrefix === undefined ? {} : { storePrefix })
     })
   )
   return startChild(
@@ -328,7 +329,7 @@ const countTrips = async (): Promise<ReadonlyArray<Trips> | string> => {
   socket.write("MONITOR\r\n")
   await new Promise((resolve) => setTimeout(resolve, 100))
   // started after the monitor, so that its SCRIPT LOADs are seen
-  const gw = await startGateway("redis", `${REDIS_URL}?prefix=${runId}:`)
+  const gw = await startGateway("redis", REDIS_URL, `${runId}:`)
   const c = candidate("gateway, redis store", gw.url, CLIENT_KEY)
   const out: Array<Trips> = []
   const phase = async (name: string, expected: number) => {

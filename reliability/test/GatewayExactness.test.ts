@@ -190,9 +190,9 @@ describe.skipIf(skipRedis)("two gateway processes sharing one Redis", () => {
       requests: CALLERS * PER_CALLER,
       "answered 200": ok,
       "answered 403 RateLimitExceeded": t["403 RateLimitExceeded"] ?? 0,
-      "to the killed gateway: 200 / socket error / other": `${victimT["200"] ?? 0} / ${victimFailed} / ${
-        toVictim.length - (victimT["200"] ?? 0) - victimFailed
-      }`,
+      "to the killed gateway: 200 / 403 / socket error": `${victimT["200"] ?? 0} / ${
+        victimT["403 RateLimitExceeded"] ?? 0
+      } / ${victimFailed}`,
       "to the survivor: 200 / 403 / other": `${survivorT["200"] ?? 0} / ${survivorT["403 RateLimitExceeded"] ?? 0} / ${
         toSurvivor.length - (survivorT["200"] ?? 0) - (survivorT["403 RateLimitExceeded"] ?? 0)
       }`,

@@ -29,7 +29,11 @@ export interface ClientEntry {
 }
 
 export interface GatewayFile {
-  readonly upstream: { readonly endpoint: string; readonly allowInsecureLoopback: boolean }
+  readonly upstream: {
+    readonly endpoint: string
+    readonly allowInsecureLoopback: boolean
+    readonly timeoutMs?: number
+  }
   readonly tiers: ReadonlyArray<TierEntry>
   readonly clients: ReadonlyArray<ClientEntry>
   readonly store: string

@@ -23,6 +23,7 @@ import {
   stopGateway,
   type Verdict
 } from "./GatewayFixture.js"
+import { httpServer } from "./hostile-servers.js"
 import { killChildren, percentile, printFigures, rssOf, secret } from "./support.js"
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 20_261_213)
@@ -165,32 +166,71 @@ describe("bad input to the gateway", () => {
           : v.replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c)).replace(/[#?&\s]/g, "_")
       const methods = ["GET", "GET", "GET", "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]
 
-      const verdicts: Record<Verdict | "no-answer", number> = {
+      const verdicts: Record<Verdict | "parser-refusal" | "no-answer", number> = {
         success: 0,
         "bing-error": 0,
         "not-found": 0,
         ops: 0,
         bad: 0,
+        "parser-refusal": 0,
         "no-answer": 0
       }
       const statuses: Record<string, number> = {}
       const bad: Array<string> = []
+      const badKinds = new Map<string, number>()
+      const serverErrors: Array<string> = []
+      const misattributed: Array<string> = []
       const leaks: Array<string> = []
       const noAnswer: Array<string> = []
       const ms: Array<number> = []
       const rss: Array<number> = []
       const secrets = [tierKey, clientKey, adminToken]
-      const record = (answer: Answer, method: string, path: string, raw: boolean) => {
-        const v = judge(answer, method, path)
+      /**
+       * `size`: what Node's HTTP parser counts against its 16 KiB limit (request line and headers);
+       * `parserOnly`: a raw payload that is not a well-formed request. Node's parser answers those
+       * itself with an empty 400 or 431 before any gateway code runs: counted apart, and allowed only
+       * for such requests.
+       */
+      const record = (
+        answer: Answer,
+        method: string,
+        path: string,
+        raw: boolean,
+        size: number,
+        parserOnly: boolean
+      ) => {
+        const refusedByParser = (answer.status === 400 || answer.status === 431) && answer.body === "" &&
+          answer.headers["bingapis-traceid"] === undefined
+        const v = refusedByParser ? "parser-refusal" : judge(answer, method, path)
         verdicts[v]++
         statuses[answer.status] = (statuses[answer.status] ?? 0) + 1
-        if (v === "bad" && bad.length < 10) {
-          bad.push(
-            `${raw ? "raw " : ""}${method} ${path.slice(0, 120)} -> ${answer.status} ${answer.body.slice(0, 200)}`
+        if (refusedByParser && !parserOnly && size < 15 * 1024 && misattributed.length < 5) {
+          misattributed.push(`${raw ? "raw " : ""}${method} ${path.slice(0, 100)} (${size} bytes) -> ${answer.status}`)
+        }
+        if (answer.status >= 500 && serverErrors.length < 5) {
+          serverErrors.push(
+            `${raw ? "raw " : ""}${method} ${path.slice(0, 160)} -> ${answer.status} ${answer.body.slice(0, 300)}`
           )
         }
+        if (v === "bad") {
+          // a few examples of each kind of bad answer
+          const kind = `${raw ? "raw " : ""}${answer.status}`
+          const seen = badKinds.get(kind) ?? 0
+          badKinds.set(kind, seen + 1)
+          if (seen < 3) {
+            bad.push(
+              `${raw ? "raw " : ""}${method} ${path.slice(0, 100)} -> ${answer.status} ${answer.body.slice(0, 200)}`
+            )
+          }
+        }
+        // a 400 names the caller's own bad value (as Bing does): a secret the caller put in the query
+        // may come back; a secret it did not send there, never
         const text = `${JSON.stringify(answer.headers)} ${answer.body}`
-        for (const s of secrets) if (text.includes(s)) leaks.push(`${method} ${path.slice(0, 80)}: ${s.slice(4, 12)}…`)
+        for (const hidden of secrets) {
+          if (text.includes(hidden) && !path.includes(hidden)) {
+            leaks.push(`${method} ${path.slice(0, 80)}: ${hidden.slice(4, 12)}…`)
+          }
+        }
       }
 
       const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })
@@ -234,7 +274,11 @@ describe("bad input to the gateway", () => {
             if (noAnswer.length < 10) {
               noAnswer.push(`${method} ${path.slice(0, 100)} (${path.length} chars): ${outcome.error}`)
             }
-          } else record(outcome, method, path, false)
+          } else {
+            const size = method.length + path.length +
+              Object.entries(headers).reduce((n, [name, v]) => n + name.length + Buffer.byteLength(v), 0)
+            record(outcome, method, path, false, size, false)
+          }
           if (next % 250 === 0) rss.push(rssOf(gateway.child.pid) ?? 0)
         }
       }))
@@ -242,19 +286,21 @@ describe("bad input to the gateway", () => {
 
       // raw sockets: malformed request lines and headers; every complete request gets an answer
       const host = `Host: ${new URL(gateway.url).host}\r\n`
-      const k = `Ocp-Apim-Subscription-Key: ${clientKey}\r\n`
+      const keyLine = `Ocp-Apim-Subscription-Key: ${clientKey}\r\n`
       const payloads = [
-        `GET /v7.0/search?q=x HTTP/1.1\r\n${host}${k}\r\n`,
+        `GET /v7.0/search?q=x HTTP/1.1\r\n${host}${keyLine}\r\n`,
         `GET /v7.0/search?q=x HTTP/9.9\r\n${host}\r\n`,
         `G\u00c9T /v7.0/search HTTP/1.1\r\n${host}\r\n`,
-        `GET /v7.0/search?q=a b HTTP/1.1\r\n${host}${k}\r\n`,
+        `GET /v7.0/search?q=a b HTTP/1.1\r\n${host}${keyLine}\r\n`,
         `GET\r\n\r\n`,
         `GET /v7.0/search HTTP/1.1\r\n${host}Bad Header: x\r\n\r\n`,
         `GET /v7.0/search HTTP/1.1\r\n${host}X: ${"h".repeat(20_000)}\r\n\r\n`,
-        `GET /v7.0/search HTTP/1.1\r\n${host}${k}Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello`,
-        `GET /v7.0/search?q=pipelined HTTP/1.1\r\n${host}${k}\r\nGET /bing/v7.0/images/search?q=two HTTP/1.1\r\n${host}${k}\r\n`,
+        `GET /v7.0/search HTTP/1.1\r\n${host}${keyLine}Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello`,
+        `GET /v7.0/search?q=pipelined HTTP/1.1\r\n${host}${keyLine}\r\nGET /bing/v7.0/images/search?q=two HTTP/1.1\r\n${host}${keyLine}\r\n`,
         `GET /v7.0/search?q=x HTTP/1.1\r\n${host}Ocp-Apim-Subscription-Key: ${tierKey}\r\n\r\n`
       ]
+      // the payloads any HTTP/1.1 server must answer itself (the others are not well-formed HTTP)
+      const wellFormed = new Set([payloads[0]!, payloads[8]!, payloads[9]!])
       const raw = (payload: string) =>
         new Promise<{ answers: Array<Answer>; bytes: string }>((resolve) => {
           const socket = connect({ host: "127.0.0.1", port: gateway.port })
@@ -299,8 +345,12 @@ describe("bad input to the gateway", () => {
           const payload = payloads[rawNext++ % payloads.length]!
           const { answers, bytes } = await raw(payload)
           if (answers.length === 0) rawNoAnswer++
-          for (const a of answers) record(a, "GET", payload.split(" ")[1] ?? "/", true)
-          for (const s of secrets) if (bytes.includes(s)) leaks.push(`raw ${JSON.stringify(payload.slice(0, 60))}`)
+          for (const a of answers) {
+            record(a, "GET", payload.split(" ")[1] ?? "/", true, payload.length, !wellFormed.has(payload))
+          }
+          for (const hidden of secrets) {
+            if (bytes.includes(hidden)) leaks.push(`raw ${JSON.stringify(payload.slice(0, 60))}`)
+          }
         }
       }))
       const rssAfter = rssOf(gateway.child.pid)
@@ -310,6 +360,7 @@ describe("bad input to the gateway", () => {
       printFigures(`gateway fuzz: ${HTTP_REQUESTS} over node:http + ${RAW_REQUESTS} raw (seed ${SEED})`, {
         ...Object.fromEntries(Object.entries(verdicts).map(([v, n]) => [`verdict ${v}`, n])),
         statuses: Object.entries(statuses).map(([s, n]) => `${s}:${n}`).join(" "),
+        "bad answers by kind": [...badKinds].map(([k, n]) => `${k}:${n}`).join(" ") || "none",
         "raw payloads with no answer": rawNoAnswer,
         "p50 ms": percentile(ms, 50),
         "p99 ms": percentile(ms, 99),
@@ -320,12 +371,13 @@ describe("bad input to the gateway", () => {
         "gateway RSS max during MiB": Math.max(...rss) / 2 ** 20,
         "health after": health.status
       })
-      expect(bad).toEqual([])
-      expect(noAnswer).toEqual([])
+      expect.soft(bad).toEqual([])
+      expect.soft(noAnswer).toEqual([])
       expect(verdicts.success).toBeGreaterThan(100)
       expect(verdicts["bing-error"]).toBeGreaterThan(100)
-      expect(Object.keys(statuses).filter((s) => Number(s) >= 500)).toEqual([])
-      expect(leaks).toEqual([])
+      expect.soft(serverErrors).toEqual([])
+      expect.soft(misattributed).toEqual([])
+      expect.soft(leaks).toEqual([])
       for (const s of [tierKey, adminToken]) expect(output.includes(s)).toBe(false)
       expect(health.status).toBe(200)
       expect(gateway.child.process.exitCode).toBeNull()
@@ -333,4 +385,52 @@ describe("bad input to the gateway", () => {
     },
     240_000
   )
+})
+
+describe("the forwarded routes stay under /v7.0/", () => {
+  const tierKey = secret("gw-traversal-tier")
+  const clientKey = secret("gw-traversal-client")
+  const files = scratch()
+  afterAll(() => {
+    killChildren()
+    files.remove()
+  })
+
+  it("a percent-encoded dot segment never takes a request, nor the tier key, outside /v7.0/ upstream", async () => {
+    const seen: Array<string> = []
+    const upstream = await httpServer((req, res) => {
+      seen.push(req.url ?? "")
+      res.writeHead(404).end()
+    })
+    const gateway = await startGateway(
+      files.write({
+        upstream: { endpoint: upstream.url, allowInsecureLoopback: true },
+        tiers: [{ name: "S15", keyEnv: "REL_GW_TIER" }],
+        clients: [{ name: "caller", keyEnv: "REL_GW_CLIENT" }],
+        store: "memory"
+      }),
+      { REL_GW_TIER: tierKey, REL_GW_CLIENT: clientKey }
+    )
+    const paths = [
+      "/v7.0/%2e%2e/_emulator/keys",
+      "/v7.0/%2E%2E/admin",
+      "/v7.0/news/%2e%2e/%2e%2e/favicon.ico",
+      "/bing/v7.0/%2e%2e/%2e%2e/x",
+      "/v7.0/.%2e/y",
+      "/v7.0/%2e./z"
+    ]
+    const answers: Array<string> = []
+    for (const path of paths) {
+      const o = await call(gateway.url, path, { "ocp-apim-subscription-key": clientKey })
+      answers.push(`${path} -> ${o.status}`)
+    }
+    await stopGateway(gateway)
+    await upstream.close()
+    printFigures("gateway: encoded dot segments in forwarded paths", {
+      "caller answers": answers.join(", "),
+      "upstream saw": seen.join(", ") || "nothing"
+    })
+    // Bing's paths are all under /v7.0/: anything the upstream sees elsewhere went there with a tier key
+    expect(seen.filter((url) => !url.startsWith("/v7.0/"))).toEqual([])
+  })
 })

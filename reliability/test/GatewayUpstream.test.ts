@@ -1,7 +1,9 @@
 /**
  * The gateway in front of an upstream that fails: nobody listening, a server that never answers,
  * one that answers garbage (not JSON, the wrong JSON, bytes that are not HTTP, an endless body),
- * and the emulator disturbing 30% of its answers with every kind of injected fault. Each variant
+ * and the emulator disturbing 30% of its answers with its injected faults (every kind but the legacy
+ * 403 body, which says the tier's quota is out and rightly turns the rest of a run into Bing's 403;
+ * two tiers, so that a 429's hold on one moves requests to the other). Each variant
  * gets its own `bing-gateway` process. Every caller gets a documented Bing answer (a success with
  * the upstream's `_type`, or an ErrorResponse that @bing-effect/schema decodes) within a bound
  * computed from the client's timeout and retry budget; the gateway never hangs a caller, never
@@ -23,20 +25,26 @@ import {
 import { httpServer, pumpZeros, type Recorded } from "./hostile-servers.js"
 import { freePort, killChildren, percentile, printFigures, rssOf, secret } from "./support.js"
 
-// the client's defaults (10 s per attempt, 3 attempts, short backoff) plus slack for a loaded machine
-const HANG_BOUND_MS = 45_000
+// the gateway's upstream budget: 3 attempts of at most TIMEOUT_MS, at most 1 s between two (backoff
+// or a Retry-After), plus 7 s of slack for a loaded machine
+const TIMEOUT_MS = 2_000
+const HANG_BOUND_MS = 3 * TIMEOUT_MS + 2 * 1_000 + 7_000
 const RSS_GROWTH_BOUND = 150 * 1024 * 1024
 
 const tierKey = secret("gw-upstream-tier")
+const tierKey2 = secret("gw-upstream-tier2")
 const clientKey = secret("gw-upstream-client")
-const env = { REL_GW_TIER: tierKey, REL_GW_CLIENT: clientKey }
+const env = { REL_GW_TIER: tierKey, REL_GW_TIER2: tierKey2, REL_GW_CLIENT: clientKey }
 const files = scratch()
 
-const gatewayFor = (endpoint: string): Promise<Gateway> =>
+const gatewayFor = (endpoint: string, tiers = 1): Promise<Gateway> =>
   startGateway(
     files.write({
-      upstream: { endpoint, allowInsecureLoopback: true },
-      tiers: [{ name: "S15", keyEnv: "REL_GW_TIER", limits: { perSecond: 100_000, perDay: 10_000_000 } }],
+      upstream: { endpoint, allowInsecureLoopback: true, timeoutMs: TIMEOUT_MS },
+      tiers: [
+        { name: "S15", keyEnv: "REL_GW_TIER", limits: { perSecond: 100_000, perDay: 10_000_000 } },
+        { name: "S16", keyEnv: "REL_GW_TIER2", limits: { perSecond: 100_000, perDay: 10_000_000 } }
+      ].slice(0, tiers),
       clients: [{ name: "caller", keyEnv: "REL_GW_CLIENT" }],
       store: "memory"
     }),
@@ -113,6 +121,7 @@ const expectDocumented = (gateway: Gateway, run: Run, title: string) => {
     run.outcomes.map((o) => (isAnswer(o) ? `${JSON.stringify(o.headers)}${o.body}` : o.error)).join("\n")
   }${gateway.child.out}${gateway.child.err}`
   expect(haystack.includes(tierKey)).toBe(false)
+  expect(haystack.includes(tierKey2)).toBe(false)
   return s
 }
 
@@ -146,6 +155,7 @@ describe("the gateway when its upstream fails", () => {
   describe("an upstream answering garbage", () => {
     let servers: Array<Recorded> = []
     let raw: NetServer
+    const rawSockets = new Set<Socket>()
     beforeAll(async () => {
       servers = await Promise.all([
         httpServer((_req, res) => {
@@ -167,6 +177,8 @@ describe("the gateway when its upstream fails", () => {
         })
       ])
       raw = createNet((socket) => {
+        rawSockets.add(socket)
+        socket.on("close", () => rawSockets.delete(socket))
         socket.on("error", () => {})
         socket.end("\u0000\u00ffHTTP/9 garbage\r\n\r\n\u0001\u0002")
       })
@@ -174,6 +186,7 @@ describe("the gateway when its upstream fails", () => {
     })
     afterAll(async () => {
       for (const s of servers) await s.close()
+      for (const s of rawSockets) s.destroy()
       await new Promise((resolve) => raw.close(resolve))
     })
 
@@ -195,8 +208,12 @@ describe("the gateway when its upstream fails", () => {
     }
   })
 
-  it("the emulator's injected faults at 30%, every kind: documented answers only", async () => {
-    const emulator = await Emulator.start({ keys: [{ name: "S15", key: tierKey }], seed: 11, requestLogSize: 10_000 })
+  it("the emulator's injected faults at 30%, 9 kinds: documented answers only", async () => {
+    const emulator = await Emulator.start({
+      keys: [{ name: "S15", key: tierKey }, { name: "S16", key: tierKey2 }],
+      seed: 11,
+      requestLogSize: 10_000
+    })
     const kinds: ReadonlyArray<FaultRule.Fault> = [
       { kind: "error", status: 500, code: "ServerError", subCode: "UnexpectedError" },
       { kind: "empty200" },
@@ -204,21 +221,21 @@ describe("the gateway when its upstream fails", () => {
       { kind: "drop" },
       { kind: "truncate" },
       { kind: "legacy", shape: "statusCode401" },
-      { kind: "legacy", shape: "statusCode403" },
       { kind: "legacy", shape: "error" },
       { kind: "html502" },
       { kind: "error", status: 429, code: "RateLimitExceeded", retryAfter: 1 }
     ]
-    // rule i of n applies with probability p_i such that each kind takes 3% of all requests
+    // rule i is tried only when the ones before it did not apply: p_i = share / rest gives each kind
+    // the same share (30% / 9) of all requests
     let rest = 1
     for (const fault of kinds) {
       const share = 0.3 / kinds.length
       emulator.injectFault({ match: { probability: share / rest }, fault })
       rest -= share
     }
-    const gateway = await gatewayFor(emulator.url)
+    const gateway = await gatewayFor(emulator.url, 2)
     const run = await drive(gateway, 600, 25)
-    const s = expectDocumented(gateway, run, "gateway: the emulator's injected faults at 30% (10 kinds)")
+    const s = expectDocumented(gateway, run, "gateway: the emulator's injected faults at 30% (9 kinds), two tiers")
     const faulted = emulator.requests(10_000).filter((r) => r.fault !== undefined).length
     const ok = run.outcomes.filter((o) => o.status === 200)
     console.log(`[reliability] faults applied upstream: ${faulted}; callers answered 200: ${ok.length}`)
