@@ -28,6 +28,7 @@
  */
 import { BingClient } from "@bing-effect/client"
 import { QuotaTracker } from "@bing-effect/quota-tracker"
+import type { QuotaError, QuotaStore } from "@bing-effect/quota-tracker"
 import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
@@ -72,6 +73,11 @@ export interface Options {
   readonly client?: Partial<BingClient.Options> | undefined
   /** Options of the tier chain's tracker (time zone, thresholds, `switchAt`...); its tiers are the configuration's. */
   readonly tracker?: Partial<QuotaTracker.Options> | undefined
+  /**
+   * A quota store of your own instead of the one `config.store` names (embedding, tests); it is
+   * still wrapped with `QuotaStore.layerFailOpen` when `config.storeFailure` is `"open"`.
+   */
+  readonly store?: Layer.Layer<QuotaStore.QuotaStore, QuotaError.QuotaError> | undefined
   /** Where access-log lines go (the operations side writes them). Default: nowhere. */
   readonly log?: ((line: string) => Effect.Effect<void>) | undefined
 }
@@ -102,7 +108,7 @@ export const make = (
   Scope.Scope | HttpClient.HttpClient
 > =>
   Effect.gen(function*() {
-    const store = yield* Layer.build(Store.layer(config)).pipe(Effect.mapError(failWith("store")))
+    const store = yield* Layer.build(Store.layer(config, options.store)).pipe(Effect.mapError(failWith("store")))
     const tiers = yield* QuotaTracker.make({ ...options.tracker, tiers: config.tiers }).pipe(
       Effect.provideContext(store),
       Effect.mapError(failWith("tiers"))

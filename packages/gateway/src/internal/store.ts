@@ -26,10 +26,11 @@ const base = (store: GatewayConfig.Store): Layer.Layer<QuotaStore.QuotaStore, Qu
   }
 }
 
-/** The store layer of a configuration. */
+/** The store layer of a configuration (or the caller's own store), fail-open when configured. */
 export const layer = (
-  config: Pick<GatewayConfig.GatewayConfig, "store" | "storeFailure">
-): Layer.Layer<QuotaStore.QuotaStore, QuotaError.QuotaError> =>
-  config.storeFailure === "open"
-    ? QuotaStore.layerFailOpen().pipe(Layer.provide(base(config.store)))
-    : base(config.store)
+  config: Pick<GatewayConfig.GatewayConfig, "store" | "storeFailure">,
+  custom?: Layer.Layer<QuotaStore.QuotaStore, QuotaError.QuotaError> | undefined
+): Layer.Layer<QuotaStore.QuotaStore, QuotaError.QuotaError> => {
+  const store = custom ?? base(config.store)
+  return config.storeFailure === "open" ? QuotaStore.layerFailOpen().pipe(Layer.provide(store)) : store
+}
