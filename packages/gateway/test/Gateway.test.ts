@@ -9,6 +9,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import { TestClock } from "effect/testing"
 import { afterAll, beforeAll, expect } from "vitest"
+import type { Gateway } from "../src/index.js"
 import {
   call,
   config,
@@ -426,7 +427,9 @@ describe("upstream failures: a documented Bing answer in bounded time", () => {
       moreDetails: "The upstream Bing endpoint did not give a usable answer."
     }]
   }
-  const fast = { client: { timeout: "300 millis", retry: { maxAttempts: 2, baseDelay: 0, maxDelay: 0 } } }
+  const fast: Gateway.NodeOptions = {
+    client: { timeout: "300 millis", retry: { maxAttempts: 2, baseDelay: 0, maxDelay: 0 } }
+  }
 
   it.live("connection refused", () =>
     withGateway(config("http://127.0.0.1:9"), (base) =>
