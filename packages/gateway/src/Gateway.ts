@@ -37,7 +37,7 @@ import type { HttpClient, HttpServerRequest, HttpServerResponse } from "effect/h
 import { HttpServer } from "effect/http"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import { createServer } from "node:http"
+import { createServer, type Server } from "node:http"
 import type * as GatewayConfig from "./GatewayConfig.js"
 import * as Auth from "./internal/auth.js"
 import * as Handler from "./internal/handler.js"
@@ -149,7 +149,7 @@ export const make = (
  * ```ts
  * import { NodeHttpClient, NodeHttpServer, NodeRuntime } from "@effect/platform-node"
  * import { Layer } from "effect"
- * import { createServer } from "node:http"
+ * import { createServer, type Server } from "node:http"
  * import { Gateway, type GatewayConfig } from "@bing-effect/gateway"
  *
  * declare const config: GatewayConfig.GatewayConfig
@@ -167,8 +167,31 @@ export const make = (
 export const layer = (
   config: GatewayConfig.GatewayConfig,
   options: Options = {}
+): Layer.Layer<never, GatewayStartError, HttpServer.HttpServer | HttpClient.HttpClient> => serving(config, options)
+
+const serving = (
+  config: GatewayConfig.GatewayConfig,
+  options: Options,
+  onStop?: () => void
 ): Layer.Layer<never, GatewayStartError, HttpServer.HttpServer | HttpClient.HttpClient> =>
-  Layer.effectDiscard(Effect.flatMap(make(config, options), (app) => HttpServer.serveEffect(app)))
+  Layer.effectDiscard(
+    Effect.gen(function*() {
+      yield* HttpServer.serveEffect(yield* make(config, options))
+      // runs before the server's own shutdown, which waits for every connection to end
+      if (onStop !== undefined) yield* Effect.addFinalizer(() => Effect.sync(onStop))
+    })
+  )
+
+/**
+ * While the server drains, closes each kept-alive connection as soon as it is idle: Node's
+ * `close` closes the connections idle at that moment only, and a connection whose request was in
+ * flight would otherwise hold the shutdown until the client's keep-alive timeout.
+ */
+const closeIdleWhileDraining = (server: Server): void => {
+  const timer = setInterval(() => server.closeIdleConnections(), 50)
+  timer.unref()
+  server.once("close", () => clearInterval(timer))
+}
 
 /**
  * Where {@link layerNode} listens: default 127.0.0.1:8788.
@@ -202,10 +225,13 @@ export const defaults = Object.freeze({ host: "127.0.0.1", port: 8788 })
 export const layerNode = (
   config: GatewayConfig.GatewayConfig,
   options: NodeOptions = {}
-): Layer.Layer<HttpServer.HttpServer, GatewayStartError> =>
-  layer(config, options).pipe(
+): Layer.Layer<HttpServer.HttpServer, GatewayStartError> => {
+  let server: Server | undefined
+  return serving(config, options, () => {
+    if (server !== undefined) closeIdleWhileDraining(server)
+  }).pipe(
     Layer.provideMerge(
-      NodeHttpServer.layer(createServer, {
+      NodeHttpServer.layer(() => (server = createServer()), {
         host: options.host ?? defaults.host,
         port: options.port ?? defaults.port,
         gracefulShutdownTimeout: options.drainTimeout ?? "20 seconds"
@@ -226,3 +252,4 @@ export const layerNode = (
     ),
     Layer.provide(NodeHttpClient.layerUndici)
   )
+}
