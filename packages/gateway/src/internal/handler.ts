@@ -206,7 +206,7 @@ export const make = (
         (response) => record(request, started, "ops", undefined, { response, outcome: "served", traceId: undefined })
       )
     }
-    const routed = route(request)
+    const routed = dispatch(request)
     const answer = routed.answer
     return Effect.isEffect(answer)
       ? Effect.flatMap(answer, (a) => record(request, started, routed.route, routed.tenant, a))
