@@ -5,14 +5,14 @@
  */
 import { BingClient } from "@bing-effect/client"
 import type { InvalidClientOptions } from "@bing-effect/client"
-import { QuotaStore, QuotaTracker } from "@bing-effect/quota-tracker"
+import { QuotaTracker, StoreSpec } from "@bing-effect/quota-tracker"
 import type { QuotaError, QuotaEvent } from "@bing-effect/quota-tracker"
 import * as Effect from "effect/Effect"
 import { FetchHttpClient } from "effect/http"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type { Settings, StoreSpec } from "./Settings.js"
+import type { Settings } from "./Settings.js"
 
 /** The user agent the client sends. */
 export const userAgent = "bing-search/0.1.0 (+https://github.com/bing-effect)"
@@ -24,29 +24,6 @@ export interface Session {
   readonly client: BingClient.Service
   /** Every tracker event of this run so far, oldest first. */
   readonly events: ReadonlyArray<QuotaEvent.QuotaEvent>
-}
-
-/**
- * The store layer for a spec. Redis goes through the tracker's own bounded connection
- * (`RedisStore.layer`): a Redis that refuses, or accepts and never answers, fails the start-up
- * with `QuotaError`/`StoreUnavailable` within the store timeout, and the start-up stays
- * interruptible (SIGINT/SIGTERM) meanwhile.
- */
-export const storeLayer = (spec: StoreSpec): Layer.Layer<QuotaStore.QuotaStore, QuotaError.QuotaError> => {
-  switch (spec._tag) {
-    case "memory":
-      return QuotaStore.layerMemory
-    case "sqlite":
-      return QuotaStore.layerSqlite({ filename: spec.filename })
-    case "redis":
-      // node-redis is loaded only when a Redis store is asked for: it costs startup time otherwise.
-      return Layer.unwrap(
-        Effect.map(
-          Effect.promise(() => import("@bing-effect/quota-tracker/redis")),
-          ({ RedisStore }) => RedisStore.layer({ url: spec.url, prefix: spec.prefix })
-        )
-      )
-  }
 }
 
 /** Client options from settings (the keys come from the tracker's tiers). */
@@ -71,7 +48,7 @@ export const make = (
   } = {}
 ): Effect.Effect<Session, QuotaError.QuotaError | InvalidClientOptions.InvalidClientOptions, Scope.Scope> =>
   Effect.gen(function*() {
-    const store = yield* Layer.build(storeLayer(settings.store))
+    const store = yield* Layer.build(StoreSpec.layer(settings.store))
     const tracker = yield* QuotaTracker.make({ tiers: settings.tiers, ...options.tracker }).pipe(
       Effect.provideContext(store)
     )

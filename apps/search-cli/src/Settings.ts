@@ -5,7 +5,7 @@
  * read; nothing here ever puts a key in a message.
  */
 import { BingClient } from "@bing-effect/client"
-import { Tier, TierCatalog } from "@bing-effect/quota-tracker"
+import { StoreSpec, Tier, TierCatalog, TiersFile } from "@bing-effect/quota-tracker"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -47,12 +47,6 @@ export class MissingKey extends Data.TaggedError("MissingKey")<{}> {
   }
 }
 
-/** Where the quota counts live. */
-export type StoreSpec =
-  | { readonly _tag: "memory" }
-  | { readonly _tag: "sqlite"; readonly filename: string }
-  | { readonly _tag: "redis"; readonly url: string; readonly prefix: string }
-
 /** The flags shared by every command, as parsed (environment fallbacks already applied). */
 export interface SharedFlags {
   readonly endpoint: Option.Option<string>
@@ -77,40 +71,21 @@ export interface Settings {
   readonly timeoutMs: number | undefined
   readonly maxAttempts: number | undefined
   readonly maxWaitMs: number | undefined
-  readonly store: StoreSpec
+  readonly store: StoreSpec.StoreSpec
 }
 
 /** The default key prefix of the Redis store. */
 export const defaultStorePrefix = "bing-search:quota:"
 
 /** A store spec without credentials, for messages. */
-export const describeStore = (store: StoreSpec): string =>
-  store._tag === "memory" ? "memory" : store._tag === "sqlite" ? `sqlite:${store.filename}` : redactUrl(store.url)
+export const describeStore = (store: StoreSpec.StoreSpec): string => StoreSpec.describe(store)
 
-/** `redis://user:secret@host` -> `redis://***@host`. */
-export const redactUrl = (url: string): string => url.replace(/\/\/[^/@]*@/, "//***@")
-
-/** Parses `memory`, `sqlite:<file>` or `redis://...` / `rediss://...`. */
-export const parseStore = (spec: string, prefix: string): StoreSpec | InvalidSettings => {
-  const s = spec.trim()
-  if (s === "" || s === "memory") return { _tag: "memory" }
-  if (s.startsWith("sqlite:")) {
-    const filename = s.slice("sqlite:".length)
-    if (filename === "") {
-      return new InvalidSettings({ setting: "--store", detail: "sqlite: needs a file name, e.g. sqlite:quota.db" })
-    }
-    return { _tag: "sqlite", filename }
-  }
-  if (s.startsWith("redis://") || s.startsWith("rediss://")) {
-    if (!URL.canParse(s)) {
-      return new InvalidSettings({ setting: "--store", detail: `${redactUrl(s)} is not a valid Redis URL` })
-    }
-    return { _tag: "redis", url: s, prefix }
-  }
-  return new InvalidSettings({
-    setting: "--store",
-    detail: `unknown store ${JSON.stringify(redactUrl(s))}: use memory, sqlite:<file> or redis://host:port`
-  })
+/** Parses `--store`: `memory`, `sqlite:<file>` or `redis://...` / `rediss://...` (`StoreSpec.parse`). */
+export const parseStore = (spec: string, prefix: string): StoreSpec.StoreSpec | InvalidSettings => {
+  const parsed = StoreSpec.parse(spec, { prefix })
+  return Result.isSuccess(parsed)
+    ? parsed.success
+    : new InvalidSettings({ setting: "--store", detail: parsed.failure.detail })
 }
 
 /**
@@ -142,95 +117,20 @@ const endpointProblem = (endpoint: string): string | undefined => {
 const isInsecure = (endpoint: string, allowInsecureLoopback: boolean): boolean =>
   BingClient.isInsecureEndpoint(endpoint, { allowInsecureLoopback })
 
-const limitFields = ["perSecond", "perDay", "perMonth"] as const
-
 /**
- * Reads a tiers document: a JSON array (or `{ "tiers": [...] }`) of
- * `{ "name", "key" | "keyEnv", "endpoint"?, "limits"?: { perSecond?, perDay?, perMonth? } }`.
- * A tier named after a public tier (S15, S16...) starts from the catalogue's published limits.
- * A tier's endpoint is held to the client's rules for `--endpoint` (plain `http://` is decided in
- * `resolve`, which knows `--allow-insecure-loopback`). Error messages name the entry and field,
- * never a key's value, and show URLs without credentials or query.
+ * Reads a tiers document (the format of `TiersFile`, shared with the gateway), holding a tier's
+ * endpoint to the client's rules for `--endpoint` (plain `http://` is decided in `resolve`, which
+ * knows `--allow-insecure-loopback`).
  */
 export const parseTiers = (
   text: string,
   source: string,
   env: Record<string, string | undefined> = process.env
 ): ReadonlyArray<Tier.Tier> | InvalidSettings => {
-  const bad = (detail: string) => new InvalidSettings({ setting: source, detail })
-  let raw: unknown
-  try {
-    raw = JSON.parse(text)
-  } catch (e) {
-    return bad(`is not valid JSON (${(e as Error).message.replace(/"[^"]*"/g, "…")})`)
-  }
-  const list = Array.isArray(raw) ?
-    raw :
-    typeof raw === "object" && raw !== null && Array.isArray((raw as { tiers?: unknown }).tiers)
-    ? (raw as { tiers: Array<unknown> }).tiers
-    : undefined
-  if (list === undefined) {
-    return bad(
-      `must be a JSON array of tiers, e.g. [{"name":"S15","keyEnv":"BING_KEY_S15","limits":{"perDay":1000000}}]`
-    )
-  }
-  if (list.length === 0) return bad("names no tier")
-  const tiers: Array<Tier.Tier> = []
-  for (const [i, entry] of list.entries()) {
-    const where = `tier #${i + 1}`
-    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) return bad(`${where} must be an object`)
-    const e = entry as Record<string, unknown>
-    for (const field of Object.keys(e)) {
-      if (!["name", "key", "keyEnv", "endpoint", "limits"].includes(field)) {
-        return bad(`${where} has an unknown field ${JSON.stringify(field)}`)
-      }
-    }
-    if (typeof e["name"] !== "string" || e["name"].trim() === "") return bad(`${where} needs a "name"`)
-    const name = e["name"]
-    let key: string
-    if (e["key"] !== undefined) {
-      if (typeof e["key"] !== "string" || e["key"] === "") return bad(`tier ${name}: "key" must be a non-empty string`)
-      key = e["key"]
-    } else if (e["keyEnv"] !== undefined) {
-      if (typeof e["keyEnv"] !== "string") return bad(`tier ${name}: "keyEnv" must name an environment variable`)
-      const value = env[e["keyEnv"]]
-      if (value === undefined || value === "") {
-        return bad(`tier ${name}: the environment variable ${e["keyEnv"]} is not set`)
-      }
-      key = value
-    } else return bad(`tier ${name} needs a "key" or a "keyEnv"`)
-    if (e["endpoint"] !== undefined && typeof e["endpoint"] !== "string") {
-      return bad(`tier ${name}: "endpoint" must be a string`)
-    }
-    // checked here, not at the first call through this tier: an unusable one is a configuration error
-    const endpointInvalid = typeof e["endpoint"] === "string" ? endpointProblem(e["endpoint"]) : undefined
-    if (endpointInvalid !== undefined) return bad(`tier ${name}: ${endpointInvalid}`)
-    const limits: { perSecond?: number; perDay?: number; perMonth?: number } = {}
-    if (e["limits"] !== undefined) {
-      if (typeof e["limits"] !== "object" || e["limits"] === null) {
-        return bad(`tier ${name}: "limits" must be an object`)
-      }
-      for (const [field, value] of Object.entries(e["limits"] as Record<string, unknown>)) {
-        if (!(limitFields as ReadonlyArray<string>).includes(field)) {
-          return bad(`tier ${name}: unknown limit ${JSON.stringify(field)} (use perSecond, perDay, perMonth)`)
-        }
-        if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
-          return bad(`tier ${name}: limits.${field} must be a positive integer`)
-        }
-        limits[field as (typeof limitFields)[number]] = value
-      }
-    }
-    const redacted = Redacted.make(key)
-    const endpoint = e["endpoint"] as string | undefined
-    const tier = TierCatalog.isTierName(name)
-      ? TierCatalog.tier(name, { key: redacted, endpoint, overrides: limits })
-      : Tier.make({ name, key: redacted, endpoint, limits })
-    const problem = Tier.validate(tier)
-    if (problem !== undefined) return bad(problem)
-    if (tiers.some((t) => t.name === tier.name)) return bad(`tier ${name} appears twice`)
-    tiers.push(tier)
-  }
-  return tiers
+  const parsed = TiersFile.parse(text, { source, env, checkEndpoint: endpointProblem })
+  return Result.isSuccess(parsed)
+    ? parsed.success
+    : new InvalidSettings({ setting: parsed.failure.source, detail: parsed.failure.detail })
 }
 
 /** Resolves the shared flags into settings, reading the tiers file when one is named. */

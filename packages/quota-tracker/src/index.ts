@@ -6,6 +6,20 @@ export * as QuotaError from "./QuotaError.js"
 export * as QuotaEvent from "./QuotaEvent.js"
 export * as QuotaStore from "./QuotaStore.js"
 export * as QuotaTracker from "./QuotaTracker.js"
+
+/**
+ * A quota store named by one string: `memory`, `sqlite:<file>` or `redis://host:port`.
+ *
+ * @since 0.3.0
+ */
+export * as StoreSpec from "./StoreSpec.js"
 export * as Tier from "./Tier.js"
 export * as TierCatalog from "./TierCatalog.js"
+
+/**
+ * The tiers file: one parser for the JSON document naming the tiers, their keys and limits.
+ *
+ * @since 0.3.0
+ */
+export * as TiersFile from "./TiersFile.js"
 export * as Window from "./Window.js"

@@ -12,8 +12,10 @@ describe("the built package", () => {
       "QuotaEvent",
       "QuotaStore",
       "QuotaTracker",
+      "StoreSpec",
       "Tier",
       "TierCatalog",
+      "TiersFile",
       "Window"
     ])
     const { Effect, Redacted } = await import("effect")

@@ -1,0 +1,131 @@
+/**
+ * A quota store named by one string, as a command line or a configuration file gives it: `memory`,
+ * `sqlite:<file>` or `redis://host:port` (`rediss://` for TLS). `parse` checks the string, `layer`
+ * builds the store it names, `describe` shows it without credentials. The Redis URL (which may hold
+ * a password) stays `Redacted` from the moment it is parsed.
+ *
+ * @since 0.3.0
+ */
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
+import type * as QuotaError from "./QuotaError.js"
+import * as QuotaStore from "./QuotaStore.js"
+
+/**
+ * Where the quota counts live: this process only (`memory`), the processes of one host sharing a
+ * SQLite file, or any number of processes and hosts sharing a Redis.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type StoreSpec =
+  | { readonly _tag: "memory" }
+  | { readonly _tag: "sqlite"; readonly filename: string }
+  | { readonly _tag: "redis"; readonly url: Redacted.Redacted<string>; readonly prefix: string }
+
+/**
+ * A store spec that names no usable store. `detail` says what is wrong and shows a URL without its
+ * credentials; the caller names the setting (`--store`, `store`).
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class InvalidStoreSpec extends Data.TaggedError("InvalidStoreSpec")<{
+  readonly detail: string
+}> {
+  override get message(): string {
+    return this.detail
+  }
+}
+
+/** `redis://user:secret@host` -> `redis://***@host`. */
+const redactUrl = (url: string): string => url.replace(/\/\/[^/@]*@/, "//***@")
+
+/**
+ * Parses `memory` (also the empty string), `sqlite:<file>`, or `redis://...` / `rediss://...`, whose
+ * keys start with `prefix`. The spec may come `Redacted` (from a secret store or an environment
+ * variable): a Redis URL may carry a password.
+ *
+ * @example
+ * ```ts
+ * import { StoreSpec } from "@bing-effect/quota-tracker"
+ * import { Result } from "effect"
+ *
+ * const spec = StoreSpec.parse("redis://:secret@127.0.0.1:6379", { prefix: "myapp:quota:" })
+ * if (Result.isSuccess(spec)) console.log(StoreSpec.describe(spec.success)) // redis://***@127.0.0.1:6379
+ * ```
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const parse = (
+  spec: string | Redacted.Redacted<string>,
+  options: { readonly prefix: string }
+): Result.Result<StoreSpec, InvalidStoreSpec> => {
+  const s = (Redacted.isRedacted(spec) ? Redacted.value(spec) : spec).trim()
+  if (s === "" || s === "memory") return Result.succeed({ _tag: "memory" })
+  if (s.startsWith("sqlite:")) {
+    const filename = s.slice("sqlite:".length)
+    if (filename === "") {
+      return Result.fail(new InvalidStoreSpec({ detail: "sqlite: needs a file name, e.g. sqlite:quota.db" }))
+    }
+    return Result.succeed({ _tag: "sqlite", filename })
+  }
+  if (s.startsWith("redis://") || s.startsWith("rediss://")) {
+    if (!URL.canParse(s)) {
+      return Result.fail(new InvalidStoreSpec({ detail: `${redactUrl(s)} is not a valid Redis URL` }))
+    }
+    return Result.succeed({ _tag: "redis", url: Redacted.make(s), prefix: options.prefix })
+  }
+  return Result.fail(
+    new InvalidStoreSpec({
+      detail: `unknown store ${JSON.stringify(redactUrl(s))}: use memory, sqlite:<file> or redis://host:port`
+    })
+  )
+}
+
+/**
+ * A store spec for messages and status output: `memory`, `sqlite:<file>`, or the Redis URL with
+ * `***@` in place of its credentials.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export const describe = (spec: StoreSpec): string =>
+  spec._tag === "memory"
+    ? "memory"
+    : spec._tag === "sqlite"
+    ? `sqlite:${spec.filename}`
+    : redactUrl(Redacted.value(spec.url))
+
+/**
+ * The store a spec names: `QuotaStore.layerMemory`, `QuotaStore.layerSqlite`, or `RedisStore.layer`
+ * (the tracker's own bounded connection).
+ *
+ * **Gotchas**
+ * - `redis` (an optional peer) is loaded only when a Redis spec is built, so a program that never
+ *   uses Redis neither needs it installed nor pays for loading it.
+ * - A Redis that refuses, or accepts and never answers, fails the layer with
+ *   `QuotaError`/`StoreUnavailable` within the connection's timeout; the build stays interruptible.
+ *
+ * @since 0.3.0
+ * @category layers
+ */
+export const layer = (spec: StoreSpec): Layer.Layer<QuotaStore.QuotaStore, QuotaError.QuotaError> => {
+  switch (spec._tag) {
+    case "memory":
+      return QuotaStore.layerMemory
+    case "sqlite":
+      return QuotaStore.layerSqlite({ filename: spec.filename })
+    case "redis":
+      return Layer.unwrap(
+        Effect.map(
+          Effect.promise(() => import("./redis.js")),
+          ({ RedisStore }) => RedisStore.layer({ url: spec.url, prefix: spec.prefix })
+        )
+      )
+  }
+}
