@@ -119,6 +119,7 @@ export const make = (
     )
     const client = yield* BingClient.makeWithQuota({
       ...clientDefaults,
+      ...(config.upstream.timeoutMs === undefined ? {} : { timeout: config.upstream.timeoutMs }),
       ...options.client,
       endpoint: config.upstream.endpoint,
       allowInsecureLoopback: config.upstream.allowInsecureLoopback
@@ -130,7 +131,8 @@ export const make = (
       tiers,
       tenants,
       adminToken: config.adminToken,
-      log: options.log ?? (() => Effect.void)
+      log: options.log ?? (() => Effect.void),
+      clients: config.clients.map((client) => client.name)
     })
     return Handler.make({
       client,

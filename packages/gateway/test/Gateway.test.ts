@@ -261,6 +261,29 @@ describe("the Bing wire", () => {
     }))
 })
 
+describe("operations routes", () => {
+  it.effect("are answered before the Bing routes, and every answer is counted, ops ones included", () =>
+    Effect.gen(function*() {
+      yield* syncClocks
+      yield* withGateway(config(emu.current.url), (base) =>
+        Effect.gen(function*() {
+          assert.strictEqual((yield* call(`${base}/_gateway/healthz`)).status, 200)
+          assert.strictEqual((yield* call(`${base}/v7.0/search?q=ops`, asTeamA)).status, 200)
+          assert.strictEqual((yield* call(`${base}/v7.0/search?q=ops`)).status, 401)
+          const metrics = yield* call(`${base}/metrics`)
+          assert.strictEqual(metrics.status, 200)
+          const requests = metrics.text.split("\n").filter((l) => l.startsWith("bing_gateway_requests_total{"))
+          assert.isTrue(
+            requests.some((l) => l.includes("route=\"search\"") && l.includes("status=\"200\"")),
+            metrics.text
+          )
+          assert.isTrue(requests.some((l) => l.includes("status=\"401\"")))
+          assert.isTrue(requests.some((l) => l.includes("route=\"ops\"")))
+          assert.strictEqual(emu.current.requests().length, 1, "nothing of the ops routes went upstream")
+        }))
+    }))
+})
+
 describe("quotas and tier switching", () => {
   it.effect("S15 exhausted upstream: the same request is served by S16 (200), and S15 again after the reset", () =>
     Effect.gen(function*() {

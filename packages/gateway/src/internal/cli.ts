@@ -4,6 +4,7 @@
  * process ends), 2 for bad usage, 3 for a bad configuration (the message names the field, never a
  * value), 1 when the gateway cannot start (the store, the address).
  */
+import { NodeFileSystem } from "@effect/platform-node"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -11,8 +12,7 @@ import * as Fiber from "effect/Fiber"
 import { HttpServer } from "effect/http"
 import { parseArgs } from "node:util"
 import * as Gateway from "../Gateway.js"
-import type * as GatewayConfig from "../GatewayConfig.js"
-import { load as loadConfig } from "./configSource.js"
+import * as GatewayConfig from "../GatewayConfig.js"
 
 export const usage = `Usage: bing-gateway --config <file> [options]
 
@@ -33,8 +33,6 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>
   /** Resolves when the process is asked to stop (SIGINT, SIGTERM). */
   readonly stopSignal: Promise<string>
-  /** The configuration loader (the bin: `GatewayConfig.load`). */
-  readonly load?: typeof loadConfig | undefined
 }
 
 const parse = (
@@ -83,7 +81,9 @@ export const run = async (argv: ReadonlyArray<string>, io: Io): Promise<number> 
     io.err(`bing-gateway: ${args}\n\n${usage}`)
     return ExitCode.usage
   }
-  const loaded = await Effect.runPromiseExit((io.load ?? loadConfig)(args.config, { env: io.env }))
+  const loaded = await Effect.runPromiseExit(
+    GatewayConfig.load(args.config, { env: io.env }).pipe(Effect.provide(NodeFileSystem.layer))
+  )
   if (Exit.isFailure(loaded)) {
     const error = Cause.squash(loaded.cause)
     io.err(`bing-gateway: invalid configuration: ${error instanceof Error ? error.message : "unreadable"}`)

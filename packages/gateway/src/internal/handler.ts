@@ -133,7 +133,7 @@ export const make = (
     })
   }
 
-  const route = (
+  const dispatch = (
     request: HttpServerRequest.HttpServerRequest
   ): { route: Route; answer: Effect.Effect<Answer> | Answer; tenant?: string } => {
     const url = request.url

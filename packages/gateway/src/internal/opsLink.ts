@@ -1,5 +1,5 @@
 /**
- * The one place the request path gets its operations side from. Until `internal/ops.ts` lands,
- * the no-op stand-in; then this import becomes `./ops.js`.
+ * The one place the request path gets its operations side from (`internal/ops.ts`: metrics,
+ * access log, status document, health and readiness).
  */
-export { make, type Ops, type OpsOptions } from "./noopOps.js"
+export { make, type Ops, type OpsOptions } from "./ops.js"
