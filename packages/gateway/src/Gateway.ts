@@ -117,7 +117,7 @@ export const make = (
       Effect.provideContext(store),
       Effect.mapError(failWith("tenants"))
     )
-    const client = yield* BingClient.makeWithQuota({
+    const upstream = yield* BingClient.makeWithQuota({
       ...clientDefaults,
       ...(config.upstream.timeoutMs === undefined ? {} : { timeout: config.upstream.timeoutMs }),
       ...options.client,
@@ -135,7 +135,7 @@ export const make = (
       clients: config.clients.map((client) => client.name)
     })
     return Handler.make({
-      client,
+      client: upstream,
       tenants,
       identify: Auth.make(config.clients, config.tiers.map((tier) => tier.key)),
       ops
