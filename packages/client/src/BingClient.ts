@@ -23,10 +23,12 @@ import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as Tracer from "effect/Tracer"
 import type { BingResult, Meta } from "./BingResult.js"
+import type { ForwardRequest, ForwardResponse } from "./Forward.js"
 import * as Attempts from "./internal/attempts.js"
 import * as Body from "./internal/body.js"
 import * as ClientIds from "./internal/clientIds.js"
 import * as EndpointCheck from "./internal/endpoint.js"
+import * as ForwardOp from "./internal/forward.js"
 import * as HeaderValue from "./internal/headerValue.js"
 import * as Redirect from "./internal/redirect.js"
 import * as RetryLoop from "./internal/retryLoop.js"
@@ -235,6 +237,12 @@ export interface Service {
   ) => Effect.Effect<BingResult<TrendingImagesValue>, ClientError>
   /** The client id remembered for a scope (the default scope when none is given). */
   readonly clientId: (userScope?: string) => Effect.Effect<Option.Option<string>>
+  /**
+   * One raw GET to any path of the endpoint through the same attempts, tiers and refusals as the
+   * operations above, answered with the upstream's bytes (see `Forward`). For proxies.
+   * @since 0.2.0
+   */
+  readonly forward: (request: ForwardRequest) => Effect.Effect<ForwardResponse, ClientError>
 }
 
 /**
@@ -713,7 +721,8 @@ const build = (
       imageSearch: (params, callOptions) => call(imageSearchOp, params, callOptions),
       trendingImages: (params, callOptions) => call(trendingImagesOp, params, callOptions),
       clientId: (userScope) =>
-        Effect.sync(() => Option.fromNullishOr(clientIds.get(userScope ?? ClientIds.defaultScope)))
+        Effect.sync(() => Option.fromNullishOr(clientIds.get(userScope ?? ClientIds.defaultScope))),
+      forward: ForwardOp.make({ ...config, http, tracker: trackerService, fallback, endpointFor, callContext })
     })
   })
 

@@ -7,6 +7,7 @@
  */
 export * as BingClient from "./BingClient.js"
 export * as BingResult from "./BingResult.js"
+export * as Forward from "./Forward.js"
 export * as InvalidClientOptions from "./InvalidClientOptions.js"
 export * as ResponseRefused from "./ResponseRefused.js"
 export * as RetryPolicy from "./RetryPolicy.js"

@@ -3,6 +3,14 @@
  */
 
 /**
+ * The gateway: `Gateway.layer(config)` over any `HttpServer`, `Gateway.layerNode(config, { host, port })`
+ * on Node, `Gateway.make(config)` for the HTTP app alone.
+ *
+ * @since 0.1.0
+ */
+export * as Gateway from "./Gateway.js"
+
+/**
  * The gateway's configuration model and its decoder.
  *
  * @since 0.1.0

@@ -1,0 +1,65 @@
+/**
+ * Raw forwarding: one GET to any v7 path of the endpoint, sent through the client's own call
+ * path (the retry budget, the tier chain with its failover, the key header, redirect refusal, the
+ * size bound, the per-attempt timeout), answering with the upstream's status, headers and body
+ * bytes as they came (scrubbed of the key). What a Bing-compatible proxy needs, such as
+ * `@bing-effect/gateway`: the caller's bytes go back untouched, never decoded and re-encoded.
+ *
+ * @since 0.2.0
+ */
+import type { BingError } from "@bing-effect/schema"
+import type { Headers } from "effect/http"
+
+/**
+ * The request headers a forward passes on; any other header of `ForwardRequest.headers` is
+ * ignored (the key header is the tier's, `Host` and the hop-by-hop headers are the transport's).
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const forwardedRequestHeaders: ReadonlyArray<string> = Object.freeze([
+  "accept",
+  "accept-language",
+  "pragma",
+  "user-agent",
+  "x-msedge-clientid",
+  "x-msedge-clientip",
+  "x-search-location"
+])
+
+/**
+ * What to send.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ForwardRequest {
+  /** The path under the endpoint, e.g. `/v7.0/news/search`: starts with `/`, no query, no `..`. */
+  readonly path: string
+  /** The query string as the caller wrote it, without `?`; its `subscription-key` parameters are dropped. */
+  readonly query: string
+  /** The caller's headers (names in lower case); only {@link forwardedRequestHeaders} are sent. */
+  readonly headers?: Readonly<Record<string, string | ReadonlyArray<string> | undefined>> | undefined
+}
+
+/**
+ * What the upstream answered, on the attempt that ended the call: a 2xx, or a non-2xx answer
+ * the retry loop did not (or could no longer) retry. Failures without an answer of the upstream
+ * (timeout, connection, redirect, body too large, every tier exhausted) are the call's error.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ForwardResponse {
+  readonly status: number
+  /** The response headers, scrubbed of the key. */
+  readonly headers: Headers.Headers
+  /** The body bytes as received (after transport decompression), scrubbed of the key. */
+  readonly body: Uint8Array
+  /** What a non-2xx answer (or an empty or non-JSON 2xx) decodes to; `undefined` for a usable 2xx. */
+  readonly error: BingError.BingError | undefined
+  /** The tier that answered (with a quota tracker). */
+  readonly tier: string | undefined
+  /** Attempts the call made, this one included. */
+  readonly attempts: number
+}

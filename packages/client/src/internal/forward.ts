@@ -1,0 +1,238 @@
+/**
+ * `BingClient.Service.forward`: one raw GET through the same attempt loop as the typed operations
+ * (tier acquire and report, failover on a 403 quota answer, retries within the one budget), with
+ * the same refusals (a redirect, a body over the bound, a plain-http endpoint) and the same
+ * per-attempt timeout. The answer is kept as bytes: a non-2xx answer is decoded only to drive the
+ * loop, and the bytes of the attempt that ended the call are what the caller gets.
+ */
+import type { QuotaError } from "@bing-effect/quota-tracker"
+import { BingError, BingResponse } from "@bing-effect/schema"
+import type * as Clock from "effect/Clock"
+import type * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import { Headers, HttpBody, HttpClientRequest, UrlParams } from "effect/http"
+import type { HttpClient, HttpClientError } from "effect/http"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import { forwardedRequestHeaders, type ForwardRequest, type ForwardResponse } from "../Forward.js"
+import { InvalidClientOptions } from "../InvalidClientOptions.js"
+import { RedirectRefused, ResponseTooLarge } from "../ResponseRefused.js"
+import type * as RetryPolicy from "../RetryPolicy.js"
+import { ConnectionFailed, RequestTimeout } from "../TransportError.js"
+import * as Attempts from "./attempts.js"
+import { discard } from "./body.js"
+import type * as EndpointCheck from "./endpoint.js"
+import * as HeaderValue from "./headerValue.js"
+import type { AttemptError } from "./outcome.js"
+import * as RawBody from "./rawBody.js"
+import * as Redirect from "./redirect.js"
+import * as RetryLoop from "./retryLoop.js"
+import * as Scrub from "./scrub.js"
+import * as Timeout from "./timeout.js"
+
+/** What the client hands over when it is built. */
+export interface Deps {
+  readonly http: HttpClient.HttpClient
+  readonly timeoutMs: number
+  readonly maxResponseBytes: number
+  readonly policy: RetryPolicy.RetryPolicy
+  readonly userAgent: string | undefined
+  readonly tracker: RetryLoop.Tracker | undefined
+  readonly fallback: { readonly key: Redacted.Redacted<string> | undefined; readonly endpoint: string }
+  readonly endpointFor: (endpoint: string) => EndpointCheck.Endpoint | EndpointCheck.EndpointProblem
+  /** The client's per-call context update (redacted key header, manual redirects, no HTTP span). */
+  readonly callContext: (context: Context.Context<never>) => Context.Context<never>
+}
+
+const operation = "forward"
+
+/** `/v7.0/...`-like paths only: no scheme or authority, no dot segments, no query or fragment. */
+const validPath = /^\/(?!\/)[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/
+const dotSegment = /(^|\/)\.\.?(\/|$)/
+
+const isKeyParameter = (part: string): boolean => {
+  const eq = part.indexOf("=")
+  const raw = eq < 0 ? part : part.slice(0, eq)
+  let name = raw
+  if (raw.includes("%") || raw.includes("+")) {
+    try {
+      name = decodeURIComponent(raw.replace(/\+/g, " "))
+    } catch {
+      name = raw
+    }
+  }
+  return name.toLowerCase() === "subscription-key"
+}
+
+/** The query without its `subscription-key` parameters (the key goes in the header). */
+export const withoutKeyParameter = (query: string): string => {
+  if (!/subscription(-|%2d)key/i.test(query)) return query
+  return query.split("&").filter((part) => !isKeyParameter(part)).join("&")
+}
+
+const headerInput = (
+  deps: Deps,
+  given: ForwardRequest["headers"],
+  key: string
+): Headers.Headers => {
+  const input: Record<string, string> = { accept: "application/json" }
+  if (deps.userAgent !== undefined) input["user-agent"] = deps.userAgent
+  if (given !== undefined) {
+    for (const name of forwardedRequestHeaders) {
+      const raw = given[name]
+      const value = typeof raw === "string" ? raw : raw === undefined ? undefined : raw.join(", ")
+      if (value !== undefined && value !== "" && HeaderValue.isValid(value)) input[name] = value
+    }
+  }
+  input["ocp-apim-subscription-key"] = key
+  return Headers.fromInput(input)
+}
+
+const isJson = (contentType: string | undefined): boolean =>
+  contentType !== undefined && /[/+]json\b/i.test(contentType)
+
+const decoder = new TextDecoder()
+const encoder = new TextEncoder()
+
+/** The bytes without the key: the same array when the key is not in them (the usual case). */
+const scrubBytes = (body: Uint8Array, key: string): Uint8Array => {
+  if (body.byteLength === 0 || key.length === 0) return body
+  const text = decoder.decode(body)
+  const scrubbed = Scrub.body(text, key)
+  return scrubbed === text ? body : encoder.encode(scrubbed)
+}
+
+const transportDetail = (error: HttpClientError.HttpClientError, key: string): string => {
+  const reason = error.reason
+  const cause = (reason as { readonly cause?: unknown }).cause
+  const text = cause instanceof Error
+    ? `${cause.message}${cause.cause instanceof Error ? ` (${cause.cause.message})` : ""}`
+    : reason._tag
+  return Scrub.scrub(text, [key])
+}
+
+/** Builds the `forward` operation of one client. */
+export const make = (deps: Deps) => {
+  const run = (request: ForwardRequest): Effect.Effect<ForwardResponse, AttemptError | QuotaError.QuotaError> => {
+    if (!validPath.test(request.path) || dotSegment.test(request.path)) {
+      return Effect.fail(
+        Attempts.set(BingError.parameterInvalidValue("path", request.path.slice(0, 64), { local: true }), 0)
+      )
+    }
+    const query = withoutKeyParameter(request.query)
+    // The raw answer behind the error the last attempt failed with: served when the loop gives up on it.
+    let lastError: AttemptError | undefined
+    let lastAnswer: Omit<ForwardResponse, "tier" | "attempts"> | undefined
+
+    const attempt = (
+      target: RetryLoop.Target
+    ): Effect.Effect<Omit<ForwardResponse, "tier" | "attempts">, AttemptError> => {
+      const checked = deps.endpointFor(target.endpoint)
+      if (checked._tag === "HttpNotAllowed") return Effect.fail(BingError.httpNotAllowed({ local: true }))
+      if (checked._tag === "Invalid") {
+        return Effect.fail(
+          new InvalidClientOptions({ option: "endpoint", detail: `of tier ${target.tier} ${checked.detail}` })
+        )
+      }
+      const key = Redacted.value(target.key)
+      if (!HeaderValue.isValid(key)) {
+        return Effect.fail(
+          new InvalidClientOptions({ option: "key", detail: `of tier ${target.tier} ${HeaderValue.problem}` })
+        )
+      }
+      const display = checked.base + request.path
+      const url = query === "" ? display : `${display}?${query}`
+      const httpRequest = HttpClientRequest.makeWith(
+        "GET",
+        url,
+        UrlParams.empty,
+        Option.none(),
+        headerInput(deps, request.headers, key),
+        HttpBody.empty
+      )
+      const failed = (phase: "request" | "response", error: HttpClientError.HttpClientError) =>
+        new ConnectionFailed({ operation, endpoint: display, phase, detail: transportDetail(error, key) })
+      const exchange = (clock: Clock.Clock) =>
+        Effect.matchEffect(deps.http.execute(httpRequest), {
+          onFailure: (error) => Effect.fail<AttemptError>(failed("request", error)),
+          onSuccess: (response): Effect.Effect<Omit<ForwardResponse, "tier" | "attempts">, AttemptError> => {
+            const redirect = Redirect.check(response, checked.origin, key)
+            if (redirect !== undefined) {
+              return Effect.andThen(
+                discard(response),
+                Effect.fail(new RedirectRefused({ operation, endpoint: display, status: response.status, ...redirect }))
+              )
+            }
+            const received = response.headers
+            const status = response.status
+            const body = RawBody.read(
+              response,
+              received,
+              deps.maxResponseBytes,
+              () =>
+                new ResponseTooLarge({ operation, endpoint: display, status, maxResponseBytes: deps.maxResponseBytes })
+            )
+            return Effect.matchEffect(body, {
+              onFailure: (e) => Effect.fail(e._tag === "ResponseTooLarge" ? e : failed("response", e)),
+              onSuccess: (bytes) => {
+                const headers = Scrub.headers(received, key)
+                const scrubbed = scrubBytes(bytes, key)
+                const traceId = headers["bingapis-traceid"]
+                let error: BingError.BingError | undefined
+                if (status < 200 || status > 299) {
+                  error = BingResponse.decodeError(
+                    { status, headers, body: scrubbed },
+                    { now: clock.currentTimeMillisUnsafe() }
+                  )
+                } else if (scrubbed.byteLength === 0) {
+                  error = BingError.emptyResponse({ traceId })
+                } else if (!isJson(headers["content-type"])) {
+                  error = BingError.unexpectedResponse({
+                    status,
+                    traceId,
+                    body: decoder.decode(scrubbed.subarray(0, BingError.excerptLength * 4)),
+                    contentType: headers["content-type"],
+                    reason: "the body is not JSON"
+                  })
+                }
+                const answer = { status, headers, body: scrubbed, error }
+                if (error === undefined) return Effect.succeed(answer)
+                lastError = error
+                lastAnswer = answer
+                return Effect.fail(error)
+              }
+            })
+          }
+        })
+      return Effect.clockWith((clock) =>
+        Number.isFinite(deps.timeoutMs)
+          ? Timeout.bounded(
+            exchange(clock),
+            deps.timeoutMs,
+            () => new RequestTimeout({ operation, endpoint: display, timeoutMs: deps.timeoutMs })
+          )
+          : exchange(clock)
+      )
+    }
+
+    return Effect.matchEffect(
+      RetryLoop.run({
+        policy: deps.policy,
+        tracker: deps.tracker,
+        fallback: deps.fallback,
+        missingKey: BingError.authorizationMissing,
+        attempt
+      }),
+      {
+        onFailure: (failed) =>
+          failed.error === lastError && lastAnswer !== undefined
+            ? Effect.succeed({ ...lastAnswer, tier: failed.tier, attempts: failed.attempts })
+            : Effect.fail(Attempts.set(failed.error, failed.attempts)),
+        onSuccess: (served) => Effect.succeed({ ...served.value, tier: served.tier, attempts: served.attempts })
+      }
+    )
+  }
+
+  return (request: ForwardRequest): Effect.Effect<ForwardResponse, AttemptError | QuotaError.QuotaError> =>
+    Effect.updateContext(Effect.suspend(() => run(request)), deps.callContext)
+}

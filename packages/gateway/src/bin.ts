@@ -1,0 +1,6 @@
+/**
+ * The `bing-gateway` executable (see `internal/cli.ts`).
+ */
+import { main } from "./internal/cli.js"
+
+main()

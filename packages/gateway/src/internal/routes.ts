@@ -1,0 +1,35 @@
+/**
+ * Which part of the gateway answers a path: the three typed endpoints, any other v7 path
+ * (forwarded as-is), or nothing (404). Both prefixes are served, `/v7.0/...` (Bing Search
+ * Services) and `/bing/v7.0/...` (the old Cognitive Services path); upstream every request goes
+ * to `/v7.0/...`.
+ */
+import type { Route } from "./observe.js"
+
+/** A Bing route and the path to send upstream. */
+export interface Matched {
+  readonly route: Exclude<Route, "ops" | "unknown">
+  readonly upstreamPath: string
+}
+
+const typed: ReadonlyMap<string, Matched["route"]> = new Map([
+  ["/v7.0/search", "search"],
+  ["/v7.0/images/search", "images/search"],
+  ["/v7.0/images/trending", "images/trending"]
+])
+
+/** What a forwarded path may hold: no scheme or authority, no dot segments (the client checks it again). */
+const forwardable = /^\/v7\.0\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]+$/
+const dotSegment = /(^|\/)\.\.?(\/|$)/
+
+/** The route of a path (without its query), or `undefined` when it is not a Bing v7 path. */
+export const match = (pathname: string): Matched | undefined => {
+  const path = pathname.startsWith("/bing/v7.0/") ? pathname.slice(5) : pathname
+  const route = typed.get(path)
+  if (route !== undefined) return { route, upstreamPath: path }
+  if (!forwardable.test(path) || dotSegment.test(path)) return undefined
+  return { route: "forward", upstreamPath: path }
+}
+
+/** Bing answers a URL over 2,048 characters with 404 and an empty body; so does the gateway. */
+export const maxUrlLength = 2048
