@@ -14,11 +14,17 @@ import { WebSearchClient } from "@azure/cognitiveservices-websearch"
 import { CognitiveServicesCredentials } from "@azure/ms-rest-azure-js"
 import type { RestError } from "@azure/ms-rest-js"
 import { Emulator } from "@bing-effect/emulator"
+import { Tier } from "@bing-effect/quota-tracker"
+import { ManagedRuntime, Redacted } from "effect"
+import { HttpServer } from "effect/http"
 import { createServer, type IncomingHttpHeaders, request, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { Gateway, type GatewayConfig } from "../src/index.js"
 
 const TIER_KEY = "azure-sdk-test-tier-key-5c1d"
+const S16_KEY = "azure-sdk-test-s16-key-8e02"
+const CLIENT_KEY = "azure-sdk-test-client-key-31b7"
 
 /** The SDK's rejection, as a user catches it: a RestError with Bing's ErrorResponse in `body`. */
 const failure = async (promise: Promise<unknown>) => {
@@ -37,7 +43,12 @@ const sdk = (endpoint: string, key: string) => ({
 let emulator: Emulator.EmulatorHandle
 
 beforeAll(async () => {
-  emulator = await Emulator.start({ keys: [{ name: "S15", key: TIER_KEY }] })
+  emulator = await Emulator.start({
+    keys: [
+      { name: "S15", key: TIER_KEY, limits: { perDay: 1_000 } },
+      { name: "S16", key: S16_KEY, limits: { perDay: 1_000 } }
+    ]
+  })
 })
 afterAll(async () => {
   await emulator.stop()
@@ -128,5 +139,96 @@ describe("the Azure SDK against the emulator", () => {
       statusCode: 401,
       error: { code: "InvalidAuthorization", subCode: "AuthorizationMissing" }
     })
+  })
+})
+
+describe("the Azure SDK through the gateway", () => {
+  let gateway: ManagedRuntime.ManagedRuntime<HttpServer.HttpServer, unknown>
+  let url: string
+
+  beforeAll(async () => {
+    const config: GatewayConfig.GatewayConfig = {
+      upstream: { endpoint: emulator.url, allowInsecureLoopback: true },
+      tiers: [
+        Tier.make({ name: "S15", key: Redacted.make(TIER_KEY), limits: { perDay: 1_000 } }),
+        Tier.make({ name: "S16", key: Redacted.make(S16_KEY), limits: { perDay: 1_000 } })
+      ],
+      clients: [{ name: "azure-sdk", key: Redacted.make(CLIENT_KEY), limits: {} }],
+      store: { _tag: "memory" },
+      storeFailure: "closed",
+      adminToken: undefined
+    }
+    gateway = ManagedRuntime.make(Gateway.layerNode(config, { port: 0, drainTimeout: "1 second" }))
+    url = await gateway.runPromise(
+      HttpServer.HttpServer.useSync((server) => HttpServer.formatAddress(server.address))
+    )
+  })
+  afterAll(async () => {
+    await gateway.dispose()
+  })
+
+  it("web.search: the same SearchResponse as from the emulator directly, on S15's quota", async () => {
+    const options = {
+      count: 5,
+      market: "en-GB",
+      safeSearch: "Moderate" as const,
+      clientId: "0123456789ABCDEF0123456789ABCDEF"
+    }
+    const direct = await sdk(emulator.url, TIER_KEY).web.web.search("bing gateway", options)
+    const before = emulator.usage("S15").served
+    const through = await sdk(url, CLIENT_KEY).web.web.search("bing gateway", options)
+    expect(through._type).toBe("SearchResponse")
+    expect(through.webPages?.value).toHaveLength(5)
+    expect(through).toEqual(direct)
+    expect(emulator.usage("S15").served).toBe(before + 1)
+    // the gateway went upstream with the tier's key (under Bing's own /v7.0 prefix)
+    expect(emulator.requests(1).map((r) => [r.path.split("?")[0], r.keyName])).toEqual([["/v7.0/search", "S15"]])
+  })
+
+  it("images.search and images.trending: the emulator's answers", async () => {
+    const direct = sdk(emulator.url, TIER_KEY).images
+    const through = sdk(url, CLIENT_KEY).images
+    const query = { count: 6, imageType: "Photo" as const, aspect: "Wide" as const }
+    expect(await through.images.search("lighthouse", query)).toEqual(await direct.images.search("lighthouse", query))
+    expect(await through.images.trending()).toEqual(await direct.images.trending())
+  })
+
+  it("a bad parameter: the SDK's RestError with Bing's 400, answered by the gateway without going upstream", async () => {
+    const before = emulator.requests(1)[0]?.traceId
+    const { web } = sdk(url, CLIENT_KEY)
+    expect(await failure(web.web.search("coffee", { count: 1000 }))).toMatchObject({
+      statusCode: 400,
+      error: { code: "InvalidRequest", subCode: "ParameterInvalidValue", parameter: "count", value: "1000" }
+    })
+    expect(await failure(web.web.search("coffee", { offset: -1 }))).toMatchObject({
+      statusCode: 400,
+      error: { code: "InvalidRequest", subCode: "ParameterInvalidValue", parameter: "offset" }
+    })
+    expect(emulator.requests(1)[0]?.traceId).toBe(before)
+  })
+
+  it("an unknown key, and a tier's own key, are the SDK's RestError with Bing's 401", async () => {
+    for (const key of ["not-a-client-key-of-this-gateway", TIER_KEY]) {
+      const { images } = sdk(url, key)
+      const seen = await failure(images.images.search("coffee"))
+      expect(seen).toMatchObject({
+        statusCode: 401,
+        error: { code: "InvalidAuthorization", subCode: "AuthorizationMissing" }
+      })
+      expect(seen.message).not.toContain(TIER_KEY)
+    }
+  })
+
+  // last: it leaves both tiers exhausted in this gateway's tracker until the next day
+  it("every tier out upstream: the SDK's RestError with Bing's 403 RateLimitExceeded", async () => {
+    // the gateway's own counts are low: the emulator's 403s on S15, then S16, tell it
+    emulator.setUsage({ key: "S15", window: "day", used: 1_000 })
+    emulator.setUsage({ key: "S16", window: "day", used: 1_000 })
+    try {
+      const seen = await failure(sdk(url, CLIENT_KEY).web.web.search("exhausted"))
+      expect(seen).toMatchObject({ statusCode: 403, error: { code: "RateLimitExceeded" } })
+    } finally {
+      emulator.reset()
+    }
   })
 })
