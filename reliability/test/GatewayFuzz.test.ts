@@ -305,9 +305,9 @@ describe("bad input to the gateway", () => {
         new Promise<{ answers: Array<Answer>; bytes: string }>((resolve) => {
           const socket = connect({ host: "127.0.0.1", port: gateway.port })
           const chunks: Array<Buffer> = []
-          const done = () => {
-            clearTimeout(timer)
-            socket.destroy()
+          // the requests in the payload: once each has its answer, the socket is done
+          const expected = Math.max(1, (payload.match(/ HTTP\/1\.1\r\n/g) ?? []).length)
+          const parse = () => {
             const text = Buffer.concat(chunks).toString("latin1")
             const answers: Array<Answer> = []
             let rest = text
@@ -321,6 +321,7 @@ describe("bad input to the gateway", () => {
                 headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim()
               }
               const length = Number(headers["content-length"] ?? 0)
+              if (rest.length < end + 4 + length) break
               answers.push({
                 status: Number(head[0]!.split(" ")[1]),
                 headers,
@@ -329,10 +330,23 @@ describe("bad input to the gateway", () => {
               })
               rest = rest.slice(end + 4 + length)
             }
+            return { answers, rest, text }
+          }
+          let finished = false
+          const done = () => {
+            if (finished) return
+            finished = true
+            clearTimeout(timer)
+            socket.destroy()
+            const { answers, text } = parse()
             resolve({ answers, bytes: text })
           }
           const timer = setTimeout(done, 5_000)
-          socket.on("data", (c: Buffer) => chunks.push(c))
+          socket.on("data", (c: Buffer) => {
+            chunks.push(c)
+            const { answers, rest } = parse()
+            if (answers.length >= expected && rest === "") done()
+          })
           socket.on("end", done)
           socket.on("close", done)
           socket.on("error", done)
