@@ -166,8 +166,8 @@ export const run: Effect.Effect<void, DemoStepFailed> = Effect.gen(function*() {
 }).pipe(Effect.scoped)
 
 /**
- * Runs the demo and gives the exit code: 0 when every step behaved, 1 (with the step named on
- * stderr) otherwise, 2 for arguments (the demo takes none).
+ * Runs the demo and gives the exit code: 0 when every step behaved (or stdout's reader went away),
+ * 1 (with the step named on stderr) otherwise, 2 for arguments (the demo takes none).
  *
  * @since 0.1.0
  * @category running
@@ -177,6 +177,14 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     process.stderr.write("Usage: bing-gateway demo\n\nRuns the gateway against a local emulator; takes no options.\n")
     return argv.includes("--help") || argv.includes("-h") ? 0 : 2
   }
+  // `bing-gateway demo | head`: the reader went away, the run stops quietly (as Node CLIs do);
+  // another write error (a full disk) is one line on stderr, never an unhandled 'error' event
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") {
+      process.stderr.write(`bing-gateway demo: cannot write to stdout (${error.code ?? "error"})\n`)
+    }
+    process.exit(error.code === "EPIPE" ? 0 : 1)
+  })
   const started = performance.now()
   const exit = await Effect.runPromiseExit(
     run.pipe(

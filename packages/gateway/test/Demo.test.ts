@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest"
 
 const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url))
 
-const runDemo = (args: ReadonlyArray<string>) =>
+const runDemo = (args: ReadonlyArray<string>, options: { readonly closeAfterFirstChunk?: boolean } = {}) =>
   new Promise<{ code: number | null; out: string; err: string; ms: number }>((resolve, reject) => {
     const started = performance.now()
     const child = spawn(process.execPath, [bin, "demo", ...args], {
@@ -18,7 +18,11 @@ const runDemo = (args: ReadonlyArray<string>) =>
     })
     let out = ""
     let err = ""
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c))
+    child.stdout.setEncoding("utf8").on("data", (c: string) => {
+      out += c
+      // as `| head -1` does: the reader goes away while the demo still writes
+      if (options.closeAfterFirstChunk === true) child.stdout.destroy()
+    })
     child.stderr.setEncoding("utf8").on("data", (c: string) => (err += c))
     const timer = setTimeout(() => {
       child.kill("SIGKILL")
@@ -90,6 +94,14 @@ describe("bing-gateway demo", () => {
 
     // the random keys are never printed
     expect(`${out}\n${r.err}`).not.toMatch(/demo-(s15|s16|app|limited|admin|unknown)-/)
+  }, 30_000)
+
+  it("demo | head: stops quietly at the first write that fails, exit 0, no stack trace", async () => {
+    const r = await runDemo([], { closeAfterFirstChunk: true })
+    expect(r.err).toBe("")
+    expect(r.code).toBe(0)
+    expect(r.out).toContain("bing-gateway demo:")
+    expect(r.out).not.toContain("Summary")
   }, 30_000)
 
   it("takes no options: a stray argument is a usage error", async () => {
