@@ -109,7 +109,13 @@ const summary = (ctx: DemoContext) =>
     yield* ctx.say("  keys     none of the run's keys appears in any answer, header or line above")
   })
 
-/** The demo, to its end; fails with the first step that did not behave. */
+/**
+ * The demo, to its end (the emulator and the gateway stop with it); fails with the first step
+ * that did not behave.
+ *
+ * @since 0.1.0
+ * @category running
+ */
 export const run: Effect.Effect<void, DemoStepFailed> = Effect.gen(function*() {
   const keys = makeKeys()
   const { say, transcript } = printer()
