@@ -15,6 +15,7 @@ import * as Gateway from "../Gateway.js"
 import * as GatewayConfig from "../GatewayConfig.js"
 
 export const usage = `Usage: bing-gateway --config <file> [options]
+       bing-gateway demo   (the gateway against a local emulator: no key, no network)
 
 A Bing Search API v7-compatible gateway with quota tracking and tier switching.
 
