@@ -65,9 +65,13 @@ const isKeyParameter = (part: string): boolean => {
   return name.toLowerCase() === "subscription-key"
 }
 
-/** The query without its `subscription-key` parameters (the key goes in the header). */
+/**
+ * The query without its `subscription-key` parameters (the key goes in the header), whatever the
+ * case or percent-encoding of the name (`%73ubscription-key` is the same parameter to Bing).
+ */
 export const withoutKeyParameter = (query: string): string => {
-  if (!/subscription(-|%2d)key/i.test(query)) return query
+  // Fast path: no such name in plain letters and nothing percent-encoded that could spell one.
+  if (!query.includes("%") && !/subscription-key/i.test(query)) return query
   return query.split("&").filter((part) => !isKeyParameter(part)).join("&")
 }
 
