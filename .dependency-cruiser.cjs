@@ -5,7 +5,8 @@
 //   error-codes  (nothing)         schema  -> error-codes          quota-tracker  (nothing)
 //   emulator     -> schema, error-codes
 //   client       -> schema, error-codes, quota-tracker; its tests also -> emulator
-//   gateway      -> client, quota-tracker, schema, error-codes; its tests also -> emulator
+//   gateway      -> client, quota-tracker, schema, error-codes; its tests and its demo (src/Demo.ts,
+//                   src/internal/demo/) also -> emulator
 //   apps/*, bench, reliability -> anything;  nothing -> apps/*
 //
 // A workspace is a folder with a package.json: packages/<name>, apps/<name>, bench, reliability.
@@ -13,6 +14,9 @@
 const pkg = (name) => `^packages/${name}/`
 /** @type {(...names: string[]) => string} any other package than these */
 const otherThan = (...names) => `^packages/(?!(?:${names.join("|")})/)[^/]+/`
+
+/** the gateway's demo (`bing-gateway demo`): its entry module and the modules of its steps */
+const gatewayDemo = "^packages/gateway/src/(Demo[.]ts$|internal/demo/)"
 
 /** @type {import("dependency-cruiser").IConfiguration} */
 module.exports = {
@@ -125,14 +129,15 @@ module.exports = {
     {
       name: "gateway-uses-client-quota-tracker-schema",
       severity: "error",
-      comment: "The gateway's tests (and demo) may also use the emulator; its src/ may not.",
-      from: { path: pkg("gateway"), pathNot: "^packages/gateway/test/" },
+      comment:
+        "The gateway's tests and its demo may also use the emulator; the rest of its src/ may not (STYLE.md: the emulator only in its tests and demo).",
+      from: { path: pkg("gateway"), pathNot: ["^packages/gateway/test/", gatewayDemo] },
       to: { path: otherThan("gateway", "client", "quota-tracker", "schema", "error-codes") }
     },
     {
-      name: "gateway-tests-use-the-emulator-too",
+      name: "gateway-tests-and-demo-use-the-emulator-too",
       severity: "error",
-      from: { path: "^packages/gateway/test/" },
+      from: { path: ["^packages/gateway/test/", gatewayDemo] },
       to: { path: otherThan("gateway", "client", "quota-tracker", "schema", "error-codes", "emulator") }
     }
   ],

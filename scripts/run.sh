@@ -2,7 +2,8 @@
 # Entry point of the README's commands on any machine with Node and npm: sets up the toolchain
 # (scripts/bootstrap.sh), then runs one job.
 #   sh scripts/run.sh test    build, typecheck, lint, every test suite, pkgcheck, dependency boundaries
-#   sh scripts/run.sh demo    the search-cli demo against an in-process emulator
+#   sh scripts/run.sh demo    the search-cli demo, then the gateway's (`bing-gateway demo`), each against an
+#                             in-process emulator
 set -e
 cd "$(dirname "$0")/.."
 BE_QUIET=1 . ./scripts/bootstrap.sh
@@ -11,7 +12,12 @@ job="${1:-test}"
 case "$job" in
   test) exec node scripts/test.mjs "$@" ;;
   demo)
-    turbo run build --filter=@bing-effect/search-cli... --output-logs=errors-only >&2
-    exec node apps/search-cli/dist/bin.js demo "$@" ;;
+    turbo run build --filter=@bing-effect/search-cli... --filter=@bing-effect/gateway... --output-logs=errors-only >&2
+    node apps/search-cli/dist/bin.js demo "$@"
+    # a blank line between the two; under `| head` the pipe may be gone: no SIGPIPE death of this
+    # shell, and the gateway's demo stops quietly at its first write
+    trap '' PIPE
+    echo 2>/dev/null || true
+    exec node packages/gateway/dist/bin.js demo ;;
   *) echo "usage: sh scripts/run.sh test|demo" >&2; exit 2 ;;
 esac

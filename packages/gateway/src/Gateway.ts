@@ -43,6 +43,7 @@ import * as Auth from "./internal/auth.js"
 import * as Handler from "./internal/handler.js"
 import * as Ops from "./internal/opsLink.js"
 import * as Store from "./internal/store.js"
+import * as Telemetry from "./internal/telemetry.js"
 import * as Tenants from "./internal/tenants.js"
 
 /**
@@ -80,6 +81,21 @@ export interface Options {
   readonly store?: Layer.Layer<QuotaStore.QuotaStore, QuotaError.QuotaError> | undefined
   /** Where access-log lines go (the operations side writes them). Default: nowhere. */
   readonly log?: ((line: string) => Effect.Effect<void>) | undefined
+  /**
+   * The OpenTelemetry export, when `config.otel` is set: how often batches go out (default 5
+   * seconds), how long one POST to the collector may take (5 seconds) and the last flush when the
+   * gateway stops (2 seconds).
+   */
+  readonly otel?: {
+    readonly exportInterval?: Duration.Input | undefined
+    readonly exportTimeout?: Duration.Input | undefined
+    readonly shutdownTimeout?: Duration.Input | undefined
+  } | undefined
+  /**
+   * Server spans and Effect metrics even without `config.otel`, for an embedder that installs a
+   * `Tracer` and a metrics exporter of its own (e.g. `@effect/opentelemetry`). Default false.
+   */
+  readonly instrument?: boolean | undefined
 }
 
 /** The client's options for the gateway: shorter than a program's, since a caller is waiting. */
@@ -127,25 +143,31 @@ export const make = (
       Effect.provideService(QuotaTracker.QuotaTracker, tiers),
       Effect.mapError(failWith("client"))
     )
+    const clients = config.clients.map((client) => client.name)
     const ops = yield* Ops.make({
       tiers,
       tenants,
       adminToken: config.adminToken,
       log: options.log ?? (() => Effect.void),
-      clients: config.clients.map((client) => client.name)
+      clients
     })
-    return Handler.make({
+    const telemetry = config.otel !== undefined || options.instrument === true
+      ? Telemetry.make(new Set(clients))
+      : undefined
+    const app = Handler.make({
       client: upstream,
       tenants,
       identify: Auth.make(config.clients, config.tiers.map((tier) => tier.key)),
-      ops
+      ops: telemetry === undefined ? ops : telemetry.observe(ops)
     })
+    return telemetry === undefined ? app : telemetry.serve(app)
   })
 
 /**
  * Serves the gateway with the `HttpServer` of the context, upstream through its `HttpClient`
  * (both by `Layer.provide`). In-flight requests finish when the layer is released (the server's
- * graceful shutdown).
+ * graceful shutdown). With `config.otel`, spans and metrics go to its collector over OTLP/HTTP
+ * through the same `HttpClient` (see the README's "OpenTelemetry").
  *
  * @example
  * ```ts
@@ -175,14 +197,17 @@ const serving = (
   config: GatewayConfig.GatewayConfig,
   options: Options,
   onStop?: () => void
-): Layer.Layer<never, GatewayStartError, HttpServer.HttpServer | HttpClient.HttpClient> =>
-  Layer.effectDiscard(
+): Layer.Layer<never, GatewayStartError, HttpServer.HttpServer | HttpClient.HttpClient> => {
+  const served = Layer.effectDiscard(
     Effect.gen(function*() {
       yield* HttpServer.serveEffect(yield* make(config, options))
       // runs before the server's own shutdown, which waits for every connection to end
       if (onStop !== undefined) yield* Effect.addFinalizer(() => Effect.sync(onStop))
     })
   )
+  // The exporters outlive the server: they are released after the last request, and flush then.
+  return config.otel === undefined ? served : served.pipe(Layer.provide(Telemetry.layer(config.otel, options.otel)))
+}
 
 /**
  * While the server drains, closes each kept-alive connection as soon as it is idle: Node's

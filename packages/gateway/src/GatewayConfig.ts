@@ -64,6 +64,10 @@ export interface Otel {
   readonly endpoint: string
   /** The `service.name` resource attribute. */
   readonly serviceName: string
+  /** How the batches are encoded: OTLP/JSON (default) or protobuf. */
+  readonly protocol?: "http/json" | "http/protobuf" | undefined
+  /** Headers sent with every export (a collector's credentials), from `headersEnv`; absent: none. */
+  readonly headers?: Readonly<Record<string, Redacted.Redacted<string>>> | undefined
 }
 
 /**
@@ -148,7 +152,10 @@ export const defaultStorePrefix = "bing-gateway:quota:"
  * - `storeFailure` (optional): `"closed"` (default) or `"open"`.
  * - `adminToken` or `adminTokenEnv` (optional): at least 16 visible ASCII characters, no client's or
  *   tier's key.
- * - `otel` (optional): `{ endpoint, serviceName? }`, the OTLP/HTTP collector.
+ * - `otel` (optional): `{ endpoint, serviceName?, protocol?, headersEnv? }`, the OTLP/HTTP collector:
+ *   `protocol` is `"http/json"` (default) or `"http/protobuf"`; `headersEnv` names an environment
+ *   variable holding `name=value` pairs separated by commas (the format of
+ *   `OTEL_EXPORTER_OTLP_HEADERS`, values percent-decoded), e.g. a collector's `authorization`.
  * - Unknown fields are errors at every level. A client's `key` and `keyEnv` (or `adminToken` and
  *   `adminTokenEnv`, `store` and `storeEnv`) together are an error; a tier keeps the tiers-file rule
  *   (`key` wins).
@@ -251,7 +258,8 @@ const topFields = [
 const upstreamFields = ["endpoint", "allowInsecureLoopback", "timeoutMs"]
 const clientFields = ["name", "key", "keyEnv", "limits"]
 const limitFields = ["perSecond", "perDay", "perMonth"] as const
-const otelFields = ["endpoint", "serviceName"]
+const otelFields = ["endpoint", "serviceName", "protocol", "headersEnv"]
+const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
 const clientName = /^[A-Za-z0-9._-]{1,64}$/
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -415,7 +423,7 @@ const decodeStore = (raw: Json, env: Env): Store => {
   return Result.isSuccess(parsed) ? parsed.success : fail(at, parsed.failure.detail)
 }
 
-const decodeOtel = (value: unknown): Otel | undefined => {
+const decodeOtel = (value: unknown, env: Env): Otel | undefined => {
   if (value === undefined) return undefined
   const raw = object(value, ["otel"], otelFields)
   const endpoint = raw["endpoint"]
@@ -430,7 +438,42 @@ const decodeOtel = (value: unknown): Otel | undefined => {
   if (typeof serviceName !== "string" || serviceName === "") {
     return fail(["otel", "serviceName"], "must be a non-empty string")
   }
-  return { endpoint, serviceName }
+  const protocol = raw["protocol"] ?? "http/json"
+  if (protocol !== "http/json" && protocol !== "http/protobuf") {
+    return fail(["otel", "protocol"], `must be "http/json" or "http/protobuf"`)
+  }
+  const headers = raw["headersEnv"] === undefined ? undefined : decodeOtelHeaders(raw["headersEnv"], env)
+  return { endpoint, serviceName, protocol, ...(headers === undefined ? {} : { headers }) }
+}
+
+/**
+ * `name=value,name2=value2` from the named variable, values percent-decoded; a problem names the
+ * variable and the position of the pair at fault, never a value.
+ */
+const decodeOtelHeaders = (named: unknown, env: Env): Readonly<Record<string, Redacted.Redacted<string>>> => {
+  const at: Path = ["otel", "headersEnv"]
+  if (typeof named !== "string" || !envName.test(named)) return fail(at, "must name an environment variable")
+  const text = env[named]
+  if (text === undefined || text === "") return fail(at, `the environment variable ${named} is not set`)
+  const headers: Record<string, Redacted.Redacted<string>> = {}
+  for (const [i, pair] of text.split(",").entries()) {
+    const eq = pair.indexOf("=")
+    const name = (eq < 0 ? pair : pair.slice(0, eq)).trim().toLowerCase()
+    if (eq < 0 || !headerName.test(name)) {
+      fail(at, `${named}: pair ${i + 1} is not name=value with a header name`)
+    }
+    let value: string
+    try {
+      value = decodeURIComponent(pair.slice(eq + 1).trim())
+    } catch {
+      return fail(at, `${named}: the value of ${name} is not valid percent-encoding`)
+    }
+    if (value === "" || !/^[\x20-\x7e]+$/.test(value)) {
+      fail(at, `${named}: the value of ${name} must be non-empty visible ASCII`)
+    }
+    headers[name] = Redacted.make(value)
+  }
+  return headers
 }
 
 /** A JSON parser's error as a position only: V8 may quote a piece of the text, which may be a key. */
@@ -464,7 +507,7 @@ const decodeResult = (text: string, source: string, env: Env): Result.Result<Gat
         fail(admin.path, "must differ from every client's and tier's key")
       }
     }
-    const otel = decodeOtel(raw["otel"])
+    const otel = decodeOtel(raw["otel"], env)
     return Result.succeed({
       upstream,
       tiers,

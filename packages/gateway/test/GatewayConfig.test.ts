@@ -148,9 +148,16 @@ describe("GatewayConfig.decode: a valid document", () => {
       with_((d) => (d["storeFailure"] = "open", d["otel"] = { endpoint: "http://127.0.0.1:4318" }))
     )
     expect(config.storeFailure).toBe("open")
-    expect(config.otel).toEqual({ endpoint: "http://127.0.0.1:4318", serviceName: "bing-gateway" })
-    expect(decoded(with_((d) => d["otel"] = { endpoint: "https://otel.example", serviceName: "gw-eu" })).otel)
-      .toEqual({ endpoint: "https://otel.example", serviceName: "gw-eu" })
+    expect(config.otel).toEqual({
+      endpoint: "http://127.0.0.1:4318",
+      serviceName: "bing-gateway",
+      protocol: "http/json"
+    })
+    expect(
+      decoded(
+        with_((d) => d["otel"] = { endpoint: "https://otel.example", serviceName: "gw-eu", protocol: "http/protobuf" })
+      ).otel
+    ).toEqual({ endpoint: "https://otel.example", serviceName: "gw-eu", protocol: "http/protobuf" })
   })
 
   it("reads names only from the env given, never from process.env", () => {
@@ -463,7 +470,7 @@ describe("GatewayConfig.decode: otel", () => {
     expect(otel(true)).toEqual({ path: "otel", detail: "must be an object" })
     expect(otel({ url: "http://x" })).toEqual({
       path: "otel.url",
-      detail: "is not a known field (use endpoint, serviceName)"
+      detail: "is not a known field (use endpoint, serviceName, protocol, headersEnv)"
     })
     expect(otel({})).toEqual({ path: "otel.endpoint", detail: "is required: the OTLP/HTTP collector's URL" })
     expect(otel({ endpoint: "grpc://collector:4317" })).toEqual({
@@ -478,6 +485,66 @@ describe("GatewayConfig.decode: otel", () => {
       path: "otel.serviceName",
       detail: "must be a non-empty string"
     })
+  })
+
+  it("protocol: OTLP/JSON or protobuf", () => {
+    expect(refused(with_((d) => d["otel"] = { endpoint: "http://c:4318", protocol: "grpc" }))).toEqual({
+      path: "otel.protocol",
+      detail: `must be "http/json" or "http/protobuf"`
+    })
+  })
+
+  it("headersEnv: name=value pairs from the environment, Redacted, never in a message", () => {
+    const token = secret("collector-token")
+    const e = {
+      ...env,
+      OTEL_HEADERS: ` Authorization=Bearer%20${token} , x-scope-orgid=tenant-1`,
+      BAD_PAIR: `authorization`,
+      BAD_NAME: `bad name=${token}`,
+      BAD_ESCAPE: `authorization=%zz${token}`,
+      BAD_VALUE: `authorization=${token}%0A`
+    }
+    const otel = { endpoint: "http://127.0.0.1:4318" }
+    const config = decoded(with_((d) => d["otel"] = { ...otel, headersEnv: "OTEL_HEADERS" }), e)
+    const headers = config.otel?.headers ?? {}
+    expect(Object.keys(headers)).toEqual(["authorization", "x-scope-orgid"])
+    expect(Redacted.value(headers["authorization"]!)).toBe(`Bearer ${token}`)
+    expect(Redacted.value(headers["x-scope-orgid"]!)).toBe("tenant-1")
+    expect(JSON.stringify(config.otel)).not.toContain(token)
+    expect(String(headers["authorization"])).not.toContain(token)
+    const refusedWith = (name: string) => {
+      const error = Effect.runSync(
+        Effect.flip(
+          GatewayConfig.decode(text(with_((d) => d["otel"] = { ...otel, headersEnv: name })), {
+            source: "gateway.json",
+            env: e
+          })
+        )
+      )
+      for (const shown of [error.message, String(error), JSON.stringify(error)]) expect(shown).not.toContain(token)
+      return { path: error.path, detail: error.detail }
+    }
+    expect(refusedWith("BAD_PAIR")).toEqual({
+      path: "otel.headersEnv",
+      detail: "BAD_PAIR: pair 1 is not name=value with a header name"
+    })
+    expect(refusedWith("BAD_NAME")).toEqual({
+      path: "otel.headersEnv",
+      detail: "BAD_NAME: pair 1 is not name=value with a header name"
+    })
+    expect(refusedWith("BAD_ESCAPE")).toEqual({
+      path: "otel.headersEnv",
+      detail: "BAD_ESCAPE: the value of authorization is not valid percent-encoding"
+    })
+    expect(refusedWith("BAD_VALUE")).toEqual({
+      path: "otel.headersEnv",
+      detail: "BAD_VALUE: the value of authorization must be non-empty visible ASCII"
+    })
+    expect(refusedWith("NOT_SET")).toEqual({
+      path: "otel.headersEnv",
+      detail: "the environment variable NOT_SET is not set"
+    })
+    expect(refusedWith("1BAD")).toEqual({ path: "otel.headersEnv", detail: "must name an environment variable" })
   })
 })
 

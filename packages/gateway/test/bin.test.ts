@@ -97,6 +97,23 @@ describe("bing-gateway", () => {
     }, 20_000)
   }
 
+  it("keeps serving when the reader of its stdout goes away (access logs are dropped, not fatal)", async () => {
+    emu.reset()
+    const gw = launch(["--config", writeConfig("epipe.json", goodConfig()), "--port", "0"])
+    const url = await gw.ready
+    // as `bing-gateway ... | head -1` does once head has its line
+    gw.child.stdout.destroy()
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${url}/v7.0/search?q=pipe${i}`, { headers: { "Ocp-Apim-Subscription-Key": TEAM_A_KEY } })
+      expect(res.status).toBe(200)
+      await res.arrayBuffer()
+    }
+    expect(gw.child.exitCode).toBe(null)
+    gw.child.kill("SIGTERM")
+    expect(await gw.exited).toBe(0)
+    expect(gw.err()).not.toContain("EPIPE")
+  }, 20_000)
+
   it("a bad configuration exits 3, naming the field and never a key", async () => {
     const cases: ReadonlyArray<readonly [unknown, string]> = [
       [{ ...goodConfig(), tiers: [] }, "tiers"],

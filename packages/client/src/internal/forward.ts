@@ -14,6 +14,7 @@ import { Headers, HttpBody, HttpClientRequest, UrlParams } from "effect/http"
 import type { HttpClient, HttpClientError } from "effect/http"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Tracer from "effect/Tracer"
 import { forwardedRequestHeaders, type ForwardRequest, type ForwardResponse } from "../Forward.js"
 import { InvalidClientOptions } from "../InvalidClientOptions.js"
 import { RedirectRefused, ResponseTooLarge } from "../ResponseRefused.js"
@@ -64,9 +65,13 @@ const isKeyParameter = (part: string): boolean => {
   return name.toLowerCase() === "subscription-key"
 }
 
-/** The query without its `subscription-key` parameters (the key goes in the header). */
+/**
+ * The query without its `subscription-key` parameters (the key goes in the header), whatever the
+ * case or percent-encoding of the name (`%73ubscription-key` is the same parameter to Bing).
+ */
 export const withoutKeyParameter = (query: string): string => {
-  if (!/subscription(-|%2d)key/i.test(query)) return query
+  // Fast path: no such name in plain letters and nothing percent-encoded that could spell one.
+  if (!query.includes("%") && !/subscription-key/i.test(query)) return query
   return query.split("&").filter((part) => !isKeyParameter(part)).join("&")
 }
 
@@ -113,7 +118,10 @@ const transportDetail = (error: HttpClientError.HttpClientError, key: string): s
 
 /** Builds the `forward` operation of one client. */
 export const make = (deps: Deps) => {
-  const run = (request: ForwardRequest): Effect.Effect<ForwardResponse, AttemptError | QuotaError.QuotaError> => {
+  const run = (
+    request: ForwardRequest,
+    traced: boolean
+  ): Effect.Effect<ForwardResponse, AttemptError | QuotaError.QuotaError> => {
     if (!validPath.test(request.path) || dotSegment.test(request.path)) {
       return Effect.fail(
         Attempts.set(BingError.parameterInvalidValue("path", request.path.slice(0, 64), { local: true }), 0)
@@ -204,7 +212,7 @@ export const make = (deps: Deps) => {
             })
           }
         })
-      return Effect.clockWith((clock) =>
+      const bounded = Effect.clockWith((clock) =>
         Number.isFinite(deps.timeoutMs)
           ? Timeout.bounded(
             exchange(clock),
@@ -213,9 +221,28 @@ export const make = (deps: Deps) => {
           )
           : exchange(clock)
       )
+      if (!traced) return bounded
+      // The upstream attempt as a client span: where it went (no query: it is the caller's), the tier, the status.
+      return bounded.pipe(
+        Effect.tap((answer) => Effect.annotateCurrentSpan("http.response.status_code", answer.status)),
+        Effect.tapError((error) =>
+          error === lastError && lastAnswer !== undefined
+            ? Effect.annotateCurrentSpan("http.response.status_code", lastAnswer.status)
+            : Effect.void
+        ),
+        Effect.withSpan("BingClient.forward.attempt", {
+          kind: "client",
+          attributes: {
+            "http.request.method": "GET",
+            "server.address": new URL(checked.origin).hostname,
+            "url.path": request.path,
+            ...(target.tier === undefined ? {} : { "bing.tier": target.tier })
+          }
+        }, { captureStackTrace: false })
+      )
     }
 
-    return Effect.matchEffect(
+    const answered = Effect.matchEffect(
       RetryLoop.run({
         policy: deps.policy,
         tracker: deps.tracker,
@@ -231,8 +258,28 @@ export const make = (deps: Deps) => {
         onSuccess: (served) => Effect.succeed({ ...served.value, tier: served.tier, attempts: served.attempts })
       }
     )
+    if (!traced) return answered
+    return answered.pipe(
+      Effect.tap((answer) =>
+        Effect.annotateCurrentSpan({
+          "bing.status": answer.status,
+          "bing.attempts": answer.attempts,
+          ...(answer.tier === undefined ? {} : { "bing.tier": answer.tier })
+        })
+      ),
+      Effect.tapError((error) =>
+        Effect.annotateCurrentSpan({ "bing.error": error._tag, "bing.attempts": Attempts.get(error) ?? 0 })
+      ),
+      Effect.withSpan("BingClient.forward", { attributes: { "bing.operation": operation, "url.path": request.path } }, {
+        captureStackTrace: false
+      })
+    )
   }
 
+  // Spans only with a tracing backend installed (as the typed operations): Effect's `nativeTracer` exports nothing.
   return (request: ForwardRequest): Effect.Effect<ForwardResponse, AttemptError | QuotaError.QuotaError> =>
-    Effect.updateContext(Effect.suspend(() => run(request)), deps.callContext)
+    Effect.updateContext(
+      Effect.withFiber((fiber) => run(request, fiber.getRef(Tracer.Tracer) !== Tracer.nativeTracer)),
+      deps.callContext
+    )
 }

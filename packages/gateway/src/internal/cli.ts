@@ -15,6 +15,7 @@ import * as Gateway from "../Gateway.js"
 import * as GatewayConfig from "../GatewayConfig.js"
 
 export const usage = `Usage: bing-gateway --config <file> [options]
+       bing-gateway demo   (the gateway against a local emulator: no key, no network)
 
 A Bing Search API v7-compatible gateway with quota tracking and tier switching.
 
@@ -124,8 +125,16 @@ export const main = (): void => {
     process.once("SIGINT", () => resolve("SIGINT"))
     process.once("SIGTERM", () => resolve("SIGTERM"))
   })
+  // A closed stdout (`bing-gateway ... | head`) must not take the server down: its access log is
+  // dropped from then on, and requests keep being answered.
+  let stdoutOpen = true
+  process.stdout.on("error", () => {
+    stdoutOpen = false
+  })
   void run(process.argv.slice(2), {
-    out: (line) => process.stdout.write(`${line}\n`),
+    out: (line) => {
+      if (stdoutOpen) process.stdout.write(`${line}\n`)
+    },
     err: (line) => process.stderr.write(`${line}\n`),
     env: process.env,
     stopSignal
