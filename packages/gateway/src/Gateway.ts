@@ -18,7 +18,7 @@
  * | the tenant over its day or month | 403 `RateLimitExceeded`, `Retry-After` until its reset |
  * | every tier out | 403 `RateLimitExceeded`, `Retry-After` until the earliest reset (429 when only per-second windows are full) |
  * | the quota store does not answer (`storeFailure: "closed"`) | 500 `ServerError`/`ResourceError`, moreDetails "The quota store did not answer." |
- * | the upstream times out, refuses, breaks, redirects, sends garbage or refuses the tier's key | 500 `ServerError`/`ResourceError`, moreDetails "The upstream Bing endpoint did not give a usable answer." |
+ * | the upstream times out, refuses, breaks, redirects, sends garbage (not JSON, an empty 2xx, a 2xx not framed as a JSON document) or refuses the tier's key | 500 `ServerError`/`ResourceError`, moreDetails "The upstream Bing endpoint did not give a usable answer." |
  *
  * Any other upstream answer (200, and Bing's own 400/404/429/500...) is passed on: its status, its
  * body bytes, its `Content-Type`, `BingAPIs-TraceId`, `BingAPIs-Market`, `X-MSEdge-ClientID` and
