@@ -15,6 +15,7 @@ import type { CliExit } from "./ExitCode.js"
 import * as Failure from "./Failure.js"
 import * as Output from "./Output.js"
 import * as Render from "./Render.js"
+import * as Screen from "./Screen.js"
 import * as Session from "./Session.js"
 import * as Settings from "./Settings.js"
 
@@ -228,7 +229,9 @@ export const web = Command.make(
       Effect.gen(function*() {
         const result = yield* session.client.webSearch(params)
         yield* explainTier(session, result.meta.tier)
-        return input.json ? json(result) : Render.web(q, result, params.offset ?? 0)
+        return input.json
+          ? json(result)
+          : Render.web(q, result, params.offset ?? 0, { columns: Screen.width().columns })
       }))
     yield* Output.print(text)
   })
@@ -305,11 +308,20 @@ export const quota = Command.make(
       Effect.gen(function*() {
         const status = yield* session.tracker.status
         if (input.json) return json(status)
+        const width = Screen.width()
         const table = Render.quota(status, Settings.describeStore(session.settings.store), {
-          ascii: !Output.isTerminal()
+          ascii: !Output.isTerminal(),
+          columns: width.columns,
+          fit: width.known
         })
         return session.settings.store._tag === "memory"
-          ? `${table}\n\n(memory store: counts cover this process only; use --store sqlite:<file> or redis://... to share them across runs)`
+          ? `${table}\n\n${
+            Render.wrap(
+              "(memory store: counts cover this process only; use --store sqlite:<file> or redis://... to share them across runs)",
+              width.known ? width.columns : Number.POSITIVE_INFINITY,
+              ""
+            )
+          }`
           : table
       }), { notes: false })
     yield* Output.print(text)

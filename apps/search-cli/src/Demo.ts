@@ -31,6 +31,7 @@ import { CliExit, ExitCode } from "./ExitCode.js"
 import * as Failure from "./Failure.js"
 import * as Output from "./Output.js"
 import * as Progress from "./Progress.js"
+import * as Screen from "./Screen.js"
 import * as Session from "./Session.js"
 import type { Settings } from "./Settings.js"
 
@@ -143,8 +144,15 @@ const summary = (ctx: DemoContext, results: { readonly served: Tally; readonly c
         String(usage.get("S16")?.throttled ?? 0)
       ]
     ]
-    const width = Math.max(...rows.map((r) => r[0]!.length))
-    for (const r of rows) yield* ctx.say(`  ${r[0]!.padEnd(width)}  ${r[1]!.padStart(5)}  ${r[2]!.padStart(5)}`)
+    // on a narrow terminal a label wraps within its column, the numbers on its last line
+    const screen = Screen.width()
+    const widest = Math.max(...rows.map((r) => r[0]!.length))
+    const width = screen.known ? Math.max(8, Math.min(widest, screen.columns - 17)) : widest
+    for (const r of rows) {
+      const label = Screen.wrap(r[0]!, width, "").split("\n")
+      for (const l of label.slice(0, -1)) yield* ctx.say(`  ${l}`)
+      yield* ctx.say(`  ${label.at(-1)!.padEnd(width)}  ${r[1]!.padStart(5)}  ${r[2]!.padStart(5)}`)
+    }
     yield* ctx.say()
     yield* ctx.say(
       `  warnings       ${warnings.length}: ${
@@ -190,7 +198,13 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
 
   // while the burst shows its bar, lines (the tracker's warnings) print above it
   const bar = yield* Ref.make<Progress.Progress | undefined>(undefined)
-  const say = (text = "") => Effect.flatMap(Ref.get(bar), (p) => (p === undefined ? Output.log(text) : p.line(text)))
+  // on a terminal, long lines wrap on their words at its width (read at each line: it may change)
+  const fitted = (text: string) => {
+    const width = Screen.width()
+    return width.known ? Screen.wrapLines(text, width.columns) : text
+  }
+  const say = (text = "") =>
+    Effect.flatMap(Ref.get(bar), (p) => (p === undefined ? Output.log(fitted(text)) : p.line(fitted(text))))
   const withProgress = <A, E>(total: number, use: (progress: Progress.Progress) => Effect.Effect<A, E>) =>
     Effect.gen(function*() {
       const progress = Progress.make(total)

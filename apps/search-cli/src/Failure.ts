@@ -12,6 +12,7 @@ import { Window } from "@bing-effect/quota-tracker"
 import type { BingError } from "@bing-effect/schema"
 import * as Effect from "effect/Effect"
 import { CliExit, ExitCode } from "./ExitCode.js"
+import * as Screen from "./Screen.js"
 import type { InvalidSettings, MissingKey, Settings } from "./Settings.js"
 
 /** A failure explained: its tag, its exit code and the lines to print. */
@@ -393,19 +394,37 @@ export type AppError =
   | InvalidSettings
   | MissingKey
 
-/** The lines printed for a problem (stderr). */
-export const render = (p: Problem): string =>
-  [
-    `error [${p.tag}] ${p.headline}`,
-    ...p.details.map((d) => `  ${d}`),
-    `  what to do: ${p.hint}`,
+/**
+ * The lines printed for a problem (stderr). With `columns`, each line wraps at that width (its
+ * continuation lines indented under it); without, every fact stays on one line.
+ */
+export const render = (
+  p: Problem,
+  layout: { readonly columns?: number | undefined; readonly palette?: Screen.Palette | undefined } = {}
+): string => {
+  const colour = layout.palette ?? Screen.palette(false)
+  const line = (text: string, indent: string, hang: string) =>
+    layout.columns === undefined
+      ? indent + text
+      : Screen.wrap(text, Math.max(10, layout.columns - hang.length), hang).slice(hang.length - indent.length)
+  return [
+    colour.red(line(`error [${p.tag}] ${p.headline}`, "", "  ")),
+    ...p.details.map((d) => line(d, "  ", "    ")),
+    line(`what to do: ${p.hint}`, "  ", "    "),
     `  (exit code ${p.code})`
   ].join("\n")
+}
+
+/** `render` for stderr: wrapped at its width when that is known (a terminal), coloured as it allows. */
+export const renderForStderr = (p: Problem): string => {
+  const width = Screen.width(process.stderr)
+  return render(p, { columns: width.known ? width.columns : undefined, palette: Screen.stderr() })
+}
 
 /** Prints a problem on stderr and ends the run with its exit code. */
 export const fail = (p: Problem): Effect.Effect<never, CliExit> =>
   Effect.andThen(
-    Effect.sync(() => process.stderr.write(`${render(p)}\n`)),
+    Effect.sync(() => process.stderr.write(`${renderForStderr(p)}\n`)),
     Effect.fail(new CliExit({ code: p.code }))
   )
 
