@@ -126,12 +126,13 @@ const insecureEndpoint = (e: Settings.InsecureEndpoint): Failure.Problem => ({
 const inSession = <A>(
   shared: Settings.SharedFlags,
   body: (session: Session.Session) => Effect.Effect<A, Failure.AppError, Scope.Scope>,
-  options: { readonly notes?: boolean | undefined } = {}
+  options: { readonly notes?: boolean | undefined; readonly json?: boolean | undefined } = {}
 ): Effect.Effect<A, CliExit> => {
+  const report: Failure.Report = { json: options.json }
   let context: Failure.Context = { now: Date.now() }
   const program = Effect.gen(function*() {
     const settings = yield* Settings.resolve(shared).pipe(
-      Effect.catchTag("InsecureEndpoint", (e) => Failure.fail(insecureEndpoint(e)))
+      Effect.catchTag("InsecureEndpoint", (e) => Failure.fail(insecureEndpoint(e), report))
     )
     context = { settings, now: Date.now() }
     const session = yield* Session.make(settings, {
@@ -143,7 +144,7 @@ const inSession = <A>(
     context = { settings, events: session.events, now: Date.now() }
     return yield* body(session)
   })
-  return Failure.handle(Effect.scoped(program), () => ({ ...context, now: Date.now() }))
+  return Failure.handle(Effect.scoped(program), () => ({ ...context, now: Date.now() }), report)
 }
 
 /**
@@ -193,7 +194,10 @@ const searchFlags = {
     describe("Day, Week or Month (web also YYYY-MM-DD[..YYYY-MM-DD])")
   ),
   lang: Flag.String("lang").pipe(Flag.optional, describe("Language of the user interface strings (Bing's setLang)")),
-  json: Flag.Boolean("json").pipe(Flag.withDefault(false), describe("Print the typed result as JSON"))
+  json: Flag.Boolean("json").pipe(
+    Flag.withDefault(false),
+    describe("Print the typed result as JSON; on failure an error object {\"error\":{tag,message,exitCode,...}}")
+  )
 }
 
 /** The Bing parameters `web` and `images` both take, from the flags they share. */
@@ -232,7 +236,7 @@ export const web = Command.make(
         return input.json
           ? json(result)
           : Render.web(q, result, params.offset ?? 0, { columns: Screen.width().columns })
-      }))
+      }), { json: input.json })
     yield* Output.print(text)
   })
 ).pipe(Command.withDescription("Search the web: title, URL and snippet of each result"))
@@ -293,7 +297,7 @@ export const images = Command.make(
         const result = yield* session.client.imageSearch(params)
         yield* explainTier(session, result.meta.tier)
         return input.json ? json(result) : Render.images(q, result, params.offset ?? 0)
-      }))
+      }), { json: input.json })
     yield* Output.print(text)
   })
 ).pipe(Command.withDescription("Search images: name, size, format and URL of each result, with the image filters"))
@@ -301,7 +305,12 @@ export const images = Command.make(
 /** `bing-search quota`. */
 export const quota = Command.make(
   "quota",
-  { json: Flag.Boolean("json").pipe(Flag.withDefault(false), describe("Print the status as JSON")) },
+  {
+    json: Flag.Boolean("json").pipe(
+      Flag.withDefault(false),
+      describe("Print the status as JSON; on failure an error object {\"error\":{tag,message,exitCode,...}}")
+    )
+  },
   Effect.fn("bing-search.quota")(function*(input) {
     const shared = yield* root
     const text = yield* inSession(shared, (session) =>
@@ -323,7 +332,7 @@ export const quota = Command.make(
             )
           }`
           : table
-      }), { notes: false })
+      }), { notes: false, json: input.json })
     yield* Output.print(text)
   })
 ).pipe(Command.withDescription("Show each tier's quota windows: used, limit, remaining, reset, forecast, active tier"))
