@@ -4,7 +4,7 @@
  * into a message and an exit code.
  */
 import type { BingClient } from "@bing-effect/client"
-import type { QuotaEvent } from "@bing-effect/quota-tracker"
+import type { QuotaEvent, QuotaTracker } from "@bing-effect/quota-tracker"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
@@ -18,6 +18,7 @@ import * as Render from "./Render.js"
 import * as Screen from "./Screen.js"
 import * as Session from "./Session.js"
 import * as Settings from "./Settings.js"
+import * as Watch from "./Watch.js"
 
 /** The program's version. */
 export const version = "0.1.0"
@@ -125,7 +126,7 @@ const insecureEndpoint = (e: Settings.InsecureEndpoint): Failure.Problem => ({
  */
 const inSession = <A>(
   shared: Settings.SharedFlags,
-  body: (session: Session.Session) => Effect.Effect<A, Failure.AppError, Scope.Scope>,
+  body: (session: Session.Session) => Effect.Effect<A, Failure.AppError | CliExit, Scope.Scope>,
   options: { readonly notes?: boolean | undefined; readonly json?: boolean | undefined } = {}
 ): Effect.Effect<A, CliExit> => {
   const report: Failure.Report = { json: options.json }
@@ -302,6 +303,25 @@ export const images = Command.make(
   })
 ).pipe(Command.withDescription("Search images: name, size, format and URL of each result, with the image filters"))
 
+/** The quota table for the width, with the memory store's hint (`known`: the width is a terminal's). */
+const quotaText = (session: Session.Session, status: QuotaTracker.QuotaStatus, width: Screen.Width) => {
+  const table = Render.quota(status, Settings.describeStore(session.settings.store), {
+    ascii: !Output.isTerminal(),
+    columns: width.columns,
+    fit: width.known,
+    palette: Screen.stdout()
+  })
+  return session.settings.store._tag === "memory"
+    ? `${table}\n\n${
+      Render.wrap(
+        "(memory store: counts cover this process only; use --store sqlite:<file> or redis://... to share them across runs)",
+        width.known ? width.columns : Number.POSITIVE_INFINITY,
+        ""
+      )
+    }`
+    : table
+}
+
 /** `bing-search quota`. */
 export const quota = Command.make(
   "quota",
@@ -309,33 +329,40 @@ export const quota = Command.make(
     json: Flag.Boolean("json").pipe(
       Flag.withDefault(false),
       describe("Print the status as JSON; on failure an error object {\"error\":{tag,message,exitCode,...}}")
+    ),
+    watch: Flag.Boolean("watch").pipe(
+      Flag.withAlias("w"),
+      Flag.withDefault(false),
+      describe("Redraw the table every second until Ctrl-C (with --json: one JSON line a second)")
     )
   },
   Effect.fn("bing-search.quota")(function*(input) {
     const shared = yield* root
     const text = yield* inSession(shared, (session) =>
       Effect.gen(function*() {
+        if (input.watch) {
+          return yield* Watch.run({
+            json: input.json,
+            frame: (columns) =>
+              Effect.map(session.tracker.status, (status) => {
+                if (input.json) return JSON.stringify(status)
+                const width = Screen.width()
+                const heading = Screen.truncate("Every 1 s; Ctrl-C to stop.", columns)
+                return `${heading}\n\n${quotaText(session, status, { columns, known: width.known })}`
+              })
+          }).pipe(Effect.catchTag("OutputFailed", Output.exit))
+        }
         const status = yield* session.tracker.status
         if (input.json) return json(status)
-        const width = Screen.width()
-        const table = Render.quota(status, Settings.describeStore(session.settings.store), {
-          ascii: !Output.isTerminal(),
-          columns: width.columns,
-          fit: width.known
-        })
-        return session.settings.store._tag === "memory"
-          ? `${table}\n\n${
-            Render.wrap(
-              "(memory store: counts cover this process only; use --store sqlite:<file> or redis://... to share them across runs)",
-              width.known ? width.columns : Number.POSITIVE_INFINITY,
-              ""
-            )
-          }`
-          : table
+        return quotaText(session, status, Screen.width())
       }), { notes: false, json: input.json })
     yield* Output.print(text)
   })
-).pipe(Command.withDescription("Show each tier's quota windows: used, limit, remaining, reset, forecast, active tier"))
+).pipe(
+  Command.withDescription(
+    "Show each tier's quota windows: used, limit, remaining, reset, forecast, active tier; --watch redraws it every second"
+  )
+)
 
 /** `bing-search demo`. */
 export const demo = Command.make(

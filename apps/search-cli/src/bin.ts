@@ -15,6 +15,7 @@ import * as References from "effect/References"
 import { cli, version } from "./Cli.js"
 import { CliExit, ExitCode } from "./ExitCode.js"
 import * as Output from "./Output.js"
+import * as Watch from "./Watch.js"
 
 // before anything is printed: a write error must never become an uncaught 'error' event
 Output.guard(process.stdout)
@@ -54,4 +55,5 @@ const program = Command.run(cli, { version }).pipe(
   Effect.provide(NodeServices.layer)
 )
 
-NodeRuntime.runMain(program)
+// Ctrl-C ends `quota --watch` with exit 0 (see Watch); any other interruption keeps its 130
+NodeRuntime.runMain(program, { teardown: Watch.teardown })

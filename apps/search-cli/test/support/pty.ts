@@ -41,6 +41,8 @@ export interface Pane {
    * `escapes`: with the colour sequences.
    */
   readonly screen: (options?: ScreenOptions) => string
+  /** Whether the terminal shows its cursor (a program may hide it). */
+  readonly cursorVisible: () => boolean
   /** Sends tmux key names (`"C-c"`, `"Enter"`). */
   readonly keys: (...keys: ReadonlyArray<string>) => void
   /** Resizes the window. */
@@ -78,7 +80,8 @@ export const start = (
       `env -i ${Object.entries(env).map(([k, v]) => quote(`${k}=${v}`)).join(" ")} ${quote(process.execPath)} ${
         quote(bin)
       } ${args.map(quote).join(" ")}`,
-      "echo \"[exit $?]\"",
+      // on a line of its own, after whatever the terminal echoed (`^C`)
+      "printf '\\n[exit %s]\\n' $?",
       "exec sleep 600",
       ""
     ].join("\n"),
@@ -113,6 +116,7 @@ export const start = (
   return {
     name,
     screen,
+    cursorVisible: () => t("display-message", "-p", "-t", name, "#{cursor_flag}").trim() === "1",
     keys: (...keys) => void t("send-keys", "-t", name, ...keys),
     resize: (columns, rows) => void t("resize-window", "-t", name, "-x", String(columns), "-y", String(rows)),
     waitFor,
