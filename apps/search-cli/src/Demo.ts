@@ -71,6 +71,21 @@ export const eventLine = (event: QuotaEvent.QuotaEvent): string | undefined => {
   }
 }
 
+/** The colour of an event's line: warnings yellow, exhaustion red, switches cyan. */
+export const eventColour = (p: Screen.Palette, event: QuotaEvent.QuotaEvent): (s: string) => string => {
+  switch (event._tag) {
+    case "ThresholdCrossed":
+    case "TierHeld":
+    case "StoreFallback":
+      return p.yellow
+    case "TierExhausted":
+      return p.red
+    case "TierSwitched":
+    case "StoreRecovered":
+      return p.cyan
+  }
+}
+
 /** The emulator, in this process, on a free loopback port, with the demo's keys. */
 const startEmulator = (keys: Keys) =>
   Emulator.make({
@@ -203,8 +218,13 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
     const width = Screen.width()
     return width.known ? Screen.wrapLines(text, width.columns) : text
   }
-  const say = (text = "") =>
-    Effect.flatMap(Ref.get(bar), (p) => (p === undefined ? Output.log(fitted(text)) : p.line(fitted(text))))
+  // colour (a terminal's, see Screen) goes on after the fitting, which measures plain text
+  const say = (text = "", colour: (s: string) => string = (s) => s) =>
+    Effect.flatMap(
+      Ref.get(bar),
+      (p) => (p === undefined ? Output.log(colour(fitted(text))) : p.line(colour(fitted(text))))
+    )
+  const palette = Screen.stdout()
   const withProgress = <A, E>(total: number, use: (progress: Progress.Progress) => Effect.Effect<A, E>) =>
     Effect.gen(function*() {
       const progress = Progress.make(total)
@@ -223,7 +243,7 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
       onEvent: (event) =>
         Effect.suspend(() => {
           const line = eventLine(event)
-          return line === undefined ? Effect.void : Effect.ignore(say(line))
+          return line === undefined ? Effect.void : Effect.ignore(say(line, eventColour(palette, event)))
         })
     })),
     (effect) => Failure.handle(effect, failureContext()),

@@ -69,7 +69,12 @@ export const burst = (
     const width = Screen.width()
     yield* ctx.say(
       indent(
-        Render.quota(status, "memory", { ascii: !Output.isTerminal(), columns: width.columns - 2, fit: width.known }),
+        Render.quota(status, "memory", {
+          ascii: !Output.isTerminal(),
+          columns: width.columns - 2,
+          fit: width.known,
+          palette: Screen.stdout()
+        }),
         "  "
       )
     )

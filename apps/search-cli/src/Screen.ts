@@ -158,7 +158,7 @@ export const wrap = (text: string, max: number, indent: string): string => {
  */
 export const wrapLines = (text: string, columns: number): string =>
   text.split("\n").map((line) => {
-    if (line.length <= columns) return line
+    if (strip(line).length <= columns) return line
     const indent = /^\s*/.exec(line)![0]
     const hang = `${indent}  `
     const wrapped = wrap(line, Math.max(10, columns - hang.length), hang)
