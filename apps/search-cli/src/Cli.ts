@@ -1,5 +1,5 @@
 /**
- * The `bing-search` command line: `web`, `images`, `quota` and `demo`, their flags, and the glue
+ * The `bing-search` command line: `web`, `images`, `trending`, `quota` and `demo`, their flags, and the glue
  * that runs each command in a session (store, tracker, client) with every typed failure turned
  * into a message and an exit code.
  */
@@ -303,6 +303,38 @@ export const images = Command.make(
   })
 ).pipe(Command.withDescription("Search images: name, size, format and URL of each result, with the image filters"))
 
+/** `bing-search trending`. */
+export const trending = Command.make(
+  "trending",
+  {
+    market: searchFlags.market,
+    country: searchFlags.country,
+    safeSearch: searchFlags.safeSearch,
+    lang: searchFlags.lang,
+    json: searchFlags.json
+  },
+  Effect.fn("bing-search.trending")(function*(input) {
+    const shared = yield* root
+    const params = defined({
+      mkt: opt(input.market),
+      cc: opt(input.country),
+      safeSearch: opt(input.safeSearch),
+      setLang: opt(input.lang)
+    }) as BingClient.TrendingImagesInput
+    const text = yield* inSession(shared, (session) =>
+      Effect.gen(function*() {
+        const result = yield* session.client.trendingImages(params)
+        yield* explainTier(session, result.meta.tier)
+        return input.json ? json(result) : Render.trending(result, { columns: Screen.width().columns })
+      }), { json: input.json })
+    yield* Output.print(text)
+  })
+).pipe(
+  Command.withDescription(
+    "Trending images (Bing's /images/trending): each category and the searches in it; markets en-US, en-GB, en-CA, en-AU, en-IN, zh-CN"
+  )
+)
+
 /** The quota table for the width, with the memory store's hint (`known`: the width is a terminal's). */
 const quotaText = (session: Session.Session, status: QuotaTracker.QuotaStatus, width: Screen.Width) => {
   const table = Render.quota(status, Settings.describeStore(session.settings.store), {
@@ -380,4 +412,4 @@ export const demo = Command.make(
 )
 
 /** The whole command line. */
-export const cli = root.pipe(Command.withSubcommands([web, images, quota, demo]))
+export const cli = root.pipe(Command.withSubcommands([web, images, trending, quota, demo]))

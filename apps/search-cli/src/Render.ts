@@ -99,6 +99,33 @@ export const images = (
   return `${head}\n\n${body.join("\n\n")}`
 }
 
+/** Trending images: each category's title, then its tiles (the query that finds each, and the image's URL). */
+export const trending = (
+  result: BingResult.BingResult<BingClient.TrendingImagesValue>,
+  layout: Layout = {}
+): string => {
+  const columns = layout.columns ?? Screen.defaultColumns
+  const categories = result.value.categories
+  const tiles = categories.reduce((n, c) => n + c.tiles.length, 0)
+  const head = `Trending images: ${categories.length} categor${categories.length === 1 ? "y" : "ies"}, ${tiles} tile${
+    tiles === 1 ? "" : "s"
+  } (${metaLine(result.meta)})`
+  if (categories.length === 0) return `${head}\n\n  Nothing is trending in this market.`
+  const body = categories.map((category) => {
+    const lines = [wrap(clean(category.title), columns, "")]
+    category.tiles.forEach((tile, i) => {
+      lines.push(
+        `${String(i + 1).padStart(3)}. ${
+          wrap(clean(tile.query.displayText ?? tile.query.text), Math.max(10, columns - 5), "     ").slice(5)
+        }`,
+        `     ${tile.image.contentUrl ?? tile.image.thumbnailUrl}`
+      )
+    })
+    return lines.join("\n")
+  })
+  return `${head}\n\n${body.join("\n\n")}`
+}
+
 /** A bar of `width` cells for a fraction in [0, 1]. */
 export const bar = (fraction: number, width = 20, ascii = true): string => {
   const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0))
