@@ -38,6 +38,9 @@ const description = [
   "  BING_SEARCH_ENDPOINT   base URL (--endpoint), default https://api.bing.microsoft.com",
   "  BING_SEARCH_STORE      quota store (--store): memory (default), sqlite:<file>, redis://host:port",
   "  BING_SEARCH_ALLOW_INSECURE_LOOPBACK=true  accept http:// to 127.0.0.1/::1/localhost (emulator only)",
+  "  BING_SEARCH_CLIENT_ID_FILE  where Bing's X-MSEdge-ClientID is kept between runs (--client-id-file), or off;",
+  "                         default $XDG_STATE_HOME/bing-search/client-id or ~/.local/state/bing-search/client-id",
+  "  NO_COLOR / FORCE_COLOR turn colour off / force it (colour is on for a terminal only)",
   "",
   "Exit codes:",
   tableText()
@@ -85,6 +88,12 @@ export const root = Command.make("bing-search").pipe(
     maxWait: Flag.Finite("max-wait").pipe(
       Flag.optional,
       describe("Longest Retry-After, in seconds, the app waits for (default 5)")
+    ),
+    clientIdFile: env(Flag.String("client-id-file"), Config.String("BING_SEARCH_CLIENT_ID_FILE")).pipe(
+      Flag.optional,
+      describe(
+        "Where Bing's X-MSEdge-ClientID is kept between runs, or off (default $XDG_STATE_HOME/bing-search/client-id) [BING_SEARCH_CLIENT_ID_FILE]"
+      )
     )
   }),
   Command.withDescription(description)

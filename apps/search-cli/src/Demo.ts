@@ -116,7 +116,9 @@ const settingsFor = (keys: Keys, endpoint: string): Settings => ({
   timeoutMs: undefined,
   maxAttempts: undefined,
   maxWaitMs: undefined,
-  store: { _tag: "memory" }
+  store: { _tag: "memory" },
+  // the emulator's ids are of no use to Bing: the demo keeps none
+  clientIdFile: undefined
 })
 
 /** The opening lines: what runs where. */
