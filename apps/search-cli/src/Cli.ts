@@ -20,8 +20,7 @@ import * as Session from "./Session.js"
 import * as Settings from "./Settings.js"
 import * as Watch from "./Watch.js"
 
-/** The program's version. */
-export const version = "0.1.0"
+export { version } from "./Version.js"
 
 const env = <A>(flag: Flag.Flag<A>, config: Config.Config<A>) => flag.pipe(Flag.withFallbackConfig(config))
 

@@ -18,9 +18,10 @@ import * as Stream from "effect/Stream"
 import * as ClientIdFile from "./ClientIdFile.js"
 import * as Output from "./Output.js"
 import type { Settings } from "./Settings.js"
+import { version } from "./Version.js"
 
 /** The user agent the client sends. */
-export const userAgent = "bing-search/0.1.0 (+https://github.com/bing-effect)"
+export const userAgent = `bing-search/${version} (+https://github.com/bing-effect)`
 
 /** A running session. */
 export interface Session {
