@@ -1,6 +1,6 @@
 /**
  * Runs the built `bing-search` in a real pseudo-terminal: a detached tmux session of a given
- * size, on a tmux server of this test's own (`-L`, its own socket, no config file), so nothing of
+ * size, on a tmux server of this test's own (`-S`, a socket in its own folder, no config file), so nothing of
  * the user's tmux is touched. The screen is read with `capture-pane`; keys are sent with
  * `send-keys`; every wait is bounded. The program runs under `env -i` with only the variables the
  * test gives, and a line `[exit N]` is printed when it ends, so the test reads its exit code from
@@ -8,7 +8,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { bin, transcript } from "./run.js"
@@ -57,7 +57,7 @@ export interface Pane {
 
 /**
  * Starts `bing-search args` in a `columns` x `rows` terminal with exactly `env` (plus `TERM`),
- * its own tmux server on a socket of its own.
+ * its own tmux server on a socket of its own; `kill` ends the session and removes the folder.
  */
 export const start = (
   args: ReadonlyArray<string>,
@@ -67,8 +67,9 @@ export const start = (
   const tmux = tmuxPath
   const id = randomBytes(6).toString("hex")
   const name = `bing-search-test-${id}`
-  const socket = `bing-search-test-${id}`
   const dir = mkdtempSync(join(tmpdir(), "bing-search-pty-"))
+  // the server's socket in the test's own folder (removed with it), not in the user's tmux folder
+  const socket = join(dir, "tmux.sock")
   const env = { TERM: "tmux-256color", PATH: process.env["PATH"] ?? "/usr/bin:/bin", ...options.env }
   const script = join(dir, "run.sh")
   writeFileSync(
@@ -88,7 +89,7 @@ export const start = (
     { mode: 0o700 }
   )
   const t = (...a: ReadonlyArray<string>) =>
-    execFileSync(tmux, ["-L", socket, "-f", "/dev/null", ...a], { encoding: "utf8", timeout: 10_000 })
+    execFileSync(tmux, ["-S", socket, "-f", "/dev/null", ...a], { encoding: "utf8", timeout: 10_000 })
   t("new-session", "-d", "-s", name, "-x", String(options.columns), "-y", String(options.rows), `sh ${quote(script)}`)
   t("set-option", "-t", name, "history-limit", "5000")
   const screen = (o: ScreenOptions = {}) => {
@@ -134,6 +135,7 @@ export const start = (
       } catch {
         // already gone
       }
+      rmSync(dir, { recursive: true, force: true })
     }
   }
 }
