@@ -26,6 +26,7 @@ import type { BingResult, Meta } from "./BingResult.js"
 import * as Attempts from "./internal/attempts.js"
 import * as Body from "./internal/body.js"
 import * as ClientIds from "./internal/clientIds.js"
+import * as Direct from "./internal/direct.js"
 import * as EndpointCheck from "./internal/endpoint.js"
 import * as HeaderValue from "./internal/headerValue.js"
 import * as Redirect from "./internal/redirect.js"
@@ -399,10 +400,51 @@ type AttemptError = RetryLoop.AttemptError
 const transportDetail = (error: HttpClientError.HttpClientError, secrets: ReadonlyArray<string>): string => {
   const reason = error.reason
   const cause = (reason as { readonly cause?: unknown }).cause
-  const text = cause instanceof Error
-    ? `${cause.message}${cause.cause instanceof Error ? ` (${cause.cause.message})` : ""}`
-    : reason._tag
-  return Scrub.scrub(text, secrets)
+  return cause instanceof Error ? causeDetail(cause, secrets) : Scrub.scrub(reason._tag, secrets)
+}
+
+const causeDetail = (cause: unknown, secrets: ReadonlyArray<string>): string =>
+  Scrub.scrub(
+    cause instanceof Error
+      ? `${cause.message}${cause.cause instanceof Error ? ` (${cause.cause.message})` : ""}`
+      : String(cause),
+    secrets
+  )
+
+/** The client's error for a failed direct exchange (see internal/direct.ts). */
+const directFailure = (
+  operation: Operation<unknown, unknown>["name"],
+  endpoint: string,
+  url: string,
+  key: string,
+  config: Resolved,
+  failure: Direct.Failure
+): AttemptError => {
+  switch (failure._tag) {
+    case "Timeout":
+      return new RequestTimeout({ operation, endpoint, timeoutMs: config.timeoutMs })
+    case "TooLarge":
+      return new ResponseTooLarge({
+        operation,
+        endpoint,
+        status: failure.status,
+        maxResponseBytes: config.maxResponseBytes
+      })
+    case "Redirect":
+      return new RedirectRefused({
+        operation,
+        endpoint,
+        status: failure.status,
+        ...Redirect.refused(failure.location, url, key)
+      })
+    case "Transport":
+      return new ConnectionFailed({
+        operation,
+        endpoint,
+        phase: failure.phase,
+        detail: causeDetail(failure.cause, [key])
+      })
+  }
 }
 
 /** A locally refused parameter: the validator's error, marked as refused before sending. */
@@ -460,6 +502,9 @@ const build = (
     if (Result.isFailure(resolved)) return yield* Effect.fail(resolved.failure)
     const config = resolved.success
     const http = yield* HttpClient.HttpClient
+    // `BingHttp`'s own HttpClient (@bing-effect/client/undici): GETs go through its raw dispatch.
+    // Not with `httpSpans`, which asks for Effect's HTTP span.
+    const direct = config.httpSpans ? undefined : Direct.of(http)
     // A fetch `RequestInit` seen where the client is built is kept (with `redirect: "manual"`) for
     // calls whose own context has none.
     const builtInit = manualRedirects(Option.getOrUndefined(yield* Effect.serviceOption(FetchHttpClient.RequestInit)))
@@ -513,6 +558,35 @@ const build = (
       return input
     }
 
+    /** A response read whole: scrubbed, its client id remembered, decoded. */
+    const answer = <A>(
+      op: Operation<unknown, A>,
+      status: number,
+      received: Readonly<Record<string, string>>,
+      text: string,
+      key: string,
+      scope: string,
+      sentId: string | undefined,
+      clock: Clock.Clock
+    ): Effect.Effect<Answer<A>, AnyBingError> => {
+      const headers = Scrub.headers(received, key)
+      const returnedId = headers["x-msedge-clientid"]
+      if (returnedId !== undefined && returnedId !== "") clientIds.set(scope, returnedId)
+      // `now` only matters for a Retry-After given as an HTTP date.
+      const decoded = op.decode(
+        { status, headers, body: Scrub.body(text, key) },
+        { now: clock.currentTimeMillisUnsafe() }
+      )
+      if (Result.isFailure(decoded)) return Effect.fail(decoded.failure)
+      return Effect.succeed({
+        value: decoded.success,
+        status,
+        traceId: headers["bingapis-traceid"],
+        market: headers["bingapis-market"],
+        clientId: returnedId ?? sentId
+      })
+    }
+
     const attempt = <A>(
       op: Operation<unknown, A>,
       query: string,
@@ -537,6 +611,19 @@ const build = (
       const display = checked.base + op.path
       const url = query === "" ? display : `${display}?${query}`
       const sentId = clientIds.get(scope)
+      if (direct !== undefined) {
+        const request = {
+          origin: checked.origin,
+          path: url.slice(checked.origin.length),
+          headers: headersFor(key, sentId)
+        }
+        return Effect.clockWith((clock) =>
+          Effect.matchEffect(Direct.exchange(direct, request, config.maxResponseBytes, config.timeoutMs), {
+            onFailure: (failure) => Effect.fail(directFailure(op.name, display, url, key, config, failure)),
+            onSuccess: (r) => answer(op, r.status, r.headers, r.text, key, scope, sentId, clock)
+          })
+        )
+      }
       // One request object (`get(url, { headers })` builds three and copies the headers again).
       const request = HttpClientRequest.makeWith(
         "GET",
@@ -580,24 +667,7 @@ const build = (
             // Read, scrubbed and decoded in one step (one continuation per attempt, not three).
             return Effect.matchEffect(body, {
               onFailure: (e) => Effect.fail(e._tag === "ResponseTooLarge" ? e : failed("response", e)),
-              onSuccess: (text): Effect.Effect<Answer<A>, AnyBingError> => {
-                const headers = Scrub.headers(received, key)
-                const returnedId = headers["x-msedge-clientid"]
-                if (returnedId !== undefined && returnedId !== "") clientIds.set(scope, returnedId)
-                // `now` only matters for a Retry-After given as an HTTP date.
-                const decoded = op.decode(
-                  { status: response.status, headers, body: Scrub.body(text, key) },
-                  { now: clock.currentTimeMillisUnsafe() }
-                )
-                if (Result.isFailure(decoded)) return Effect.fail(decoded.failure)
-                return Effect.succeed({
-                  value: decoded.success,
-                  status: response.status,
-                  traceId: headers["bingapis-traceid"],
-                  market: headers["bingapis-market"],
-                  clientId: returnedId ?? sentId
-                })
-              }
+              onSuccess: (text) => answer(op, response.status, received, text, key, scope, sentId, clock)
             })
           }
         })
@@ -693,20 +763,20 @@ const build = (
       return next
     }
 
-    const call = <P, A>(op: Operation<P, A>, params: object | undefined, callOptions: CallOptions | undefined) =>
-      Effect.updateContext(
-        Effect.withFiber((fiber) =>
-          fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
-            ? run(op, params, callOptions, false)
-            : run(op, params, callOptions, true).pipe(
-              // No stack capture: it costs more than the rest of the span, and the caller's span says where.
-              Effect.withSpan(`BingClient.${op.name}`, { attributes: { "bing.operation": op.name } }, {
-                captureStackTrace: false
-              })
-            )
-        ),
-        callContext
+    const call = <P, A>(op: Operation<P, A>, params: object | undefined, callOptions: CallOptions | undefined) => {
+      const traced = Effect.withFiber((fiber) =>
+        fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
+          ? run(op, params, callOptions, false)
+          : run(op, params, callOptions, true).pipe(
+            // No stack capture: it costs more than the rest of the span, and the caller's span says where.
+            Effect.withSpan(`BingClient.${op.name}`, { attributes: { "bing.operation": op.name } }, {
+              captureStackTrace: false
+            })
+          )
       )
+      // The direct path reads none of what the context update sets (it is for Effect's HttpClient).
+      return direct === undefined ? Effect.updateContext(traced, callContext) : traced
+    }
 
     return BingClient.of({
       webSearch: (params, callOptions) => call(webSearchOp, params, callOptions),

@@ -1,0 +1,211 @@
+/**
+ * The direct path: an `HttpClient` built by `@bing-effect/client/undici` (`BingHttp`) carries, under
+ * a symbol, the raw `dispatch` of its undici dispatcher. A client built on that very object (not on
+ * one derived from it with `HttpClient.mapRequest` and the like, which carry no symbol and so keep
+ * their own behaviour) sends its GETs through `dispatch` itself: no `HttpClientRequest`, no URL
+ * parse, no `AbortController`, no response stream; the body is collected as bytes within the bound.
+ *
+ * The same rules as the generic path (see body.ts, redirect.ts, timeout.ts): a 3xx is never
+ * followed (the dispatch asks for `maxRedirections: 0`, and any 3xx is refused and the connection
+ * closed), a body over the bound fails as soon as it is passed (at once when `Content-Length` says
+ * so) and the connection is closed, the timeout covers the request and the whole body, and an
+ * interrupted call aborts the request in flight.
+ *
+ * Nothing here imports undici: the handler below is written against undici's documented dispatch
+ * interface (undici 7 and later), which `BingHttp` passes through.
+ */
+import * as Effect from "effect/Effect"
+import * as Timeout from "./timeout.js"
+
+/** The symbol under which an `HttpClient` carries its raw dispatch. */
+export const TypeId: unique symbol = Symbol.for("@bing-effect/client/DirectDispatch") as never
+
+/** undici's dispatch controller, as far as the handler uses it. */
+export interface Controller {
+  readonly abort: (reason: Error) => void
+}
+
+/** Response headers as undici gives them: lower-case names, repeated ones as arrays. */
+export type RawHeaders = Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+
+/** undici's dispatch handler (`Dispatcher.DispatchHandler`). */
+export interface Handler {
+  readonly onRequestStart: (controller: Controller, context: unknown) => void
+  readonly onResponseStart: (controller: Controller, statusCode: number, headers: RawHeaders) => void
+  readonly onResponseData: (controller: Controller, chunk: Uint8Array) => void
+  readonly onResponseEnd: (controller: Controller, trailers: unknown) => void
+  readonly onResponseError: (controller: Controller | null, error: Error) => void
+}
+
+/** One GET: the origin (`https://host:port`), the path with its query, the request headers. */
+export interface Request {
+  readonly origin: string
+  readonly path: string
+  readonly headers: Readonly<Record<string, string>>
+}
+
+/** The capability: sends `request`, reporting to `handler`. */
+export type Dispatch = (request: Request, handler: Handler) => void
+
+/** The capability of `http`, when it has one. */
+export const of = (http: object): Dispatch | undefined => {
+  const dispatch = (http as { readonly [TypeId]?: unknown })[TypeId]
+  return typeof dispatch === "function" ? (dispatch as Dispatch) : undefined
+}
+
+/** A response read whole: status, headers (repeated ones joined with ", ", as `Headers.fromInput` does), body text. */
+export interface Response {
+  readonly status: number
+  readonly headers: Record<string, string>
+  readonly text: string
+}
+
+/** What an exchange can end with, besides a response. */
+export type Failure =
+  | { readonly _tag: "Transport"; readonly phase: "request" | "response"; readonly cause: unknown }
+  | { readonly _tag: "TooLarge"; readonly status: number }
+  | { readonly _tag: "Redirect"; readonly status: number; readonly location: string | undefined }
+  | { readonly _tag: "Timeout" }
+
+const timedOut: Failure = { _tag: "Timeout" }
+const digits = /^\d{1,15}$/
+// Stateless between calls: every decode is of a whole body (no `stream: true`).
+const decoder = new TextDecoder()
+const aborted = () => new Error("The request was aborted")
+
+/** Joins repeated headers; the same object when there are none (the usual case). */
+const flatten = (headers: RawHeaders): Record<string, string> => {
+  let out: Record<string, string> | undefined
+  for (const name in headers) {
+    const value = headers[name]
+    if (typeof value !== "string") {
+      out ??= { ...(headers as Record<string, string>) }
+      if (value === undefined) delete out[name]
+      else out[name] = value.join(", ")
+    }
+  }
+  return out ?? (headers as Record<string, string>)
+}
+
+/**
+ * One exchange, as an undici handler: every callback after the first outcome is ignored (undici
+ * reports an abort we asked for as an error).
+ */
+class Exchange implements Handler {
+  controller: Controller | null = null
+  status = 0
+  headers: Record<string, string> | undefined = undefined
+  chunks: Array<Uint8Array> = []
+  total = 0
+  done = false
+  timer: ReturnType<typeof setTimeout> | undefined = undefined
+  constructor(
+    readonly resume: (effect: Effect.Effect<Response, Failure>) => void,
+    readonly maxBytes: number
+  ) {}
+
+  finish(effect: Effect.Effect<Response, Failure>): void {
+    this.done = true
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.resume(effect)
+  }
+
+  /** Ends the exchange with `failure` and closes the connection. */
+  stop(failure: Failure): void {
+    this.finish(Effect.fail(failure))
+    this.controller?.abort(aborted())
+  }
+
+  onRequestStart(controller: Controller): void {
+    this.controller = controller
+    // Aborted (timeout, interruption) before undici started the request.
+    if (this.done) controller.abort(aborted())
+  }
+
+  onResponseStart(_controller: Controller, statusCode: number, headers: RawHeaders): void {
+    if (this.done || statusCode < 200) return
+    this.status = statusCode
+    if (statusCode >= 300 && statusCode < 400) {
+      const location = headers["location"]
+      return this.stop({
+        _tag: "Redirect",
+        status: statusCode,
+        location: typeof location === "string" ? location : location?.[0]
+      })
+    }
+    const flat = flatten(headers)
+    this.headers = flat
+    const length = flat["content-length"]
+    const encoding = flat["content-encoding"]
+    if (
+      length !== undefined && digits.test(length) && (encoding === undefined || encoding === "identity") &&
+      Number(length) > this.maxBytes
+    ) {
+      this.stop({ _tag: "TooLarge", status: statusCode })
+    }
+  }
+
+  onResponseData(_controller: Controller, chunk: Uint8Array): void {
+    if (this.done) return
+    this.total += chunk.byteLength
+    if (this.total > this.maxBytes) return this.stop({ _tag: "TooLarge", status: this.status })
+    this.chunks.push(chunk)
+  }
+
+  onResponseEnd(): void {
+    if (this.done) return
+    const chunks = this.chunks
+    const text = chunks.length === 0
+      ? ""
+      : decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, this.total))
+    const response: Response = { status: this.status, headers: this.headers ?? {}, text }
+    // Resumed after undici has finished with this response (it clears its own state once this
+    // callback returns): the next request of the fiber must not be dispatched from inside it.
+    this.done = true
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    queueMicrotask(() => this.resume(Effect.succeed(response)))
+  }
+
+  onResponseError(_controller: Controller | null, error: Error): void {
+    if (this.done) return
+    this.finish(
+      Effect.fail({ _tag: "Transport", phase: this.headers === undefined ? "request" : "response", cause: error })
+    )
+  }
+}
+
+/**
+ * Sends one GET and reads the whole body within `maxBytes`; past `timeoutMs` (`Infinity`: none)
+ * the request is aborted and the exchange fails with `Timeout`. On Effect's live clock the timeout
+ * is a plain timer of the exchange; under any other clock (a `TestClock`) `Effect.timeoutOrElse`,
+ * so that virtual time ends it.
+ */
+export const exchange = (
+  dispatch: Dispatch,
+  request: Request,
+  maxBytes: number,
+  timeoutMs: number
+): Effect.Effect<Response, Failure> => {
+  const run = (timer: number): Effect.Effect<Response, Failure> =>
+    Effect.callback<Response, Failure>((resume) => {
+      const handler = new Exchange(resume, maxBytes)
+      if (timer > 0) handler.timer = setTimeout(() => handler.stop(timedOut), timer)
+      try {
+        dispatch(request, handler)
+      } catch (cause) {
+        handler.onResponseError(null, cause as Error)
+      }
+      return Effect.sync(() => {
+        if (handler.done) return
+        handler.done = true
+        if (handler.timer !== undefined) clearTimeout(handler.timer)
+        handler.controller?.abort(aborted())
+      })
+    })
+  if (!Number.isFinite(timeoutMs)) return run(0)
+  return Effect.withFiber((fiber) =>
+    Timeout.isLive(fiber) && timeoutMs <= Timeout.maxTimerMillis
+      ? run(timeoutMs)
+      : Effect.timeoutOrElse(run(0), { duration: timeoutMs, orElse: () => Effect.fail(timedOut) })
+  )
+}
