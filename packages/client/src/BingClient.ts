@@ -400,51 +400,7 @@ type AttemptError = RetryLoop.AttemptError
 const transportDetail = (error: HttpClientError.HttpClientError, secrets: ReadonlyArray<string>): string => {
   const reason = error.reason
   const cause = (reason as { readonly cause?: unknown }).cause
-  return cause instanceof Error ? causeDetail(cause, secrets) : Scrub.scrub(reason._tag, secrets)
-}
-
-const causeDetail = (cause: unknown, secrets: ReadonlyArray<string>): string =>
-  Scrub.scrub(
-    cause instanceof Error
-      ? `${cause.message}${cause.cause instanceof Error ? ` (${cause.cause.message})` : ""}`
-      : String(cause),
-    secrets
-  )
-
-/** The client's error for a failed direct exchange (see internal/direct.ts). */
-const directFailure = (
-  operation: Operation<unknown, unknown>["name"],
-  endpoint: string,
-  url: string,
-  key: string,
-  config: Resolved,
-  failure: Direct.Failure
-): AttemptError => {
-  switch (failure._tag) {
-    case "Timeout":
-      return new RequestTimeout({ operation, endpoint, timeoutMs: config.timeoutMs })
-    case "TooLarge":
-      return new ResponseTooLarge({
-        operation,
-        endpoint,
-        status: failure.status,
-        maxResponseBytes: config.maxResponseBytes
-      })
-    case "Redirect":
-      return new RedirectRefused({
-        operation,
-        endpoint,
-        status: failure.status,
-        ...Redirect.refused(failure.location, url, key)
-      })
-    case "Transport":
-      return new ConnectionFailed({
-        operation,
-        endpoint,
-        phase: failure.phase,
-        detail: causeDetail(failure.cause, [key])
-      })
-  }
+  return cause instanceof Error ? Scrub.causeText(cause, secrets) : Scrub.scrub(reason._tag, secrets)
 }
 
 /** A locally refused parameter: the validator's error, marked as refused before sending. */
@@ -612,16 +568,18 @@ const build = (
       const url = query === "" ? display : `${display}?${query}`
       const sentId = clientIds.get(scope)
       if (direct !== undefined) {
-        const request = {
+        const exchanged = Direct.get(direct, {
           origin: checked.origin,
-          path: url.slice(checked.origin.length),
-          headers: headersFor(key, sentId)
-        }
+          url,
+          headers: headersFor(key, sentId),
+          operation: op.name,
+          endpoint: display,
+          key,
+          timeoutMs: config.timeoutMs,
+          maxResponseBytes: config.maxResponseBytes
+        })
         return Effect.clockWith((clock) =>
-          Effect.matchEffect(Direct.exchange(direct, request, config.maxResponseBytes, config.timeoutMs), {
-            onFailure: (failure) => Effect.fail(directFailure(op.name, display, url, key, config, failure)),
-            onSuccess: (r) => answer(op, r.status, r.headers, r.text, key, scope, sentId, clock)
-          })
+          Effect.flatMap(exchanged, (r) => answer(op, r.status, r.headers, r.text, key, scope, sentId, clock))
         )
       }
       // One request object (`get(url, { headers })` builds three and copies the headers again).

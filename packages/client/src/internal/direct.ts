@@ -15,6 +15,10 @@
  * interface (undici 7 and later), which `BingHttp` passes through.
  */
 import * as Effect from "effect/Effect"
+import { RedirectRefused, ResponseTooLarge } from "../ResponseRefused.js"
+import { ConnectionFailed, RequestTimeout } from "../TransportError.js"
+import * as Redirect from "./redirect.js"
+import { causeText } from "./scrub.js"
 import * as Timeout from "./timeout.js"
 
 /** The symbol under which an `HttpClient` carries its raw dispatch. */
@@ -60,14 +64,31 @@ export interface Response {
   readonly text: string
 }
 
-/** What an exchange can end with, besides a response. */
-export type Failure =
+/** What an exchange can end with, besides a response (see `toError`). */
+type Failure =
   | { readonly _tag: "Transport"; readonly phase: "request" | "response"; readonly cause: unknown }
   | { readonly _tag: "TooLarge"; readonly status: number }
   | { readonly _tag: "Redirect"; readonly status: number; readonly location: string | undefined }
   | { readonly _tag: "Timeout" }
 
 const timedOut: Failure = { _tag: "Timeout" }
+
+/** One GET of a client: where it goes, and what its errors say. */
+export interface Call {
+  readonly origin: string
+  /** The whole URL (starting with `origin`), query included. */
+  readonly url: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly operation: "webSearch" | "imageSearch" | "trendingImages"
+  /** The endpoint and path, as errors show it. */
+  readonly endpoint: string
+  readonly key: string
+  readonly timeoutMs: number
+  readonly maxResponseBytes: number
+}
+
+/** Every error an exchange fails with. */
+export type ExchangeError = RequestTimeout | ResponseTooLarge | RedirectRefused | ConnectionFailed
 const digits = /^\d{1,15}$/
 // Stateless between calls: every decode is of a whole body (no `stream: true`).
 const decoder = new TextDecoder()
@@ -100,19 +121,20 @@ class Exchange implements Handler {
   done = false
   timer: ReturnType<typeof setTimeout> | undefined = undefined
   constructor(
-    readonly resume: (effect: Effect.Effect<Response, Failure>) => void,
-    readonly maxBytes: number
+    readonly resume: (effect: Effect.Effect<Response, ExchangeError>) => void,
+    readonly call: Call
   ) {}
 
-  finish(effect: Effect.Effect<Response, Failure>): void {
+  /** Ends the exchange with `failure`. */
+  fail(failure: Failure): void {
     this.done = true
     if (this.timer !== undefined) clearTimeout(this.timer)
-    this.resume(effect)
+    this.resume(Effect.fail(toError(failure, this.call)))
   }
 
   /** Ends the exchange with `failure` and closes the connection. */
   stop(failure: Failure): void {
-    this.finish(Effect.fail(failure))
+    this.fail(failure)
     this.controller?.abort(aborted())
   }
 
@@ -139,7 +161,7 @@ class Exchange implements Handler {
     const encoding = flat["content-encoding"]
     if (
       length !== undefined && digits.test(length) && (encoding === undefined || encoding === "identity") &&
-      Number(length) > this.maxBytes
+      Number(length) > this.call.maxResponseBytes
     ) {
       this.stop({ _tag: "TooLarge", status: statusCode })
     }
@@ -148,7 +170,7 @@ class Exchange implements Handler {
   onResponseData(_controller: Controller, chunk: Uint8Array): void {
     if (this.done) return
     this.total += chunk.byteLength
-    if (this.total > this.maxBytes) return this.stop({ _tag: "TooLarge", status: this.status })
+    if (this.total > this.call.maxResponseBytes) return this.stop({ _tag: "TooLarge", status: this.status })
     this.chunks.push(chunk)
   }
 
@@ -168,27 +190,21 @@ class Exchange implements Handler {
 
   onResponseError(_controller: Controller | null, error: Error): void {
     if (this.done) return
-    this.finish(
-      Effect.fail({ _tag: "Transport", phase: this.headers === undefined ? "request" : "response", cause: error })
-    )
+    this.fail({ _tag: "Transport", phase: this.headers === undefined ? "request" : "response", cause: error })
   }
 }
 
 /**
- * Sends one GET and reads the whole body within `maxBytes`; past `timeoutMs` (`Infinity`: none)
- * the request is aborted and the exchange fails with `Timeout`. On Effect's live clock the timeout
- * is a plain timer of the exchange; under any other clock (a `TestClock`) `Effect.timeoutOrElse`,
- * so that virtual time ends it.
+ * Sends one GET and reads the whole body within `maxResponseBytes`; past `timeoutMs` (`Infinity`:
+ * none) the request is aborted and the exchange fails with `RequestTimeout`. On Effect's live
+ * clock the timeout is a plain timer of the exchange; under any other clock (a `TestClock`)
+ * `Effect.timeoutOrElse`, so that virtual time ends it.
  */
-export const exchange = (
-  dispatch: Dispatch,
-  request: Request,
-  maxBytes: number,
-  timeoutMs: number
-): Effect.Effect<Response, Failure> => {
-  const run = (timer: number): Effect.Effect<Response, Failure> =>
-    Effect.callback<Response, Failure>((resume) => {
-      const handler = new Exchange(resume, maxBytes)
+export const get = (dispatch: Dispatch, call: Call): Effect.Effect<Response, ExchangeError> => {
+  const request: Request = { origin: call.origin, path: call.url.slice(call.origin.length), headers: call.headers }
+  const run = (timer: number): Effect.Effect<Response, ExchangeError> =>
+    Effect.callback<Response, ExchangeError>((resume) => {
+      const handler = new Exchange(resume, call)
       if (timer > 0) handler.timer = setTimeout(() => handler.stop(timedOut), timer)
       try {
         dispatch(request, handler)
@@ -202,10 +218,41 @@ export const exchange = (
         handler.controller?.abort(aborted())
       })
     })
+  const timeoutMs = call.timeoutMs
   if (!Number.isFinite(timeoutMs)) return run(0)
   return Effect.withFiber((fiber) =>
     Timeout.isLive(fiber) && timeoutMs <= Timeout.maxTimerMillis
       ? run(timeoutMs)
-      : Effect.timeoutOrElse(run(0), { duration: timeoutMs, orElse: () => Effect.fail(timedOut) })
+      : Effect.timeoutOrElse(run(0), { duration: timeoutMs, orElse: () => Effect.fail(toError(timedOut, call)) })
   )
+}
+
+/** The client's error for a failed exchange: the same classes and fields as the generic path's. */
+const toError = (failure: Failure, context: Call): ExchangeError => {
+  const { endpoint, operation } = context
+  switch (failure._tag) {
+    case "Timeout":
+      return new RequestTimeout({ operation, endpoint, timeoutMs: context.timeoutMs })
+    case "TooLarge":
+      return new ResponseTooLarge({
+        operation,
+        endpoint,
+        status: failure.status,
+        maxResponseBytes: context.maxResponseBytes
+      })
+    case "Redirect":
+      return new RedirectRefused({
+        operation,
+        endpoint,
+        status: failure.status,
+        ...Redirect.refused(failure.location, context.url, context.key)
+      })
+    case "Transport":
+      return new ConnectionFailed({
+        operation,
+        endpoint,
+        phase: failure.phase,
+        detail: causeText(failure.cause, [context.key])
+      })
+  }
 }

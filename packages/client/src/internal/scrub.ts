@@ -22,6 +22,15 @@ export const scrub = (text: string, secrets: ReadonlyArray<string>): string => {
   return out.length > 300 ? `${out.slice(0, 300)}…` : out
 }
 
+/** The text of a platform error (its message, and its cause's), scrubbed and bounded. */
+export const causeText = (cause: unknown, secrets: ReadonlyArray<string>): string =>
+  scrub(
+    cause instanceof Error
+      ? `${cause.message}${cause.cause instanceof Error ? ` (${cause.cause.message})` : ""}`
+      : String(cause),
+    secrets
+  )
+
 /** The same without the bound, for one key (e.g. the origin of a redirect's target). */
 export const redact = (text: string, secret: string): string =>
   secret.length > 0 && text.includes(secret) ? replaceAll(text, secret) : text
