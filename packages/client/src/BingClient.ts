@@ -460,7 +460,7 @@ const build = (
     const http = yield* HttpClient.HttpClient
     // `BingHttp`'s own HttpClient (@bing-effect/client/undici): GETs go through its raw dispatch.
     // Not with `httpSpans`, which asks for Effect's HTTP span.
-    const direct = config.httpSpans ? undefined : Direct.of(http)
+    const direct = config.httpSpans ? undefined : Direct.make(http, config.timeoutMs)
     // A fetch `RequestInit` seen where the client is built is kept (with `redirect: "manual"`) for
     // calls whose own context has none.
     const builtInit = manualRedirects(Option.getOrUndefined(yield* Effect.serviceOption(FetchHttpClient.RequestInit)))
@@ -568,7 +568,7 @@ const build = (
       const url = query === "" ? display : `${display}?${query}`
       const sentId = clientIds.get(scope)
       if (direct !== undefined) {
-        const exchanged = Direct.get(direct, {
+        return direct.get({
           origin: checked.origin,
           url,
           headers: headersFor(key, sentId),
@@ -577,10 +577,7 @@ const build = (
           key,
           timeoutMs: config.timeoutMs,
           maxResponseBytes: config.maxResponseBytes
-        })
-        return Effect.clockWith((clock) =>
-          Effect.flatMap(exchanged, (r) => answer(op, r.status, r.headers, r.text, key, scope, sentId, clock))
-        )
+        }, (r, clock) => answer(op, r.status, r.headers, r.text, key, scope, sentId, clock))
       }
       // One request object (`get(url, { headers })` builds three and copies the headers again).
       const request = HttpClientRequest.makeWith(

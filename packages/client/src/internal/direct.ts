@@ -14,6 +14,7 @@
  * Nothing here imports undici: the handler below is written against undici's documented dispatch
  * interface (undici 7 and later), which `BingHttp` passes through.
  */
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { RedirectRefused, ResponseTooLarge } from "../ResponseRefused.js"
 import { ConnectionFailed, RequestTimeout } from "../TransportError.js"
@@ -52,7 +53,7 @@ export interface Request {
 export type Dispatch = (request: Request, handler: Handler) => void
 
 /** The capability of `http`, when it has one. */
-export const of = (http: object): Dispatch | undefined => {
+const dispatchOf = (http: object): Dispatch | undefined => {
   const dispatch = (http as { readonly [TypeId]?: unknown })[TypeId]
   return typeof dispatch === "function" ? (dispatch as Dispatch) : undefined
 }
@@ -112,23 +113,38 @@ const flatten = (headers: RawHeaders): Record<string, string> => {
  * One exchange, as an undici handler: every callback after the first outcome is ignored (undici
  * reports an abort we asked for as an error).
  */
-class Exchange implements Handler {
+/** An exchange as its client's `Deadlines` holds it. */
+interface Timed {
+  deadlines: Deadlines | undefined
+  prev: Timed | undefined
+  next: Timed | undefined
+  deadline: number
+  readonly stop: (failure: Failure) => void
+}
+
+class Exchange<A, E> implements Handler, Timed {
   controller: Controller | null = null
   status = 0
   headers: Record<string, string> | undefined = undefined
   chunks: Array<Uint8Array> = []
   total = 0
   done = false
-  timer: ReturnType<typeof setTimeout> | undefined = undefined
+  /** In `deadlines` (when the exchange has a timer there): its links and when it times out. */
+  deadlines: Deadlines | undefined = undefined
+  prev: Timed | undefined = undefined
+  next: Timed | undefined = undefined
+  deadline = 0
   constructor(
-    readonly resume: (effect: Effect.Effect<Response, ExchangeError>) => void,
-    readonly call: Call
+    readonly resume: (effect: Effect.Effect<A, E | ExchangeError>) => void,
+    readonly call: Call,
+    readonly then: (response: Response, clock: Clock.Clock) => Effect.Effect<A, E>,
+    readonly clock: Clock.Clock
   ) {}
 
   /** Ends the exchange with `failure`. */
   fail(failure: Failure): void {
     this.done = true
-    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.deadlines?.remove(this)
     this.resume(Effect.fail(toError(failure, this.call)))
   }
 
@@ -184,8 +200,8 @@ class Exchange implements Handler {
     // Resumed after undici has finished with this response (it clears its own state once this
     // callback returns): the next request of the fiber must not be dispatched from inside it.
     this.done = true
-    if (this.timer !== undefined) clearTimeout(this.timer)
-    queueMicrotask(() => this.resume(Effect.succeed(response)))
+    this.deadlines?.remove(this)
+    queueMicrotask(() => this.resume(Effect.suspend(() => this.then(response, this.clock))))
   }
 
   onResponseError(_controller: Controller | null, error: Error): void {
@@ -195,39 +211,105 @@ class Exchange implements Handler {
 }
 
 /**
+ * The deadlines of one client's exchanges in flight, earliest first: every exchange of a client has
+ * the same timeout, so the order of their starts is the order of their deadlines, and one timer
+ * (armed for the earliest, unref'd: the requests themselves keep the process alive) serves them
+ * all. A plain timer per exchange costs a timer list created and destroyed per request at
+ * concurrency 1, which shows in the latency; here the timer is re-armed only when it fires.
+ */
+class Deadlines {
+  head: Timed | undefined = undefined
+  tail: Timed | undefined = undefined
+  timer: ReturnType<typeof setTimeout> | undefined = undefined
+  firing = false
+  constructor(readonly timeoutMs: number) {}
+
+  add(exchange: Timed): void {
+    exchange.deadlines = this
+    exchange.deadline = performance.now() + this.timeoutMs
+    exchange.prev = this.tail
+    if (this.tail === undefined) this.head = exchange
+    else this.tail.next = exchange
+    this.tail = exchange
+    if (this.timer === undefined && !this.firing) this.arm(this.timeoutMs)
+  }
+
+  remove(exchange: Timed): void {
+    if (exchange.deadlines !== this) return
+    exchange.deadlines = undefined
+    if (exchange.prev === undefined) this.head = exchange.next
+    else exchange.prev.next = exchange.next
+    if (exchange.next === undefined) this.tail = exchange.prev
+    else exchange.next.prev = exchange.prev
+    exchange.prev = exchange.next = undefined
+  }
+
+  arm(ms: number): void {
+    this.timer = setTimeout(this.fire, ms)
+    this.timer.unref()
+  }
+
+  readonly fire = (): void => {
+    this.timer = undefined
+    this.firing = true
+    const now = performance.now()
+    // A timed-out exchange resumes its fiber at once, which may start the next attempt: that one
+    // joins the tail with a later deadline, and the loop stops there.
+    while (this.head !== undefined && this.head.deadline <= now) this.head.stop(timedOut)
+    this.firing = false
+    if (this.head !== undefined) this.arm(Math.max(1, Math.ceil(this.head.deadline - now)))
+  }
+}
+
+/**
  * Sends one GET and reads the whole body within `maxResponseBytes`; past `timeoutMs` (`Infinity`:
  * none) the request is aborted and the exchange fails with `RequestTimeout`. On Effect's live
  * clock the timeout is a plain timer of the exchange; under any other clock (a `TestClock`)
  * `Effect.timeoutOrElse`, so that virtual time ends it.
  */
-export const get = (dispatch: Dispatch, call: Call): Effect.Effect<Response, ExchangeError> => {
-  const request: Request = { origin: call.origin, path: call.url.slice(call.origin.length), headers: call.headers }
-  const run = (timer: number): Effect.Effect<Response, ExchangeError> =>
-    Effect.callback<Response, ExchangeError>((resume) => {
-      const handler = new Exchange(resume, call)
-      if (timer > 0) handler.timer = setTimeout(() => handler.stop(timedOut), timer)
-      try {
-        dispatch(request, handler)
-      } catch (cause) {
-        handler.onResponseError(null, cause as Error)
-      }
-      return Effect.sync(() => {
-        if (handler.done) return
-        handler.done = true
-        if (handler.timer !== undefined) clearTimeout(handler.timer)
-        handler.controller?.abort(aborted())
-      })
-    })
-  const timeoutMs = call.timeoutMs
-  if (!Number.isFinite(timeoutMs)) return run(0)
-  return Effect.withFiber((fiber) =>
-    Timeout.isLive(fiber) && timeoutMs <= Timeout.maxTimerMillis
-      ? run(timeoutMs)
-      : Effect.timeoutOrElse(run(0), { duration: timeoutMs, orElse: () => Effect.fail(toError(timedOut, call)) })
-  )
+export interface Direct {
+  readonly get: <A, E>(
+    call: Call,
+    then: (response: Response, clock: Clock.Clock) => Effect.Effect<A, E>
+  ) => Effect.Effect<A, E | ExchangeError>
 }
 
-/** The client's error for a failed exchange: the same classes and fields as the generic path's. */
+/** The direct path of a client over `http` with `timeoutMs` per attempt, when `http` has the capability. */
+export const make = (http: object, timeoutMs: number): Direct | undefined => {
+  const dispatch = dispatchOf(http)
+  if (dispatch === undefined) return undefined
+  const timed = Number.isFinite(timeoutMs)
+  const deadlines = new Deadlines(timeoutMs)
+  const get = <A, E>(
+    call: Call,
+    then: (response: Response, clock: Clock.Clock) => Effect.Effect<A, E>
+  ): Effect.Effect<A, E | ExchangeError> =>
+    Effect.withFiber((fiber) => {
+      const clock = fiber.getRef(Clock.Clock)
+      const request: Request = { origin: call.origin, path: call.url.slice(call.origin.length), headers: call.headers }
+      const live = timed && Timeout.isLiveClock(clock) && timeoutMs <= Timeout.maxTimerMillis
+      const run = Effect.callback<A, E | ExchangeError>((resume) => {
+        const handler = new Exchange(resume, call, then, clock)
+        if (live) deadlines.add(handler)
+        try {
+          dispatch(request, handler)
+        } catch (cause) {
+          handler.onResponseError(null, cause as Error)
+        }
+        return Effect.sync(() => {
+          if (handler.done) return
+          handler.done = true
+          deadlines.remove(handler)
+          handler.controller?.abort(aborted())
+        })
+      })
+      return !timed || live
+        ? run
+        : Effect.timeoutOrElse(run, { duration: timeoutMs, orElse: () => Effect.fail(toError(timedOut, call)) })
+    })
+  return { get }
+}
+
 const toError = (failure: Failure, context: Call): ExchangeError => {
   const { endpoint, operation } = context
   switch (failure._tag) {
