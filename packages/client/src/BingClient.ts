@@ -427,8 +427,8 @@ const manualRedirects = (init: globalThis.RequestInit | undefined): globalThis.R
  *
  * **Gotchas**: nothing is taken from the context silently. A `QuotaTracker` there is not used
  * (that is `makeWithQuota`), and without an `HttpClient` the program does not typecheck: provide
- * `NodeHttpClient.layerUndici` (`@effect/platform-node`, the fastest on Node) or
- * `FetchHttpClient.layer` (`effect/http`).
+ * `BingHttp.layer` (`@bing-effect/client/undici`, the fastest on Node),
+ * `NodeHttpClient.layerUndici` (`@effect/platform-node`) or `FetchHttpClient.layer` (`effect/http`).
  *
  * @since 0.1.0
  * @category constructors
@@ -763,8 +763,8 @@ const addKeyHeader = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<stri
 
 /**
  * A client layer sending the configured `key`. It needs an `HttpClient`: provide
- * `NodeHttpClient.layerUndici` from `@effect/platform-node` (the fastest on Node) or
- * `FetchHttpClient.layer` from `effect/http`. For quota tracking and tier failover use
+ * `BingHttp.layer` from `@bing-effect/client/undici` (the fastest on Node),
+ * `NodeHttpClient.layerUndici` from `@effect/platform-node` or `FetchHttpClient.layer` from `effect/http`. For quota tracking and tier failover use
  * {@link layerWithQuota}.
  *
  * @example

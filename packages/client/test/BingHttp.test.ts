@@ -11,7 +11,10 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Redacted } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
 import { TestClock } from "effect/testing"
+import { execFile } from "node:child_process"
 import type { ServerResponse } from "node:http"
+import { fileURLToPath } from "node:url"
+import { promisify } from "node:util"
 import { Agent, interceptors } from "undici"
 import { afterAll, beforeAll, beforeEach } from "vitest"
 import { BingClient, ResponseRefused, TransportError } from "../src/index.js"
@@ -375,4 +378,27 @@ describe("BingHttp as a plain HttpClient", () => {
       assert.strictEqual(meta.status, 200)
       assert.strictEqual(bing.requests[0]?.headers["x-extra"], "kept")
     }))
+})
+
+describe("undici stays behind the subpath", () => {
+  // In a plain Node process, through the built exports map, as a user would import the package.
+  const cwd = fileURLToPath(new URL("..", import.meta.url))
+  const importing = (entry: string) =>
+    promisify(execFile)(process.execPath, [
+      "--input-type=module",
+      "-e",
+      `import { registerHooks } from "node:module"
+      registerHooks({ resolve(specifier, context, next) {
+        if (specifier === "undici") throw new Error("undici was imported")
+        return next(specifier, context)
+      } })
+      await import(${JSON.stringify(entry)})
+      console.log("loaded")`
+    ], { cwd, encoding: "utf8", timeout: 20_000 }).then((r) => r.stdout.trim(), (e: Error) => e.message)
+
+  it("the main and /promise entries never import undici; /undici does", async () => {
+    assert.strictEqual(await importing("@bing-effect/client"), "loaded")
+    assert.strictEqual(await importing("@bing-effect/client/promise"), "loaded")
+    assert.include(await importing("@bing-effect/client/undici"), "undici was imported")
+  })
 })
