@@ -262,10 +262,11 @@ class Deadlines {
 }
 
 /**
- * Sends one GET and reads the whole body within `maxResponseBytes`; past `timeoutMs` (`Infinity`:
- * none) the request is aborted and the exchange fails with `RequestTimeout`. On Effect's live
- * clock the timeout is a plain timer of the exchange; under any other clock (a `TestClock`)
- * `Effect.timeoutOrElse`, so that virtual time ends it.
+ * The direct path of one client. `get` sends one GET and reads the whole body within
+ * `maxResponseBytes`, then runs `then` on it; past `timeoutMs` (`Infinity`: none) the request is
+ * aborted and the exchange fails with `RequestTimeout`. On Effect's live clock the timeout is the
+ * client's deadline list; under any other clock (a `TestClock`) `Effect.timeoutOrElse`, so that
+ * virtual time ends it.
  */
 export interface Direct {
   readonly get: <A, E>(
