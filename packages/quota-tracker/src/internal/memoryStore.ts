@@ -46,13 +46,6 @@ export class MemoryCells {
     const limit = slots.map((slot) => slot.limit)
     const interval = slots.map((slot) => (slot.kind === "bucket" ? slot.interval : 0))
     const expiresAt = slots.map((slot) => (slot.kind === "counter" ? slot.expiresAt : 0))
-    // A bucket's constants for weight 1 (the common acquire), computed once by the very operations
-    // `nextValue` and `fits` do per call, so the results are the same to the last bit: no division
-    // per acquire.
-    const cost1 = slots.map((slot) => (slot.kind === "bucket" ? (1 * slot.interval) / slot.limit : 0))
-    const ahead1 = slots.map((_, i) => interval[i]! + cost1[i]!)
-    const restart1 = slots.map((_, i) => Math.max(0, interval[i]! - cost1[i]!))
-    const tolerance1 = slots.map((_, i) => (cost1[i]! > interval[i]! ? cost1[i]! : interval[i]!) + EPSILON)
     // doubles from the start: the array never changes its elements kind in the hot path
     const values: Array<number> = slots.map(() => 0.5)
     const refuse = (at: number, current: number, now: number): number => {
@@ -67,16 +60,11 @@ export class MemoryCells {
         if (bucket[i]) {
           // nextValue and fits of a bucket (see slotMath)
           const every = interval[i]!
-          const one = weight === 1
-          const cost = one ? cost1[i]! : (weight * every) / limit[i]!
+          const cost = (weight * every) / limit[i]!
           let tat = current > now ? current : now
-          if (tat - now > (one ? ahead1[i]! : every + cost)) {
-            tat = now + (one ? restart1[i]! : Math.max(0, every - cost))
-          }
+          if (tat - now > every + cost) tat = now + Math.max(0, every - cost)
           const next = tat + cost
-          if (next - now > (one ? tolerance1[i]! : (cost > every ? cost : every) + EPSILON)) {
-            return refuse(i, current, now)
-          }
+          if (next - now > (cost > every ? cost : every) + EPSILON) return refuse(i, current, now)
           values[i] = next
         } else {
           const next = current + weight
