@@ -135,8 +135,9 @@ export class MemoryCells {
  *
  * A class, not a closure per preparation: every tracker's hot path then calls
  * the same function, which V8 can inline; with a closure per tracker the call
- * site sees several targets as soon as a process has two trackers (measured:
- * about 9 ns more per acquire).
+ * site sees several targets as soon as a process has two trackers (measured
+ * with a second tracker in the process, the synchronous part of an acquire:
+ * 53-58 ns with closures here and in the event queue, 49-50 ns with classes).
  */
 class PreparedCells implements PreparedSlots {
   readonly values: Array<number>
