@@ -77,14 +77,18 @@ const whereOf = (url: string): string => {
 
 /**
  * The `SqlClient` of `effect/sql` over a pool of `@effect/sql-pg` connections whose every attempt
- * has a deadline, closed with the scope. Connections are opened on demand: the first one by the
- * store's build (unless `startup: "background"`).
+ * has a deadline, closed with the scope. Connections are opened on demand, the first one while this
+ * is built (unless `startup: "background"`), which fails with `StoreUnavailable` naming the server
+ * (without credentials) when it cannot be used.
  *
  * @since 0.4.0
  * @category constructors
  */
 export const makeConnection = (
-  options: ConnectionOptions & { readonly timeout?: number | undefined }
+  options: ConnectionOptions & {
+    readonly timeout?: number | undefined
+    readonly startup?: "connect" | "background" | undefined
+  }
 ): Effect.Effect<SqlClient.SqlClient, QuotaError.QuotaError, Scope.Scope> =>
   Effect.suspend(() => {
     const url = Redacted.isRedacted(options.url) ? options.url : Redacted.make(options.url)
@@ -101,18 +105,25 @@ export const makeConnection = (
         QuotaError.invalidOptions(`maxConnections must be a positive integer, got ${String(maxConnections)}`)
       )
     }
+    const cannotConnect = (detail: string) =>
+      QuotaError.storeUnavailable("postgres", `cannot connect to ${whereOf(Redacted.value(url))}: ${detail}`)
     return PgClient.make({
       url,
       connectTimeout,
       maxConnections,
       applicationName: options.applicationName ?? "bing-effect/quota-tracker"
     }).pipe(
-      Effect.mapError((error) =>
-        QuotaError.storeUnavailable(
-          "postgres",
-          `cannot connect to ${whereOf(Redacted.value(url))}: ${describeSqlError(error)}`
+      // the pool connects on demand: the first connection is opened here (bounded by the pool's
+      // connectTimeout), so that a server that cannot be used fails the build with its address
+      Effect.tap((sql) =>
+        options.startup === "background" ? Effect.void : sql.unsafe("SELECT 1").pipe(
+          Effect.timeoutOrElse({
+            duration: connectTimeout + timeout,
+            orElse: () => Effect.fail(cannotConnect(`no answer within ${connectTimeout + timeout} ms`))
+          })
         )
       ),
+      Effect.mapError((error) => QuotaError.isQuotaError(error) ? error : cannotConnect(describeSqlError(error))),
       Effect.provide(Reactivity.layer)
     )
   })
@@ -136,7 +147,10 @@ export const makeConnection = (
  * @category layers
  */
 export const layerConnection = (
-  options: ConnectionOptions & { readonly timeout?: number | undefined }
+  options: ConnectionOptions & {
+    readonly timeout?: number | undefined
+    readonly startup?: "connect" | "background" | undefined
+  }
 ): Layer.Layer<SqlClient.SqlClient, QuotaError.QuotaError> => Layer.effect(SqlClient.SqlClient, makeConnection(options))
 
 /**
