@@ -107,13 +107,32 @@ export const ownPostgresServer = (scenario: string) => {
   }
 }
 
+/** Whether a process runs: a zombie (exited, not yet reaped by a parent that never will) does not. */
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return false
+  }
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"))
+  } catch {
+    return false
+  }
+}
+
 export class PostgresServer {
-  private constructor(
-    readonly bin: string,
-    readonly dir: string,
-    readonly port: number,
-    private readonly asUser: ReadonlyArray<string>
-  ) {}
+  readonly bin: string
+  readonly dir: string
+  readonly port: number
+  private readonly asUser: ReadonlyArray<string>
+
+  private constructor(bin: string, dir: string, port: number, asUser: ReadonlyArray<string>) {
+    this.bin = bin
+    this.dir = dir
+    this.port = port
+    this.asUser = asUser
+  }
 
   get url(): string {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`
@@ -188,12 +207,8 @@ export class PostgresServer {
     if (pid === undefined) return
     process.kill(pid, mode === "immediate" ? "SIGQUIT" : "SIGINT")
     for (let i = 0; i < 300; i++) {
-      try {
-        process.kill(pid, 0)
-      } catch {
-        return
-      }
-      await sleep(50)
+      if (!alive(pid)) return
+      await sleep(20)
     }
     process.kill(pid, "SIGKILL")
   }
