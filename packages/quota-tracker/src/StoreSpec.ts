@@ -1,6 +1,6 @@
 /**
  * A quota store named by one string, as a command line or a configuration file gives it: `memory`,
- * `sqlite:<file>` or `redis://host:port` (`rediss://` for TLS). `parse` checks the string, `layer`
+ * `sqlite:<file>`, `redis://host:port` (`rediss://` for TLS) or `redis-cluster://host:port,host:port`. `parse` checks the string, `layer`
  * builds the store it names, `describe` shows it without credentials. The Redis URL (which may hold
  * a password) stays `Redacted` from the moment it is parsed.
  *
@@ -25,6 +25,11 @@ export type StoreSpec =
   | { readonly _tag: "memory" }
   | { readonly _tag: "sqlite"; readonly filename: string }
   | { readonly _tag: "redis"; readonly url: Redacted.Redacted<string>; readonly prefix: string }
+  | {
+    readonly _tag: "redis-cluster"
+    readonly rootNodes: ReadonlyArray<Redacted.Redacted<string>>
+    readonly prefix: string
+  }
 
 /**
  * A store spec that names no usable store. `detail` says what is wrong and shows a URL without its
@@ -80,9 +85,32 @@ export const parse = (
     }
     return Result.succeed({ _tag: "redis", url: Redacted.make(s), prefix: options.prefix })
   }
+  // redis-cluster://[user:password@]host:port,host:port (rediss-cluster:// for TLS): seed nodes
+  const cluster = /^(rediss?)-cluster:\/\/(.*)$/.exec(s)
+  if (cluster !== null) {
+    const scheme = cluster[1]!
+    const at = cluster[2]!.lastIndexOf("@")
+    const auth = at < 0 ? "" : cluster[2]!.slice(0, at + 1)
+    const hosts = (at < 0 ? cluster[2]! : cluster[2]!.slice(at + 1)).split(",").map((h) => h.trim())
+    const rootNodes = hosts.map((h) => `${scheme}://${auth}${h}`)
+    if (hosts.some((h) => h === "" || !URL.canParse(`${scheme}://${h}`) || new URL(`${scheme}://${h}`).port === "")) {
+      return Result.fail(
+        new InvalidStoreSpec({
+          detail: `${redactUrl(s)} is not a valid Redis Cluster spec: use redis-cluster://host:port,host:port`
+        })
+      )
+    }
+    return Result.succeed({
+      _tag: "redis-cluster",
+      rootNodes: rootNodes.map((u) => Redacted.make(u)),
+      prefix: options.prefix
+    })
+  }
   return Result.fail(
     new InvalidStoreSpec({
-      detail: `unknown store ${JSON.stringify(redactUrl(s))}: use memory, sqlite:<file> or redis://host:port`
+      detail: `unknown store ${
+        JSON.stringify(redactUrl(s))
+      }: use memory, sqlite:<file>, redis://host:port or redis-cluster://host:port,host:port`
     })
   )
 }
@@ -99,11 +127,21 @@ export const describe = (spec: StoreSpec): string =>
     ? "memory"
     : spec._tag === "sqlite"
     ? `sqlite:${spec.filename}`
+    : spec._tag === "redis-cluster"
+    ? describeCluster(spec.rootNodes)
     : redactUrl(Redacted.value(spec.url))
 
+// the seed nodes back in one spec: redis-cluster://***@h1:p1,h2:p2
+const describeCluster = (rootNodes: ReadonlyArray<Redacted.Redacted<string>>): string => {
+  const urls = rootNodes.map((u) => redactUrl(Redacted.value(u)))
+  const scheme = urls[0]?.startsWith("rediss://") === true ? "rediss" : "redis"
+  const auth = urls[0]?.includes("***@") === true ? "***@" : ""
+  return `${scheme}-cluster://${auth}${urls.map((u) => u.replace(/^rediss?:\/\/(\*\*\*@)?/, "")).join(",")}`
+}
+
 /**
- * The store a spec names: `QuotaStore.layerMemory`, `QuotaStore.layerSqlite`, or `RedisStore.layer`
- * (the tracker's own bounded connection).
+ * The store a spec names: `QuotaStore.layerMemory`, `QuotaStore.layerSqlite`, `RedisStore.layer`
+ * (the tracker's own bounded connection), or `QuotaStore.layerRedis` over `RedisCluster.layer`.
  *
  * **Gotchas**
  * - `redis` (an optional peer) is loaded only when a Redis spec is built, so a program that never
@@ -125,6 +163,16 @@ export const layer = (spec: StoreSpec): Layer.Layer<QuotaStore.QuotaStore, Quota
         Effect.map(
           Effect.promise(() => import("./redis.js")),
           ({ RedisStore }) => RedisStore.layer({ url: spec.url, prefix: spec.prefix })
+        )
+      )
+    case "redis-cluster":
+      return Layer.unwrap(
+        Effect.map(
+          Effect.promise(() => import("./redis.js")),
+          ({ RedisCluster }) =>
+            QuotaStore.layerRedis({ prefix: spec.prefix }).pipe(
+              Layer.provide(RedisCluster.layer({ rootNodes: spec.rootNodes }))
+            )
         )
       )
   }
