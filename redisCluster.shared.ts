@@ -163,6 +163,7 @@ export class TestCluster {
         "--cluster-yes"
       ])
       await cluster.waitOk(30_000)
+      await cluster.waitReplicasInSync(30_000)
       return cluster
     } catch (cause) {
       await cluster.stop()
@@ -182,6 +183,9 @@ export class TestCluster {
       join(this.dir, `nodes-${node.port}.conf`),
       "--cluster-node-timeout",
       String(this.nodeTimeout),
+      // a replica takes over however long ago it last heard from its master
+      "--cluster-replica-validity-factor",
+      "0",
       "--dir",
       this.dir,
       "--save",
@@ -243,13 +247,19 @@ export class TestCluster {
   }
 
   /** The port of the master serving a hash slot (per the live nodes' view). */
-  async masterOfSlot(slot: number): Promise<number> {
-    const nodes = await this.topology()
-    const master = nodes.find((n) =>
-      n.role === "master" && !n.failed && n.slots.some(([a, b]) => slot >= a && slot <= b)
-    )
-    if (master === undefined) throw new Error(`no master serves slot ${slot}`)
-    return master.port
+  async masterOfSlot(slot: number, ms = 15_000): Promise<number> {
+    // waits (bounded) while a failover is in progress
+    const until = Date.now() + ms
+    for (;;) {
+      const nodes = await this.topology()
+      const master = nodes.find((n) =>
+        n.role === "master" && !n.failed && this.all.some((x) => x.port === n.port && x.alive) &&
+        n.slots.some(([a, b]) => slot >= a && slot <= b)
+      )
+      if (master !== undefined) return master.port
+      if (Date.now() > until) throw new Error(`no live master serves slot ${slot}`)
+      await sleep(100)
+    }
   }
 
   /** The port of a replica of the master on `port`. */
@@ -272,6 +282,20 @@ export class TestCluster {
       await sleep(100)
     }
     throw new Error(`the cluster did not reach cluster_state:ok within ${ms} ms`)
+  }
+
+  /** Waits (bounded) until every live replica reports `master_link_status:up`. */
+  async waitReplicasInSync(ms = 30_000): Promise<void> {
+    const until = Date.now() + ms
+    while (Date.now() < until) {
+      const infos = await Promise.all(
+        this.all.filter((n) => n.alive).map((n) => this.cli(n.port, "INFO", "replication").catch(() => ""))
+      )
+      const replicas = infos.filter((i) => i.includes("role:slave"))
+      if (replicas.length > 0 && replicas.every((i) => i.includes("master_link_status:up"))) return
+      await sleep(100)
+    }
+    throw new Error(`the replicas did not sync within ${ms} ms`)
   }
 
   /**
@@ -298,6 +322,29 @@ export class TestCluster {
     const node = this.all.find((n) => n.port === port)
     if (node?.pid === undefined || !node.alive) throw new Error(`no live node on ${port}`)
     process.kill(node.pid, signal)
+  }
+
+  /**
+   * Starts a killed node again on its port and node file: it rejoins as a replica of the master
+   * that took its slots. Resolves once every master has a live replica again (bounded).
+   */
+  async restart(port: number, ms = 30_000): Promise<void> {
+    const node = this.all.find((n) => n.port === port)
+    if (node === undefined || node.alive) throw new Error(`no dead node on ${port}`)
+    await this.spawn(node)
+    const until = Date.now() + ms
+    while (Date.now() < until) {
+      const nodes = await this.topology().catch(() => [])
+      const masters = nodes.filter((n) => n.role === "master" && !n.failed && n.slots.length > 0)
+      const covered = masters.every((m) => nodes.some((r) => r.role === "replica" && !r.failed && r.masterId === m.id))
+      if (masters.length > 0 && covered) {
+        await this.waitOk(Math.max(1, until - Date.now()))
+        await this.waitReplicasInSync(Math.max(1, until - Date.now()))
+        return
+      }
+      await sleep(100)
+    }
+    throw new Error(`the node on ${port} did not rejoin as a replica within ${ms} ms`)
   }
 
   /** Kills every node by pid (thawing a frozen one first) and removes the node files. */

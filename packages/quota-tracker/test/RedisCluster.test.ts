@@ -80,147 +80,170 @@ const tiersOnThreeMasters = async (): Promise<Array<string>> => {
 describe.skipIf(skip)("RedisCluster", () => {
   contract("redis over RedisCluster.layer", StoreLive)
 
-  layer(StoreLive, { excludeTestServices: true, timeout: "60 seconds" })((it) => {
-    it.effect("keeps every key of a tier, threshold claims included, in the tier's hash slot", () =>
-      Effect.gen(function*() {
-        const names = yield* Effect.promise(tiersOnThreeMasters)
-        assert.strictEqual(names.length, 3)
-        const run = `${prefix}slots:`
-        const tracker = yield* QuotaTracker.make({
-          tiers: names.map((name) =>
-            Tier.make({ name, key: Redacted.make(`k-${name}`), limits: { perSecond: 1000, perDay: 10, perMonth: 20 } })
-          ),
-          thresholds: [0.5, 0.8]
-        }).pipe(Effect.provide(QuotaStore.layerRedis({ prefix: run }).pipe(Layer.provide(ClusterRedis))))
-        for (const name of names) {
-          for (let i = 0; i < 10; i++) yield* tracker.acquire({ tier: name })
-        }
-        // the claims are published after the acquire that crossed them: wait for them (bounded)
-        let keys: Array<string> = []
-        for (let i = 0; i < 40; i++) {
-          keys = yield* Effect.promise(() => keysOn(run))
-          if (
-            names.every((n) => keys.filter((k) => k.startsWith(`${run}{${n}}:`) && k.includes(":fired:")).length >= 2)
-          ) break
-          yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 50)))
-        }
-        for (const name of names) {
-          const own = keys.filter((k) => k.startsWith(`${run}{${name}}:`))
-          // second, day, month, and the claims of 50 % and 80 % of the day
-          assert.isAtLeast(own.length, 5, `${name}: ${own.join(" ")}`)
-          assert.isTrue(own.some((k) => k.includes(":fired:")), `${name} wrote its threshold claims`)
-          const slots = new Set(own.map(keySlot))
-          assert.deepStrictEqual([...slots], [keySlot(`{${name}}`)], own.join(" "))
-          // the local CRC16 agrees with the server
-          const served = yield* Effect.promise(() =>
-            cluster!.cli(cluster!.nodes[0]!.port, "CLUSTER", "KEYSLOT", own[0]!)
+  layer(StoreLive, { excludeTestServices: true, timeout: "60 seconds" })((withStore) => {
+    withStore.effect(
+      "keeps every key of a tier, threshold claims included, in the tier's hash slot",
+      () =>
+        Effect.gen(function*() {
+          const names = yield* Effect.promise(tiersOnThreeMasters)
+          assert.strictEqual(names.length, 3)
+          const run = `${prefix}slots:`
+          const tracker = yield* QuotaTracker.make({
+            tiers: names.map((name) =>
+              Tier.make({
+                name,
+                key: Redacted.make(`k-${name}`),
+                limits: { perSecond: 1000, perDay: 10, perMonth: 20 }
+              })
+            ),
+            thresholds: [0.5, 0.8]
+          }).pipe(Effect.provide(QuotaStore.layerRedis({ prefix: run }).pipe(Layer.provide(ClusterRedis))))
+          // 10 a day per tier: the tracker uses up the first tier, then switches to the next
+          for (let i = 0; i < 30; i++) yield* tracker.acquire()
+          // the claims are published after the acquire that crossed them: wait for them (bounded)
+          let keys: Array<string> = []
+          for (let i = 0; i < 40; i++) {
+            keys = yield* Effect.promise(() => keysOn(run))
+            if (
+              names.every((n) => keys.filter((k) => k.startsWith(`${run}{${n}}:`) && k.includes(":fired:")).length >= 2)
+            ) break
+            yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 50)))
+          }
+          for (const name of names) {
+            const own = keys.filter((k) => k.startsWith(`${run}{${name}}:`))
+            // second, day, month, and the claims of 50 % and 80 % of the day
+            assert.isAtLeast(own.length, 5, `${name}: ${own.join(" ")}`)
+            assert.isTrue(own.some((k) => k.includes(":fired:")), `${name} wrote its threshold claims`)
+            const slots = new Set(own.map(keySlot))
+            assert.deepStrictEqual([...slots], [keySlot(`{${name}}`)], own.join(" "))
+            // the local CRC16 agrees with the server
+            const served = yield* Effect.promise(() =>
+              cluster!.cli(cluster!.nodes[0]!.port, "CLUSTER", "KEYSLOT", own[0]!)
+            )
+            assert.strictEqual(Number(served), keySlot(own[0]!))
+          }
+          // nothing else was written under the run's prefix
+          assert.strictEqual(keys.filter((k) => !names.some((n) => k.startsWith(`${run}{${n}}:`))).length, 0)
+        })
+    )
+
+    withStore.effect(
+      "sends exactly one command per acquire (EVALSHA) to the tier's master",
+      () =>
+        Effect.gen(function*() {
+          const store = yield* QuotaStore.QuotaStore
+          const now = Date.now()
+          const slots: Array<QuotaStore.Slot> = [
+            { kind: "counter", key: "{one}:month:0", limit: 1000, expiresAt: now + 60_000 },
+            { kind: "counter", key: "{one}:day:0", limit: 1000, expiresAt: now + 60_000 },
+            { kind: "bucket", key: "{one}:second", limit: 1000, interval: 1000 }
+          ]
+          yield* store.acquire(slots, 1, now)
+          const master = yield* Effect.promise(() => cluster!.masterOfSlot(keySlot("{one}")))
+          const seen = yield* Effect.acquireRelease(Effect.promise(() => monitor(master)), (m) => Effect.sync(m.close))
+          for (let i = 0; i < 10; i++) yield* store.acquire(slots, 1, now)
+          yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 200)))
+          const sent = seen.lines.filter((l) => l.includes(`${prefix}{one}`) && !l.includes(" lua]"))
+          assert.strictEqual(sent.length, 10, sent.join("\n"))
+          assert.isTrue(sent.every((l) => l.includes(`"EVALSHA"`)))
+        })
+    )
+
+    withStore.effect(
+      "runs a script a master has never seen (SCRIPT FLUSH everywhere) as EVAL, once",
+      () =>
+        Effect.gen(function*() {
+          const store = yield* QuotaStore.QuotaStore
+          const now = Date.now()
+          const day: QuotaStore.Slot = { kind: "counter", key: "{flush}:day:0", limit: 5, expiresAt: now + 60_000 }
+          yield* store.acquire([day], 1, now)
+          const masters = (yield* Effect.promise(() => cluster!.topology())).filter((n) => n.role === "master")
+          for (const m of masters) yield* Effect.promise(() => cluster!.cli(m.port, "SCRIPT", "FLUSH"))
+          const master = yield* Effect.promise(() => cluster!.masterOfSlot(keySlot("{flush}")))
+          const seen = yield* Effect.acquireRelease(Effect.promise(() => monitor(master)), (m) => Effect.sync(m.close))
+          const result = yield* store.acquire([day], 1, now)
+          assert.deepStrictEqual(result, { refused: -1, values: [2] })
+          yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 200)))
+          const sent = seen.lines.filter((l) => l.includes(`${prefix}{flush}`) && !l.includes(" lua]"))
+          assert.deepStrictEqual(sent.map((l) => /"(EVALSHA|EVAL)"/.exec(l)?.[1]), ["EVALSHA", "EVAL"])
+        })
+    )
+
+    withStore.effect(
+      "follows a resharded slot (ASK while it migrates, MOVED after) and keeps the count",
+      () =>
+        Effect.gen(function*() {
+          const store = yield* QuotaStore.QuotaStore
+          const now = Date.now()
+          const key = "{moving}:day:0"
+          const day: QuotaStore.Slot = { kind: "counter", key, limit: 100, expiresAt: now + 600_000 }
+          for (let i = 0; i < 3; i++) yield* store.acquire([day], 1, now)
+          const slot = keySlot(`${prefix}${key}`)
+          const nodes = yield* Effect.promise(() => cluster!.topology())
+          const source = nodes.find((n) => n.role === "master" && n.slots.some(([a, b]) => slot >= a && slot <= b))!
+          const target = nodes.find((n) => n.role === "master" && n.id !== source.id)!
+          const cli = (port: number, ...args: Array<string>) => Effect.promise(() => cluster!.cli(port, ...args))
+          yield* cli(target.port, "CLUSTER", "SETSLOT", String(slot), "IMPORTING", source.id)
+          yield* cli(source.port, "CLUSTER", "SETSLOT", String(slot), "MIGRATING", target.id)
+          // a key of that slot not on the source yet: the source answers ASK, the target serves it
+          const other: QuotaStore.Slot = {
+            kind: "counter",
+            key: "{moving}:day:1",
+            limit: 100,
+            expiresAt: now + 600_000
+          }
+          assert.strictEqual((yield* store.acquire([other], 1, now)).refused, -1)
+          yield* cli(
+            source.port,
+            "MIGRATE",
+            "127.0.0.1",
+            String(target.port),
+            "",
+            "0",
+            "5000",
+            "KEYS",
+            `${prefix}${key}`
           )
-          assert.strictEqual(Number(served), keySlot(own[0]!))
-        }
-        // nothing else was written under the run's prefix
-        assert.strictEqual(keys.filter((k) => !names.some((n) => k.startsWith(`${run}{${n}}:`))).length, 0)
-      }))
-
-    it.effect("sends exactly one command per acquire (EVALSHA) to the tier's master", () =>
-      Effect.gen(function*() {
-        const store = yield* QuotaStore.QuotaStore
-        const now = Date.now()
-        const slots: Array<QuotaStore.Slot> = [
-          { kind: "counter", key: "{one}:month:0", limit: 1000, expiresAt: now + 60_000 },
-          { kind: "counter", key: "{one}:day:0", limit: 1000, expiresAt: now + 60_000 },
-          { kind: "bucket", key: "{one}:second", limit: 1000, interval: 1000 }
-        ]
-        yield* store.acquire(slots, 1, now)
-        const master = yield* Effect.promise(() => cluster!.masterOfSlot(keySlot("{one}")))
-        const seen = yield* Effect.acquireRelease(Effect.promise(() => monitor(master)), (m) => Effect.sync(m.close))
-        for (let i = 0; i < 10; i++) yield* store.acquire(slots, 1, now)
-        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 200)))
-        const sent = seen.lines.filter((l) => l.includes(`${prefix}{one}`) && !l.includes(" lua]"))
-        assert.strictEqual(sent.length, 10, sent.join("\n"))
-        assert.isTrue(sent.every((l) => l.includes(`"EVALSHA"`)))
-      }))
-
-    it.effect("runs a script a master has never seen (SCRIPT FLUSH everywhere) as EVAL, once", () =>
-      Effect.gen(function*() {
-        const store = yield* QuotaStore.QuotaStore
-        const now = Date.now()
-        const day: QuotaStore.Slot = { kind: "counter", key: "{flush}:day:0", limit: 5, expiresAt: now + 60_000 }
-        yield* store.acquire([day], 1, now)
-        const masters = (yield* Effect.promise(() => cluster!.topology())).filter((n) => n.role === "master")
-        for (const m of masters) yield* Effect.promise(() => cluster!.cli(m.port, "SCRIPT", "FLUSH"))
-        const master = yield* Effect.promise(() => cluster!.masterOfSlot(keySlot("{flush}")))
-        const seen = yield* Effect.acquireRelease(Effect.promise(() => monitor(master)), (m) => Effect.sync(m.close))
-        const result = yield* store.acquire([day], 1, now)
-        assert.deepStrictEqual(result, { refused: -1, values: [2] })
-        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 200)))
-        const sent = seen.lines.filter((l) => l.includes(`${prefix}{flush}`) && !l.includes(" lua]"))
-        assert.deepStrictEqual(sent.map((l) => /"(EVALSHA|EVAL)"/.exec(l)?.[1]), ["EVALSHA", "EVAL"])
-      }))
-
-    it.effect("follows a resharded slot (ASK while it migrates, MOVED after) and keeps the count", () =>
-      Effect.gen(function*() {
-        const store = yield* QuotaStore.QuotaStore
-        const now = Date.now()
-        const key = "{moving}:day:0"
-        const day: QuotaStore.Slot = { kind: "counter", key, limit: 100, expiresAt: now + 600_000 }
-        for (let i = 0; i < 3; i++) yield* store.acquire([day], 1, now)
-        const slot = keySlot(`${prefix}${key}`)
-        const nodes = yield* Effect.promise(() => cluster!.topology())
-        const source = nodes.find((n) => n.role === "master" && n.slots.some(([a, b]) => slot >= a && slot <= b))!
-        const target = nodes.find((n) => n.role === "master" && n.id !== source.id)!
-        const cli = (port: number, ...args: Array<string>) => Effect.promise(() => cluster!.cli(port, ...args))
-        yield* cli(target.port, "CLUSTER", "SETSLOT", String(slot), "IMPORTING", source.id)
-        yield* cli(source.port, "CLUSTER", "SETSLOT", String(slot), "MIGRATING", target.id)
-        // a key of that slot not on the source yet: the source answers ASK, the target serves it
-        const other: QuotaStore.Slot = { kind: "counter", key: "{moving}:day:1", limit: 100, expiresAt: now + 600_000 }
-        assert.strictEqual((yield* store.acquire([other], 1, now)).refused, -1)
-        yield* cli(
-          source.port,
-          "MIGRATE",
-          "127.0.0.1",
-          String(target.port),
-          "",
-          "0",
-          "5000",
-          "KEYS",
-          `${prefix}${key}`
-        )
-        for (const n of nodes.filter((x) => x.role === "master")) {
-          yield* cli(n.port, "CLUSTER", "SETSLOT", String(slot), "NODE", target.id)
-        }
-        // the client's slot map still names the source: it answers MOVED, the client follows
-        const after = yield* store.acquire([day], 1, now)
-        assert.deepStrictEqual(after, { refused: -1, values: [4] })
-        assert.deepStrictEqual(yield* store.get([other], now), [1])
-        assert.strictEqual(yield* Effect.promise(() => cluster!.masterOfSlot(slot)), target.port)
-      }))
+          for (const n of nodes.filter((x) => x.role === "master")) {
+            yield* cli(n.port, "CLUSTER", "SETSLOT", String(slot), "NODE", target.id)
+          }
+          // the client's slot map still names the source: it answers MOVED, the client follows
+          const after = yield* store.acquire([day], 1, now)
+          assert.deepStrictEqual(after, { refused: -1, values: [4] })
+          assert.deepStrictEqual(yield* store.get([other], now), [1])
+          assert.strictEqual(yield* Effect.promise(() => cluster!.masterOfSlot(slot)), target.port)
+        })
+    )
 
     // last: a frozen master may be failed over by the cluster
-    it.effect("fails with StoreUnavailable within the timeout when a master freezes, and serves the other shards", () =>
-      Effect.gen(function*() {
-        const store = yield* QuotaStore.QuotaStore
-        const now = Date.now()
-        const [frozenTier, liveTier] = yield* Effect.promise(tiersOnThreeMasters)
-        const slotOf = (tier: string): QuotaStore.Slot => ({
-          kind: "counter",
-          key: `{${tier}}:frozen`,
-          limit: 100,
-          expiresAt: now + 60_000
+    withStore.effect(
+      "fails with StoreUnavailable within the timeout when a master freezes, and serves the other shards",
+      () =>
+        Effect.gen(function*() {
+          const store = yield* QuotaStore.QuotaStore
+          const now = Date.now()
+          const [frozenTier, liveTier] = yield* Effect.promise(tiersOnThreeMasters)
+          const slotOf = (tier: string): QuotaStore.Slot => ({
+            kind: "counter",
+            key: `{${tier}}:frozen`,
+            limit: 100,
+            expiresAt: now + 60_000
+          })
+          yield* store.acquire([slotOf(frozenTier!)], 1, now)
+          const master = yield* Effect.promise(() => cluster!.masterOfSlot(keySlot(`{${frozenTier}}`)))
+          cluster!.signal(master, "SIGSTOP")
+          try {
+            const started = Date.now()
+            const exit = yield* Effect.exit(store.acquire([slotOf(frozenTier!)], 1, now))
+            const took = Date.now() - started
+            assert.match(reasonOf(exit), /^StoreUnavailable: acquire (timed out|failed)/)
+            assert.isBelow(took, 1000 + 500, `failed after ${took} ms`)
+            assert.strictEqual((yield* store.acquire([slotOf(liveTier!)], 1, now)).refused, -1)
+          } finally {
+            cluster!.signal(master, "SIGCONT")
+          }
         })
-        yield* store.acquire([slotOf(frozenTier!)], 1, now)
-        const master = yield* Effect.promise(() => cluster!.masterOfSlot(keySlot(`{${frozenTier}}`)))
-        cluster!.signal(master, "SIGSTOP")
-        try {
-          const started = Date.now()
-          const exit = yield* Effect.exit(store.acquire([slotOf(frozenTier!)], 1, now))
-          const took = Date.now() - started
-          assert.match(reasonOf(exit), /^StoreUnavailable: acquire (timed out|failed)/)
-          assert.isBelow(took, 1000 + 500, `failed after ${took} ms`)
-          assert.strictEqual((yield* store.acquire([slotOf(liveTier!)], 1, now)).refused, -1)
-        } finally {
-          cluster!.signal(master, "SIGCONT")
-        }
-      }))
+    )
   })
 
   it("parses, describes and builds redis-cluster:// store specs", async () => {
