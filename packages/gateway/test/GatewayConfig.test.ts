@@ -399,7 +399,8 @@ describe("GatewayConfig.decode: store", () => {
   it("the store spec's own messages, without a password", () => {
     expect(refused(with_((d) => d["store"] = `postgres://u:${s.redisPassword}@db`))).toEqual({
       path: "store",
-      detail: `unknown store "postgres://***@db": use memory, sqlite:<file> or redis://host:port`
+      detail:
+        `unknown store "postgres://***@db": use memory, sqlite:<file>, redis://host:port or redis-cluster://host:port,host:port`
     })
     expect(refused(with_((d) => d["store"] = `redis://u:${s.redisPassword}@[bad`))).toEqual({
       path: "store",
@@ -426,7 +427,8 @@ describe("GatewayConfig.decode: store", () => {
     expect(storeEnv("a-b")).toEqual({ path: "storeEnv", detail: "must name an environment variable" })
     expect(storeEnv("GATEWAY_STORE", { ...env, GATEWAY_STORE: `mysql://u:${s.redisPassword}@db` })).toEqual({
       path: "storeEnv",
-      detail: `unknown store "mysql://***@db": use memory, sqlite:<file> or redis://host:port`
+      detail:
+        `unknown store "mysql://***@db": use memory, sqlite:<file>, redis://host:port or redis-cluster://host:port,host:port`
     })
     expect(refused(with_((d) => d["storePrefix"] = ""))).toEqual({
       path: "storePrefix",

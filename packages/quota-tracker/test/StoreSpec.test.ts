@@ -59,7 +59,7 @@ describe("StoreSpec.parse", () => {
     assert.strictEqual(refused(`redis://u:${password}@[bad`), "redis://***@[bad is not a valid Redis URL")
     assert.strictEqual(
       refused(`postgres://u:${password}@db`),
-      `unknown store "postgres://***@db": use memory, sqlite:<file> or redis://host:port`
+      `unknown store "postgres://***@db": use memory, sqlite:<file>, redis://host:port or redis-cluster://host:port,host:port`
     )
   })
 })
