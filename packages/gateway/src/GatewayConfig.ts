@@ -409,7 +409,10 @@ const decodeStore = (raw: Json, env: Env): Store => {
   let at: Path = ["store"]
   if (raw["store"] !== undefined) {
     if (typeof raw["store"] !== "string") {
-      return fail(at, "must be a string: memory, sqlite:<file>, redis://host:port or postgres://host/database")
+      return fail(
+        at,
+        "must be a string: memory, sqlite:<file>, redis://host:port, redis-cluster://host:port,host:port or postgres://host/database"
+      )
     }
     spec = raw["store"]
   } else if (raw["storeEnv"] !== undefined) {

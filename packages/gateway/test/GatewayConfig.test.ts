@@ -400,7 +400,7 @@ describe("GatewayConfig.decode: store", () => {
     expect(refused(with_((d) => d["store"] = `mongodb://u:${s.redisPassword}@db`))).toEqual({
       path: "store",
       detail:
-        `unknown store "mongodb://***@db": use memory, sqlite:<file>, redis://host:port or postgres://host/database`
+        `unknown store "mongodb://***@db": use memory, sqlite:<file>, redis://host:port, redis-cluster://host:port,host:port or postgres://host/database`
     })
     expect(refused(with_((d) => d["store"] = `postgres://u:${s.redisPassword}@[bad`))).toEqual({
       path: "store",
@@ -416,7 +416,8 @@ describe("GatewayConfig.decode: store", () => {
     })
     expect(refused(with_((d) => d["store"] = 6379))).toEqual({
       path: "store",
-      detail: "must be a string: memory, sqlite:<file>, redis://host:port or postgres://host/database"
+      detail:
+        "must be a string: memory, sqlite:<file>, redis://host:port, redis-cluster://host:port,host:port or postgres://host/database"
     })
   })
 
@@ -431,7 +432,8 @@ describe("GatewayConfig.decode: store", () => {
     expect(storeEnv("a-b")).toEqual({ path: "storeEnv", detail: "must name an environment variable" })
     expect(storeEnv("GATEWAY_STORE", { ...env, GATEWAY_STORE: `mysql://u:${s.redisPassword}@db` })).toEqual({
       path: "storeEnv",
-      detail: `unknown store "mysql://***@db": use memory, sqlite:<file>, redis://host:port or postgres://host/database`
+      detail:
+        `unknown store "mysql://***@db": use memory, sqlite:<file>, redis://host:port, redis-cluster://host:port,host:port or postgres://host/database`
     })
     expect(refused(with_((d) => d["storePrefix"] = ""))).toEqual({
       path: "storePrefix",

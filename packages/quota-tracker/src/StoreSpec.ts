@@ -1,9 +1,9 @@
 /**
  * A quota store named by one string, as a command line or a configuration file gives it: `memory`,
- * `sqlite:<file>`, `redis://host:port` (`rediss://` for TLS) or `postgres://host/database`
- * (`postgresql://` too). `parse` checks the string, `layer` builds the store it names, `describe`
- * shows it without credentials. A Redis or PostgreSQL URL (which may hold a password) stays
- * `Redacted` from the moment it is parsed.
+ * `sqlite:<file>`, `redis://host:port` (`rediss://` for TLS), `redis-cluster://host:port,host:port` or
+ * `postgres://host/database` (`postgresql://` too). `parse` checks the string, `layer` builds the store
+ * it names, `describe` shows it without credentials. A Redis or PostgreSQL URL (which may hold a
+ * password) stays `Redacted` from the moment it is parsed.
  *
  * @since 0.3.0
  */
@@ -33,6 +33,11 @@ export type StoreSpec =
     readonly _tag: "postgres"
     readonly url: Redacted.Redacted<string>
     readonly table: string
+    readonly prefix: string
+  }
+  | {
+    readonly _tag: "redis-cluster"
+    readonly rootNodes: ReadonlyArray<Redacted.Redacted<string>>
     readonly prefix: string
   }
 
@@ -103,11 +108,32 @@ export const parse = (
     url.searchParams.delete("table")
     return Result.succeed({ _tag: "postgres", url: Redacted.make(url.toString()), table, prefix: options.prefix })
   }
+  // redis-cluster://[user:password@]host:port,host:port (rediss-cluster:// for TLS): seed nodes
+  const cluster = /^(rediss?)-cluster:\/\/(.*)$/.exec(s)
+  if (cluster !== null) {
+    const scheme = cluster[1]!
+    const at = cluster[2]!.lastIndexOf("@")
+    const auth = at < 0 ? "" : cluster[2]!.slice(0, at + 1)
+    const hosts = (at < 0 ? cluster[2]! : cluster[2]!.slice(at + 1)).split(",").map((h) => h.trim())
+    const rootNodes = hosts.map((h) => `${scheme}://${auth}${h}`)
+    if (hosts.some((h) => h === "" || !URL.canParse(`${scheme}://${h}`) || new URL(`${scheme}://${h}`).port === "")) {
+      return Result.fail(
+        new InvalidStoreSpec({
+          detail: `${redactUrl(s)} is not a valid Redis Cluster spec: use redis-cluster://host:port,host:port`
+        })
+      )
+    }
+    return Result.succeed({
+      _tag: "redis-cluster",
+      rootNodes: rootNodes.map((u) => Redacted.make(u)),
+      prefix: options.prefix
+    })
+  }
   return Result.fail(
     new InvalidStoreSpec({
       detail: `unknown store ${
         JSON.stringify(redactUrl(s))
-      }: use memory, sqlite:<file>, redis://host:port or postgres://host/database`
+      }: use memory, sqlite:<file>, redis://host:port, redis-cluster://host:port,host:port or postgres://host/database`
     })
   )
 }
@@ -124,6 +150,8 @@ export const describe = (spec: StoreSpec): string =>
     ? "memory"
     : spec._tag === "sqlite"
     ? `sqlite:${spec.filename}`
+    : spec._tag === "redis-cluster"
+    ? describeCluster(spec.rootNodes)
     : spec._tag === "redis" || spec.table === QuotaStore.defaultPostgresTable
     ? redactUrl(Redacted.value(spec.url))
     : redactUrl(withTable(Redacted.value(spec.url), spec.table))
@@ -134,9 +162,18 @@ const withTable = (url: string, table: string): string => {
   return parsed.toString()
 }
 
+// the seed nodes back in one spec: redis-cluster://***@h1:p1,h2:p2
+const describeCluster = (rootNodes: ReadonlyArray<Redacted.Redacted<string>>): string => {
+  const urls = rootNodes.map((u) => redactUrl(Redacted.value(u)))
+  const scheme = urls[0]?.startsWith("rediss://") === true ? "rediss" : "redis"
+  const auth = urls[0]?.includes("***@") === true ? "***@" : ""
+  return `${scheme}-cluster://${auth}${urls.map((u) => u.replace(/^rediss?:\/\/(\*\*\*@)?/, "")).join(",")}`
+}
+
 /**
  * The store a spec names: `QuotaStore.layerMemory`, `QuotaStore.layerSqlite`, `RedisStore.layer`
- * or `PostgresStore.layer` (the tracker's own bounded connections).
+ * (the tracker's own bounded connection), `QuotaStore.layerRedis` over `RedisCluster.layer`, or
+ * `PostgresStore.layer` (the tracker's own bounded connections).
  *
  * **Gotchas**
  * - `redis` and `@effect/sql-pg` (optional peers) are loaded only when a spec of theirs is built,
@@ -172,6 +209,16 @@ export const layer = (spec: StoreSpec): Layer.Layer<QuotaStore.QuotaStore, Quota
               )
           }),
           ({ PostgresStore }) => PostgresStore.layer({ url: spec.url, table: spec.table, prefix: spec.prefix })
+        )
+      )
+    case "redis-cluster":
+      return Layer.unwrap(
+        Effect.map(
+          Effect.promise(() => import("./redis.js")),
+          ({ RedisCluster }) =>
+            QuotaStore.layerRedis({ prefix: spec.prefix }).pipe(
+              Layer.provide(RedisCluster.layer({ rootNodes: spec.rootNodes }))
+            )
         )
       )
   }

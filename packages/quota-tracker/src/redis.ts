@@ -6,3 +6,9 @@
  * @since 0.1.0
  */
 export * as RedisStore from "./RedisStore.js"
+/**
+ * Effect's `Redis` service over a Redis Cluster, for `QuotaStore.layerRedis`.
+ *
+ * @since 0.4.0
+ */
+export * as RedisCluster from "./RedisCluster.js"

@@ -9,7 +9,9 @@ import { QuotaStore } from "../src/index.js"
 type Slot = QuotaStore.Slot
 
 let sequence = 0
-const unique = (name: string): string => `${name}-${process.pid}-${Date.now()}-${sequence++}`
+// one hash tag for every key of the suite: an acquire's slots must share a Redis Cluster hash slot,
+// as the tracker's keys of one tier do (`{tier}`)
+const unique = (name: string): string => `{contract}:${name}-${process.pid}-${Date.now()}-${sequence++}`
 
 const counter = (name: string, limit: number, expiresAt: number): Slot => ({
   kind: "counter",

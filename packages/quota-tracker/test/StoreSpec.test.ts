@@ -73,7 +73,7 @@ describe("StoreSpec.parse", () => {
     assert.strictEqual(refused(`redis://u:${password}@[bad`), "redis://***@[bad is not a valid Redis URL")
     assert.strictEqual(
       refused(`mysql://u:${password}@db`),
-      `unknown store "mysql://***@db": use memory, sqlite:<file>, redis://host:port or postgres://host/database`
+      `unknown store "mysql://***@db": use memory, sqlite:<file>, redis://host:port, redis-cluster://host:port,host:port or postgres://host/database`
     )
     assert.strictEqual(refused(`postgres://u:${password}@[bad`), "postgres://***@[bad is not a valid PostgreSQL URL")
     assert.match(

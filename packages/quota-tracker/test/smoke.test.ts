@@ -42,7 +42,7 @@ describe("the built package", () => {
 
   it("loads the /redis subpath (ESM and CommonJS), sharing the core's QuotaError", async () => {
     const redis = await import("@bing-effect/quota-tracker/redis")
-    expect(Object.keys(redis)).toEqual(["RedisStore"])
+    expect(Object.keys(redis)).toEqual(["RedisCluster", "RedisStore"])
     expect(typeof redis.RedisStore.layer).toBe("function")
     const require = createRequire(import.meta.url)
     const cjs = require("@bing-effect/quota-tracker/redis") as typeof import("@bing-effect/quota-tracker/redis")

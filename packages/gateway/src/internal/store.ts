@@ -1,6 +1,6 @@
 /**
  * The stores of the configuration, shared by the tier chain and every tenant: the quota store
- * (memory, SQLite or Redis, `StoreSpec`; node-redis is loaded only for a Redis store), wrapped by
+ * (memory, SQLite, Redis or a Redis Cluster, `StoreSpec`; node-redis is loaded only for a Redis store), wrapped by
  * `QuotaStore.layerFailOpen` when the configuration says `storeFailure: "open"`, and next to it
  * the history store of the same spec: the same SQLite file (a table of its own), the same Redis
  * connection and prefix. A quota store of the caller's own comes with a memory history.
@@ -44,8 +44,10 @@ export const make = (
       const quota = yield* Layer.build(layer(config))
       return { quota, history: yield* HistoryStore.makeSqlite({ ...limits, filename: spec.filename }) }
     }
-    const { RedisStore } = yield* Effect.promise(() => import("@bing-effect/quota-tracker/redis"))
-    const redis = yield* RedisStore.makeConnection({ url: spec.url })
+    const { RedisCluster, RedisStore } = yield* Effect.promise(() => import("@bing-effect/quota-tracker/redis"))
+    const redis = yield* (spec._tag === "redis-cluster"
+      ? RedisCluster.make({ rootNodes: spec.rootNodes })
+      : RedisStore.makeConnection({ url: spec.url }))
     const base = QuotaStore.layerRedis({ prefix: spec.prefix }).pipe(Layer.provide(Layer.succeed(Redis.Redis, redis)))
     const quota = yield* Layer.build(
       config.storeFailure === "open" ? QuotaStore.layerFailOpen().pipe(Layer.provide(base)) : base

@@ -1,0 +1,238 @@
+/**
+ * Effect's `Redis` service over a Redis Cluster (node-redis `createCluster`), from
+ * `@bing-effect/quota-tracker/redis`: `QuotaStore.layerRedis` works on it unchanged, one command
+ * per acquire, each routed to the master of its tier's hash slot (every key of one tier carries
+ * the `{tier}` hash tag).
+ *
+ * **Details**
+ *
+ * - Commands route by their first key (an `EVALSHA` by its first `KEYS` entry); `MOVED` and `ASK`
+ *   are followed and the slot map refreshed by node-redis.
+ * - `SCRIPT LOAD` goes to every master. A master that has never seen a script (a replica promoted
+ *   by a failover, a slot moved by a resharding) answers `NOSCRIPT`: the command is sent once more
+ *   as `EVAL`, which runs it and caches it there.
+ * - Start-up has a deadline (`connectTimeout`), and so has every store call (the store's
+ *   `timeout`). A node that stops answering without closing its socket is disconnected after
+ *   `socketTimeout` ms of silence, which fails its commands at once and refreshes the slot map, so
+ *   that its slots reach the replica that took over.
+ * - `waitReplicas: { count: 1, timeoutMs }` sends `WAIT` after every script, so an admitted
+ *   acquire is on a replica before the caller hears of it: a hard failover then loses no
+ *   admitted count. A `WAIT` that falls short fails the call with `StoreUnavailable` (the count
+ *   may remain: fail-closed). See docs/reliability.md for what it costs.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { QuotaStore, QuotaTracker } from "@bing-effect/quota-tracker"
+ * import { RedisCluster } from "@bing-effect/quota-tracker/redis"
+ *
+ * const Quota = QuotaTracker.layer({ tiers: [] }).pipe(
+ *   Layer.provide(QuotaStore.layerRedis({ prefix: "myapp:quota:" })),
+ *   Layer.provide(RedisCluster.layer({ rootNodes: ["redis://10.0.0.1:7001", "redis://10.0.0.2:7001"] }))
+ * )
+ * ```
+ *
+ * @since 0.4.0
+ */
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redis from "effect/persistence/Redis"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import type { RedisClusterOptions } from "redis"
+import { describeCause } from "./internal/errorDetail.js"
+import { ClusterConnection, firstKeyOf, NotReplicated, type WaitReplicas } from "./internal/redisCluster.js"
+import { ConnectFailed } from "./internal/redisConnection.js"
+import { RawCommand } from "./internal/redisStore.js"
+import * as QuotaError from "./QuotaError.js"
+
+/**
+ * Options of `layer`: the seed nodes, the deadlines, the replication wait, and any option of
+ * node-redis' `createCluster` (`defaults` for credentials and TLS, `useReplicas`, `nodeAddressMap`,
+ * ...), which win over the defaults chosen here.
+ *
+ * - `rootNodes`: `redis://[[user]:password@]host:port` URLs (`Redacted` keeps a password out of
+ *   logs); one reachable node is enough to discover the others. node-redis takes credentials for
+ *   the discovered nodes from `defaults`.
+ * - `connectTimeout`: bound of the start-up, discovery included (default `timeout`, 2000 ms).
+ * - `timeout`: bound of closing and, unless `socketTimeout` is given, of a socket's silence.
+ * - `socketTimeout`: a connection without a byte for this long is closed (default `timeout`).
+ * - `startup`: `"connect"` (default) fails the layer with `StoreUnavailable` when the cluster does
+ *   not answer within `connectTimeout`; `"background"` builds at once and connects on first use.
+ * - `waitReplicas`: `{ count, timeoutMs }`, a `WAIT count timeoutMs` after every script.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface Options extends Omit<Partial<RedisClusterOptions>, "rootNodes"> {
+  readonly rootNodes: ReadonlyArray<string | Redacted.Redacted<string>>
+  readonly connectTimeout?: number | undefined
+  readonly timeout?: number | undefined
+  readonly socketTimeout?: number | undefined
+  readonly startup?: "connect" | "background" | undefined
+  readonly waitReplicas?: WaitReplicas | undefined
+}
+
+const DEFAULT_TIMEOUT = 2000
+
+const redisError = (cause: unknown) =>
+  new Redis.RedisError({ cause: cause instanceof NotReplicated ? cause.message : cause })
+
+const startupError = (error: unknown): QuotaError.QuotaError =>
+  QuotaError.storeUnavailable(
+    "redis",
+    error instanceof ConnectFailed ? error.message : `cannot connect: ${describeCause(error)}`
+  )
+
+const positive = (name: string, value: number): Effect.Effect<number, QuotaError.QuotaError> =>
+  value > 0 && Number.isFinite(value)
+    ? Effect.succeed(value)
+    : Effect.fail(QuotaError.invalidOptions(`${name} must be a positive number of ms, got ${String(value)}`))
+
+/**
+ * The `Redis` service of `effect/persistence` over a Redis Cluster, connected within
+ * `connectTimeout` and closed with the scope.
+ *
+ * @since 0.4.0
+ * @category constructors
+ */
+export const make = (options: Options): Effect.Effect<Redis.Redis["Service"], QuotaError.QuotaError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const { connectTimeout, rootNodes, socketTimeout, startup, timeout, waitReplicas, ...driver } = options
+    if (rootNodes.length === 0) return yield* Effect.fail(QuotaError.invalidOptions("rootNodes names no node"))
+    const bound = timeout !== undefined && timeout > 0 ? timeout : DEFAULT_TIMEOUT
+    const connectBound = yield* positive("connectTimeout", connectTimeout ?? bound)
+    const silence = yield* positive("socketTimeout", socketTimeout ?? bound)
+    if (waitReplicas !== undefined) {
+      if (!(Number.isInteger(waitReplicas.count) && waitReplicas.count > 0)) {
+        return yield* Effect.fail(QuotaError.invalidOptions("waitReplicas.count must be a positive integer"))
+      }
+      yield* positive("waitReplicas.timeoutMs", waitReplicas.timeoutMs)
+    }
+    if (startup !== undefined && startup !== "connect" && startup !== "background") {
+      return yield* Effect.fail(QuotaError.invalidOptions(`startup must be "connect" or "background"`))
+    }
+    const connection = yield* Effect.acquireRelease(
+      Effect.sync(() =>
+        new ClusterConnection({
+          rootNodes: rootNodes.map((url) => Redacted.isRedacted(url) ? Redacted.value(url) : url),
+          connectTimeout: connectBound,
+          closeTimeout: bound,
+          socketTimeout: silence,
+          waitReplicas,
+          driver
+        })
+      ),
+      (c) => Effect.promise(() => c.close())
+    )
+    if (startup === "background") connection.connect().catch(() => {})
+    else {
+      // interruptible: an interrupted start-up closes the scope, whose finalizer destroys the attempt
+      yield* Effect.callback<void, QuotaError.QuotaError>((resume) => {
+        connection.connect().then(
+          () => resume(Effect.void),
+          (error: unknown) => resume(Effect.fail(startupError(error)))
+        )
+      })
+    }
+
+    const raw: RawCommand = (argv, bounded) =>
+      connection.connect().then(() => connection.send(argv, bounded)).catch((cause: unknown) => {
+        throw cause instanceof NotReplicated ? new Error(cause.message) : cause
+      })
+    const send = <A = unknown>(command: string, ...args: ReadonlyArray<string>): Effect.Effect<A, Redis.RedisError> =>
+      Effect.tryPromise({ try: () => raw([command, ...args], false) as Promise<A>, catch: redisError })
+    const redis = yield* Effect.provideService(
+      Redis.make({
+        send,
+        // a reserved connection is a cluster client of its own (node-redis pins no connection)
+        connect: Effect.tryPromise({
+          try: async () => {
+            const own = connection.cluster.duplicate()
+            own.on("error", () => {})
+            await own.connect()
+            return own
+          },
+          catch: redisError
+        }).pipe(Effect.map((own) => ({
+          send: <A = unknown>(command: string, ...args: ReadonlyArray<string>) =>
+            Effect.tryPromise({
+              try: () => own.sendCommand(firstKeyOf([command, ...args]), false, [command, ...args]) as Promise<A>,
+              catch: redisError
+            }),
+          close: Effect.sync(() => own.destroy())
+        }))),
+        subscribe: (channel, onMessage) =>
+          Effect.acquireRelease(
+            Effect.tryPromise({
+              try: async () => {
+                await connection.connect()
+                const listener = (message: string | Buffer, from: string | Buffer) =>
+                  onMessage({ channel: String(from), message: String(message) })
+                await connection.cluster.subscribe(channel, listener)
+                return listener
+              },
+              catch: redisError
+            }),
+            (listener) => Effect.promise(() => connection.cluster.unsubscribe(channel, listener).catch(() => {}))
+          ).pipe(Effect.as(Effect.never))
+      }),
+      Clock.Clock,
+      Clock.Clock.defaultValue()
+    )
+    return Object.assign(redis, { [RawCommand]: raw })
+  })
+
+/**
+ * The cluster as a `Redis` layer, for `QuotaStore.layerRedis` or anything else that needs
+ * `effect/persistence`'s `Redis`. Fails with `StoreUnavailable` when no seed node answers within
+ * `connectTimeout` (unless `startup: "background"`).
+ *
+ * @since 0.4.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<Redis.Redis, QuotaError.QuotaError> =>
+  Layer.effect(Redis.Redis, make(options))
+
+/**
+ * `rootNodes` from a comma-separated list: `redis://10.0.0.1:7001,redis://10.0.0.2:7001` or
+ * `10.0.0.1:7001,10.0.0.2:7001` (a password given once in the first URL applies to every node).
+ *
+ * @since 0.4.0
+ * @category constructors
+ */
+export const rootNodesOf = (list: string): Array<string> => {
+  const entries = list.split(",").map((s) => s.trim()).filter((s) => s !== "")
+  const first = entries[0] === undefined ? undefined : /^(rediss?:\/\/)([^/@]*@)?/.exec(entries[0])
+  const scheme = first?.[1] ?? "redis://"
+  const auth = first?.[2] ?? ""
+  return entries.map((entry) => {
+    const m = /^(rediss?:\/\/)([^/@]*@)?(.*)$/.exec(entry)
+    return m === null ? `${scheme}${auth}${entry}` : `${m[1]}${m[2] ?? auth}${m[3]}`
+  })
+}
+
+/**
+ * The options `layerConfig` reads by default: `REDIS_CLUSTER_NODES`, a comma-separated list of
+ * seed nodes (see `rootNodesOf`), kept `Redacted`.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export const config: Config.Config<Options> = Config.map(
+  Config.Redacted("REDIS_CLUSTER_NODES"),
+  (nodes) => ({ rootNodes: rootNodesOf(Redacted.value(nodes)).map((url) => Redacted.make(url)) })
+)
+
+/**
+ * `layer` with its options from `Config` (`config`, `REDIS_CLUSTER_NODES`, by default).
+ *
+ * @since 0.4.0
+ * @category layers
+ */
+export const layerConfig = (
+  options: Config.Config<Options> = config
+): Layer.Layer<Redis.Redis, QuotaError.QuotaError | Config.ConfigError> =>
+  Layer.effect(Redis.Redis, Effect.flatMap(options, make))

@@ -1,0 +1,247 @@
+/**
+ * A node-redis cluster client for the store: commands routed by their first key, a script loaded
+ * on every master, a script a node has never seen (a replica promoted by a failover, a slot moved
+ * by a resharding) run once more as `EVAL`, which also caches it there, and every attempt bounded
+ * in time (see `redisConnection.ts` for why node-redis' own bounds are not enough).
+ *
+ * node-redis follows `MOVED` and `ASK` itself (and refreshes its slot map on `MOVED`). What it does
+ * not notice is a master that stops answering without closing its socket (frozen, or a host gone
+ * from the network): the sockets here close after `socketTimeout` ms without a byte (a `PING`
+ * every `pingInterval` keeps an idle healthy connection talking), which fails the commands in
+ * flight, starts reconnection attempts, and those refresh the slot map after
+ * `topologyRefreshOnReconnectionAttemptStrategy` ms, so that the slots of a failed-over master
+ * reach its replica.
+ *
+ * @internal
+ */
+import { createCluster, type RedisClusterOptions } from "redis"
+import { describeCause } from "./errorDetail.js"
+import { ConnectFailed, whereOf } from "./redisConnection.js"
+
+type Cluster = ReturnType<typeof createCluster>
+
+/** The commands that name no key: routed to any node (node-redis' policies broadcast some of them). */
+const KEYLESS = new Set([
+  "PING",
+  "ECHO",
+  "INFO",
+  "TIME",
+  "SCRIPT",
+  "FUNCTION",
+  "CLUSTER",
+  "COMMAND",
+  "CONFIG",
+  "CLIENT",
+  "DBSIZE",
+  "KEYS",
+  "SCAN",
+  "RANDOMKEY",
+  "WAIT",
+  "PUBLISH",
+  "SPUBLISH",
+  "MULTI",
+  "EXEC",
+  "DISCARD"
+])
+
+/** The key a command is routed by: the first key it names, or `undefined` for a keyless command. */
+export const firstKeyOf = (argv: ReadonlyArray<string>): string | undefined => {
+  const command = argv[0]?.toUpperCase() ?? ""
+  switch (command) {
+    case "EVAL":
+    case "EVALSHA":
+    case "EVAL_RO":
+    case "EVALSHA_RO":
+    case "FCALL":
+    case "FCALL_RO":
+      return Number(argv[2]) > 0 ? argv[3] : undefined
+    case "XREAD":
+    case "XREADGROUP": {
+      const at = argv.findIndex((a) => a.toUpperCase() === "STREAMS")
+      return at < 0 ? undefined : argv[at + 1]
+    }
+    default:
+      return KEYLESS.has(command) ? undefined : argv[1]
+  }
+}
+
+const isNoScript = (cause: unknown): boolean => String(cause).includes("NOSCRIPT")
+
+/** How many replicas must acknowledge a script's writes, and how long to wait for them. */
+export interface WaitReplicas {
+  readonly count: number
+  readonly timeoutMs: number
+}
+
+export interface ClusterOptions {
+  readonly rootNodes: ReadonlyArray<string>
+  /** Bound of the start-up (discovery and the connections to the masters), ms. */
+  readonly connectTimeout: number
+  /** Bound of the wait for in-flight replies when closing, ms. */
+  readonly closeTimeout: number
+  /** A socket without a byte for this long is closed (and the slot map refreshed), ms. */
+  readonly socketTimeout: number
+  readonly waitReplicas: WaitReplicas | undefined
+  /** node-redis' own options, given by the user (they win over the defaults here, `rootNodes` excepted). */
+  readonly driver: Partial<RedisClusterOptions>
+}
+
+/** The answer of `WAIT` fell short: the write may be lost with its master. */
+export class NotReplicated extends Error {
+  constructor(readonly acknowledged: number, readonly wanted: WaitReplicas) {
+    super(`${acknowledged} of ${wanted.count} replicas acknowledged the write within ${wanted.timeoutMs} ms`)
+  }
+}
+
+const clusterOptionsOf = (options: ClusterOptions): Partial<RedisClusterOptions> => {
+  const { driver } = options
+  const defaults = driver.defaults ?? {}
+  const socket = (defaults.socket ?? {}) as Record<string, unknown>
+  return {
+    // a failed-over master's slots move as soon as its replacement is known
+    topologyRefreshOnReconnectionAttemptStrategy: 200,
+    ...driver,
+    rootNodes: options.rootNodes.map((url) => ({ url })),
+    defaults: {
+      // while a node reconnects its commands fail at once instead of queueing: a queued command that
+      // has already timed out for the caller would otherwise run later and count twice
+      disableOfflineQueue: true,
+      pingInterval: Math.max(50, Math.floor(options.socketTimeout / 2)),
+      ...defaults,
+      socket: {
+        connectTimeout: options.connectTimeout,
+        socketTimeout: options.socketTimeout,
+        reconnectStrategy: (retries: number) => Math.min(2 ** retries * 50, 1000) + Math.floor(Math.random() * 100),
+        ...socket
+      } as never
+    }
+  }
+}
+
+/** A cluster client, connected within `connectTimeout`, and the store's send over it. */
+export class ClusterConnection {
+  readonly where: string
+  readonly cluster: Cluster
+  #connected: Promise<void> | undefined
+  #closed = false
+  // the scripts this connection loaded, by SHA: a node that answers NOSCRIPT runs the text instead
+  readonly #scripts = new Map<string, string>()
+
+  constructor(readonly options: ClusterOptions) {
+    this.where = options.rootNodes.map(whereOf).join(",")
+    this.cluster = createCluster(clusterOptionsOf(options) as Parameters<typeof createCluster>[0])
+    // node-redis throws `error` events nobody listens to; failures reach callers through commands
+    this.cluster.on("error", () => {})
+  }
+
+  /** Connects once; rejects with `ConnectFailed` within `connectTimeout`, destroying the attempt. */
+  connect(): Promise<void> {
+    if (this.#connected !== undefined) return this.#connected
+    const attempt = new Promise<void>((resolve, reject) => {
+      let settled = false
+      const fail = (reason: string) => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        this.cluster.destroy()
+        reject(new ConnectFailed(this.where, reason))
+      }
+      const timer = setTimeout(
+        () => fail(`no answer within ${this.options.connectTimeout} ms`),
+        this.options.connectTimeout
+      )
+      this.cluster.connect().then(
+        () => {
+          if (settled) return
+          settled = true
+          clearTimeout(timer)
+          if (this.#closed) {
+            this.cluster.destroy()
+            reject(new ConnectFailed(this.where, "the store is closed"))
+          } else resolve()
+        },
+        (cause: unknown) => fail(describeCause(cause))
+      )
+    })
+    this.#connected = attempt
+    return attempt
+  }
+
+  /**
+   * Sends one command. `SCRIPT LOAD` goes to every master (it succeeds when one of them answers: a
+   * master down now gets the script by NOSCRIPT later); `EVALSHA` that meets NOSCRIPT is sent once
+   * more as `EVAL`; with `waitReplicas`, a script's answer waits for `WAIT` on the same node.
+   */
+  send(argv: Array<string>, bounded: boolean): Promise<unknown> {
+    if (this.#closed) return Promise.reject(new ConnectFailed(this.where, "the store is closed"))
+    const command = argv[0]!.toUpperCase()
+    if (command === "SCRIPT" && argv[1]?.toUpperCase() === "LOAD") return this.#loadEverywhere(argv[2] ?? "")
+    const key = firstKeyOf(argv)
+    const options = bounded ? UNTIMED : undefined
+    const sent = this.cluster.sendCommand(key, false, argv, options)
+    if (command !== "EVALSHA") return sent
+    const retried = sent.catch((cause: unknown) => {
+      const lua = this.#scripts.get(argv[1]!)
+      if (lua === undefined || !isNoScript(cause)) throw cause
+      return this.cluster.sendCommand(key, false, ["EVAL", lua, ...argv.slice(2)], options)
+    })
+    const wait = this.options.waitReplicas
+    return wait === undefined || key === undefined ? retried : retried.then((reply) => this.#waitFor(key, wait, reply))
+  }
+
+  async #loadEverywhere(lua: string): Promise<string> {
+    await this.connect()
+    const loads = await Promise.allSettled(
+      this.cluster.masters.map(async (master) => {
+        const client = await this.cluster.nodeClient(master)
+        return String(await client.sendCommand(["SCRIPT", "LOAD", lua], { timeout: this.options.socketTimeout }))
+      })
+    )
+    for (const load of loads) {
+      if (load.status === "fulfilled") {
+        this.#scripts.set(load.value, lua)
+        return load.value
+      }
+    }
+    throw loads.length === 0 ? new Error("no master is known") : (loads[0] as PromiseRejectedResult).reason
+  }
+
+  // WAIT counts the writes sent before it on the same connection: the node client that serves the
+  // key's slot is the one the script went through (node-redis keeps one connection per node)
+  async #waitFor(key: string, wait: WaitReplicas, reply: unknown): Promise<unknown> {
+    const client = await this.cluster.getNodeClientForKey(key)
+    const acknowledged = Number(await client.sendCommand(["WAIT", String(wait.count), String(wait.timeoutMs)]))
+    if (acknowledged < wait.count) throw new NotReplicated(acknowledged, wait)
+    return reply
+  }
+
+  /** Closes the client, waiting for in-flight replies up to `closeTimeout`, then destroys it. */
+  async close(): Promise<void> {
+    this.#closed = true
+    const cluster = this.cluster
+    if (!cluster.isOpen) {
+      cluster.destroy()
+      return
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        cluster.destroy()
+        resolve()
+      }, this.options.closeTimeout)
+      cluster.close().then(
+        () => {
+          clearTimeout(timer)
+          resolve()
+        },
+        () => {
+          clearTimeout(timer)
+          cluster.destroy()
+          resolve()
+        }
+      )
+    })
+  }
+}
+
+// `timeout: 0` turns off node-redis' per-command timer for the calls the store bounds itself
+const UNTIMED = { timeout: 0 } as const
