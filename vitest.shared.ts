@@ -4,7 +4,12 @@
  * redis://127.0.0.1:6379). Without Redis the Redis suites skip, loudly: a warning at the start
  * and, through `RedisReport` (a reporter of the root config), the list of the test files that
  * skipped at the end. With `CI=true` a missing Redis fails the run instead.
+ *
+ * Chromium for the browser tests (`*.browser.test.ts`) the same way: `inject("chromium")` is its
+ * path (`CHROMIUM_PATH`, default /usr/bin/chromium) or false; without it those tests skip and
+ * `ChromiumReport` names them at the end; with `CI=true` the browser test files fail instead.
  */
+import { existsSync } from "node:fs"
 import { createConnection } from "node:net"
 import type { Reporter, TestModule, TestProject } from "vitest/node"
 
@@ -12,6 +17,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** Redis answers at REDIS_URL: run the Redis-backed tests. */
     readonly redis: boolean
+    /** The Chromium executable for the browser tests, or false when there is none. */
+    readonly chromium: string | false
   }
 }
 
@@ -22,6 +29,12 @@ const howToEnable =
   "or set REDIS_URL to a Redis server, then run the tests again. The reliability suite also needs redis-server on PATH."
 
 const where = () => redisUrl.replace(/\/\/[^@]*@/, "//") // never print a password
+
+export const chromiumPath = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium"
+
+const howToEnableChromium =
+  "To run them: apt-get install chromium chromium-driver (Debian), or set CHROMIUM_PATH to a\n" +
+  "Chromium or Chrome executable, then run the tests again. With CI=true a missing Chromium fails them."
 
 const loudly = (text: string) => {
   const bar = "!".repeat(78)
@@ -54,6 +67,7 @@ export default async function setup(project: TestProject): Promise<void> {
     )
   }
   project.provide("redis", available)
+  project.provide("chromium", existsSync(chromiumPath) ? chromiumPath : false)
 }
 
 /** Names, after the run, the test files that skipped tests because Redis was not available. */
@@ -69,6 +83,26 @@ export class RedisReport implements Reporter {
         `Redis was not available at ${where()}, so these suites SKIPPED their Redis tests:\n  ${
           skipped.join("\n  ")
         }\n${howToEnable}`
+      )
+    }
+  }
+}
+
+/** Names, after the run, the browser test files that skipped because Chromium was not there. */
+export class ChromiumReport implements Reporter {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const skipped = testModules.flatMap((module) => {
+      if (module.project.getProvidedContext().chromium !== false) return []
+      const count = [...module.children.allTests("skipped")].length
+      return count > 0 && /[.]browser[.]test[.]/.test(module.moduleId)
+        ? [`${module.project.name}: ${module.relativeModuleId} (${count} skipped)`]
+        : []
+    })
+    if (skipped.length > 0) {
+      loudly(
+        `Chromium was not found at ${chromiumPath}, so these browser suites SKIPPED:\n  ${
+          skipped.join("\n  ")
+        }\n${howToEnableChromium}`
       )
     }
   }

@@ -8,6 +8,9 @@
  *   503 with the reason (never a store detail: a Redis error may quote its URL).
  * - `GET /_gateway/status`: the status document, behind `Authorization: Bearer <adminToken>`
  *   (401 otherwise); 404 when no admin token is configured, so the route does not exist at all.
+ * - `GET /_gateway/` and `/_gateway/assets/*`: the dashboard's page and files (`dashboard.ts`);
+ *   the page holds no data and reads the status with the token the user gives it. Like the
+ *   status, 404 when no admin token is configured.
  * - `GET /metrics`: the Prometheus text exposition, without authentication: scrapers rarely send
  *   credentials, and the exposition holds counts, tier and client names, never a key or a token.
  *   Keep the port off the public network (or behind the proxy's own rules) to hide those names.
@@ -28,6 +31,7 @@ import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as AccessLog from "./accessLog.js"
 import * as AdminToken from "./adminToken.js"
+import * as Dashboard from "./dashboard.js"
 import type { Observer } from "./observe.js"
 import * as Prometheus from "./prometheus.js"
 import * as QuotaMetrics from "./quotaMetrics.js"
@@ -101,6 +105,7 @@ export const make = (options: OpsOptions): Effect.Effect<Ops, never, Scope.Scope
     const switches = yield* SwitchHistory.follow(options.tiers, recentSwitches)
     const isAdmin = options.adminToken === undefined ? undefined : AdminToken.makeCheck(options.adminToken)
     const tenantTrackers = Array.from(options.tenants)
+    const dashboard = Dashboard.make()
 
     // Every status read is bounded and never fails: a frozen store must not hang an ops route.
     const statusOf = (tracker: QuotaTracker.Service): Effect.Effect<Answer> =>
@@ -163,7 +168,7 @@ export const make = (options: OpsOptions): Effect.Effect<Ops, never, Scope.Scope
           return isAdmin(request.headers["authorization"]) ? status : Effect.succeed(unauthorized())
         }
         default:
-          return Effect.succeed(notFound())
+          return (isAdmin === undefined ? undefined : dashboard.handle(request, path)) ?? Effect.succeed(notFound())
       }
     }
 
