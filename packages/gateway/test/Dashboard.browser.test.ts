@@ -14,9 +14,12 @@ import { Emulator } from "@bing-effect/emulator"
 import { Context, Effect, Exit, Layer, Redacted, Scope } from "effect"
 import { HttpServer } from "effect/http"
 import { copyFile, mkdir } from "node:fs/promises"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { fileURLToPath } from "node:url"
 import { type Browser, chromium, type Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import * as Dashboard from "../src/internal/dashboard.js"
 import * as DemoClock from "../src/internal/demo/clock.js"
 import { config, emulatorKeys, gatewayLayer, secrets, TEAM_A_KEY, TEAM_B_KEY } from "./fixtures.js"
 
@@ -30,6 +33,9 @@ const docsShot = fileURLToPath(new URL("../docs/dashboard.png", import.meta.url)
 /** Every wait on the page is bounded: a page that never shows something fails, named. */
 const waitMs = 15_000
 
+if (executable === false && !ci) {
+  console.warn("!! @bing-effect/gateway: Chromium was not found: the dashboard's browser tests will be SKIPPED.")
+}
 if (executable === false && ci) {
   describe("dashboard in a browser", () => {
     it("needs Chromium under CI=true", () => {
@@ -77,7 +83,9 @@ describe.skipIf(executable === false)("dashboard in a browser", () => {
   ): Promise<Page> => {
     const page = await browser.newPage({
       viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
-      colorScheme: options.dark === true ? "dark" : "light"
+      colorScheme: options.dark === true ? "dark" : "light",
+      locale: "en-US",
+      timezoneId: "UTC"
     })
     page.setDefaultTimeout(waitMs)
     page.on("console", (m) => consoleLines.push(`${m.type()}: ${m.text()}`))
@@ -237,4 +245,147 @@ describe.skipIf(executable === false)("dashboard in a browser", () => {
     await page.screenshot({ path: `${artifacts}dashboard-phone-dark.png`, fullPage: true })
     await page.close()
   }, 60_000)
+
+  it(
+    "draws a history document as the contract gives it: levels, forecast, prices, events and the spend moving",
+    async () => {
+      // the page's files as the gateway serves them, and a history that the test moves on by hand
+      const files = Dashboard.load()
+      const at = Date.UTC(2026, 2, 10, 12, 0, 0)
+      const day = { resetsAtMs: Date.UTC(2026, 2, 11), periodStartMs: Date.UTC(2026, 2, 10), thresholds: [0.8, 0.95] }
+      const ramp = (to: number) =>
+        Array.from({ length: 12 }, (_, i) => [at - (11 - i) * 600_000, Math.round((to * i) / 11)])
+      const price = (perThousand: number) => ({ perThousand, currency: "USD", confidence: "documented" })
+      const before = {
+        at,
+        sampleIntervalMs: 10_000,
+        historyStore: { name: "memory", available: true },
+        tiers: [
+          {
+            name: "S15",
+            active: true,
+            price: price(25),
+            windows: [{
+              window: "day",
+              limit: 1000,
+              used: 700,
+              ...day,
+              switchAt: 0.95,
+              forecastMs: at + 3_600_000,
+              samples: ramp(700)
+            }]
+          },
+          {
+            name: "S16",
+            active: false,
+            price: price(35),
+            windows: [{
+              window: "day",
+              limit: 1000,
+              used: 0,
+              ...day,
+              switchAt: null,
+              forecastMs: null,
+              samples: ramp(0)
+            }]
+          }
+        ],
+        tenants: [],
+        events: [],
+        spend: {
+          currency: "USD",
+          tiers: [
+            { name: "S15", day: { soFar: 17.5, projected: 25 }, month: { soFar: 17.5, projected: 25 } },
+            { name: "S16", day: { soFar: 0, projected: 0 }, month: { soFar: 0, projected: 0 } }
+          ],
+          fromSwitching: { day: 0, month: 0 }
+        }
+      }
+      const after = {
+        ...before,
+        at: at + 2_000,
+        tiers: [
+          {
+            ...before.tiers[0]!,
+            active: false,
+            windows: [{ ...before.tiers[0]!.windows[0]!, used: 950, forecastMs: null }]
+          },
+          { ...before.tiers[1]!, active: true, windows: [{ ...before.tiers[1]!.windows[0]!, used: 100 }] }
+        ],
+        events: [
+          {
+            atMs: at + 1_000,
+            kind: "switch",
+            from: "S15",
+            to: "S16",
+            reason: "threshold",
+            message: "Switched from S15 to S16: S15 reached the switch threshold (95%)"
+          },
+          { atMs: at - 60_000, kind: "threshold", tier: "S15", window: "day", threshold: 0.8 }
+        ],
+        spend: {
+          ...before.spend,
+          tiers: [before.spend.tiers[0]!, {
+            name: "S16",
+            day: { soFar: 3.5, projected: 9 },
+            month: { soFar: 3.5, projected: 9 }
+          }],
+          fromSwitching: { day: 1, month: 1 }
+        }
+      }
+      let doc: object = before
+      const server = createServer((req, res) => {
+        const path = (req.url ?? "/").split("?")[0]!
+        const name = path === "/_gateway/" ? "index.html" : path.replace("/_gateway/assets/", "")
+        const file = files.get(name)
+        if (path === "/_gateway/history") {
+          if (req.headers.authorization !== `Bearer ${ADMIN_TOKEN}`) return void res.writeHead(401).end()
+          return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(doc))
+        }
+        if (file === undefined) return void res.writeHead(404).end()
+        res.writeHead(200, {
+          "content-type": file.contentType,
+          "content-security-policy": Dashboard.contentSecurityPolicy
+        })
+        res.end(file.body)
+      })
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+      const page = await open()
+      try {
+        const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+        await page.goto(`${origin}/_gateway/#token=${ADMIN_TOKEN}`)
+        await page.locator("body[data-state=live]").waitFor()
+        expect(await text(page, "#active-tier")).toBe("S15")
+        expect(await text(page, "#source")).toBe("history (memory store)")
+        expect(await text(page, "[data-tier=S15] .price")).toBe("$25.00 per 1,000 transactions (documented)")
+        // the chart's levels are in its legend, and the forecast line is drawn
+        const legend = await page.locator("[data-tier=S15] [data-window=day] .u-legend").innerText()
+        for (const label of ["used", "forecast", "limit", "80%", "95%", "switch at 95%"]) {
+          expect(legend).toContain(label)
+        }
+        expect(await page.locator("[data-tier=S16] [data-window=day] .u-legend").innerText()).not.toContain("switch at")
+        expect((await inkedPixels(page, "--forecast"))["tier:S15/day"]).toBeGreaterThan(30)
+        expect((await inkedPixels(page, "--switch"))["tier:S15/day"]).toBeGreaterThan(30)
+        expect(await text(page, "[data-tier=S15] [data-fact=forecast]")).toBe(
+          "runs out 01:00:00 PM (in 1 h 0 min) at the current rate"
+        )
+        expect(await text(page, "[data-spend='S15/day/soFar']")).toBe("$17.50")
+        expect(await text(page, "[data-spend='S16/day/soFar']")).toBe("$0.00")
+
+        doc = after
+        await page.locator("#active-tier", { hasText: "S16" }).waitFor()
+        await page.locator("[data-spend='S16/day/soFar']", { hasText: "$3.50" }).waitFor()
+        expect(await text(page, "[data-spend='S16/day/projected']")).toBe("$9.00")
+        expect(await text(page, "#spend-note")).toBe("From switching to a dearer tier: $1.00 today, $1.00 this month.")
+        const events = await page.locator("#events li").allInnerTexts()
+        expect(events).toHaveLength(2)
+        expect(events[0]).toContain("Switched S15 → S16: S15 reached the switch threshold (95%)") // newest first
+        expect(events[1]).toContain("S15 day crossed 80%")
+      } finally {
+        await page.close()
+        await new Promise((resolve) => server.close(resolve))
+      }
+    },
+    60_000
+  )
 })

@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { gunzipSync } from "node:zlib"
-import { chartData, fromStatus, levelsOf, parseHistory, SampleMemory } from "../src/dashboard/model.js"
+import { chartData, describeEvent, fromStatus, levelsOf, parseHistory, SampleMemory } from "../src/dashboard/model.js"
 import * as Dashboard from "../src/internal/dashboard.js"
 import * as Ops from "../src/internal/ops.js"
 import { trackers } from "./support.js"
@@ -196,8 +196,9 @@ describe("Dashboard model", () => {
     assert.deepStrictEqual([doc.events[0]!.from, doc.events[0]!.to, doc.events[0]!.reason], [
       "S15",
       "S16",
-      "S15 is exhausted"
+      "exhausted"
     ])
+    assert.strictEqual(describeEvent(doc.events[0]!), "Switched S15 → S16: S15 is exhausted")
   })
 
   it("a chart: the samples and now, the forecast to exhaustion, the levels; the forecast stops at the reset", () => {

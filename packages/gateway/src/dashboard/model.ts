@@ -48,6 +48,8 @@ export interface HistoryEvent {
   readonly reason: string | null
   readonly window: string | null
   readonly threshold: number | null
+  /** The tracker's own sentence about it, when the gateway sends one. */
+  readonly message: string | null
 }
 
 export interface SpendAmount {
@@ -66,6 +68,8 @@ export interface Spend {
 export interface HistoryDocument {
   readonly at: number
   readonly sampleIntervalMs: number
+  /** Where the gateway keeps its samples; `available: false` while that store does not answer. */
+  readonly historyStore: { readonly name: string; readonly available: boolean } | null
   readonly tiers: ReadonlyArray<HistoryTier>
   readonly tenants: ReadonlyArray<HistoryTenant>
   /** Oldest first. */
@@ -121,6 +125,7 @@ const priceOf = (u: unknown): Price | null => {
     : { perThousand, currency: str(u["currency"]) ?? "USD", confidence: str(u["confidence"]) ?? "unconfirmed" }
 }
 
+// `soFar: null`: the tier has no price
 const amountOf = (u: unknown): SpendAmount | null => {
   if (!isObject(u)) return null
   const soFar = num(u["soFar"])
@@ -153,7 +158,8 @@ const eventOf = (u: unknown): HistoryEvent | undefined => {
     to: str(u["to"]),
     reason: str(u["reason"]),
     window: str(u["window"]),
-    threshold: num(u["threshold"])
+    threshold: num(u["threshold"]),
+    message: str(u["message"])
   }
 }
 
@@ -164,6 +170,9 @@ export const parseHistory = (u: unknown): HistoryDocument | string => {
   return {
     at: num(u["at"]) ?? Date.now(),
     sampleIntervalMs: num(u["sampleIntervalMs"]) ?? 10_000,
+    historyStore: isObject(u["historyStore"])
+      ? { name: str(u["historyStore"]["name"]) ?? "?", available: u["historyStore"]["available"] !== false }
+      : null,
     tiers: u["tiers"].flatMap((t) => {
       const name = named(t)
       return name === null || !isObject(t)
@@ -211,6 +220,7 @@ export const fromStatus = (u: unknown, memory: SampleMemory): HistoryDocument | 
   return {
     at,
     sampleIntervalMs: 2_000,
+    historyStore: null,
     tiers: u["tiers"].flatMap((t) => {
       const name = isObject(t) ? str(t["name"]) : null
       return name === null || !isObject(t)
@@ -230,10 +240,10 @@ export const fromStatus = (u: unknown, memory: SampleMemory): HistoryDocument | 
         tier: str(s["to"]),
         from: str(s["from"]),
         to: str(s["to"]),
-        // the message repeats the tiers ("Switched from S15 to S16: S15 is exhausted"): the timeline says them once
-        reason: (str(s["message"]) ?? str(s["reason"]))?.replace(/^Switched from \S+ to \S+: /, "") ?? null,
+        reason: str(s["reason"]),
         window: null,
-        threshold: null
+        threshold: null,
+        message: str(s["message"])
       }]
     }).toSorted((a, b) => a.atMs - b.atMs),
     spend: null
@@ -315,12 +325,19 @@ export const duration = (ms: number): string => {
   return `${s} s`
 }
 
-/** One line about an event, for the timeline. */
+/**
+ * One line about an event, for the timeline: the tracker's sentence when there is one (for a
+ * switch, after the tiers: "Switched from S15 to S16: " is said once, as "S15 → S16"), else one
+ * made of the fields.
+ */
 export const describeEvent = (e: HistoryEvent): string => {
   const reason = e.reason === null ? "" : `: ${e.reason}`
+  if (e.kind === "switch") {
+    const why = e.message?.replace(/^Switched from \S+ to \S+: /, "")
+    return `Switched ${e.from ?? "?"} → ${e.to ?? "?"}${why === undefined ? reason : `: ${why}`}`
+  }
+  if (e.message !== null) return e.message
   switch (e.kind) {
-    case "switch":
-      return `Switched ${e.from ?? "?"} → ${e.to ?? "?"}${reason}`
     case "threshold":
       return `${e.tier ?? "?"} ${e.window ?? ""} crossed ${
         e.threshold === null ? "a threshold" : percent(e.threshold)

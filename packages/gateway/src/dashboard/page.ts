@@ -485,9 +485,15 @@ const render = (doc: HistoryDocument, from: "history" | "status") => {
   const active = doc.tiers.find((t) => t.active)
   $("active-tier").textContent = active?.name ?? "none (every tier is out)"
   $("active").classList.toggle("out", active === undefined)
-  $("source").textContent = from === "history"
+  const store = doc.historyStore
+  $("source").textContent = from === "status"
+    ? "status only (no /_gateway/history: charts start when the page opened)"
+    : store === null
     ? "history"
-    : "status only (no /_gateway/history: charts start when the page opened)"
+    : store.available
+    ? `history (${store.name} store)`
+    : `history: the ${store.name} store does not answer, live values only`
+  $("source").classList.toggle("warn", store?.available === false)
   $("updated").textContent = `updated ${time.format(doc.at)}`
   const switches = doc.events.filter((e) => e.kind === "switch").map((e) => ({
     at: e.atMs / 1000,
