@@ -1,10 +1,10 @@
 /**
- * The `bing-search` command line: `web`, `images`, `quota` and `demo`, their flags, and the glue
+ * The `bing-search` command line: `web`, `images`, `trending`, `quota` and `demo`, their flags, and the glue
  * that runs each command in a session (store, tracker, client) with every typed failure turned
  * into a message and an exit code.
  */
 import type { BingClient } from "@bing-effect/client"
-import type { QuotaEvent } from "@bing-effect/quota-tracker"
+import type { QuotaEvent, QuotaTracker } from "@bing-effect/quota-tracker"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
@@ -15,11 +15,12 @@ import type { CliExit } from "./ExitCode.js"
 import * as Failure from "./Failure.js"
 import * as Output from "./Output.js"
 import * as Render from "./Render.js"
+import * as Screen from "./Screen.js"
 import * as Session from "./Session.js"
 import * as Settings from "./Settings.js"
+import * as Watch from "./Watch.js"
 
-/** The program's version. */
-export const version = "0.1.0"
+export { version } from "./Version.js"
 
 const env = <A>(flag: Flag.Flag<A>, config: Config.Config<A>) => flag.pipe(Flag.withFallbackConfig(config))
 
@@ -36,6 +37,9 @@ const description = [
   "  BING_SEARCH_ENDPOINT   base URL (--endpoint), default https://api.bing.microsoft.com",
   "  BING_SEARCH_STORE      quota store (--store): memory (default), sqlite:<file>, redis://host:port",
   "  BING_SEARCH_ALLOW_INSECURE_LOOPBACK=true  accept http:// to 127.0.0.1/::1/localhost (emulator only)",
+  "  BING_SEARCH_CLIENT_ID_FILE  where Bing's X-MSEdge-ClientID is kept between runs (--client-id-file), or off;",
+  "                         default $XDG_STATE_HOME/bing-search/client-id or ~/.local/state/bing-search/client-id",
+  "  NO_COLOR / FORCE_COLOR turn colour off / force it (colour is on for a terminal only)",
   "",
   "Exit codes:",
   tableText()
@@ -83,6 +87,12 @@ export const root = Command.make("bing-search").pipe(
     maxWait: Flag.Finite("max-wait").pipe(
       Flag.optional,
       describe("Longest Retry-After, in seconds, the app waits for (default 5)")
+    ),
+    clientIdFile: env(Flag.String("client-id-file"), Config.String("BING_SEARCH_CLIENT_ID_FILE")).pipe(
+      Flag.optional,
+      describe(
+        "Where Bing's X-MSEdge-ClientID is kept between runs, or off (default $XDG_STATE_HOME/bing-search/client-id) [BING_SEARCH_CLIENT_ID_FILE]"
+      )
     )
   }),
   Command.withDescription(description)
@@ -124,13 +134,14 @@ const insecureEndpoint = (e: Settings.InsecureEndpoint): Failure.Problem => ({
  */
 const inSession = <A>(
   shared: Settings.SharedFlags,
-  body: (session: Session.Session) => Effect.Effect<A, Failure.AppError, Scope.Scope>,
-  options: { readonly notes?: boolean | undefined } = {}
+  body: (session: Session.Session) => Effect.Effect<A, Failure.AppError | CliExit, Scope.Scope>,
+  options: { readonly notes?: boolean | undefined; readonly json?: boolean | undefined } = {}
 ): Effect.Effect<A, CliExit> => {
+  const report: Failure.Report = { json: options.json }
   let context: Failure.Context = { now: Date.now() }
   const program = Effect.gen(function*() {
     const settings = yield* Settings.resolve(shared).pipe(
-      Effect.catchTag("InsecureEndpoint", (e) => Failure.fail(insecureEndpoint(e)))
+      Effect.catchTag("InsecureEndpoint", (e) => Failure.fail(insecureEndpoint(e), report))
     )
     context = { settings, now: Date.now() }
     const session = yield* Session.make(settings, {
@@ -142,7 +153,7 @@ const inSession = <A>(
     context = { settings, events: session.events, now: Date.now() }
     return yield* body(session)
   })
-  return Failure.handle(Effect.scoped(program), () => ({ ...context, now: Date.now() }))
+  return Failure.handle(Effect.scoped(program), () => ({ ...context, now: Date.now() }), report)
 }
 
 /**
@@ -192,7 +203,10 @@ const searchFlags = {
     describe("Day, Week or Month (web also YYYY-MM-DD[..YYYY-MM-DD])")
   ),
   lang: Flag.String("lang").pipe(Flag.optional, describe("Language of the user interface strings (Bing's setLang)")),
-  json: Flag.Boolean("json").pipe(Flag.withDefault(false), describe("Print the typed result as JSON"))
+  json: Flag.Boolean("json").pipe(
+    Flag.withDefault(false),
+    describe("Print the typed result as JSON; on failure an error object {\"error\":{tag,message,exitCode,...}}")
+  )
 }
 
 /** The Bing parameters `web` and `images` both take, from the flags they share. */
@@ -228,8 +242,10 @@ export const web = Command.make(
       Effect.gen(function*() {
         const result = yield* session.client.webSearch(params)
         yield* explainTier(session, result.meta.tier)
-        return input.json ? json(result) : Render.web(q, result, params.offset ?? 0)
-      }))
+        return input.json
+          ? json(result)
+          : Render.web(q, result, params.offset ?? 0, { columns: Screen.width().columns })
+      }), { json: input.json })
     yield* Output.print(text)
   })
 ).pipe(Command.withDescription("Search the web: title, URL and snippet of each result"))
@@ -290,31 +306,103 @@ export const images = Command.make(
         const result = yield* session.client.imageSearch(params)
         yield* explainTier(session, result.meta.tier)
         return input.json ? json(result) : Render.images(q, result, params.offset ?? 0)
-      }))
+      }), { json: input.json })
     yield* Output.print(text)
   })
 ).pipe(Command.withDescription("Search images: name, size, format and URL of each result, with the image filters"))
 
+/** `bing-search trending`. */
+export const trending = Command.make(
+  "trending",
+  {
+    market: searchFlags.market,
+    country: searchFlags.country,
+    safeSearch: searchFlags.safeSearch,
+    lang: searchFlags.lang,
+    json: searchFlags.json
+  },
+  Effect.fn("bing-search.trending")(function*(input) {
+    const shared = yield* root
+    const params = defined({
+      mkt: opt(input.market),
+      cc: opt(input.country),
+      safeSearch: opt(input.safeSearch),
+      setLang: opt(input.lang)
+    }) as BingClient.TrendingImagesInput
+    const text = yield* inSession(shared, (session) =>
+      Effect.gen(function*() {
+        const result = yield* session.client.trendingImages(params)
+        yield* explainTier(session, result.meta.tier)
+        return input.json ? json(result) : Render.trending(result, { columns: Screen.width().columns })
+      }), { json: input.json })
+    yield* Output.print(text)
+  })
+).pipe(
+  Command.withDescription(
+    "Trending images (Bing's /images/trending): each category and the searches in it; markets en-US, en-GB, en-CA, en-AU, en-IN, zh-CN"
+  )
+)
+
+/** The quota table for the width, with the memory store's hint (`known`: the width is a terminal's). */
+const quotaText = (session: Session.Session, status: QuotaTracker.QuotaStatus, width: Screen.Width) => {
+  const table = Render.quota(status, Settings.describeStore(session.settings.store), {
+    ascii: !Output.isTerminal(),
+    columns: width.columns,
+    fit: width.known,
+    palette: Screen.stdout()
+  })
+  return session.settings.store._tag === "memory"
+    ? `${table}\n\n${
+      Render.wrap(
+        "(memory store: counts cover this process only; use --store sqlite:<file> or redis://... to share them across runs)",
+        width.known ? width.columns : Number.POSITIVE_INFINITY,
+        ""
+      )
+    }`
+    : table
+}
+
 /** `bing-search quota`. */
 export const quota = Command.make(
   "quota",
-  { json: Flag.Boolean("json").pipe(Flag.withDefault(false), describe("Print the status as JSON")) },
+  {
+    json: Flag.Boolean("json").pipe(
+      Flag.withDefault(false),
+      describe("Print the status as JSON; on failure an error object {\"error\":{tag,message,exitCode,...}}")
+    ),
+    watch: Flag.Boolean("watch").pipe(
+      Flag.withAlias("w"),
+      Flag.withDefault(false),
+      describe("Redraw the table every second until Ctrl-C (with --json: one JSON line a second)")
+    )
+  },
   Effect.fn("bing-search.quota")(function*(input) {
     const shared = yield* root
     const text = yield* inSession(shared, (session) =>
       Effect.gen(function*() {
+        if (input.watch) {
+          return yield* Watch.run({
+            json: input.json,
+            frame: (columns) =>
+              Effect.map(session.tracker.status, (status) => {
+                if (input.json) return JSON.stringify(status)
+                const width = Screen.width()
+                const heading = Screen.truncate("Every 1 s; Ctrl-C to stop.", columns)
+                return `${heading}\n\n${quotaText(session, status, { columns, known: width.known })}`
+              })
+          }).pipe(Effect.catchTag("OutputFailed", Output.exit))
+        }
         const status = yield* session.tracker.status
         if (input.json) return json(status)
-        const table = Render.quota(status, Settings.describeStore(session.settings.store), {
-          ascii: !Output.isTerminal()
-        })
-        return session.settings.store._tag === "memory"
-          ? `${table}\n\n(memory store: counts cover this process only; use --store sqlite:<file> or redis://... to share them across runs)`
-          : table
-      }), { notes: false })
+        return quotaText(session, status, Screen.width())
+      }), { notes: false, json: input.json })
     yield* Output.print(text)
   })
-).pipe(Command.withDescription("Show each tier's quota windows: used, limit, remaining, reset, forecast, active tier"))
+).pipe(
+  Command.withDescription(
+    "Show each tier's quota windows: used, limit, remaining, reset, forecast, active tier; --watch redraws it every second"
+  )
+)
 
 /** `bing-search demo`. */
 export const demo = Command.make(
@@ -332,4 +420,4 @@ export const demo = Command.make(
 )
 
 /** The whole command line. */
-export const cli = root.pipe(Command.withSubcommands([web, images, quota, demo]))
+export const cli = root.pipe(Command.withSubcommands([web, images, trending, quota, demo]))

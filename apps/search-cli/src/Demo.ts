@@ -31,6 +31,7 @@ import { CliExit, ExitCode } from "./ExitCode.js"
 import * as Failure from "./Failure.js"
 import * as Output from "./Output.js"
 import * as Progress from "./Progress.js"
+import * as Screen from "./Screen.js"
 import * as Session from "./Session.js"
 import type { Settings } from "./Settings.js"
 
@@ -70,6 +71,21 @@ export const eventLine = (event: QuotaEvent.QuotaEvent): string | undefined => {
   }
 }
 
+/** The colour of an event's line: warnings yellow, exhaustion red, switches cyan. */
+export const eventColour = (p: Screen.Palette, event: QuotaEvent.QuotaEvent): (s: string) => string => {
+  switch (event._tag) {
+    case "ThresholdCrossed":
+    case "TierHeld":
+    case "StoreFallback":
+      return p.yellow
+    case "TierExhausted":
+      return p.red
+    case "TierSwitched":
+    case "StoreRecovered":
+      return p.cyan
+  }
+}
+
 /** The emulator, in this process, on a free loopback port, with the demo's keys. */
 const startEmulator = (keys: Keys) =>
   Emulator.make({
@@ -100,7 +116,9 @@ const settingsFor = (keys: Keys, endpoint: string): Settings => ({
   timeoutMs: undefined,
   maxAttempts: undefined,
   maxWaitMs: undefined,
-  store: { _tag: "memory" }
+  store: { _tag: "memory" },
+  // the emulator's ids are of no use to Bing: the demo keeps none
+  clientIdFile: undefined
 })
 
 /** The opening lines: what runs where. */
@@ -143,8 +161,15 @@ const summary = (ctx: DemoContext, results: { readonly served: Tally; readonly c
         String(usage.get("S16")?.throttled ?? 0)
       ]
     ]
-    const width = Math.max(...rows.map((r) => r[0]!.length))
-    for (const r of rows) yield* ctx.say(`  ${r[0]!.padEnd(width)}  ${r[1]!.padStart(5)}  ${r[2]!.padStart(5)}`)
+    // on a narrow terminal a label wraps within its column, the numbers on its last line
+    const screen = Screen.width()
+    const widest = Math.max(...rows.map((r) => r[0]!.length))
+    const width = screen.known ? Math.max(8, Math.min(widest, screen.columns - 17)) : widest
+    for (const r of rows) {
+      const label = Screen.wrap(r[0]!, width, "").split("\n")
+      for (const l of label.slice(0, -1)) yield* ctx.say(`  ${l}`)
+      yield* ctx.say(`  ${label.at(-1)!.padEnd(width)}  ${r[1]!.padStart(5)}  ${r[2]!.padStart(5)}`)
+    }
     yield* ctx.say()
     yield* ctx.say(
       `  warnings       ${warnings.length}: ${
@@ -190,7 +215,18 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
 
   // while the burst shows its bar, lines (the tracker's warnings) print above it
   const bar = yield* Ref.make<Progress.Progress | undefined>(undefined)
-  const say = (text = "") => Effect.flatMap(Ref.get(bar), (p) => (p === undefined ? Output.log(text) : p.line(text)))
+  // on a terminal, long lines wrap on their words at its width (read at each line: it may change)
+  const fitted = (text: string) => {
+    const width = Screen.width()
+    return width.known ? Screen.wrapLines(text, width.columns) : text
+  }
+  // colour (a terminal's, see Screen) goes on after the fitting, which measures plain text
+  const say = (text = "", colour: (s: string) => string = (s) => s) =>
+    Effect.flatMap(
+      Ref.get(bar),
+      (p) => (p === undefined ? Output.log(colour(fitted(text))) : p.line(colour(fitted(text))))
+    )
+  const palette = Screen.stdout()
   const withProgress = <A, E>(total: number, use: (progress: Progress.Progress) => Effect.Effect<A, E>) =>
     Effect.gen(function*() {
       const progress = Progress.make(total)
@@ -209,7 +245,7 @@ export const run: Effect.Effect<void, CliExit> = Effect.gen(function*() {
       onEvent: (event) =>
         Effect.suspend(() => {
           const line = eventLine(event)
-          return line === undefined ? Effect.void : Effect.ignore(say(line))
+          return line === undefined ? Effect.void : Effect.ignore(say(line, eventColour(palette, event)))
         })
     })),
     (effect) => Failure.handle(effect, failureContext()),

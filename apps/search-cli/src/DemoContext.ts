@@ -29,8 +29,11 @@ export interface DemoContext {
   readonly keys: Keys
   readonly settings: Settings
   readonly session: Session.Session
-  /** Prints one line on stdout through `Console`; above the progress bar while the burst shows one. */
-  readonly say: (text?: string) => Effect.Effect<void, Output.OutputFailed>
+  /**
+   * Prints one line on stdout through `Console`; above the progress bar while the burst shows one.
+   * On a terminal it wraps at the width, then takes `colour`.
+   */
+  readonly say: (text?: string, colour?: (s: string) => string) => Effect.Effect<void, Output.OutputFailed>
   /** What `Failure` needs to explain an error, read when the error happens. */
   readonly failureContext: () => Failure.Context
 }

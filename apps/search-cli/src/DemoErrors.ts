@@ -11,6 +11,7 @@ import * as Redacted from "effect/Redacted"
 import type { DemoContext, Tally } from "./DemoContext.js"
 import { DemoStepFailed, fastRetry, indent, seconds, secret, stopwatch, tally } from "./DemoContext.js"
 import * as Failure from "./Failure.js"
+import * as Screen from "./Screen.js"
 import * as Session from "./Session.js"
 
 /** What the tour counted: the errors caught, by tag, and the searches that were served, by tier. */
@@ -28,7 +29,15 @@ const expectFailure = (step: string) => <A, E, R>(effect: Effect.Effect<A, E, R>
 
 /** Prints how an error was produced and what the CLI says about it; gives its tag (without the reason). */
 const show = (ctx: DemoContext, how: string, problem: Failure.Problem) =>
-  Effect.as(ctx.say(`\n  ${how}\n${indent(Failure.render(problem))}`), problem.tag.split("/")[0]!)
+  Effect.suspend(() => {
+    // wrapped here, at the width less the indentation, so the red headline is measured uncoloured
+    const width = Screen.width()
+    const message = Failure.render(problem, {
+      columns: width.known ? width.columns - 4 : undefined,
+      palette: Screen.stdout()
+    })
+    return Effect.as(ctx.say(`\n  ${how}\n${indent(message)}`), problem.tag.split("/")[0]!)
+  })
 
 /** A client of its own on the emulator, without the tracker. */
 const standalone = (ctx: DemoContext, options: BingClient.Options) =>

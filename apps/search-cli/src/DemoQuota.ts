@@ -11,6 +11,7 @@ import { DemoStepFailed, indent, query, seconds, showTally, stopwatch, tally } f
 import * as Output from "./Output.js"
 import type * as Progress from "./Progress.js"
 import * as Render from "./Render.js"
+import * as Screen from "./Screen.js"
 
 /** Searches in the burst, and the pause between two of them (about 125 searches a second). */
 export const burstShape = { searches: 260, everyMs: 8 } as const
@@ -65,7 +66,18 @@ export const burst = (
     }
     yield* ctx.say()
     const status = yield* ctx.session.tracker.status
-    yield* ctx.say(indent(Render.quota(status, "memory", { ascii: !Output.isTerminal() }), "  "))
+    const width = Screen.width()
+    yield* ctx.say(
+      indent(
+        Render.quota(status, "memory", {
+          ascii: !Output.isTerminal(),
+          columns: width.columns - 2,
+          fit: width.known,
+          palette: Screen.stdout()
+        }),
+        "  "
+      )
+    )
     return served
   })
 

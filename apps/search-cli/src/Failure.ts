@@ -12,6 +12,8 @@ import { Window } from "@bing-effect/quota-tracker"
 import type { BingError } from "@bing-effect/schema"
 import * as Effect from "effect/Effect"
 import { CliExit, ExitCode } from "./ExitCode.js"
+import * as Output from "./Output.js"
+import * as Screen from "./Screen.js"
 import type { InvalidSettings, MissingKey, Settings } from "./Settings.js"
 
 /** A failure explained: its tag, its exit code and the lines to print. */
@@ -393,19 +395,58 @@ export type AppError =
   | InvalidSettings
   | MissingKey
 
-/** The lines printed for a problem (stderr). */
-export const render = (p: Problem): string =>
-  [
-    `error [${p.tag}] ${p.headline}`,
-    ...p.details.map((d) => `  ${d}`),
-    `  what to do: ${p.hint}`,
+/**
+ * The lines printed for a problem (stderr). With `columns`, each line wraps at that width (its
+ * continuation lines indented under it); without, every fact stays on one line.
+ */
+export const render = (
+  p: Problem,
+  layout: { readonly columns?: number | undefined; readonly palette?: Screen.Palette | undefined } = {}
+): string => {
+  const colour = layout.palette ?? Screen.palette(false)
+  const line = (text: string, indent: string, hang: string) =>
+    layout.columns === undefined
+      ? indent + text
+      : Screen.wrap(text, Math.max(10, layout.columns - hang.length), hang).slice(hang.length - indent.length)
+  return [
+    colour.red(line(`error [${p.tag}] ${p.headline}`, "", "  ")),
+    ...p.details.map((d) => line(d, "  ", "    ")),
+    line(`what to do: ${p.hint}`, "  ", "    "),
     `  (exit code ${p.code})`
   ].join("\n")
+}
 
-/** Prints a problem on stderr and ends the run with its exit code. */
-export const fail = (p: Problem): Effect.Effect<never, CliExit> =>
+/** `render` for stderr: wrapped at its width when that is known (a terminal), coloured as it allows. */
+export const renderForStderr = (p: Problem): string => {
+  const width = Screen.width(process.stderr)
+  return render(p, { columns: width.known ? width.columns : undefined, palette: Screen.stderr() })
+}
+
+/**
+ * A problem as the JSON object `--json` prints on stdout: `{ "error": { tag, message, exitCode,
+ * details, hint } }`, built from the same fields as the message (so never a key).
+ */
+export const toJson = (p: Problem): string =>
+  JSON.stringify(
+    { error: { tag: p.tag, message: p.headline, exitCode: p.code, details: p.details, hint: p.hint } },
+    null,
+    2
+  )
+
+/** How a failure is reported: with `json`, its JSON object on stdout as well as the message on stderr. */
+export interface Report {
+  readonly json?: boolean | undefined
+}
+
+/** Prints a problem on stderr (and with `json` its object on stdout) and ends the run with its exit code. */
+export const fail = (p: Problem, report: Report = {}): Effect.Effect<never, CliExit> =>
   Effect.andThen(
-    Effect.sync(() => process.stderr.write(`${render(p)}\n`)),
+    Effect.sync(() => {
+      process.stderr.write(`${renderForStderr(p)}\n`)
+      // stdout may be closed (| head): the exit code says the rest
+      if (report.json === true) Output.guard(process.stdout)
+      if (report.json === true && !process.stdout.destroyed) process.stdout.write(`${toJson(p)}\n`)
+    }),
     Effect.fail(new CliExit({ code: p.code }))
   )
 
@@ -415,27 +456,29 @@ export const fail = (p: Problem): Effect.Effect<never, CliExit> =>
  */
 export const handle = <A, R>(
   effect: Effect.Effect<A, AppError | CliExit, R>,
-  context: () => Context
+  context: () => Context,
+  report: Report = {}
 ): Effect.Effect<A, CliExit, R> => {
+  const failed = (p: Problem) => fail(p, report)
   return effect.pipe(
     Effect.catchTags({
-      InvalidRequest: (e) => fail(invalidRequest(e, context())),
-      InvalidAuthorization: (e) => fail(invalidAuthorization(e, context())),
-      InsufficientAuthorization: (e) => fail(insufficientAuthorization(e)),
-      QuotaExhausted: (e) => fail(bingQuotaExhausted(e, context())),
-      QuotaError: (e) => fail(quotaError(e, context())),
-      RateLimited: (e) => fail(rateLimited(e, context())),
-      EmptyResponse: (e) => fail(emptyResponse(e, context())),
-      ServerError: (e) => fail(serverError(e, context())),
-      NotFound: (e) => fail(notFound(e)),
-      UnexpectedResponse: (e) => fail(unexpectedResponse(e)),
-      RequestTimeout: (e) => fail(requestTimeout(e, context())),
-      ConnectionFailed: (e) => fail(connectionFailed(e, context())),
-      RedirectRefused: (e) => fail(redirectRefused(e)),
-      ResponseTooLarge: (e) => fail(responseTooLarge(e)),
-      InvalidClientOptions: (e) => fail(invalidClientOptions(e)),
-      InvalidSettings: (e) => fail(invalidSettings(e)),
-      MissingKey: (e) => fail(missingKey(e))
+      InvalidRequest: (e) => failed(invalidRequest(e, context())),
+      InvalidAuthorization: (e) => failed(invalidAuthorization(e, context())),
+      InsufficientAuthorization: (e) => failed(insufficientAuthorization(e)),
+      QuotaExhausted: (e) => failed(bingQuotaExhausted(e, context())),
+      QuotaError: (e) => failed(quotaError(e, context())),
+      RateLimited: (e) => failed(rateLimited(e, context())),
+      EmptyResponse: (e) => failed(emptyResponse(e, context())),
+      ServerError: (e) => failed(serverError(e, context())),
+      NotFound: (e) => failed(notFound(e)),
+      UnexpectedResponse: (e) => failed(unexpectedResponse(e)),
+      RequestTimeout: (e) => failed(requestTimeout(e, context())),
+      ConnectionFailed: (e) => failed(connectionFailed(e, context())),
+      RedirectRefused: (e) => failed(redirectRefused(e)),
+      ResponseTooLarge: (e) => failed(responseTooLarge(e)),
+      InvalidClientOptions: (e) => failed(invalidClientOptions(e)),
+      InvalidSettings: (e) => failed(invalidSettings(e)),
+      MissingKey: (e) => failed(missingKey(e))
     })
   )
 }

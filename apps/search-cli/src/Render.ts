@@ -7,23 +7,12 @@ import type { BingClient, BingResult } from "@bing-effect/client"
 import type { QuotaTracker } from "@bing-effect/quota-tracker"
 import { Window } from "@bing-effect/quota-tracker"
 import { formatInstant } from "./Failure.js"
+import * as Screen from "./Screen.js"
 
 const count = (n: number): string => Math.round(n).toLocaleString("en-US")
 
-/** Word-wraps `text` to `width` columns, each line prefixed with `indent`. */
-export const wrap = (text: string, width: number, indent: string): string => {
-  const words = text.replace(/\s+/g, " ").trim().split(" ")
-  const lines: Array<string> = []
-  let line = ""
-  for (const word of words) {
-    if (line !== "" && line.length + 1 + word.length > width) {
-      lines.push(line)
-      line = word
-    } else line = line === "" ? word : `${line} ${word}`
-  }
-  if (line !== "") lines.push(line)
-  return lines.map((l) => indent + l).join("\n")
-}
+/** Word-wraps `text` to `width` columns, each line prefixed with `indent` (see `Screen.wrap`). */
+export const wrap = Screen.wrap
 
 /** Strips Bing's hit-highlighting characters and HTML entities of the Raw text format. */
 const clean = (s: string): string =>
@@ -41,12 +30,20 @@ const metaLine = (meta: BingResult.Meta): string => {
   return parts.join(", ")
 }
 
-/** Web results, numbered from `offset + 1`. */
+/** How wide the output may be (default: 80 columns, as off a terminal). */
+export interface Layout {
+  /** Columns a line may take. */
+  readonly columns?: number | undefined
+}
+
+/** Web results, numbered from `offset + 1`, snippets wrapped at `layout.columns`. */
 export const web = (
   query: string,
   result: BingResult.BingResult<BingClient.WebSearchValue>,
-  offset: number
+  offset: number,
+  layout: Layout = {}
 ): string => {
+  const columns = layout.columns ?? Screen.defaultColumns
   const pages = result.value.webPages
   const items = pages?.value ?? []
   const total = pages?.totalEstimatedMatches
@@ -56,7 +53,9 @@ export const web = (
   if (items.length === 0) return `${head}\n\n  No web pages matched.`
   const body = items.map((page, i) => {
     const lines = [`${String(offset + i + 1).padStart(3)}. ${clean(page.name)}`, `     ${page.url}`]
-    if (page.snippet !== undefined && page.snippet !== "") lines.push(wrap(clean(page.snippet), 92, "     "))
+    if (page.snippet !== undefined && page.snippet !== "") {
+      lines.push(wrap(clean(page.snippet), Math.max(10, columns - 5), "     "))
+    }
     return lines.join("\n")
   })
   return `${head}\n\n${body.join("\n\n")}`
@@ -100,6 +99,33 @@ export const images = (
   return `${head}\n\n${body.join("\n\n")}`
 }
 
+/** Trending images: each category's title, then its tiles (the query that finds each, and the image's URL). */
+export const trending = (
+  result: BingResult.BingResult<BingClient.TrendingImagesValue>,
+  layout: Layout = {}
+): string => {
+  const columns = layout.columns ?? Screen.defaultColumns
+  const categories = result.value.categories
+  const tiles = categories.reduce((n, c) => n + c.tiles.length, 0)
+  const head = `Trending images: ${categories.length} categor${categories.length === 1 ? "y" : "ies"}, ${tiles} tile${
+    tiles === 1 ? "" : "s"
+  } (${metaLine(result.meta)})`
+  if (categories.length === 0) return `${head}\n\n  Nothing is trending in this market.`
+  const body = categories.map((category) => {
+    const lines = [wrap(clean(category.title), columns, "")]
+    category.tiles.forEach((tile, i) => {
+      lines.push(
+        `${String(i + 1).padStart(3)}. ${
+          wrap(clean(tile.query.displayText ?? tile.query.text), Math.max(10, columns - 5), "     ").slice(5)
+        }`,
+        `     ${tile.image.contentUrl ?? tile.image.thumbnailUrl}`
+      )
+    })
+    return lines.join("\n")
+  })
+  return `${head}\n\n${body.join("\n\n")}`
+}
+
 /** A bar of `width` cells for a fraction in [0, 1]. */
 export const bar = (fraction: number, width = 20, ascii = true): string => {
   const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0))
@@ -123,53 +149,83 @@ export const forecastText = (w: QuotaTracker.WindowStatus, now: number): string 
   return w.ratePerSecond > 0 ? `lasts to reset${avg}` : "-"
 }
 
-/** The quota table: one row per window of each tier, the active tier marked with `*`. */
+/** Options of the quota table. */
+export interface QuotaLayout extends Layout {
+  /** `[###...]` bars (a pipe, a file) rather than block characters (a terminal). Default true. */
+  readonly ascii?: boolean | undefined
+  /**
+   * Reflow the table to fit `columns` (narrower bars, then one block per window). Default false:
+   * off a terminal the table keeps its full width, so that scripts see the same columns.
+   */
+  readonly fit?: boolean | undefined
+  /** Colours for the bars and the notes; default none. */
+  readonly palette?: Screen.Palette | undefined
+}
+
+/** One window of one tier, as the table shows it. */
+interface WindowRow {
+  readonly tier: string
+  readonly first: boolean
+  readonly window: string
+  readonly fraction: number
+  readonly percent: string
+  readonly used: string
+  readonly limit: string
+  readonly remaining: string
+  readonly resets: string
+  readonly forecast: string
+}
+
+const widestBar = 20
+const narrowestBar = 6
+const gap = "  "
+
+/**
+ * The quota table: one row per window of each tier, the active tier marked with `*`. With `fit`,
+ * a table wider than `columns` gets narrower bars, and if even that does not fit, one block of
+ * lines per window ("used 2 of 3, 1 left", "resets ..."), so no cell is ever cut or wrapped.
+ */
 export const quota = (
   status: QuotaTracker.QuotaStatus,
   storeLabel: string,
-  options: { readonly ascii?: boolean | undefined } = {}
+  options: QuotaLayout = {}
 ): string => {
   const now = status.at
+  const columns = options.columns ?? Screen.defaultColumns
+  const fit = options.fit === true
+  const p = options.palette ?? Screen.palette(false)
+  const ascii = options.ascii ?? true
   const head = [
     `Quota at ${formatInstant(now)}, store ${storeLabel}${
       status.storeMode === "fallback" ? " (unavailable: counting in memory)" : ""
     }`,
     `Active tier: ${status.active ?? "none (every tier is exhausted)"}`
   ]
-  const rows: Array<ReadonlyArray<string>> = [[
-    "TIER",
-    "WINDOW",
-    "USAGE",
-    "",
-    "USED",
-    "LIMIT",
-    "REMAINING",
-    "RESETS",
-    "FORECAST"
-  ]]
+  // in the tiers' order: a window, or a tier without limits (`undefined`)
+  const entries: Array<{ readonly name: string; readonly w: WindowRow | undefined }> = []
   const notes: Array<string> = []
   for (const tier of status.tiers) {
-    const mark = tier.active ? "*" : " "
-    if (tier.windows.length === 0) {
-      rows.push([`${tier.name} ${mark}`, "-", "(no limits configured)", "", "", "", "", "", ""])
-    }
+    const name = `${tier.name} ${tier.active ? "*" : " "}`
+    if (tier.windows.length === 0) entries.push({ name, w: undefined })
     tier.windows.forEach((w, i) => {
       const fraction = w.limit > 0 ? w.used / w.limit : 0
-      const resets = w.window === "second"
-        ? (w.resetsAt <= now ? "now" : `in ${Window.formatDuration(w.resetsAt - now)}`)
-        : formatInstant(w.resetsAt)
-      const forecast = forecastText(w, now)
-      rows.push([
-        i === 0 ? `${tier.name} ${mark}` : "",
-        w.window,
-        bar(fraction, 20, options.ascii ?? true),
-        `${Math.round(fraction * 100)}%`,
-        count(w.used),
-        count(w.limit),
-        count(w.remaining),
-        resets,
-        forecast
-      ])
+      entries.push({
+        name,
+        w: {
+          tier: name,
+          first: i === 0,
+          window: w.window,
+          fraction,
+          percent: `${Math.round(fraction * 100)}%`,
+          used: count(w.used),
+          limit: count(w.limit),
+          remaining: count(w.remaining),
+          resets: w.window === "second"
+            ? (w.resetsAt <= now ? "now" : `in ${Window.formatDuration(w.resetsAt - now)}`)
+            : formatInstant(w.resetsAt),
+          forecast: forecastText(w, now)
+        }
+      })
     })
     if (tier.exhausted && tier.exhaustedUntil !== undefined) {
       notes.push(
@@ -180,10 +236,72 @@ export const quota = (
       notes.push(`${tier.name} is held after a 429 until ${formatInstant(tier.heldUntil)}.`)
     }
   }
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)))
-  const numeric = new Set([3, 4, 5, 6])
-  const table = rows.map((r) =>
-    r.map((cell, c) => (numeric.has(c) ? padL(cell, widths[c]!) : pad(cell, widths[c]!))).join("  ").trimEnd()
-  )
-  return [...head, "", ...table, ...(notes.length === 0 ? [] : ["", ...notes])].join("\n")
+  const colourBar = (w: WindowRow, text: string) => Screen.usageColor(p, w.fraction)(text)
+  const colourNote = (note: string) => p.yellow(note)
+
+  const table = (barWidth: number): { readonly lines: ReadonlyArray<string>; readonly width: number } => {
+    const header = ["TIER", "WINDOW", "USAGE", "", "USED", "LIMIT", "REMAINING", "RESETS", "FORECAST"]
+    const rows: Array<readonly [ReadonlyArray<string>, WindowRow | undefined]> = [[header, undefined]]
+    for (const { name, w } of entries) {
+      if (w === undefined) {
+        rows.push([[name, "-", "(no limits configured)", "", "", "", "", "", ""], undefined])
+        continue
+      }
+      rows.push([[
+        w.first ? w.tier : "",
+        w.window,
+        bar(w.fraction, barWidth, ascii),
+        w.percent,
+        w.used,
+        w.limit,
+        w.remaining,
+        w.resets,
+        w.forecast
+      ], w])
+    }
+    const widths = header.map((_, c) => Math.max(...rows.map(([r]) => (r[c] ?? "").length)))
+    const numeric = new Set([3, 4, 5, 6])
+    const lines = rows.map(([r, w]) =>
+      r.map((cell, c) => {
+        const padded = numeric.has(c) ? padL(cell, widths[c]!) : pad(cell, widths[c]!)
+        return c === 2 && w !== undefined ? colourBar(w, padded) : padded
+      }).join(gap).trimEnd()
+    )
+    const plain = rows.map(([r]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join(gap).trimEnd())
+    return { lines, width: Math.max(...plain.map((l) => l.length)) }
+  }
+
+  const wrapped = (lines: ReadonlyArray<string>) => lines.map((l) => wrap(l, columns, "")).join("\n").split("\n")
+  const tail = notes.length === 0 ? [] : ["", ...wrapped(notes).map(colourNote)]
+  if (!fit) {
+    return [...head, "", ...table(widestBar).lines, ...(notes.length === 0 ? [] : ["", ...notes.map(colourNote)])]
+      .join("\n")
+  }
+  for (let barWidth = widestBar; barWidth >= narrowestBar; barWidth -= 2) {
+    const t = table(barWidth)
+    if (t.width <= columns) return [...wrapped(head), "", ...t.lines, ...tail].join("\n")
+  }
+  // one block per window: "S15 *  day  [####....]  67%", then one fact per line
+  const blocks: Array<string> = []
+  const labelOf = (w: WindowRow) => `${w.tier.trimEnd()} ${w.window}`
+  const labelWidth = Math.max(0, ...entries.flatMap(({ w }) => (w === undefined ? [] : [labelOf(w).length])))
+  const barWidth = Math.max(4, Math.min(widestBar, columns - labelWidth - 8 - (ascii ? 2 : 0)))
+  for (const { name, w } of entries) {
+    if (w === undefined) {
+      blocks.push(...wrap(`${name.trimEnd()} (no limits configured)`, columns, "").split("\n"))
+      continue
+    }
+    const label = labelOf(w).padEnd(labelWidth)
+    const cellsWidth = label.length + 2 + barWidth + (ascii ? 2 : 0) + 1 + 4
+    const first = cellsWidth <= columns
+      ? [`${label}  ${colourBar(w, bar(w.fraction, barWidth, ascii))} ${padL(w.percent, 4)}`]
+      : [label.trimEnd(), `  ${colourBar(w, bar(w.fraction, Math.max(1, columns - 9), ascii))} ${padL(w.percent, 4)}`]
+    blocks.push(
+      ...first,
+      ...[`used ${w.used} of ${w.limit}, ${w.remaining} left`, `resets ${w.resets}`, `forecast ${w.forecast}`].flatMap((
+        l
+      ) => wrap(l, columns - 2, "  ").split("\n"))
+    )
+  }
+  return [...wrapped(head), "", ...blocks, ...tail].join("\n")
 }

@@ -12,6 +12,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import { readFileSync } from "node:fs"
+import * as ClientIdFile from "./ClientIdFile.js"
 
 /** Configuration that cannot work: a tiers file, a store spec or an option is wrong. */
 export class InvalidSettings extends Data.TaggedError("InvalidSettings")<{
@@ -59,6 +60,8 @@ export interface SharedFlags {
   readonly timeout: Option.Option<number>
   readonly maxAttempts: Option.Option<number>
   readonly maxWait: Option.Option<number>
+  /** `--client-id-file` / `BING_SEARCH_CLIENT_ID_FILE`: where the client id is kept, or `off`. */
+  readonly clientIdFile: Option.Option<string>
 }
 
 /** The configuration a command runs with. */
@@ -72,6 +75,8 @@ export interface Settings {
   readonly maxAttempts: number | undefined
   readonly maxWaitMs: number | undefined
   readonly store: StoreSpec.StoreSpec
+  /** Where the `X-MSEdge-ClientID` is kept between runs (`ClientIdFile`); `undefined`: nowhere. */
+  readonly clientIdFile?: string | undefined
 }
 
 /** The default key prefix of the Redis store. */
@@ -199,6 +204,7 @@ export const resolve = (flags: SharedFlags): Effect.Effect<Settings, InvalidSett
       timeoutMs: Option.getOrUndefined(Option.map(flags.timeout, (s) => Math.round(s * 1000))),
       maxAttempts: Option.getOrUndefined(flags.maxAttempts),
       maxWaitMs: Option.getOrUndefined(Option.map(flags.maxWait, (s) => Math.round(s * 1000))),
-      store
+      store,
+      clientIdFile: ClientIdFile.location(Option.getOrUndefined(flags.clientIdFile))
     }
   })

@@ -10,11 +10,14 @@ import * as NodeServices from "@effect/platform-node/NodeServices"
 import * as Cause from "effect/Cause"
 import { Command } from "effect/cli"
 import { isCliError } from "effect/cli/CliError"
+import * as CliOutput from "effect/cli/CliOutput"
 import * as Effect from "effect/Effect"
 import * as References from "effect/References"
 import { cli, version } from "./Cli.js"
 import { CliExit, ExitCode } from "./ExitCode.js"
 import * as Output from "./Output.js"
+import * as Usage from "./Usage.js"
+import * as Watch from "./Watch.js"
 
 // before anything is printed: a write error must never become an uncaught 'error' event
 Output.guard(process.stdout)
@@ -29,7 +32,7 @@ const program = Command.run(cli, { version }).pipe(
       : Output.isOutputFailed(error)
       ? Output.exit(error)
       : isCliError(error)
-      // effect/cli has already printed the help and the ERROR section
+      // the presenter (Usage) has already said what is wrong
       ? Effect.fail(new CliExit({ code: ExitCode.Usage }))
       : Effect.andThen(
         Output.printErr(`error: ${String((error as { message?: unknown }).message ?? error)}`),
@@ -51,7 +54,10 @@ const program = Command.run(cli, { version }).pipe(
     )
   }),
   Effect.provideService(References.MinimumLogLevel, "None"),
+  // a bad command line: one line and a pointer to --help; demo --help: the demo's flags only
+  Effect.provideService(CliOutput.Presenter, Usage.presenter(process.argv.slice(2))),
   Effect.provide(NodeServices.layer)
 )
 
-NodeRuntime.runMain(program)
+// Ctrl-C ends `quota --watch` with exit 0 (see Watch); any other interruption keeps its 130
+NodeRuntime.runMain(program, { teardown: Watch.teardown })

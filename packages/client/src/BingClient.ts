@@ -27,6 +27,7 @@ import type { ForwardRequest, ForwardResponse } from "./Forward.js"
 import * as Attempts from "./internal/attempts.js"
 import * as Body from "./internal/body.js"
 import * as ClientIds from "./internal/clientIds.js"
+import * as Direct from "./internal/direct.js"
 import * as EndpointCheck from "./internal/endpoint.js"
 import * as ForwardOp from "./internal/forward.js"
 import * as HeaderValue from "./internal/headerValue.js"
@@ -407,10 +408,7 @@ type AttemptError = RetryLoop.AttemptError
 const transportDetail = (error: HttpClientError.HttpClientError, secrets: ReadonlyArray<string>): string => {
   const reason = error.reason
   const cause = (reason as { readonly cause?: unknown }).cause
-  const text = cause instanceof Error
-    ? `${cause.message}${cause.cause instanceof Error ? ` (${cause.cause.message})` : ""}`
-    : reason._tag
-  return Scrub.scrub(text, secrets)
+  return cause instanceof Error ? Scrub.causeText(cause, secrets) : Scrub.scrub(reason._tag, secrets)
 }
 
 /** A locally refused parameter: the validator's error, marked as refused before sending. */
@@ -437,8 +435,8 @@ const manualRedirects = (init: globalThis.RequestInit | undefined): globalThis.R
  *
  * **Gotchas**: nothing is taken from the context silently. A `QuotaTracker` there is not used
  * (that is `makeWithQuota`), and without an `HttpClient` the program does not typecheck: provide
- * `NodeHttpClient.layerUndici` (`@effect/platform-node`, the fastest on Node) or
- * `FetchHttpClient.layer` (`effect/http`).
+ * `BingHttp.layer` (`@bing-effect/client/undici`, the fastest on Node),
+ * `NodeHttpClient.layerUndici` (`@effect/platform-node`) or `FetchHttpClient.layer` (`effect/http`).
  *
  * @since 0.1.0
  * @category constructors
@@ -468,6 +466,9 @@ const build = (
     if (Result.isFailure(resolved)) return yield* Effect.fail(resolved.failure)
     const config = resolved.success
     const http = yield* HttpClient.HttpClient
+    // `BingHttp`'s own HttpClient (@bing-effect/client/undici): GETs go through its raw dispatch.
+    // Not with `httpSpans`, which asks for Effect's HTTP span.
+    const direct = config.httpSpans ? undefined : Direct.make(http, config.timeoutMs)
     // A fetch `RequestInit` seen where the client is built is kept (with `redirect: "manual"`) for
     // calls whose own context has none.
     const builtInit = manualRedirects(Option.getOrUndefined(yield* Effect.serviceOption(FetchHttpClient.RequestInit)))
@@ -521,6 +522,35 @@ const build = (
       return input
     }
 
+    /** A response read whole: scrubbed, its client id remembered, decoded. */
+    const answer = <A>(
+      op: Operation<unknown, A>,
+      status: number,
+      received: Readonly<Record<string, string>>,
+      text: string,
+      key: string,
+      scope: string,
+      sentId: string | undefined,
+      clock: Clock.Clock
+    ): Effect.Effect<Answer<A>, AnyBingError> => {
+      const headers = Scrub.headers(received, key)
+      const returnedId = headers["x-msedge-clientid"]
+      if (returnedId !== undefined && returnedId !== "") clientIds.set(scope, returnedId)
+      // `now` only matters for a Retry-After given as an HTTP date.
+      const decoded = op.decode(
+        { status, headers, body: Scrub.body(text, key) },
+        { now: clock.currentTimeMillisUnsafe() }
+      )
+      if (Result.isFailure(decoded)) return Effect.fail(decoded.failure)
+      return Effect.succeed({
+        value: decoded.success,
+        status,
+        traceId: headers["bingapis-traceid"],
+        market: headers["bingapis-market"],
+        clientId: returnedId ?? sentId
+      })
+    }
+
     const attempt = <A>(
       op: Operation<unknown, A>,
       query: string,
@@ -545,6 +575,18 @@ const build = (
       const display = checked.base + op.path
       const url = query === "" ? display : `${display}?${query}`
       const sentId = clientIds.get(scope)
+      if (direct !== undefined) {
+        return direct.get({
+          origin: checked.origin,
+          url,
+          headers: headersFor(key, sentId),
+          operation: op.name,
+          endpoint: display,
+          key,
+          timeoutMs: config.timeoutMs,
+          maxResponseBytes: config.maxResponseBytes
+        }, (r, clock) => answer(op, r.status, r.headers, r.text, key, scope, sentId, clock))
+      }
       // One request object (`get(url, { headers })` builds three and copies the headers again).
       const request = HttpClientRequest.makeWith(
         "GET",
@@ -588,24 +630,7 @@ const build = (
             // Read, scrubbed and decoded in one step (one continuation per attempt, not three).
             return Effect.matchEffect(body, {
               onFailure: (e) => Effect.fail(e._tag === "ResponseTooLarge" ? e : failed("response", e)),
-              onSuccess: (text): Effect.Effect<Answer<A>, AnyBingError> => {
-                const headers = Scrub.headers(received, key)
-                const returnedId = headers["x-msedge-clientid"]
-                if (returnedId !== undefined && returnedId !== "") clientIds.set(scope, returnedId)
-                // `now` only matters for a Retry-After given as an HTTP date.
-                const decoded = op.decode(
-                  { status: response.status, headers, body: Scrub.body(text, key) },
-                  { now: clock.currentTimeMillisUnsafe() }
-                )
-                if (Result.isFailure(decoded)) return Effect.fail(decoded.failure)
-                return Effect.succeed({
-                  value: decoded.success,
-                  status: response.status,
-                  traceId: headers["bingapis-traceid"],
-                  market: headers["bingapis-market"],
-                  clientId: returnedId ?? sentId
-                })
-              }
+              onSuccess: (text) => answer(op, response.status, received, text, key, scope, sentId, clock)
             })
           }
         })
@@ -701,20 +726,20 @@ const build = (
       return next
     }
 
-    const call = <P, A>(op: Operation<P, A>, params: object | undefined, callOptions: CallOptions | undefined) =>
-      Effect.updateContext(
-        Effect.withFiber((fiber) =>
-          fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
-            ? run(op, params, callOptions, false)
-            : run(op, params, callOptions, true).pipe(
-              // No stack capture: it costs more than the rest of the span, and the caller's span says where.
-              Effect.withSpan(`BingClient.${op.name}`, { attributes: { "bing.operation": op.name } }, {
-                captureStackTrace: false
-              })
-            )
-        ),
-        callContext
+    const call = <P, A>(op: Operation<P, A>, params: object | undefined, callOptions: CallOptions | undefined) => {
+      const traced = Effect.withFiber((fiber) =>
+        fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
+          ? run(op, params, callOptions, false)
+          : run(op, params, callOptions, true).pipe(
+            // No stack capture: it costs more than the rest of the span, and the caller's span says where.
+            Effect.withSpan(`BingClient.${op.name}`, { attributes: { "bing.operation": op.name } }, {
+              captureStackTrace: false
+            })
+          )
       )
+      // The direct path reads none of what the context update sets (it is for Effect's HttpClient).
+      return direct === undefined ? Effect.updateContext(traced, callContext) : traced
+    }
 
     return BingClient.of({
       webSearch: (params, callOptions) => call(webSearchOp, params, callOptions),
@@ -747,8 +772,8 @@ const addKeyHeader = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<stri
 
 /**
  * A client layer sending the configured `key`. It needs an `HttpClient`: provide
- * `NodeHttpClient.layerUndici` from `@effect/platform-node` (the fastest on Node) or
- * `FetchHttpClient.layer` from `effect/http`. For quota tracking and tier failover use
+ * `BingHttp.layer` from `@bing-effect/client/undici` (the fastest on Node),
+ * `NodeHttpClient.layerUndici` from `@effect/platform-node` or `FetchHttpClient.layer` from `effect/http`. For quota tracking and tier failover use
  * {@link layerWithQuota}.
  *
  * @example

@@ -27,8 +27,8 @@ import type { BingResult } from "./BingResult.js"
  */
 export interface CreateClientOptions extends BingClient.Options {
   /**
-   * The HTTP client. Default: Effect's fetch-based client. On Node, `NodeHttpClient.layerUndici`
-   * from `@effect/platform-node` is about a third faster.
+   * The HTTP client. Default: Effect's fetch-based client. On Node, `BingHttp.layer` from
+   * `@bing-effect/client/undici` has about half its latency.
    */
   readonly httpClient?: Layer.Layer<HttpClient.HttpClient> | undefined
   /**

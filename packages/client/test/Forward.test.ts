@@ -105,12 +105,42 @@ describe("forward: the answer's bytes", () => {
 
   it.live("a path that is not a v7-like path is refused locally, nothing sent", () =>
     Effect.gen(function*() {
-      for (const path of ["//evil.example/x", "/v7.0/../admin", "v7.0/search", "/v7.0/search?q=x"]) {
+      for (
+        const path of [
+          "//evil.example/x",
+          "/v7.0/../admin",
+          "v7.0/search",
+          "/v7.0/search?q=x",
+          // the URL parser reads %2e as a dot: these would climb out of /v7.0/ with the tier's key
+          "/v7.0/%2e%2e/_emulator/keys",
+          "/v7.0/%2E%2E/admin",
+          "/bing/v7.0/%2e%2e/%2e%2e/x",
+          "/v7.0/.%2e/y",
+          "/v7.0/%2e./z",
+          "/v7.0/%2e/search"
+        ]
+      ) {
         const error = yield* Effect.flip(forward({ path, query: "" }))
         assert.strictEqual(error._tag, "InvalidRequest", path)
       }
       assert.strictEqual(scripted.requests.length, 0)
     }).pipe(onScripted()))
+})
+
+describe("forward: a 2xx that is not a JSON document", () => {
+  it.live("an HTML page or a cut body under a JSON content type is UnexpectedResponse, not passed on as a success", () =>
+    Effect.gen(function*() {
+      for (const body of ["<html>not json at all</html>", "{\"_type\":\"SearchResponse\",\"webPages\":", "   "]) {
+        script = (res) => res.writeHead(200, { "content-type": "application/json" }).end(body)
+        // the loop gives up on it: the raw answer comes back with the error it was refused for
+        const answer = yield* forward({ path: "/v7.0/search", query: "q=x" })
+        assert.strictEqual(answer.error?._tag, "UnexpectedResponse", body)
+      }
+      script = (res) => res.writeHead(200, { "content-type": "application/json" }).end(" [1, 2]\n")
+      const json = yield* forward({ path: "/v7.0/search", query: "q=x" })
+      assert.strictEqual(json.status, 200)
+      assert.strictEqual(json.error, undefined)
+    }).pipe(onScripted({ retry: { maxAttempts: 1 } })))
 })
 
 describe("forward: refusals", () => {

@@ -18,7 +18,7 @@
  * | the tenant over its day or month | 403 `RateLimitExceeded`, `Retry-After` until its reset |
  * | every tier out | 403 `RateLimitExceeded`, `Retry-After` until the earliest reset (429 when only per-second windows are full) |
  * | the quota store does not answer (`storeFailure: "closed"`) | 500 `ServerError`/`ResourceError`, moreDetails "The quota store did not answer." |
- * | the upstream times out, refuses, breaks, redirects, sends garbage or refuses the tier's key | 500 `ServerError`/`ResourceError`, moreDetails "The upstream Bing endpoint did not give a usable answer." |
+ * | the upstream times out, refuses, breaks, redirects, sends garbage (not JSON, an empty 2xx, a 2xx not framed as a JSON document) or refuses the tier's key | 500 `ServerError`/`ResourceError`, moreDetails "The upstream Bing endpoint did not give a usable answer." |
  *
  * Any other upstream answer (200, and Bing's own 400/404/429/500...) is passed on: its status, its
  * body bytes, its `Content-Type`, `BingAPIs-TraceId`, `BingAPIs-Market`, `X-MSEdge-ClientID` and
@@ -27,11 +27,12 @@
  * @since 0.1.0
  */
 import { BingClient } from "@bing-effect/client"
-import { QuotaTracker } from "@bing-effect/quota-tracker"
+import { QuotaTracker, Window } from "@bing-effect/quota-tracker"
 import type { QuotaError, QuotaStore } from "@bing-effect/quota-tracker"
 import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import * as Data from "effect/Data"
-import type * as Duration from "effect/Duration"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type { HttpClient, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpServer } from "effect/http"
@@ -41,6 +42,7 @@ import { createServer, type Server } from "node:http"
 import type * as GatewayConfig from "./GatewayConfig.js"
 import * as Auth from "./internal/auth.js"
 import * as Handler from "./internal/handler.js"
+import * as History from "./internal/history.js"
 import * as Ops from "./internal/opsLink.js"
 import * as Store from "./internal/store.js"
 import * as Telemetry from "./internal/telemetry.js"
@@ -92,6 +94,19 @@ export interface Options {
     readonly shutdownTimeout?: Duration.Input | undefined
   } | undefined
   /**
+   * The history behind `/_gateway/history` and the spend: a sample of every window each
+   * `sampleInterval` (default 10 seconds), `fineSamples` of them kept per window (default 360),
+   * `maxSamples` coarser ones over the current and previous day or month (default 720), and the
+   * last `maxEvents` quota events (default 200). Kept in the quota store's SQLite file or Redis
+   * (shared by replicas), in memory otherwise (and with a `store` of your own).
+   */
+  readonly history?: {
+    readonly sampleInterval?: Duration.Input | undefined
+    readonly fineSamples?: number | undefined
+    readonly maxSamples?: number | undefined
+    readonly maxEvents?: number | undefined
+  } | undefined
+  /**
    * Server spans and Effect metrics even without `config.otel`, for an embedder that installs a
    * `Tracer` and a metrics exporter of its own (e.g. `@effect/opentelemetry`). Default false.
    */
@@ -122,9 +137,43 @@ export const make = (
   Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest>,
   GatewayStartError,
   Scope.Scope | HttpClient.HttpClient
-> =>
+> => Effect.map(build(config, options), ({ app }) => app)
+
+const historySettings = (options: Options): History.Settings | string => {
+  const h = options.history ?? {}
+  const interval = h.sampleInterval === undefined
+    ? History.defaults.sampleIntervalMs
+    : Duration.toMillis(Duration.fromInputUnsafe(h.sampleInterval))
+  if (!(interval >= 100) || !Number.isFinite(interval)) return "history.sampleInterval must be at least 100 ms"
+  const count = (value: number | undefined, fallback: number, name: string) =>
+    value === undefined
+      ? fallback
+      : Number.isSafeInteger(value) && value >= 2
+      ? value
+      : `history.${name} must be an integer >= 2`
+  const fineSamples = count(h.fineSamples, History.defaults.fineSamples, "fineSamples")
+  const maxSamples = count(h.maxSamples, History.defaults.maxSamples, "maxSamples")
+  const maxEvents = count(h.maxEvents, History.defaults.maxEvents, "maxEvents")
+  for (const v of [fineSamples, maxSamples, maxEvents]) if (typeof v === "string") return v
+  return {
+    sampleIntervalMs: Math.round(interval),
+    fineSamples: fineSamples as number,
+    maxSamples: maxSamples as number,
+    maxEvents: maxEvents as number
+  }
+}
+
+const build = (config: GatewayConfig.GatewayConfig, options: Options) =>
   Effect.gen(function*() {
-    const store = yield* Layer.build(Store.layer(config, options.store)).pipe(Effect.mapError(failWith("store")))
+    const settings = historySettings(options)
+    if (typeof settings === "string") {
+      return yield* new GatewayStartError({ stage: "tiers", message: `tiers: ${settings}` })
+    }
+    const stores = yield* Store.make(config, options.store, {
+      maxEvents: settings.maxEvents,
+      dedupeMs: History.dedupeMs(settings)
+    }).pipe(Effect.mapError(failWith("store")))
+    const store = stores.quota
     const tiers = yield* QuotaTracker.make({ ...options.tracker, tiers: config.tiers }).pipe(
       Effect.provideContext(store),
       Effect.mapError(failWith("tiers"))
@@ -144,12 +193,29 @@ export const make = (
       Effect.mapError(failWith("client"))
     )
     const clients = config.clients.map((client) => client.name)
+    const history = yield* History.make({
+      tracker: tiers,
+      tiers: config.tiers,
+      tenants,
+      store: stores.history,
+      // the tracker accepted these options: the calendar is valid
+      calendar: Window.calendarUnsafe({
+        timeZone: options.tracker?.timeZone,
+        offsetMinutes: options.tracker?.offsetMinutes,
+        monthAnchorDay: options.tracker?.monthAnchorDay
+      }),
+      thresholds: options.tracker?.thresholds ?? [0.8, 0.95],
+      switchAt: options.tracker?.switchAt ?? 1,
+      settings,
+      bound: Duration.seconds(1)
+    })
     const ops = yield* Ops.make({
       tiers,
       tenants,
       adminToken: config.adminToken,
       log: options.log ?? (() => Effect.void),
-      clients
+      clients,
+      history
     })
     const telemetry = config.otel !== undefined || options.instrument === true
       ? Telemetry.make(new Set(clients))
@@ -160,7 +226,11 @@ export const make = (
       identify: Auth.make(config.clients, config.tiers.map((tier) => tier.key)),
       ops: telemetry === undefined ? ops : telemetry.observe(ops)
     })
-    return telemetry === undefined ? app : telemetry.serve(app)
+    return {
+      app: telemetry === undefined ? app : telemetry.serve(app),
+      // ends the history streams: they would hold the server's drain until their own end
+      stop: Deferred.succeed(history.stopped, undefined)
+    }
   })
 
 /**
@@ -200,8 +270,10 @@ const serving = (
 ): Layer.Layer<never, GatewayStartError, HttpServer.HttpServer | HttpClient.HttpClient> => {
   const served = Layer.effectDiscard(
     Effect.gen(function*() {
-      yield* HttpServer.serveEffect(yield* make(config, options))
+      const { app, stop } = yield* build(config, options)
+      yield* HttpServer.serveEffect(app)
       // runs before the server's own shutdown, which waits for every connection to end
+      yield* Effect.addFinalizer(() => stop)
       if (onStop !== undefined) yield* Effect.addFinalizer(() => Effect.sync(onStop))
     })
   )

@@ -8,6 +8,7 @@ import { BingError, BingResponse } from "@bing-effect/schema"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import { TestClock } from "effect/testing"
+import { request as httpRequest } from "node:http"
 import { afterAll, beforeAll, expect } from "vitest"
 import type { Gateway } from "../src/index.js"
 import {
@@ -252,6 +253,23 @@ describe("the Bing wire", () => {
             assert.strictEqual(seen.status, 404, `${method} ${path}`)
             assert.strictEqual(seen.text, "")
             if (method !== "GET") assert.strictEqual(seen.headers.get("allow"), "GET")
+          }
+          // `%2e` is a dot to a URL parser: these would leave /v7.0/ upstream, with a tier's key.
+          // fetch would normalise them away, so they go as written, over node:http.
+          for (
+            const path of ["/v7.0/%2e%2e/_emulator/keys", "/bing/v7.0/%2E%2E/%2e%2e/x", "/v7.0/.%2e/y", "/v7.0/%2e./z"]
+          ) {
+            const status = yield* Effect.promise(() =>
+              new Promise<number | undefined>((resolve, reject) => {
+                const { hostname, port } = new URL(base)
+                // the path as written: `http.request(url)` would normalise it through the URL parser
+                const req = httpRequest({ hostname, port, path, headers, timeout: 10_000 }, (res) => {
+                  res.resume().on("end", () => resolve(res.statusCode))
+                })
+                req.on("error", reject).on("timeout", () => req.destroy(new Error("timeout"))).end()
+              })
+            )
+            assert.strictEqual(status, 404, path)
           }
           assert.strictEqual(emu.current.requests().length, before, "nothing sent for them")
           // the two forwarded requests were not served with 200: the tenant's day is still open
@@ -498,6 +516,14 @@ describe("upstream failures: a documented Bing answer in bounded time", () => {
           const garbage = yield* call(`${base}/v7.0/search?q=garbage`, asTeamA)
           assert.strictEqual(garbage.status, 500)
           assert.deepStrictEqual(JSON.parse(garbage.text), upstreamError)
+          // a 200 with nothing in it, or HTML under a JSON content type: not an answer to pass on
+          for (const mode of ["empty", "html-as-json"] as const) {
+            scripted.mode = mode
+            const seen = yield* call(`${base}/v7.0/search?q=${mode}`, asTeamA)
+            assert.strictEqual(seen.status, 500, mode)
+            assert.deepStrictEqual(JSON.parse(seen.text), upstreamError)
+          }
+          scripted.mode = "garbage"
         }), fast)
     }))
 

@@ -6,7 +6,7 @@
 import { createServer, type IncomingHttpHeaders } from "node:http"
 import type { AddressInfo } from "node:net"
 
-export type Mode = "echo" | "leak" | "garbage"
+export type Mode = "echo" | "leak" | "garbage" | "empty" | "html-as-json"
 
 export interface Scripted {
   readonly url: string
@@ -23,6 +23,14 @@ export const start = async (): Promise<Scripted> => {
     const key = String(req.headers["ocp-apim-subscription-key"] ?? "")
     if (state.mode === "garbage") {
       res.writeHead(200, { "Content-Type": "text/html" }).end("<html>not json</html>")
+      return
+    }
+    if (state.mode === "empty") {
+      res.writeHead(200, { "Content-Type": "application/json" }).end()
+      return
+    }
+    if (state.mode === "html-as-json") {
+      res.writeHead(200, { "Content-Type": "application/json" }).end("<html>not json at all</html>")
       return
     }
     const body = state.mode === "leak"

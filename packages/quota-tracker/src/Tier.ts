@@ -24,7 +24,30 @@ export interface Limits {
 }
 
 /**
- * A subscription tier with its key, optional endpoint and limits.
+ * Where a tier's price comes from: the catalogue's confidence (`"documented"`, `"secondary"`,
+ * `"unconfirmed"`, see `TierCatalog`) or `"configured"` (given by you: your contract's price).
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type PriceConfidence = "documented" | "secondary" | "unconfirmed" | "configured"
+
+/**
+ * What 1,000 transactions of a tier cost, in `currency` (an ISO 4217 code such as `"USD"`).
+ * `version` names the catalogue's price table it comes from (absent for a configured price).
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface Price {
+  readonly perThousand: number
+  readonly currency: string
+  readonly confidence: PriceConfidence
+  readonly version?: string | undefined
+}
+
+/**
+ * A subscription tier with its key, optional endpoint, limits and price.
  *
  * @since 0.1.0
  * @category models
@@ -34,6 +57,8 @@ export interface Tier {
   readonly key: Redacted.Redacted<string>
   readonly endpoint?: string | undefined
   readonly limits: Limits
+  /** What it costs (spend figures); absent when unknown. Never enforced. */
+  readonly price?: Price | undefined
 }
 
 /**
@@ -59,11 +84,13 @@ export const make = (options: {
   readonly key: Redacted.Redacted<string>
   readonly endpoint?: string | undefined
   readonly limits?: Limits | undefined
+  readonly price?: Price | undefined
 }): Tier => ({
   name: options.name,
   key: options.key,
   endpoint: options.endpoint,
-  limits: { ...options.limits }
+  limits: { ...options.limits },
+  ...(options.price === undefined ? {} : { price: { ...options.price } })
 })
 
 /**
@@ -79,7 +106,8 @@ export const limitOf = (tier: Tier, window: WindowKind): number | undefined =>
  * The problem with a tier's definition, or `undefined` when it is valid: a
  * non-empty name without `{`, `}` or spaces, a `Redacted` key that is not empty
  * or only whitespace (Bing would get an empty `Ocp-Apim-Subscription-Key`
- * header), and limits that are positive integers. The message never contains
+ * header), limits that are positive integers, and a price (when given) that is a finite
+ * non-negative number in a three-letter currency. The message never contains
  * the key.
  *
  * @since 0.1.0
@@ -97,6 +125,22 @@ export const validate = (tier: Tier): string | undefined => {
     if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
       return `tier ${tier.name}: limits.${field} must be a positive integer, got ${String(value)}`
     }
+  }
+  if (tier.price !== undefined) return priceProblem(tier.name, tier.price)
+  return undefined
+}
+
+const priceConfidences: ReadonlyArray<string> = ["documented", "secondary", "unconfirmed", "configured"]
+
+const priceProblem = (name: string, price: Price): string | undefined => {
+  if (typeof price.perThousand !== "number" || !Number.isFinite(price.perThousand) || price.perThousand < 0) {
+    return `tier ${name}: price.perThousand must be a finite number >= 0, got ${String(price.perThousand)}`
+  }
+  if (typeof price.currency !== "string" || !/^[A-Z]{3}$/.test(price.currency)) {
+    return `tier ${name}: price.currency must be a three-letter ISO 4217 code such as "USD"`
+  }
+  if (!priceConfidences.includes(price.confidence)) {
+    return `tier ${name}: price.confidence must be one of ${priceConfidences.join(", ")}`
   }
   return undefined
 }

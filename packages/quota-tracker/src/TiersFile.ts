@@ -69,7 +69,8 @@ export const checkEndpoint = (endpoint: string): string | undefined => {
   return undefined
 }
 
-const entryFields = ["name", "key", "keyEnv", "endpoint", "limits"]
+const entryFields = ["name", "key", "keyEnv", "endpoint", "limits", "price"]
+const priceFields = ["perThousand", "currency"]
 const limitFields = ["perSecond", "perDay", "perMonth"] as const
 
 /**
@@ -105,13 +106,17 @@ export const parse = (text: string, options: Options): Result.Result<ReadonlyArr
 
 /**
  * Reads a tiers document already parsed from JSON: an array (or `{ "tiers": [...] }`) of
- * `{ "name", "key" | "keyEnv", "endpoint"?, "limits"?: { perSecond?, perDay?, perMonth? } }`,
+ * `{ "name", "key" | "keyEnv", "endpoint"?, "limits"?: { perSecond?, perDay?, perMonth? }, "price"? }`,
  * preferred first.
  *
  * **Details**
  * - A tier named after a public tier (S15, S16... see `TierCatalog`) starts from the catalogue's
  *   published limits; its `limits` override them. Any other name has exactly the limits given.
  * - `key` wins over `keyEnv`; an environment variable that is unset or empty is an error.
+ * - `price` (since 0.4.0): what 1,000 transactions cost, a number (USD) or
+ *   `{ "perThousand", "currency"? }` (a three-letter code, default `"USD"`); it replaces the
+ *   catalogue's price (whose confidence it then reads `"configured"`). A catalogue tier without it
+ *   keeps the catalogue's price; any other tier has none. Priced tiers must share one currency.
  * - Unknown fields, duplicate names, empty lists and limits that are not positive integers are errors.
  *
  * @since 0.3.0
@@ -193,14 +198,54 @@ export const fromJson = (raw: unknown, options: Options): Result.Result<Readonly
         limits[field as (typeof limitFields)[number]] = value
       }
     }
+    let price: Tier.Price | undefined
+    if (e["price"] !== undefined) {
+      const given = e["price"]
+      const at = [i, "price"]
+      const fields = typeof given === "object" && given !== null && !Array.isArray(given)
+        ? given as Record<string, unknown>
+        : { perThousand: given }
+      for (const field of Object.keys(fields)) {
+        if (!priceFields.includes(field)) {
+          return bad(
+            [...at, field],
+            `tier ${name}: unknown price field ${JSON.stringify(field)} (use perThousand, currency)`
+          )
+        }
+      }
+      const perThousand = fields["perThousand"]
+      if (typeof perThousand !== "number" || !Number.isFinite(perThousand) || perThousand < 0) {
+        return bad(
+          typeof given === "object" && given !== null ? [...at, "perThousand"] : at,
+          `tier ${name}: "price" must be a number >= 0 (per 1,000 transactions) or { "perThousand", "currency"? }`
+        )
+      }
+      const currency = fields["currency"] ?? "USD"
+      if (typeof currency !== "string" || !/^[A-Z]{3}$/.test(currency)) {
+        return bad([...at, "currency"], `tier ${name}: price.currency must be a three-letter code such as "USD"`)
+      }
+      price = { perThousand, currency, confidence: "configured" }
+    }
     const redacted = Redacted.make(key)
     const endpoint = e["endpoint"] as string | undefined
     const tier = TierCatalog.isTierName(name)
-      ? TierCatalog.tier(name, { key: redacted, endpoint, overrides: limits })
-      : Tier.make({ name, key: redacted, endpoint, limits })
+      ? TierCatalog.tier(name, { key: redacted, endpoint, overrides: limits, price })
+      : Tier.make({ name, key: redacted, endpoint, limits, price })
     const problem = Tier.validate(tier)
     if (problem !== undefined) return bad([i], problem)
     if (tiers.some((t) => t.name === tier.name)) return bad([i, "name"], `tier ${name} appears twice`)
+    // spend adds the tiers up: one currency for every priced tier
+    const other = tiers.find((t) =>
+      t.price !== undefined && tier.price !== undefined && t.price.currency !== tier.price.currency
+    )
+    if (other !== undefined) {
+      return bad(
+        [i, "price"],
+        `tier ${name}: its price is in ${tier.price!.currency} and tier ${other.name}'s in ${
+          other.price!.currency
+        }: give every priced tier a "price" in one currency`
+      )
+    }
     tiers.push(tier)
   }
   return Result.succeed(tiers)

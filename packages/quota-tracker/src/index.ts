@@ -13,6 +13,13 @@ export * as QuotaTracker from "./QuotaTracker.js"
  * @since 0.3.0
  */
 export * as StoreSpec from "./StoreSpec.js"
+
+/**
+ * Spend of a tier chain: so far, projected, and from switching to a dearer tier.
+ *
+ * @since 0.4.0
+ */
+export * as Spend from "./Spend.js"
 export * as Tier from "./Tier.js"
 export * as TierCatalog from "./TierCatalog.js"
 

@@ -42,6 +42,14 @@ export const contract = (name: string, storeLayer: Layer.Layer<QuotaStore.QuotaS
           assert.deepStrictEqual(yield* store.get([day], now), [3])
         }))
 
+      it.effect("answers an empty slot list (a tier without limits) without counting anything", () =>
+        Effect.gen(function*() {
+          const store = yield* QuotaStore.QuotaStore
+          assert.deepStrictEqual(yield* store.acquire([], 1, now), { refused: -1, values: [] })
+          assert.deepStrictEqual(yield* store.add([], -1, now), [])
+          assert.deepStrictEqual(yield* store.get([], now), [])
+        }))
+
       it.effect("is all or nothing: a refusal by one slot leaves no count in the others", () =>
         Effect.gen(function*() {
           const store = yield* QuotaStore.QuotaStore

@@ -54,6 +54,43 @@ describe("TierCatalog", () => {
     expect(Tier.validate(f1)).toBeUndefined()
   })
 
+  it("carries a versioned price table, newest first, with the limits' confidence", () => {
+    expect(TierCatalog.priceTable.version).toBe("2023-05-01")
+    expect(TierCatalog.priceTables.map((t) => t.version)).toEqual(["2023-05-01", "before-2023-05-01"])
+    expect(TierCatalog.priceTable.prices.S1).toEqual({ value: 25, confidence: "secondary" })
+    expect(TierCatalog.priceTable.prices.S15).toEqual({ value: 28, confidence: "unconfirmed" })
+    expect(TierCatalog.priceTable.prices.S16).toEqual({ value: 200, confidence: "unconfirmed" })
+    expect(TierCatalog.priceTable.prices.S17).toEqual({ value: undefined, confidence: "unconfirmed" })
+    for (const table of TierCatalog.priceTables) {
+      for (const name of TierCatalog.names) {
+        expect(["documented", "secondary", "unconfirmed"]).toContain(table.prices[name].confidence)
+      }
+    }
+    // the entries' price is the current table's
+    expect(TierCatalog.entries.S2.pricePer1000).toBe(TierCatalog.priceTable.prices.S2)
+    expect(TierCatalog.price("S1")).toEqual({
+      perThousand: 25,
+      currency: "USD",
+      confidence: "secondary",
+      version: "2023-05-01"
+    })
+    expect(TierCatalog.price("S1", { version: "before-2023-05-01" })?.perThousand).toBe(7)
+    expect(TierCatalog.price("S17")).toBeUndefined()
+    expect(TierCatalog.price("S1", { version: "1999" })).toBeUndefined()
+  })
+
+  it("gives a catalogue tier the current price unless another is given", () => {
+    expect(TierCatalog.tier("S15", { key }).price).toEqual({
+      perThousand: 28,
+      currency: "USD",
+      confidence: "unconfirmed",
+      version: "2023-05-01"
+    })
+    expect(TierCatalog.tier("S18", { key }).price).toBeUndefined()
+    const mine = { perThousand: 21.5, currency: "EUR", confidence: "configured" } as const
+    expect(TierCatalog.tier("S15", { key, price: mine }).price).toEqual(mine)
+  })
+
   it("knows its tier names", () => {
     expect(TierCatalog.isTierName("S16")).toBe(true)
     expect(TierCatalog.isTierName("S10")).toBe(false)
@@ -69,6 +106,16 @@ describe("Tier.validate", () => {
     expect(Tier.validate(Tier.make({ name: "S1", key, limits: { perSecond: 2.5 } }))).toMatch(/perSecond/)
     expect(Tier.validate(Tier.make({ name: "S1", key, limits: { perMonth: Number.NaN } }))).toMatch(/perMonth/)
     expect(Tier.limitOf(Tier.make({ name: "S1", key, limits: { perDay: 3 } }), "day")).toBe(3)
+  })
+
+  it("rejects a negative or non-finite price and a currency that is not a code", () => {
+    const priced = (perThousand: number, currency = "USD") =>
+      Tier.validate(Tier.make({ name: "S1", key, price: { perThousand, currency, confidence: "configured" } }))
+    expect(priced(0)).toBeUndefined()
+    expect(priced(12.5)).toBeUndefined()
+    expect(priced(-1)).toMatch(/price.perThousand/)
+    expect(priced(Number.POSITIVE_INFINITY)).toMatch(/price.perThousand/)
+    expect(priced(1, "usd")).toMatch(/price.currency/)
   })
 
   it("rejects an empty or whitespace-only key, and a key that is not Redacted, without showing it", () => {

@@ -46,6 +46,46 @@ describe("TiersFile.parse", () => {
     expect(mine!.limits).toEqual({ perSecond: 2 })
   })
 
+  it("reads a tier's price (a number in USD or { perThousand, currency }), else keeps the catalogue's", () => {
+    const [s15, s16, mine, bare] = ok(json([
+      { name: "S15", keyEnv: "BING_KEY_S15", price: 24.5 },
+      { name: "S16", keyEnv: "BING_KEY_S16" },
+      { name: "mine", key: "k", price: { perThousand: 0, currency: "USD" } },
+      { name: "bare", key: "k2" }
+    ]))
+    expect(s15!.price).toEqual({ perThousand: 24.5, currency: "USD", confidence: "configured" })
+    expect(s16!.price).toEqual({ perThousand: 200, currency: "USD", confidence: "unconfirmed", version: "2023-05-01" })
+    expect(mine!.price).toEqual({ perThousand: 0, currency: "USD", confidence: "configured" })
+    expect(bare!.price).toBeUndefined()
+  })
+
+  it("refuses a bad price, naming the tier and the field, and priced tiers in two currencies", () => {
+    const priced = (price: unknown) => failure(json([{ name: "S15", key: secret, price }]))
+    expect(priced(-2)).toMatchObject({
+      path: [0, "price"],
+      detail: expect.stringMatching(/^tier S15: "price" must be a number >= 0/)
+    })
+    expect(priced("25")).toMatchObject({ path: [0, "price"] })
+    // 1e999 is valid JSON for Infinity
+    expect(failure(`[{ "name": "S15", "key": "${secret}", "price": 1e999 }]`)).toMatchObject({ path: [0, "price"] })
+    expect(priced({ perThousand: null })).toMatchObject({ path: [0, "price", "perThousand"] })
+    expect(priced({ perThousand: 1, currency: "dollars" })).toMatchObject({
+      path: [0, "price", "currency"],
+      detail: `tier S15: price.currency must be a three-letter code such as "USD"`
+    })
+    expect(priced({ perThousand: 1, cents: 5 })).toMatchObject({
+      path: [0, "price", "cents"],
+      detail: `tier S15: unknown price field "cents" (use perThousand, currency)`
+    })
+    expect(failure(json([
+      { name: "S15", key: secret, price: { perThousand: 20, currency: "EUR" } },
+      { name: "S16", key: `${secret}-16` }
+    ]))).toMatchObject({
+      path: [1, "price"],
+      detail: `tier S16: its price is in USD and tier S15's in EUR: give every priced tier a "price" in one currency`
+    })
+  })
+
   it("accepts { tiers: [...] }, and a tier's own endpoint", () => {
     const [tier] = ok(json({ tiers: [{ name: "S15", key: "k", endpoint: "https://bing.example/base" }] }))
     expect(tier!.endpoint).toBe("https://bing.example/base")

@@ -12,6 +12,7 @@ describe("the built package", () => {
       "QuotaEvent",
       "QuotaStore",
       "QuotaTracker",
+      "Spend",
       "StoreSpec",
       "Tier",
       "TierCatalog",

@@ -1,8 +1,12 @@
 /**
  * Runs the built `bing-search` (dist/bin.js) as a subprocess with a clean environment and a
- * timeout, and collects everything it printed so the tests can check that no key leaks.
+ * timeout, and collects everything it printed so the tests can check that no key leaks. Its
+ * client id file (XDG_STATE_HOME) is in a temporary folder unless a test names another.
  */
 import { spawn } from "node:child_process"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 export const bin = fileURLToPath(new URL("../../dist/bin.js", import.meta.url))
@@ -13,6 +17,9 @@ export interface Ran {
   readonly stderr: string
   readonly ms: number
 }
+
+/** `XDG_STATE_HOME` of every run unless the test gives one: a temporary folder of this process. */
+export const stateHome = mkdtempSync(join(tmpdir(), "bing-search-state-"))
 
 /** Every output of every run of this process, for the key-leak checks. */
 export const transcript: Array<string> = []
@@ -30,7 +37,8 @@ export const run = (
       if (value !== undefined) base[name] = value
     }
     const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...base, ...env },
+      // the client id file goes to a folder of this test process, never the user's ~/.local/state
+      env: { ...base, XDG_STATE_HOME: stateHome, ...env },
       stdio: ["ignore", "pipe", "pipe"]
     })
     let stdout = ""

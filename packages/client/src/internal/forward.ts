@@ -50,6 +50,26 @@ const operation = "forward"
 /** `/v7.0/...`-like paths only: no scheme or authority, no dot segments, no query or fragment. */
 const validPath = /^\/(?!\/)[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/
 const dotSegment = /(^|\/)\.\.?(\/|$)/
+// The URL parser reads `%2e` as a dot, so `/v7.0/%2e%2e/x` would climb out of `/v7.0/`: with the
+// tier's key. Dots are checked after that decoding, not as written.
+const hasDotSegment = (path: string): boolean => dotSegment.test(path.replace(/%2e/gi, "."))
+
+/**
+ * Whether a 2xx body is framed as a JSON document (first and last non-blank bytes `{`/`}` or
+ * `[`/`]`): catches an HTML page or a cut body under a JSON content type without parsing the
+ * bytes, which are passed on as they are.
+ */
+const framedAsJson = (body: Uint8Array): boolean => {
+  let start = 0
+  let end = body.byteLength - 1
+  while (start <= end && isBlank(body[start]!)) start++
+  while (end >= start && isBlank(body[end]!)) end--
+  if (start >= end) return false
+  const first = body[start]
+  const last = body[end]
+  return (first === 0x7b && last === 0x7d) || (first === 0x5b && last === 0x5d)
+}
+const isBlank = (byte: number): boolean => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09
 
 const isKeyParameter = (part: string): boolean => {
   const eq = part.indexOf("=")
@@ -122,7 +142,7 @@ export const make = (deps: Deps) => {
     request: ForwardRequest,
     traced: boolean
   ): Effect.Effect<ForwardResponse, AttemptError | QuotaError.QuotaError> => {
-    if (!validPath.test(request.path) || dotSegment.test(request.path)) {
+    if (!validPath.test(request.path) || hasDotSegment(request.path)) {
       return Effect.fail(
         Attempts.set(BingError.parameterInvalidValue("path", request.path.slice(0, 64), { local: true }), 0)
       )
@@ -201,6 +221,14 @@ export const make = (deps: Deps) => {
                     body: decoder.decode(scrubbed.subarray(0, BingError.excerptLength * 4)),
                     contentType: headers["content-type"],
                     reason: "the body is not JSON"
+                  })
+                } else if (!framedAsJson(scrubbed)) {
+                  error = BingError.unexpectedResponse({
+                    status,
+                    traceId,
+                    body: decoder.decode(scrubbed.subarray(0, BingError.excerptLength * 4)),
+                    contentType: headers["content-type"],
+                    reason: "the body is not a JSON document"
                   })
                 }
                 const answer = { status, headers, body: scrubbed, error }

@@ -23,6 +23,12 @@ const originOf = (location: string, base: string | undefined): string => {
   }
 }
 
+/** A 3xx answer to a request for `url`: refused, with the origin of its `Location` (if any). */
+export const refused = (location: string | undefined, url: string, key: string): Refused => {
+  const target = location === undefined || location === "" ? "(none)" : originOf(location, url)
+  return { target: redact(target, key), followed: false }
+}
+
 /** `undefined` when the response may be used. `origin`: the endpoint's, e.g. `https://api.bing.microsoft.com`. */
 export const check = (
   response: HttpClientResponse.HttpClientResponse,
@@ -30,11 +36,7 @@ export const check = (
   key: string
 ): Refused | undefined => {
   const status = response.status
-  if (status >= 300 && status < 400) {
-    const location = response.headers["location"]
-    const target = location === undefined || location === "" ? "(none)" : originOf(location, response.request.url)
-    return { target: redact(target, key), followed: false }
-  }
+  if (status >= 300 && status < 400) return refused(response.headers["location"], response.request.url, key)
   const url = response.url
   // Empty: the client does not know (then nothing was followed that it could see).
   if (url === "" || url.startsWith(`${origin}/`) || url === origin) return undefined

@@ -4,7 +4,6 @@
  * key back. Scrubbing happens at the entry points, before a value goes into an error, a result,
  * a span or the client id store.
  */
-import type { Headers } from "effect/http"
 
 /** What replaces a key. */
 export const placeholder = "<redacted>"
@@ -23,12 +22,21 @@ export const scrub = (text: string, secrets: ReadonlyArray<string>): string => {
   return out.length > 300 ? `${out.slice(0, 300)}…` : out
 }
 
+/** The text of a platform error (its message, and its cause's), scrubbed and bounded. */
+export const causeText = (cause: unknown, secrets: ReadonlyArray<string>): string =>
+  scrub(
+    cause instanceof Error
+      ? `${cause.message}${cause.cause instanceof Error ? ` (${cause.cause.message})` : ""}`
+      : String(cause),
+    secrets
+  )
+
 /** The same without the bound, for one key (e.g. the origin of a redirect's target). */
 export const redact = (text: string, secret: string): string =>
   secret.length > 0 && text.includes(secret) ? replaceAll(text, secret) : text
 
 /** Response headers without the key: the same object when no value holds it (the usual case). */
-export const headers = (input: Headers.Headers, secret: string): Headers.Headers => {
+export const headers = <H extends Readonly<Record<string, string>>>(input: H, secret: string): H => {
   let out: Record<string, string> | undefined
   for (const name in input) {
     const value = input[name]!
@@ -37,7 +45,7 @@ export const headers = (input: Headers.Headers, secret: string): Headers.Headers
       out[name] = replaceAll(value, secret)
     }
   }
-  return out === undefined ? input : (out as Headers.Headers)
+  return out === undefined ? input : (out as H)
 }
 
 const escape = /\\u([0-9a-fA-F]{4})/g

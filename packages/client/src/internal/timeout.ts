@@ -22,7 +22,10 @@ import * as Fiber from "effect/Fiber"
 const liveClock: Clock.Clock = Context.get(Context.empty(), Clock.Clock)
 
 /** Longer delays overflow Node's timers (which would fire at once): they take the generic path. */
-const maxTimerMillis = 2 ** 31 - 1
+export const maxTimerMillis = 2 ** 31 - 1
+
+/** Whether the fiber runs on Effect's live clock (then a plain timer measures the same time). */
+export const isLiveClock = (clock: Clock.Clock): boolean => clock === liveClock
 
 /** Runs `self`, failing with `onTimeout()` when it has not completed within `millis`. */
 export const bounded = <A, E, E2>(
@@ -31,7 +34,7 @@ export const bounded = <A, E, E2>(
   onTimeout: () => E2
 ): Effect.Effect<A, E | E2> =>
   Effect.withFiber((fiber) => {
-    if (fiber.getRef(Clock.Clock) !== liveClock || !(millis <= maxTimerMillis)) {
+    if (!isLiveClock(fiber.getRef(Clock.Clock)) || !(millis <= maxTimerMillis)) {
       return Effect.timeoutOrElse(self, { duration: millis, orElse: () => Effect.fail(onTimeout()) })
     }
     // The child is started by hand inside the callback (not `forkChild` + `flatMap`): one

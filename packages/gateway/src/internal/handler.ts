@@ -56,7 +56,8 @@ const passOn = (answer: Forward.ForwardResponse): HttpServerResponse.HttpServerR
 /** Whether an upstream answer is the upstream failing the gateway rather than an answer for the caller. */
 const failsTheGateway = (error: BingError.BingError | undefined): boolean =>
   error !== undefined &&
-  (error._tag === "UnexpectedResponse" || error._tag === "InvalidAuthorization" ||
+  // EmptyResponse: a 2xx with no body, which Bing never sends; passed on, a caller's JSON parser would fail on it
+  (error._tag === "UnexpectedResponse" || error._tag === "EmptyResponse" || error._tag === "InvalidAuthorization" ||
     error._tag === "InsufficientAuthorization")
 
 const quotaOutcome = (error: QuotaError.QuotaError, limited: Outcome): Outcome =>

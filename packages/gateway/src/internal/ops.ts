@@ -8,8 +8,10 @@
  *   503 with the reason (never a store detail: a Redis error may quote its URL).
  * - `GET /_gateway/status`: the status document, behind `Authorization: Bearer <adminToken>`
  *   (401 otherwise); 404 when no admin token is configured, so the route does not exist at all.
+ * - `GET /_gateway/history` (and `/_gateway/history/stream`, server-sent events): the history
+ *   document, behind the admin token as the status (see `historyRoutes.ts`).
  * - `GET /_gateway/` and `/_gateway/assets/*`: the dashboard's page and files (`dashboard.ts`);
- *   the page holds no data and reads the status with the token the user gives it. Like the
+ *   the page holds no data and reads the history with the token the user gives it. Like the
  *   status, 404 when no admin token is configured.
  * - `GET /metrics`: the Prometheus text exposition, without authentication: scrapers rarely send
  *   credentials, and the exposition holds counts, tier and client names, never a key or a token.
@@ -32,6 +34,9 @@ import type * as Scope from "effect/Scope"
 import * as AccessLog from "./accessLog.js"
 import * as AdminToken from "./adminToken.js"
 import * as Dashboard from "./dashboard.js"
+import type { History } from "./history.js"
+import { spendDocument } from "./historyDocument.js"
+import * as HistoryRoutes from "./historyRoutes.js"
 import type { Observer } from "./observe.js"
 import * as Prometheus from "./prometheus.js"
 import * as QuotaMetrics from "./quotaMetrics.js"
@@ -52,6 +57,8 @@ export interface OpsOptions {
    * `"unknown"`). Default: the names in `tenants`, which leaves clients without limits "unknown".
    */
   readonly clients?: Iterable<string> | undefined
+  /** The history (samples, events, spend); without it the history routes answer 404. */
+  readonly history?: History | undefined
 }
 
 export interface Ops extends Observer {
@@ -124,13 +131,27 @@ export const make = (options: OpsOptions): Effect.Effect<Ops, never, Scope.Scope
         ? json({ status: "ready", store: exit.value.store, storeMode: exit.value.storeMode }, 200)
         : json({ status: "unavailable", reason: reasonOf(exit) }, 503))
 
-    const status = Effect.map(
+    const history = options.history
+    const status = Effect.flatMap(
       Effect.all([statusOf(options.tiers), tenantStatuses], { concurrency: "unbounded" }),
       ([tiers, tenants]) =>
         Exit.isSuccess(tiers)
-          ? json(StatusDocument.make({ tiers: tiers.value, tenants, switches: switches.recent() }), 200)
-          : json({ error: "store unavailable", reason: reasonOf(tiers) }, 503)
+          ? Effect.map(
+            history === undefined ? Effect.succeed(undefined) : history.spend(tiers.value),
+            (spend) =>
+              json(
+                StatusDocument.make({
+                  tiers: tiers.value,
+                  tenants,
+                  switches: switches.recent(),
+                  spend: spend === undefined ? undefined : spendDocument(spend)
+                }),
+                200
+              )
+          )
+          : Effect.succeed(json({ error: "store unavailable", reason: reasonOf(tiers) }, 503))
     )
+    const historyRoutes = history === undefined ? undefined : yield* HistoryRoutes.make(history)
 
     const metrics = Effect.map(
       Effect.all([statusOf(options.tiers), tenantStatuses], { concurrency: "unbounded" }),
@@ -167,6 +188,13 @@ export const make = (options: OpsOptions): Effect.Effect<Ops, never, Scope.Scope
           if (!get) return Effect.succeed(methodNotAllowed())
           return isAdmin(request.headers["authorization"]) ? status : Effect.succeed(unauthorized())
         }
+        case HistoryRoutes.paths.history:
+        case HistoryRoutes.paths.stream: {
+          if (isAdmin === undefined || historyRoutes === undefined) return Effect.succeed(notFound())
+          if (!get) return Effect.succeed(methodNotAllowed())
+          if (!isAdmin(request.headers["authorization"])) return Effect.succeed(unauthorized())
+          return path === HistoryRoutes.paths.history ? historyRoutes.document : historyRoutes.stream
+        }
         default:
           return (isAdmin === undefined ? undefined : dashboard.handle(request, path)) ?? Effect.succeed(notFound())
       }
@@ -175,6 +203,7 @@ export const make = (options: OpsOptions): Effect.Effect<Ops, never, Scope.Scope
     const record: Ops["record"] = (entry) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => {
         requests.observe(entry)
+        history?.observe(entry, now)
         return options.log(AccessLog.format(entry, now))
       })
 

@@ -27,7 +27,8 @@ export const match = (pathname: string): Matched | undefined => {
   const path = pathname.startsWith("/bing/v7.0/") ? pathname.slice(5) : pathname
   const route = typed.get(path)
   if (route !== undefined) return { route, upstreamPath: path }
-  if (!forwardable.test(path) || dotSegment.test(path)) return undefined
+  // `%2e` is a dot to the URL parser upstream: `/v7.0/%2e%2e/x` would leave /v7.0/ with a tier's key
+  if (!forwardable.test(path) || dotSegment.test(path.replace(/%2e/gi, "."))) return undefined
   return { route: "forward", upstreamPath: path }
 }
 

@@ -9,6 +9,7 @@
  * credentials in its user-info).
  */
 import type { QuotaEvent, QuotaTracker } from "@bing-effect/quota-tracker"
+import type { SpendDocument } from "./historyDocument.js"
 
 export interface WindowDocument {
   readonly window: string
@@ -73,6 +74,8 @@ export interface StatusDocument {
   readonly tenants: ReadonlyArray<TenantDocument>
   /** The last switches this process saw, newest first. */
   readonly switches: ReadonlyArray<SwitchDocument>
+  /** Spend so far and projected per tier, and the extra cost of switching (see `historyDocument.ts`). */
+  readonly spend?: SpendDocument
 }
 
 const iso = (epochMs: number): string => new Date(epochMs).toISOString()
@@ -137,6 +140,7 @@ export const make = (input: {
   readonly tiers: QuotaTracker.QuotaStatus
   readonly tenants: ReadonlyArray<{ readonly name: string; readonly status: QuotaTracker.QuotaStatus | undefined }>
   readonly switches: ReadonlyArray<QuotaEvent.TierSwitched>
+  readonly spend?: SpendDocument | undefined
 }): StatusDocument => ({
   at: iso(input.tiers.at),
   atMs: input.tiers.at,
@@ -144,5 +148,6 @@ export const make = (input: {
   store: { name: input.tiers.store, mode: input.tiers.storeMode },
   tiers: input.tiers.tiers.map(tierDocument),
   tenants: input.tenants.map(({ name, status }) => tenantDocument(name, status)),
-  switches: input.switches.map(switchDocument)
+  switches: input.switches.map(switchDocument),
+  ...(input.spend === undefined ? {} : { spend: input.spend })
 })

@@ -559,12 +559,15 @@ export const makeService = (redis: Redis.Redis["Service"], options: StoreOptions
   }
   const set: Operation<void> = { what: "set", script: new Script(setLua), decode: () => Exit.void }
 
+  // no slots (a tier without limits): nothing to check or count, and MGET with no key is an error
   const addSlots = (slots: ReadonlyArray<Slot>, delta: number, now: number) =>
-    call(add, argvOf(slots, now, delta), slots, now)
+    slots.length === 0 ? Effect.succeed([]) : call(add, argvOf(slots, now, delta), slots, now)
+  const admitted: AcquireResult = { refused: -1, values: [] }
 
   return {
     name: "redis",
-    acquire: (slots, weight, now) => call(acquire, argvOf(slots, now, weight), slots, now),
+    acquire: (slots, weight, now) =>
+      slots.length === 0 ? Effect.succeed(admitted) : call(acquire, argvOf(slots, now, weight), slots, now),
     get: (slots, now) => slots.length === 0 ? Effect.succeed([]) : call(get, argvOf(slots, 0, 0), slots, now),
     set: (slot, value, now) => {
       const argv = ["EVALSHA", "", "1", prefix + slot.key, String(now), String(value)]
