@@ -11,6 +11,7 @@
  * vitest.shared.ts); with `CI=true` it fails instead.
  */
 import { Emulator } from "@bing-effect/emulator"
+import { Tier } from "@bing-effect/quota-tracker"
 import { Context, Effect, Exit, Layer, Redacted, Scope } from "effect"
 import { HttpServer } from "effect/http"
 import { copyFile, mkdir } from "node:fs/promises"
@@ -21,7 +22,7 @@ import { type Browser, chromium, type Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import * as Dashboard from "../src/internal/dashboard.js"
 import * as DemoClock from "../src/internal/demo/clock.js"
-import { config, emulatorKeys, gatewayLayer, secrets, TEAM_A_KEY, TEAM_B_KEY } from "./fixtures.js"
+import { config, emulatorKeys, gatewayLayer, secrets, TEAM_A_KEY, TEAM_B_KEY, tiers } from "./fixtures.js"
 
 const executable = inject("chromium")
 const ci = process.env["CI"] === "true"
@@ -29,6 +30,16 @@ const ci = process.env["CI"] === "true"
 const ADMIN_TOKEN = "dashboard-admin-token-4f7a1c"
 const artifacts = fileURLToPath(new URL("./artifacts/", import.meta.url))
 const docsShot = fileURLToPath(new URL("../docs/dashboard.png", import.meta.url))
+
+/** The fixtures' tiers with prices of their own (per 1,000: S15 $28, S16 $200), for the spend. */
+const pricedTiers = tiers.map((t) =>
+  Tier.make({
+    name: t.name,
+    key: t.key,
+    limits: t.limits,
+    price: { perThousand: t.name === "S15" ? 28 : 200, currency: "USD", confidence: "configured" }
+  })
+)
 
 /** Every wait on the page is bounded: a page that never shows something fails, named. */
 const waitMs = 15_000
@@ -60,7 +71,9 @@ describe.skipIf(executable === false)("dashboard in a browser", () => {
     scope = Effect.runSync(Scope.make())
     const context = await Effect.runPromise(
       Layer.buildWithScope(
-        gatewayLayer(config(emulator.url, { adminToken: Redacted.make(ADMIN_TOKEN) }), { host: "127.0.0.1" }),
+        gatewayLayer(config(emulator.url, { adminToken: Redacted.make(ADMIN_TOKEN), tiers: pricedTiers }), {
+          host: "127.0.0.1"
+        }),
         scope
       ).pipe(DemoClock.following(() => emulator.now()))
     )
@@ -181,6 +194,11 @@ describe.skipIf(executable === false)("dashboard in a browser", () => {
     expect(await text(page, "#active-tier")).toBe("S15")
     expect(await page.locator("#events li[data-kind=switch]").count()).toBe(0)
     expect(await text(page, "[data-tier=S15] .badge")).toBe("active")
+    // the gateway's history, with the tiers' prices and nothing spent yet
+    expect(await text(page, "#source")).toBe("history (memory store)")
+    expect(await text(page, "[data-tier=S16] .price")).toBe("$200.00 per 1,000 transactions (configured)")
+    expect(await text(page, "[data-spend='S15/day/soFar']")).toBe("$0.00")
+    expect(await text(page, "[data-spend='S16/day/soFar']")).toBe("$0.00")
 
     // S15 has 5 a day (the emulator's and the gateway's): 5 searches use it up, the next 3 go to S16
     for (let i = 0; i < 5; i++) expect(await search(`before ${i}`)).toBe(200)
@@ -198,6 +216,18 @@ describe.skipIf(executable === false)("dashboard in a browser", () => {
     expect(await text(page, "[data-tier=S15] .badge")).toBe("exhausted")
     await page.locator("[data-tier=S16] [data-window=day] [data-fact=used]", { hasText: "3 / 1,000" }).waitFor()
     expect(await text(page, "[data-tier=S15] [data-window=day] [data-fact=forecast]")).toBe("out until the reset")
+    // the thresholds on the way, and S15's exhaustion, from the gateway's events
+    await page.locator("#events li[data-kind=threshold]", { hasText: "80%" }).waitFor()
+    await page.locator("#events li[data-kind=threshold]", { hasText: "95%" }).waitFor()
+    expect(await page.locator("#events li[data-kind=exhausted]", { hasText: "S15" }).count()).toBe(1)
+
+    // the spend moved: S15's 5 at $28 per 1,000, S16's 3 at $200, the extra 3 x $0.172 from switching
+    await page.locator("[data-spend='S16/day/soFar']", { hasText: "$0.60" }).waitFor()
+    expect(await text(page, "[data-spend='S15/day/soFar']")).toBe("$0.14")
+    expect(await text(page, "[data-spend='S15/month/soFar']")).toBe("$0.14")
+    expect(await text(page, "#spend-note")).toMatch(
+      /^From switching to a dearer tier: \$0\.516 today, \$0\.516 this month\.$/
+    )
     expect(await text(page, "[data-tier=S15] [data-window=day] [data-fact=reset]")).toMatch(
       /^resets .+ \(in \d+ h \d+ min\)$/
     )
