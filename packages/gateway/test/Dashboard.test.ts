@@ -220,7 +220,16 @@ describe("Dashboard model", () => {
     const late = chartData({ ...window, resetsAtMs: 1_750_000 }, 1_500_000)
     assert.strictEqual(late.xs.at(-1), 1750)
     assert.strictEqual(late.forecast.at(-1), 70)
-    assert.strictEqual(late.resetAt, 1750)
+    assert.deepStrictEqual(late.resets, [1750])
+    // samples of the previous period: flat to the period's start, then 0 (the reset), marked
+    const across = chartData(
+      { ...window, periodStartMs: 800_000, samples: [[0, 0], [500_000, 60], [900_000, 10]] },
+      1_000_000
+    )
+    assert.deepStrictEqual(across.xs, [0, 500, 799.999, 800, 900, 1000, 2000])
+    assert.deepStrictEqual(across.used, [0, 60, 60, 0, 10, 40, null])
+    assert.deepStrictEqual(across.resets, [800])
+    assert.strictEqual(across.points, 4)
     // no forecast (lasts until the reset), and a full window: no forecast line
     assert.isTrue(chartData({ ...window, forecastMs: null }, 1_500_000).forecast.every((v) => v === null))
     assert.isTrue(chartData({ ...window, used: 100 }, 1_500_000).forecast.every((v) => v === null))

@@ -263,8 +263,8 @@ export interface ChartData {
   readonly used: ReadonlyArray<number | null>
   readonly forecast: ReadonlyArray<number | null>
   readonly levels: ReadonlyArray<Level>
-  /** The reset, in seconds, when it falls inside the chart's range. */
-  readonly resetAt: number | null
+  /** The resets (the period's start, the next reset) that fall inside the chart's range, in seconds. */
+  readonly resets: ReadonlyArray<number>
   /** How many usage points the chart draws. */
   readonly points: number
 }
@@ -287,12 +287,20 @@ export const levelsOf = (w: HistoryWindow): ReadonlyArray<Level> => [
 /**
  * A window's chart: its samples (and `now`'s usage as the last point), the forecast line from
  * now to exhaustion (cut at the reset), the levels as constant series over the whole range.
+ * Samples of the previous period end in a drop to 0 at the period's start (the counts reset
+ * there), not in a slope from the last of them to the first of this period.
  */
 export const chartData = (w: HistoryWindow, now: number): ChartData => {
   const points = new Map<number, number>()
   for (const [t, v] of w.samples) points.set(t, v)
   const last = Math.max(0, ...points.keys())
   if (now >= last) points.set(now, w.used)
+  const start = w.periodStartMs
+  const previous = start === null ? [] : [...points].filter(([t]) => t < start).toSorted((a, b) => a[0] - b[0])
+  if (start !== null && previous.length > 0 && !points.has(start - 1)) {
+    points.set(start - 1, previous.at(-1)![1])
+    if (!points.has(start)) points.set(start, 0)
+  }
   const forecast = new Map<number, number>()
   if (w.forecastMs !== null && w.forecastMs > now && w.used < w.limit) {
     const end = Math.min(w.forecastMs, w.resetsAtMs > now ? w.resetsAtMs : w.forecastMs)
@@ -302,14 +310,14 @@ export const chartData = (w: HistoryWindow, now: number): ChartData => {
   const ms = [...new Set([...points.keys(), ...forecast.keys()])].toSorted((a, b) => a - b)
   const first = ms[0] ?? now
   const lastX = ms.at(-1) ?? now
-  const resetAt = w.resetsAtMs > first && w.resetsAtMs <= lastX ? w.resetsAtMs / 1000 : null
+  const resets = [start, w.resetsAtMs].filter((t): t is number => t !== null && t > first && t <= lastX)
   return {
     xs: ms.map((t) => t / 1000),
     used: ms.map((t) => points.get(t) ?? null),
     forecast: ms.map((t) => forecast.get(t) ?? null),
     levels: levelsOf(w),
-    resetAt,
-    points: points.size
+    resets: resets.map((t) => t / 1000),
+    points: w.samples.length + (now >= last ? 1 : 0)
   }
 }
 

@@ -113,13 +113,14 @@ const dateTime = new Intl.DateTimeFormat(undefined, {
 })
 const sameDay = (a: number, b: number) => new Date(a).toDateString() === new Date(b).toDateString()
 const when = (ms: number, now: number) => (sameDay(ms, now) ? time : dateTime).format(ms)
+// cents, and up to four decimals below one unit: a few requests at $28 per 1,000 cost $0.084
 const money = (amount: number, currency: string) => {
   try {
     return new Intl.NumberFormat(undefined, {
       style: "currency",
       currency,
       minimumFractionDigits: 2,
-      maximumFractionDigits: 4
+      maximumFractionDigits: Math.abs(amount) < 1 ? 4 : 2
     }).format(amount)
   } catch {
     return `${amount.toFixed(4)} ${currency}`
@@ -136,7 +137,10 @@ interface Chart {
   readonly plot: uPlot
   readonly signature: string
   /** Read by the draw hook: the reset and the switches to mark. */
-  marks: { resetAt: number | null; switches: ReadonlyArray<{ readonly at: number; readonly label: string }> }
+  marks: {
+    resets: ReadonlyArray<number>
+    switches: ReadonlyArray<{ readonly at: number; readonly label: string }>
+  }
   /** Read by the y range: the limit. */
   limit: number
 }
@@ -178,7 +182,7 @@ const makeChart = (host: HTMLElement, data: ChartData, signature: string): Chart
   const chart: Chart = {
     plot: undefined as unknown as uPlot,
     signature,
-    marks: { resetAt: data.resetAt, switches: [] },
+    marks: { resets: data.resets, switches: [] },
     limit: data.levels[0]?.value ?? 1
   }
   const axis: uPlot.Axis = {
@@ -186,7 +190,8 @@ const makeChart = (host: HTMLElement, data: ChartData, signature: string): Chart
     grid: { stroke: colour.grid, width: 1 },
     ticks: { stroke: colour.grid, width: 1 }
   }
-  const marker = (u: uPlot, at: number, label: string) => {
+  // a vertical line at `at`, its label at the top (switches) or the bottom (resets): the two may coincide
+  const marker = (u: uPlot, at: number, label: string, where: "top" | "bottom") => {
     const x = Math.round(u.valToPos(at, "x", true))
     if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) return
     const ctx = u.ctx
@@ -201,7 +206,8 @@ const makeChart = (host: HTMLElement, data: ChartData, signature: string): Chart
     ctx.stroke()
     ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`
     ctx.textAlign = x > u.bbox.left + u.bbox.width / 2 ? "right" : "left"
-    ctx.fillText(label, x + (ctx.textAlign === "right" ? -4 : 4) * devicePixelRatio, u.bbox.top + 12 * devicePixelRatio)
+    const y = where === "top" ? u.bbox.top + 12 * devicePixelRatio : u.bbox.top + u.bbox.height - 4 * devicePixelRatio
+    ctx.fillText(label, x + (ctx.textAlign === "right" ? -4 : 4) * devicePixelRatio, y)
     ctx.restore()
   }
   const opts: uPlot.Options = {
@@ -230,8 +236,8 @@ const makeChart = (host: HTMLElement, data: ChartData, signature: string): Chart
     hooks: {
       draw: [
         (u) => {
-          if (chart.marks.resetAt !== null) marker(u, chart.marks.resetAt, "reset")
-          for (const s of chart.marks.switches) marker(u, s.at, s.label)
+          for (const at of chart.marks.resets) marker(u, at, "reset", "bottom")
+          for (const s of chart.marks.switches) marker(u, s.at, s.label, "top")
         }
       ]
     }
@@ -262,7 +268,7 @@ const drawChart = (
     charts.set(key, chart)
   }
   chart.limit = w.limit
-  chart.marks = { resetAt: data.resetAt, switches: inRange }
+  chart.marks = { resets: data.resets, switches: inRange }
   chart.plot.setData(alignedOf(data))
   host.dataset["points"] = String(data.points)
 }
