@@ -5,6 +5,9 @@
  * and, through `RedisReport` (a reporter of the root config), the list of the test files that
  * skipped at the end. With `CI=true` a missing Redis fails the run instead.
  *
+ * PostgreSQL likewise: `inject("postgres")` is true when a server answers at `POSTGRES_URL`
+ * (default postgres://postgres@127.0.0.1:5432/test), and the same warnings and CI rule apply.
+ *
  * Chromium for the browser tests (`*.browser.test.ts`) the same way: `inject("chromium")` is its
  * path (`CHROMIUM_PATH`, default /usr/bin/chromium) or false; without it those tests skip and
  * `ChromiumReport` names them at the end; with `CI=true` the browser test files fail instead.
@@ -17,6 +20,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** Redis answers at REDIS_URL: run the Redis-backed tests. */
     readonly redis: boolean
+    /** PostgreSQL answers at POSTGRES_URL: run the PostgreSQL-backed tests. */
+    readonly postgres: boolean
     /** The Chromium executable for the browser tests, or false when there is none. */
     readonly chromium: string | false
   }
@@ -29,6 +34,27 @@ const howToEnable =
   "or set REDIS_URL to a Redis server, then run the tests again. The reliability suite also needs redis-server on PATH."
 
 const where = () => redisUrl.replace(/\/\/[^@]*@/, "//") // never print a password
+
+export const postgresUrl = process.env["POSTGRES_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"
+const postgresWhere = () => postgresUrl.replace(/\/\/[^@]*@/, "//")
+const postgresHowTo =
+  "To run them: start PostgreSQL (pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start)\n" +
+  "or set POSTGRES_URL to a PostgreSQL server (trust or password in the URL), then run the tests again."
+
+// A PostgreSQL server answers an SSLRequest with one byte: "S" or "N".
+const pingPostgres = (url: string): Promise<boolean> =>
+  new Promise((done) => {
+    const { hostname, port } = new URL(url)
+    const socket = createConnection({ host: hostname || "127.0.0.1", port: Number(port) || 5432 })
+    const finish = (ok: boolean) => {
+      socket.destroy()
+      done(ok)
+    }
+    socket.setTimeout(1000, () => finish(false))
+    socket.on("error", () => finish(false))
+    socket.on("connect", () => socket.write(Buffer.from([0, 0, 0, 8, 4, 210, 22, 47])))
+    socket.on("data", (data) => finish(data[0] === 0x53 || data[0] === 0x4e))
+  })
 
 export const chromiumPath = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium"
 
@@ -67,6 +93,18 @@ export default async function setup(project: TestProject): Promise<void> {
     )
   }
   project.provide("redis", available)
+
+  const postgres = await pingPostgres(postgresUrl)
+  if (!postgres && process.env["CI"] === "true") {
+    throw new Error(`PostgreSQL does not answer at ${postgresWhere()}; with CI=true the PostgreSQL suites must run.`)
+  }
+  if (!postgres) {
+    console.warn(
+      `!! ${project.name || "tests"}: PostgreSQL does not answer at ${postgresWhere()}: ` +
+        "its PostgreSQL-backed tests will be SKIPPED."
+    )
+  }
+  project.provide("postgres", postgres)
   project.provide("chromium", existsSync(chromiumPath) ? chromiumPath : false)
 }
 
@@ -83,6 +121,24 @@ export class RedisReport implements Reporter {
         `Redis was not available at ${where()}, so these suites SKIPPED their Redis tests:\n  ${
           skipped.join("\n  ")
         }\n${howToEnable}`
+      )
+    }
+  }
+}
+
+/** Names, after the run, the test files that skipped tests because PostgreSQL was not available. */
+export class PostgresReport implements Reporter {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const skipped = testModules.flatMap((module) => {
+      if (module.project.getProvidedContext().postgres !== false) return []
+      const count = [...module.children.allTests("skipped")].length
+      return count > 0 ? [`${module.project.name}: ${module.relativeModuleId} (${count} skipped)`] : []
+    })
+    if (skipped.length > 0) {
+      loudly(
+        `PostgreSQL was not available at ${postgresWhere()}, so these suites SKIPPED their PostgreSQL tests:\n  ${
+          skipped.join("\n  ")
+        }\n${postgresHowTo}`
       )
     }
   }

@@ -35,7 +35,8 @@ const description = [
   "  BING_SEARCH_TIERS      a tiers file (--tiers): [{\"name\":\"S15\",\"keyEnv\":\"BING_KEY_S15\",",
   "                         \"limits\":{\"perDay\":1000000}},{\"name\":\"S16\",\"keyEnv\":\"BING_KEY_S16\"}]",
   "  BING_SEARCH_ENDPOINT   base URL (--endpoint), default https://api.bing.microsoft.com",
-  "  BING_SEARCH_STORE      quota store (--store): memory (default), sqlite:<file>, redis://host:port",
+  "  BING_SEARCH_STORE      quota store (--store): memory (default), sqlite:<file>, redis://host:port,",
+  "                         postgres://host/database",
   "  BING_SEARCH_ALLOW_INSECURE_LOOPBACK=true  accept http:// to 127.0.0.1/::1/localhost (emulator only)",
   "  BING_SEARCH_CLIENT_ID_FILE  where Bing's X-MSEdge-ClientID is kept between runs (--client-id-file), or off;",
   "                         default $XDG_STATE_HOME/bing-search/client-id or ~/.local/state/bing-search/client-id",
@@ -66,7 +67,9 @@ export const root = Command.make("bing-search").pipe(
     ),
     store: env(Flag.String("store"), Config.String("BING_SEARCH_STORE")).pipe(
       Flag.withDefault("memory"),
-      describe("Where quota counts live: memory, sqlite:<file> or redis://host:port [BING_SEARCH_STORE]")
+      describe(
+        "Where quota counts live: memory, sqlite:<file>, redis://host:port or postgres://host/db [BING_SEARCH_STORE]"
+      )
     ),
     storePrefix: env(Flag.String("store-prefix"), Config.String("BING_SEARCH_STORE_PREFIX")).pipe(
       Flag.withDefault(Settings.defaultStorePrefix),

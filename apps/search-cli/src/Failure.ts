@@ -245,6 +245,8 @@ export const quotaError = (e: QuotaError.QuotaError, ctx: Context): Problem => {
         details: ["Nothing was sent: without the store the app cannot know how much quota is left."],
         hint: reason.store === "redis"
           ? "Start Redis or fix the URL in --store, or use --store memory / sqlite:<file>."
+          : reason.store === "postgres"
+          ? "Start PostgreSQL or fix the URL in --store, or use --store memory / sqlite:<file>."
           : "Check the path in --store (the folder must exist and be writable), or use --store memory."
       }
     case "InvalidOptions":

@@ -1,8 +1,11 @@
 /**
- * `bing-search quota` and the shared stores: counts kept in a SQLite file or in Redis are seen by
- * the next run (another process), and the quota table shows them.
+ * `bing-search quota` and the shared stores: counts kept in a SQLite file, in Redis or in PostgreSQL
+ * are seen by the next run (another process), and the quota table shows them.
  */
 import { Emulator } from "@bing-effect/emulator"
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Redacted } from "effect"
+import * as Reactivity from "effect/reactivity/Reactivity"
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -161,5 +164,43 @@ describe.skipIf(!inject("redis"))("quota with Redis", () => {
     expect(r.stderr).toContain(
       "error [QuotaError/StoreUnavailable] The redis quota store is unavailable: cannot connect to redis://127.0.0.1:1"
     )
+  })
+})
+
+describe.skipIf(!inject("postgres"))("quota with PostgreSQL", () => {
+  const url = process.env["POSTGRES_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"
+  const table = `bing_search_test_${randomBytes(6).toString("hex")}`
+  const sql = <A>(text: string) =>
+    Effect.runPromise(
+      Effect.scoped(Effect.flatMap(
+        PgClient.make({ url: Redacted.make(url), maxConnections: 1 }),
+        (client) => client.unsafe<A & object>(text)
+      )).pipe(Effect.provide(Reactivity.layer))
+    )
+
+  afterAll(async () => {
+    await sql(`DROP TABLE IF EXISTS "${table}"`)
+    await sql(`DROP FUNCTION IF EXISTS "${table}_acquire_v1"`)
+  })
+
+  it("counts are shared across runs, in the table the URL names", async () => {
+    const at = new URL(url)
+    at.searchParams.set("table", table)
+    const json = await sharedAcrossRuns(at.toString(), { BING_SEARCH_STORE_PREFIX: "cli:" })
+    expect(json.store).toBe("postgres")
+    const rows = await sql<{ key: string; value: number }>(
+      `SELECT key, value FROM "${table}" WHERE key ~ '^cli:[{]S15[}]:day:[0-9]+$'`
+    )
+    // the day's count under the prefix (beside it, the tracker's claims of the warnings it fired)
+    expect(rows.map((r) => r.value)).toEqual([3])
+  })
+
+  it("a PostgreSQL that cannot be reached is a StoreUnavailable error, without its password", async () => {
+    const r = await run(["quota"], env("postgres://app:hunter2-secret@127.0.0.1:1/test"))
+    expect(r.code).toBe(23)
+    expect(r.stderr).toContain(
+      "error [QuotaError/StoreUnavailable] The postgres quota store is unavailable: cannot connect to postgres://127.0.0.1:1/test"
+    )
+    expect(r.stderr + r.stdout).not.toContain("hunter2")
   })
 })

@@ -290,7 +290,7 @@ describe("errors: a message and a distinct exit code each", () => {
     expect(bad.code).toBe(3)
     expect(bad.stderr).toContain("tier S15: limits.perDay must be a positive integer")
     expect(bad.stderr).not.toContain(leaked)
-    const store = await run(["web", "x", "--store", "postgres://x"], env())
+    const store = await run(["web", "x", "--store", "mysql://x"], env())
     expect(store.code).toBe(3)
     expect(store.stderr).toContain("unknown store")
   })

@@ -147,8 +147,9 @@ export const defaultStorePrefix = "bing-gateway:quota:"
  * - `clients` (required, at least one): `{ name, key | keyEnv, limits? }`. Names are 1 to 64 of
  *   `A-Z a-z 0-9 . _ -` and unique; keys are visible ASCII (they travel in a header), unique, and
  *   never a tier's key.
- * - `store` or `storeEnv` (optional, default `memory`): `memory`, `sqlite:<file>` or
- *   `redis://host:port`; `storePrefix` (default `bing-gateway:quota:`) for Redis.
+ * - `store` or `storeEnv` (optional, default `memory`): `memory`, `sqlite:<file>`,
+ *   `redis://host:port` or `postgres://host/database`; `storePrefix` (default
+ *   `bing-gateway:quota:`) for Redis and PostgreSQL.
  * - `storeFailure` (optional): `"closed"` (default) or `"open"`.
  * - `adminToken` or `adminTokenEnv` (optional): at least 16 visible ASCII characters, no client's or
  *   tier's key.
@@ -408,7 +409,7 @@ const decodeStore = (raw: Json, env: Env): Store => {
   let at: Path = ["store"]
   if (raw["store"] !== undefined) {
     if (typeof raw["store"] !== "string") {
-      return fail(at, "must be a string: memory, sqlite:<file> or redis://host:port")
+      return fail(at, "must be a string: memory, sqlite:<file>, redis://host:port or postgres://host/database")
     }
     spec = raw["store"]
   } else if (raw["storeEnv"] !== undefined) {

@@ -397,9 +397,14 @@ describe("GatewayConfig.decode: clients", () => {
 
 describe("GatewayConfig.decode: store", () => {
   it("the store spec's own messages, without a password", () => {
-    expect(refused(with_((d) => d["store"] = `postgres://u:${s.redisPassword}@db`))).toEqual({
+    expect(refused(with_((d) => d["store"] = `mongodb://u:${s.redisPassword}@db`))).toEqual({
       path: "store",
-      detail: `unknown store "postgres://***@db": use memory, sqlite:<file> or redis://host:port`
+      detail:
+        `unknown store "mongodb://***@db": use memory, sqlite:<file>, redis://host:port or postgres://host/database`
+    })
+    expect(refused(with_((d) => d["store"] = `postgres://u:${s.redisPassword}@[bad`))).toEqual({
+      path: "store",
+      detail: "postgres://***@[bad is not a valid PostgreSQL URL"
     })
     expect(refused(with_((d) => d["store"] = `redis://u:${s.redisPassword}@[bad`))).toEqual({
       path: "store",
@@ -411,7 +416,7 @@ describe("GatewayConfig.decode: store", () => {
     })
     expect(refused(with_((d) => d["store"] = 6379))).toEqual({
       path: "store",
-      detail: "must be a string: memory, sqlite:<file> or redis://host:port"
+      detail: "must be a string: memory, sqlite:<file>, redis://host:port or postgres://host/database"
     })
   })
 
@@ -426,7 +431,7 @@ describe("GatewayConfig.decode: store", () => {
     expect(storeEnv("a-b")).toEqual({ path: "storeEnv", detail: "must name an environment variable" })
     expect(storeEnv("GATEWAY_STORE", { ...env, GATEWAY_STORE: `mysql://u:${s.redisPassword}@db` })).toEqual({
       path: "storeEnv",
-      detail: `unknown store "mysql://***@db": use memory, sqlite:<file> or redis://host:port`
+      detail: `unknown store "mysql://***@db": use memory, sqlite:<file>, redis://host:port or postgres://host/database`
     })
     expect(refused(with_((d) => d["storePrefix"] = ""))).toEqual({
       path: "storePrefix",

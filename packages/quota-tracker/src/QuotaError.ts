@@ -30,7 +30,7 @@ export type ErrorWindow = WindowKind | "unknown"
  * @since 0.1.0
  * @category models
  */
-export type StoreName = "memory" | "sqlite" | "redis"
+export type StoreName = "memory" | "sqlite" | "redis" | "postgres"
 
 /**
  * Every tier of the chain is exhausted (or held back by a server quota error).

@@ -13,6 +13,10 @@
  *   round trip per acquire, exact across processes and hosts. `RedisStore.layer`
  *   from `@bing-effect/quota-tracker/redis` is this store with a connection of
  *   its own whose start-up has a deadline.
+ * - `layerPostgres`: a PostgreSQL table through `effect/sql`'s `SqlClient`, one
+ *   statement per acquire, exact across processes and hosts.
+ *   `PostgresStore.layer` from `@bing-effect/quota-tracker/postgres` is this
+ *   store with a connection pool of its own (`@effect/sql-pg`).
  *
  * A slot is either a `"counter"` (a count for one calendar period; the key
  * names the period, so each period starts at zero) or a `"bucket"` (a token
@@ -35,11 +39,13 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redis from "effect/persistence/Redis"
 import * as Scope from "effect/Scope"
+import * as SqlClient from "effect/sql/SqlClient"
 import { attach, SyncCountersId } from "./internal/capabilities.js"
 import { describeCause as describe } from "./internal/errorDetail.js"
 import { makeFailOpen as decorateFailOpen } from "./internal/failOpen.js"
 import { MemoryCells } from "./internal/memoryStore.js"
 import { millisOf } from "./internal/options.js"
+import { make as makePostgresService, tableError } from "./internal/postgresStore.js"
 import { makeService as makeRedisService } from "./internal/redisStore.js"
 import { open as openSqlite, type SqliteCells } from "./internal/sqliteStore.js"
 import * as QuotaError from "./QuotaError.js"
@@ -378,3 +384,97 @@ export const makeRedis = (options: RedisOptions = {}): Effect.Effect<Service, ne
  */
 export const layerRedis = (options: RedisOptions = {}): Layer.Layer<QuotaStore, never, Redis.Redis> =>
   Layer.effect(QuotaStore, makeRedis(options))
+
+/**
+ * Options of the PostgreSQL store.
+ *
+ * - `table`: the table, `name` or `schema.name` (default `"quota_counters"`),
+ *   created when missing together with its function `<name>_acquire_v1`.
+ * - `prefix`: prepended to every key (default `""`): stores with different
+ *   prefixes keep separate counts in one table.
+ * - `timeout`: how long, in ms, an operation may take before it fails with
+ *   `StoreUnavailable` (default 2000; `0` for no bound). A frozen server or a
+ *   lost connection would otherwise keep an acquire waiting.
+ * - `startup`: `"connect"` (default) creates the table while the layer is
+ *   built, so the build fails with `StoreUnavailable` when PostgreSQL does not
+ *   answer; `"background"` builds at once and creates it on the first
+ *   operation (for a tracker over `layerFailOpen` that must start while the
+ *   database is down).
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface PostgresOptions {
+  readonly table?: string | undefined
+  readonly prefix?: string | undefined
+  readonly timeout?: number | undefined
+  readonly startup?: "connect" | "background" | undefined
+}
+
+/**
+ * The table used by the PostgreSQL store when none is given.
+ *
+ * @since 0.4.0
+ * @category constants
+ */
+export const defaultPostgresTable = "quota_counters"
+
+/**
+ * A store in a PostgreSQL table through the `SqlClient` of `effect/sql`
+ * (provide it with `PostgresStore.layerConnection({ url })` from
+ * `@bing-effect/quota-tracker/postgres`, or any PostgreSQL `SqlClient` of
+ * your own). An acquire is one statement calling one PL/pgSQL function, which
+ * row-locks every slot in one key order, checks them all and writes all or
+ * none: exact across any number of processes at READ COMMITTED. Rows of ended
+ * periods are deleted in the background. The table and the function are
+ * created when missing (`IF NOT EXISTS`, safe for processes starting
+ * together).
+ *
+ * Fails with `InvalidOptions` for a table name that is not `name` or
+ * `schema.name`, and with `StoreUnavailable` when the table cannot be created.
+ *
+ * @since 0.4.0
+ * @category constructors
+ */
+export const makePostgres = (
+  options: PostgresOptions = {}
+): Effect.Effect<Service, QuotaError.QuotaError, SqlClient.SqlClient | Scope.Scope> =>
+  Effect.gen(function*() {
+    const table = options.table ?? defaultPostgresTable
+    const timeout = options.timeout ?? 2000
+    const startup = options.startup ?? "connect"
+    const invalid = tableError(table) ??
+      (!(timeout >= 0) || !Number.isFinite(timeout)
+        ? `timeout must be a non-negative number of ms, got ${String(timeout)}`
+        : startup !== "connect" && startup !== "background"
+        ? `startup must be "connect" or "background"`
+        : undefined)
+    if (invalid !== undefined) return yield* Effect.fail(QuotaError.invalidOptions(invalid))
+    const sql = yield* SqlClient.SqlClient
+    return QuotaStore.of(yield* makePostgresService(sql, { table, prefix: options.prefix ?? "", timeout, startup }))
+  })
+
+/**
+ * The PostgreSQL store as a layer; requires a PostgreSQL `SqlClient`.
+ * `PostgresStore.layer({ url, table })` from
+ * `@bing-effect/quota-tracker/postgres` is this layer with a bounded
+ * connection pool provided.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { QuotaStore } from "@bing-effect/quota-tracker"
+ * import { PostgresStore } from "@bing-effect/quota-tracker/postgres"
+ *
+ * const Store = QuotaStore.layerPostgres({ table: "myapp_quota", timeout: 500 }).pipe(
+ *   Layer.provide(PostgresStore.layerConnection({ url: "postgres://postgres@127.0.0.1:5432/test" }))
+ * )
+ * ```
+ *
+ * @since 0.4.0
+ * @category layers
+ */
+export const layerPostgres = (
+  options: PostgresOptions = {}
+): Layer.Layer<QuotaStore, QuotaError.QuotaError, SqlClient.SqlClient> =>
+  Layer.effect(QuotaStore, makePostgres(options))

@@ -1,8 +1,9 @@
 /**
  * A quota store named by one string, as a command line or a configuration file gives it: `memory`,
- * `sqlite:<file>` or `redis://host:port` (`rediss://` for TLS). `parse` checks the string, `layer`
- * builds the store it names, `describe` shows it without credentials. The Redis URL (which may hold
- * a password) stays `Redacted` from the moment it is parsed.
+ * `sqlite:<file>`, `redis://host:port` (`rediss://` for TLS) or `postgres://host/database`
+ * (`postgresql://` too). `parse` checks the string, `layer` builds the store it names, `describe`
+ * shows it without credentials. A Redis or PostgreSQL URL (which may hold a password) stays
+ * `Redacted` from the moment it is parsed.
  *
  * @since 0.3.0
  */
@@ -11,12 +12,15 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
-import type * as QuotaError from "./QuotaError.js"
+import { tableError as postgresTableError } from "./internal/postgresStore.js"
+import * as QuotaError from "./QuotaError.js"
 import * as QuotaStore from "./QuotaStore.js"
 
 /**
  * Where the quota counts live: this process only (`memory`), the processes of one host sharing a
- * SQLite file, or any number of processes and hosts sharing a Redis.
+ * SQLite file, or any number of processes and hosts sharing a Redis or a PostgreSQL table.
+ * PostgreSQL keys start with `prefix` too, in the table named by the URL's `table` parameter
+ * (default `quota_counters`), which is not sent to the server.
  *
  * @since 0.3.0
  * @category models
@@ -25,6 +29,12 @@ export type StoreSpec =
   | { readonly _tag: "memory" }
   | { readonly _tag: "sqlite"; readonly filename: string }
   | { readonly _tag: "redis"; readonly url: Redacted.Redacted<string>; readonly prefix: string }
+  | {
+    readonly _tag: "postgres"
+    readonly url: Redacted.Redacted<string>
+    readonly table: string
+    readonly prefix: string
+  }
 
 /**
  * A store spec that names no usable store. `detail` says what is wrong and shows a URL without its
@@ -41,13 +51,15 @@ export class InvalidStoreSpec extends Data.TaggedError("InvalidStoreSpec")<{
   }
 }
 
-/** `redis://user:secret@host` -> `redis://***@host`. */
-const redactUrl = (url: string): string => url.replace(/\/\/[^/@]*@/, "//***@")
+/** `redis://user:secret@host` -> `redis://***@host`; a `password=` parameter too. */
+const redactUrl = (url: string): string =>
+  url.replace(/\/\/[^/@]*@/, "//***@").replace(/([?&]password=)[^&#]*/gi, "$1***")
 
 /**
- * Parses `memory` (also the empty string), `sqlite:<file>`, or `redis://...` / `rediss://...`, whose
- * keys start with `prefix`. The spec may come `Redacted` (from a secret store or an environment
- * variable): a Redis URL may carry a password.
+ * Parses `memory` (also the empty string), `sqlite:<file>`, `redis://...` / `rediss://...`, or
+ * `postgres://...` / `postgresql://...` (with an optional `table` parameter), whose keys start with
+ * `prefix`. The spec may come `Redacted` (from a secret store or an environment variable): a URL
+ * may carry a password.
  *
  * @example
  * ```ts
@@ -80,16 +92,29 @@ export const parse = (
     }
     return Result.succeed({ _tag: "redis", url: Redacted.make(s), prefix: options.prefix })
   }
+  if (s.startsWith("postgres://") || s.startsWith("postgresql://")) {
+    if (!URL.canParse(s)) {
+      return Result.fail(new InvalidStoreSpec({ detail: `${redactUrl(s)} is not a valid PostgreSQL URL` }))
+    }
+    const url = new URL(s)
+    const table = url.searchParams.get("table") ?? QuotaStore.defaultPostgresTable
+    const invalid = postgresTableError(table)
+    if (invalid !== undefined) return Result.fail(new InvalidStoreSpec({ detail: `${redactUrl(s)}: ${invalid}` }))
+    url.searchParams.delete("table")
+    return Result.succeed({ _tag: "postgres", url: Redacted.make(url.toString()), table, prefix: options.prefix })
+  }
   return Result.fail(
     new InvalidStoreSpec({
-      detail: `unknown store ${JSON.stringify(redactUrl(s))}: use memory, sqlite:<file> or redis://host:port`
+      detail: `unknown store ${
+        JSON.stringify(redactUrl(s))
+      }: use memory, sqlite:<file>, redis://host:port or postgres://host/database`
     })
   )
 }
 
 /**
- * A store spec for messages and status output: `memory`, `sqlite:<file>`, or the Redis URL with
- * `***@` in place of its credentials.
+ * A store spec for messages and status output: `memory`, `sqlite:<file>`, or the Redis or
+ * PostgreSQL URL with `***@` in place of its credentials (and the table, when not the default).
  *
  * @since 0.3.0
  * @category models
@@ -99,16 +124,24 @@ export const describe = (spec: StoreSpec): string =>
     ? "memory"
     : spec._tag === "sqlite"
     ? `sqlite:${spec.filename}`
-    : redactUrl(Redacted.value(spec.url))
+    : spec._tag === "redis" || spec.table === QuotaStore.defaultPostgresTable
+    ? redactUrl(Redacted.value(spec.url))
+    : redactUrl(withTable(Redacted.value(spec.url), spec.table))
+
+const withTable = (url: string, table: string): string => {
+  const parsed = new URL(url)
+  parsed.searchParams.set("table", table)
+  return parsed.toString()
+}
 
 /**
- * The store a spec names: `QuotaStore.layerMemory`, `QuotaStore.layerSqlite`, or `RedisStore.layer`
- * (the tracker's own bounded connection).
+ * The store a spec names: `QuotaStore.layerMemory`, `QuotaStore.layerSqlite`, `RedisStore.layer`
+ * or `PostgresStore.layer` (the tracker's own bounded connections).
  *
  * **Gotchas**
- * - `redis` (an optional peer) is loaded only when a Redis spec is built, so a program that never
- *   uses Redis neither needs it installed nor pays for loading it.
- * - A Redis that refuses, or accepts and never answers, fails the layer with
+ * - `redis` and `@effect/sql-pg` (optional peers) are loaded only when a spec of theirs is built,
+ *   so a program that never uses them neither needs them installed nor pays for loading them.
+ * - A server that refuses, or accepts and never answers, fails the layer with
  *   `QuotaError`/`StoreUnavailable` within the connection's timeout; the build stays interruptible.
  *
  * @since 0.3.0
@@ -125,6 +158,20 @@ export const layer = (spec: StoreSpec): Layer.Layer<QuotaStore.QuotaStore, Quota
         Effect.map(
           Effect.promise(() => import("./redis.js")),
           ({ RedisStore }) => RedisStore.layer({ url: spec.url, prefix: spec.prefix })
+        )
+      )
+    case "postgres":
+      return Layer.unwrap(
+        Effect.map(
+          Effect.tryPromise({
+            try: () => import("./postgres.js"),
+            catch: (cause) =>
+              QuotaError.storeUnavailable(
+                "postgres",
+                `cannot load @effect/sql-pg (install it to use a PostgreSQL store): ${String(cause)}`
+              )
+          }),
+          ({ PostgresStore }) => PostgresStore.layer({ url: spec.url, table: spec.table, prefix: spec.prefix })
         )
       )
   }

@@ -8,7 +8,7 @@ export * as QuotaStore from "./QuotaStore.js"
 export * as QuotaTracker from "./QuotaTracker.js"
 
 /**
- * A quota store named by one string: `memory`, `sqlite:<file>` or `redis://host:port`.
+ * A quota store named by one string: `memory`, `sqlite:<file>`, `redis://host:port` or `postgres://host/db`.
  *
  * @since 0.3.0
  */

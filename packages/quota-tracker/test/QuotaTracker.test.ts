@@ -1,6 +1,6 @@
 import { NodeRedis } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Layer, Logger, Metric, Redacted, References, Stream } from "effect"
+import { Clock, Effect, Exit, Fiber, Layer, Logger, Metric, Redacted, References, Stream } from "effect"
 import type { Scope } from "effect"
 import { Redis } from "effect/persistence"
 import { TestClock } from "effect/testing"
@@ -99,6 +99,21 @@ describe("QuotaTracker.acquire", () => {
       yield* TestClock.adjust(1)
       const acquired = yield* Fiber.join(third)
       assert.strictEqual(acquired.acquiredAt, 500)
+    }))
+
+  it.effect("reads the clock of the context it runs in, not the clock of an earlier acquire", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(utc("2026-11-22T10:00:00Z"))
+      const q = yield* make({ tiers: [tier("S15", { perSecond: 10, perDay: 1000 })] })
+      assert.strictEqual((yield* q.acquire()).acquiredAt, utc("2026-11-22T10:00:00Z"))
+      const clock = yield* Clock.clockWith(Effect.succeed)
+      const other: Clock.Clock = Object.assign(Object.create(clock), {
+        currentTimeMillisUnsafe: () => utc("2026-11-22T10:00:05Z")
+      })
+      const elsewhere = yield* q.acquire().pipe(Effect.provideService(Clock.Clock, other))
+      assert.strictEqual(elsewhere.acquiredAt, utc("2026-11-22T10:00:05Z"))
+      yield* TestClock.adjust(1000)
+      assert.strictEqual((yield* q.acquire()).acquiredAt, utc("2026-11-22T10:00:01Z"))
     }))
 
   it.effect("fails with RateLimitExceeded when the wait is not allowed or too long", () =>

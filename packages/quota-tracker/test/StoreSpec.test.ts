@@ -1,11 +1,14 @@
 /**
  * `StoreSpec`: the store named by one string. The layers are built for real: two builds of one
- * SQLite or Redis spec share counts (that is what several processes rely on), two memory builds do
- * not. Redis is the shared one at REDIS_URL, under a key prefix of this file's own, whose keys
- * expire within a minute.
+ * SQLite, Redis or PostgreSQL spec share counts (that is what several processes rely on), two
+ * memory builds do not. Redis is the shared one at REDIS_URL, under a key prefix of this file's own,
+ * whose keys expire within a minute; PostgreSQL the one at POSTGRES_URL, in a table of this file's
+ * own, dropped at the end.
  */
+import { PgClient } from "@effect/sql-pg"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted, Result } from "effect"
+import * as Reactivity from "effect/reactivity/Reactivity"
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -15,6 +18,17 @@ import { QuotaStore, StoreSpec } from "../src/index.js"
 
 const password = `pw-${randomBytes(8).toString("hex")}`
 const redisUrl = process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379"
+const postgresUrl = process.env["POSTGRES_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"
+
+/** Drops a table of this file's own and its function, through a connection of the test's own. */
+const dropTable = (table: string) =>
+  Effect.scoped(
+    Effect.gen(function*() {
+      const sql = yield* PgClient.make({ url: Redacted.make(postgresUrl), maxConnections: 1 })
+      yield* sql.unsafe(`DROP TABLE IF EXISTS "${table}"`)
+      yield* sql.unsafe(`DROP FUNCTION IF EXISTS "${table}_acquire_v1"`)
+    })
+  ).pipe(Effect.provide(Reactivity.layer), Effect.orDie)
 const dir = mkdtempSync(join(tmpdir(), "quota-storespec-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -58,9 +72,29 @@ describe("StoreSpec.parse", () => {
     assert.strictEqual(refused("sqlite:"), "sqlite: needs a file name, e.g. sqlite:quota.db")
     assert.strictEqual(refused(`redis://u:${password}@[bad`), "redis://***@[bad is not a valid Redis URL")
     assert.strictEqual(
-      refused(`postgres://u:${password}@db`),
-      `unknown store "postgres://***@db": use memory, sqlite:<file> or redis://host:port`
+      refused(`mysql://u:${password}@db`),
+      `unknown store "mysql://***@db": use memory, sqlite:<file>, redis://host:port or postgres://host/database`
     )
+    assert.strictEqual(refused(`postgres://u:${password}@[bad`), "postgres://***@[bad is not a valid PostgreSQL URL")
+    assert.match(
+      refused(`postgres://u:${password}@db/app?table=a;drop`),
+      /^postgres:\/\/\*\*\*@db\/app\?table=a;drop: table must be a name or schema\.name/
+    )
+  })
+
+  it("reads postgres:// and postgresql://, the table from its parameter (not sent to the server), the prefix", () => {
+    const pg = parsed(`postgres://app:${password}@db:5432/app?sslmode=require&table=myschema.quota`, "gw:")
+    assert.strictEqual(pg._tag, "postgres")
+    if (pg._tag !== "postgres") return
+    assert.strictEqual(pg.table, "myschema.quota")
+    assert.strictEqual(pg.prefix, "gw:")
+    assert.ok(Redacted.isRedacted(pg.url))
+    assert.strictEqual(Redacted.value(pg.url), `postgres://app:${password}@db:5432/app?sslmode=require`)
+    expect(String(pg.url)).not.toContain(password)
+    expect(JSON.stringify(pg)).not.toContain(password)
+    const plain = parsed("postgresql://db/app")
+    assert.deepStrictEqual(plain._tag === "postgres" && plain.table, "quota_counters")
+    assert.strictEqual(parsed(Redacted.make(`postgres://:${password}@db/app`))._tag, "postgres")
   })
 })
 
@@ -73,6 +107,14 @@ describe("StoreSpec.describe", () => {
       "redis://***@cache:6379/2"
     )
     assert.strictEqual(StoreSpec.describe(parsed("redis://cache:6379")), "redis://cache:6379")
+    assert.strictEqual(
+      StoreSpec.describe(parsed(`postgres://app:${password}@db:5432/app`)),
+      "postgres://***@db:5432/app"
+    )
+    assert.strictEqual(
+      StoreSpec.describe(parsed(`postgresql://db/app?password=${password}&table=q`)),
+      "postgresql://db/app?password=***&table=q"
+    )
   })
 })
 
@@ -114,6 +156,31 @@ describe("StoreSpec.layer", () => {
         assert.deepStrictEqual(yield* countOnce(parsed(redisUrl, `${prefix}other:`), "k"), { name: "redis", value: 1 })
       })
   )
+
+  it.effect.skipIf(!inject("postgres"))(
+    "postgres: the table, shared by every build, under the prefix",
+    () =>
+      Effect.gen(function*() {
+        const table = `quota_storespec_${randomBytes(6).toString("hex")}`
+        const at = new URL(postgresUrl)
+        at.searchParams.set("table", table)
+        const spec = parsed(at.toString(), "test:")
+        assert.deepStrictEqual(yield* countOnce(spec, "k"), { name: "postgres", value: 1 })
+        assert.deepStrictEqual(yield* countOnce(spec, "k"), { name: "postgres", value: 2 })
+        assert.deepStrictEqual(yield* countOnce(parsed(at.toString(), "other:"), "k"), { name: "postgres", value: 1 })
+        yield* dropTable(table)
+      })
+  )
+
+  it.effect("postgres: a server that refuses fails the build with StoreUnavailable, not a defect", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(countOnce(parsed(`postgres://app:${password}@127.0.0.1:1/test`), "k"))
+      assert.strictEqual(error._tag, "QuotaError")
+      assert.strictEqual(error.reason._tag, "StoreUnavailable")
+      assert.strictEqual(error.reason._tag === "StoreUnavailable" && error.reason.store, "postgres")
+      expect(String(error)).not.toContain(password)
+      expect(JSON.stringify(error)).not.toContain(password)
+    }))
 
   it.effect("redis: a server that refuses fails the build with StoreUnavailable, not a defect", () =>
     Effect.gen(function*() {

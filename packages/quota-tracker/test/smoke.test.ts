@@ -50,13 +50,26 @@ describe("the built package", () => {
     expect(require.resolve("@bing-effect/quota-tracker/redis")).toMatch(/dist[\\/]redis\.js$/)
   })
 
-  it("does not load redis from the core entry", () => {
+  it("loads the /postgres subpath (ESM and CommonJS), sharing the core's QuotaError", async () => {
+    const postgres = await import("@bing-effect/quota-tracker/postgres")
+    expect(Object.keys(postgres)).toEqual(["PostgresStore"])
+    expect(typeof postgres.PostgresStore.layer).toBe("function")
+    const require = createRequire(import.meta.url)
+    const cjs = require("@bing-effect/quota-tracker/postgres") as typeof import("@bing-effect/quota-tracker/postgres")
+    expect(typeof cjs.PostgresStore.layerConnection).toBe("function")
+    expect(require.resolve("@bing-effect/quota-tracker/postgres")).toMatch(/dist[\\/]postgres\.js$/)
+  })
+
+  it("does not load redis or @effect/sql-pg from the core entry", () => {
     const dist = new URL("../dist/", import.meta.url)
     const core = ["index.js", ...readdirSync(dist).filter((f) => f.startsWith("chunk-") && f.endsWith(".js"))]
     for (const file of core) {
-      expect(readFileSync(new URL(file, dist), "utf8"), file).not.toMatch(/from "redis"|require\(['"]redis['"]\)/)
+      const text = readFileSync(new URL(file, dist), "utf8")
+      expect(text, file).not.toMatch(/from "redis"|require\(['"]redis['"]\)/)
+      expect(text, file).not.toMatch(/from "@effect\/sql-pg|import\("@effect\/sql-pg|require\(.@effect\/sql-pg/)
     }
     expect(readFileSync(new URL("redis.js", dist), "utf8")).toMatch(/from "redis"/)
+    expect(readFileSync(new URL("postgres.js", dist), "utf8")).toMatch(/from "@effect\/sql-pg\/PgClient"/)
   })
 
   it("keeps internals private", () => {

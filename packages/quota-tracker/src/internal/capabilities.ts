@@ -31,7 +31,8 @@ export const FailOpenModeId: unique symbol = Symbol.for("@bing-effect/quota-trac
 export interface PreparedSlots {
   readonly slots: ReadonlyArray<Slot>
   readonly values: Array<number>
-  readonly acquire: (weight: number, now: number) => number
+  // a method (the memory store's is on a class prototype): call it on the object
+  acquire(weight: number, now: number): number
 }
 
 export interface SyncCounters {

@@ -32,56 +32,9 @@ export class MemoryCells {
     return { refused, values }
   }
 
-  /**
-   * Slots whose cells are looked up once and then held: an acquire over them is
-   * a comparison and a write per slot, no hashing and no allocation. A held cell
-   * the map has dropped (expired, swept, set to an expired value) is looked up
-   * again. The arithmetic is `slotMath`'s, specialised per slot kind once here
-   * instead of branching on it per call.
-   */
+  /** Slots whose cells are looked up once and then held (see `PreparedCells`). */
   prepare(slots: ReadonlyArray<Slot>): PreparedSlots {
-    const n = slots.length
-    const held: Array<MemoryCell> = slots.map((slot) => this.cellOf(slot))
-    const bucket = slots.map((slot) => slot.kind === "bucket")
-    const limit = slots.map((slot) => slot.limit)
-    const interval = slots.map((slot) => (slot.kind === "bucket" ? slot.interval : 0))
-    const expiresAt = slots.map((slot) => (slot.kind === "counter" ? slot.expiresAt : 0))
-    // doubles from the start: the array never changes its elements kind in the hot path
-    const values: Array<number> = slots.map(() => 0.5)
-    const refuse = (at: number, current: number, now: number): number => {
-      for (let j = 0; j < n; j++) values[j] = j === at ? current : currentValue(held[j], now)
-      return at
-    }
-    const acquire = (weight: number, now: number): number => {
-      for (let i = 0; i < n; i++) {
-        let cell = held[i]!
-        if (cell.dropped) cell = held[i] = this.cellOf(slots[i]!)
-        const current = cell.expiresAt <= now ? 0 : cell.value
-        if (bucket[i]) {
-          // nextValue and fits of a bucket (see slotMath)
-          const every = interval[i]!
-          const cost = (weight * every) / limit[i]!
-          let tat = current > now ? current : now
-          if (tat - now > every + cost) tat = now + Math.max(0, every - cost)
-          const next = tat + cost
-          if (next - now > (cost > every ? cost : every) + EPSILON) return refuse(i, current, now)
-          values[i] = next
-        } else {
-          const next = current + weight
-          if (next > limit[i]!) return refuse(i, current, now)
-          values[i] = next
-        }
-      }
-      for (let i = 0; i < n; i++) {
-        const cell = held[i]!
-        const value = values[i]!
-        cell.value = value
-        cell.expiresAt = bucket[i] ? Math.ceil(value) + 1 : expiresAt[i]!
-      }
-      if (this.cells.size >= this.sweepAt) this.sweep(now)
-      return -1
-    }
-    return { slots, values, acquire }
+    return new PreparedCells(this, slots)
   }
 
   // All or nothing: every slot is checked before any is written. `values` gets each slot's value
@@ -120,7 +73,7 @@ export class MemoryCells {
 
   // A held cell stays in the map (an empty one reads as 0), so the next write lands where the
   // prepared slot looks.
-  private cellOf(slot: Slot): MemoryCell {
+  cellOf(slot: Slot): MemoryCell {
     let cell = this.cells.get(slot.key)
     if (cell === undefined) {
       cell = { value: 0, expiresAt: 0, dropped: false }
@@ -162,8 +115,84 @@ export class MemoryCells {
     this.cells.delete(key)
   }
 
+  /** Forgets expired keys once the map has doubled since the last sweep. */
+  sweepIfDue(now: number): void {
+    if (this.cells.size >= this.sweepAt) this.sweep(now)
+  }
+
   private sweep(now: number): void {
     for (const [key, cell] of this.cells) if (cell.expiresAt <= now) this.drop(key, cell)
     this.sweepAt = Math.max(1024, this.cells.size * 2)
+  }
+}
+
+/**
+ * Slots whose cells are looked up once and then held: an acquire over them is
+ * a comparison and a write per slot, no hashing and no allocation. A held cell
+ * the map has dropped (expired, swept, set to an expired value) is looked up
+ * again. The arithmetic is `slotMath`'s, specialised per slot kind once here
+ * instead of branching on it per call.
+ *
+ * A class, not a closure per preparation: every tracker's hot path then calls
+ * the same function, which V8 can inline; with a closure per tracker the call
+ * site sees several targets as soon as a process has two trackers (measured
+ * with a second tracker in the process, the synchronous part of an acquire:
+ * 53-58 ns with closures here and in the event queue, 49-50 ns with classes).
+ */
+class PreparedCells implements PreparedSlots {
+  readonly values: Array<number>
+  private readonly held: Array<MemoryCell>
+  private readonly bucket: ReadonlyArray<boolean>
+  private readonly limit: ReadonlyArray<number>
+  private readonly interval: ReadonlyArray<number>
+  private readonly expiresAt: ReadonlyArray<number>
+
+  constructor(private readonly store: MemoryCells, readonly slots: ReadonlyArray<Slot>) {
+    this.held = slots.map((slot) => store.cellOf(slot))
+    this.bucket = slots.map((slot) => slot.kind === "bucket")
+    this.limit = slots.map((slot) => slot.limit)
+    this.interval = slots.map((slot) => (slot.kind === "bucket" ? slot.interval : 0))
+    this.expiresAt = slots.map((slot) => (slot.kind === "counter" ? slot.expiresAt : 0))
+    // doubles from the start: the array never changes its elements kind in the hot path
+    this.values = slots.map(() => 0.5)
+  }
+
+  acquire(weight: number, now: number): number {
+    const { held, bucket, limit, interval, values } = this
+    const n = held.length
+    for (let i = 0; i < n; i++) {
+      let cell = held[i]!
+      if (cell.dropped) cell = held[i] = this.store.cellOf(this.slots[i]!)
+      const current = cell.expiresAt <= now ? 0 : cell.value
+      if (bucket[i]) {
+        // nextValue and fits of a bucket (see slotMath)
+        const every = interval[i]!
+        const cost = (weight * every) / limit[i]!
+        let tat = current > now ? current : now
+        if (tat - now > every + cost) tat = now + Math.max(0, every - cost)
+        const next = tat + cost
+        if (next - now > (cost > every ? cost : every) + EPSILON) return this.refuse(i, current, now)
+        values[i] = next
+      } else {
+        const next = current + weight
+        if (next > limit[i]!) return this.refuse(i, current, now)
+        values[i] = next
+      }
+    }
+    const expiresAt = this.expiresAt
+    for (let i = 0; i < n; i++) {
+      const cell = held[i]!
+      const value = values[i]!
+      cell.value = value
+      cell.expiresAt = bucket[i] ? Math.ceil(value) + 1 : expiresAt[i]!
+    }
+    this.store.sweepIfDue(now)
+    return -1
+  }
+
+  private refuse(at: number, current: number, now: number): number {
+    const { held, values } = this
+    for (let j = 0; j < held.length; j++) values[j] = j === at ? current : currentValue(held[j], now)
+    return at
   }
 }

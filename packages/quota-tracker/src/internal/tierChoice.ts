@@ -54,40 +54,42 @@ const admitted = (
 ): AcquiredView => {
   const windows = t.windows
   for (let i = 0; i < windows.length; i++) observe(engine, t, windows[i]!, values[i]!, now)
-  let switchedFrom: string | undefined
-  if (engine.active !== t) {
-    // The first acquire of a process has no previous tier: when it lands further down the
-    // chain (the preferred tier is exhausted or past switchAt in a shared store), the preferred
-    // tier stands for it, so that switch is an event too.
-    const from = engine.active ?? (t.index > 0 ? engine.tiers[0] : undefined)
-    if (from !== undefined) {
-      switchedFrom = from.tier.name
-      const reason = t.index > from.index
-        ? switchReason(from, now)
-        : from.exhaustedUntil > now
-        ? switchReason(from, now)
-        : "reset"
-      const because = reason === "reset"
-        ? `${t.tier.name}'s quota has reset`
-        : reason === "threshold"
-        ? `${from.tier.name} reached the switch threshold (${formatPercent(engine.settings.switchAt)})`
-        : reason === "server-quota"
-        ? `the server reported ${from.tier.name}'s quota exhausted`
-        : `${from.tier.name} is exhausted`
-      engine.events.push({
-        _tag: "TierSwitched",
-        at: now,
-        from: from.tier.name,
-        to: t.tier.name,
-        reason,
-        message: `Switched from ${from.tier.name} to ${t.tier.name}: ${because}`
-      })
-      engine.metrics.switched(from.tier.name, t.tier.name, reason).count++
-    }
-    engine.active = t
-  }
+  // a switch is rare and builds a message: kept out of line, so this stays small enough to inline
+  const switchedFrom = engine.active === t ? undefined : switchTo(engine, t, now)
   t.outstanding += weight
   return new AcquiredView(t, values, weight, now, switchedFrom)
+}
+
+/** Makes `t` the active tier; answers the tier it switched from, queueing the switch as an event. */
+const switchTo = (engine: Engine, t: TierState, now: number): string | undefined => {
+  // The first acquire of a process has no previous tier: when it lands further down the
+  // chain (the preferred tier is exhausted or past switchAt in a shared store), the preferred
+  // tier stands for it, so that switch is an event too.
+  const from = engine.active ?? (t.index > 0 ? engine.tiers[0] : undefined)
+  engine.active = t
+  if (from === undefined) return undefined
+  const reason = t.index > from.index
+    ? switchReason(from, now)
+    : from.exhaustedUntil > now
+    ? switchReason(from, now)
+    : "reset"
+  const because = reason === "reset"
+    ? `${t.tier.name}'s quota has reset`
+    : reason === "threshold"
+    ? `${from.tier.name} reached the switch threshold (${formatPercent(engine.settings.switchAt)})`
+    : reason === "server-quota"
+    ? `the server reported ${from.tier.name}'s quota exhausted`
+    : `${from.tier.name} is exhausted`
+  engine.events.push({
+    _tag: "TierSwitched",
+    at: now,
+    from: from.tier.name,
+    to: t.tier.name,
+    reason,
+    message: `Switched from ${from.tier.name} to ${t.tier.name}: ${because}`
+  })
+  engine.metrics.switched(from.tier.name, t.tier.name, reason).count++
+  return from.tier.name
 }
 
 const allExhausted = (engine: Engine, now: number): Refused => {
@@ -114,6 +116,24 @@ const rateRefused = (t: TierState, wait: number): Refused => {
 
 /** One attempt: what to do next. Synchronous unless the store is. */
 export const attempt = (engine: Engine, weight: number, now: number, waited: number): Step => {
+  // The common case, first: the memory store, the first tier active, in its periods, neither
+  // exhausted, past switchAt nor held. The loop below would choose it on its first pass and
+  // `refresh` would find nothing to do; this is that pass without the search.
+  const first = engine.tiers[0]!
+  const prepared = first.hasSoft ? first.softPrepared : first.prepared
+  if (
+    prepared !== undefined && engine.active === first && now >= first.validFrom && now < first.validUntil &&
+    first.exhaustedUntil <= now && first.softUntil <= now && first.holdUntil <= now
+  ) {
+    const refusedAt = prepared.acquire(weight, now)
+    if (refusedAt < 0) return admitted(engine, first, prepared.values, weight, now)
+    const step = decide(engine, first, prepared.slots, refusedAt, prepared.values, weight, now, waited)
+    if (step !== undefined) return step
+  }
+  return choose(engine, weight, now, waited)
+}
+
+const choose = (engine: Engine, weight: number, now: number, waited: number): Step => {
   const tiers = engine.tiers
   const sync = engine.sync
   for (let guard = 0; guard <= tiers.length * 2 + 1; guard++) {
@@ -208,5 +228,5 @@ const acquireAsync = (
 ): Effect.Effect<Step, QuotaError.QuotaError> =>
   Effect.map(storeCall(engine, engine.store.acquire(slots, weight, now)), (result: AcquireResult) => {
     const step = decide(engine, t, slots, result.refused, result.values, weight, now, waited)
-    return step ?? attempt(engine, weight, now, waited)
+    return step ?? choose(engine, weight, now, waited)
   })
