@@ -7,7 +7,12 @@
  *
  * PostgreSQL likewise: `inject("postgres")` is true when a server answers at `POSTGRES_URL`
  * (default postgres://postgres@127.0.0.1:5432/test), and the same warnings and CI rule apply.
+ *
+ * Chromium for the browser tests (`*.browser.test.ts`) the same way: `inject("chromium")` is its
+ * path (`CHROMIUM_PATH`, default /usr/bin/chromium) or false; without it those tests skip and
+ * `ChromiumReport` names them at the end; with `CI=true` the browser test files fail instead.
  */
+import { existsSync } from "node:fs"
 import { createConnection } from "node:net"
 import type { Reporter, TestModule, TestProject } from "vitest/node"
 
@@ -17,6 +22,8 @@ declare module "vitest" {
     readonly redis: boolean
     /** PostgreSQL answers at POSTGRES_URL: run the PostgreSQL-backed tests. */
     readonly postgres: boolean
+    /** The Chromium executable for the browser tests, or false when there is none. */
+    readonly chromium: string | false
   }
 }
 
@@ -48,6 +55,12 @@ const pingPostgres = (url: string): Promise<boolean> =>
     socket.on("connect", () => socket.write(Buffer.from([0, 0, 0, 8, 4, 210, 22, 47])))
     socket.on("data", (data) => finish(data[0] === 0x53 || data[0] === 0x4e))
   })
+
+export const chromiumPath = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium"
+
+const howToEnableChromium =
+  "To run them: apt-get install chromium chromium-driver (Debian), or set CHROMIUM_PATH to a\n" +
+  "Chromium or Chrome executable, then run the tests again. With CI=true a missing Chromium fails them."
 
 const loudly = (text: string) => {
   const bar = "!".repeat(78)
@@ -92,6 +105,7 @@ export default async function setup(project: TestProject): Promise<void> {
     )
   }
   project.provide("postgres", postgres)
+  project.provide("chromium", existsSync(chromiumPath) ? chromiumPath : false)
 }
 
 /** Names, after the run, the test files that skipped tests because Redis was not available. */
@@ -125,6 +139,26 @@ export class PostgresReport implements Reporter {
         `PostgreSQL was not available at ${postgresWhere()}, so these suites SKIPPED their PostgreSQL tests:\n  ${
           skipped.join("\n  ")
         }\n${postgresHowTo}`
+      )
+    }
+  }
+}
+
+/** Names, after the run, the browser test files that skipped because Chromium was not there. */
+export class ChromiumReport implements Reporter {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const skipped = testModules.flatMap((module) => {
+      if (module.project.getProvidedContext().chromium !== false) return []
+      const count = [...module.children.allTests("skipped")].length
+      return count > 0 && /[.]browser[.]test[.]/.test(module.moduleId)
+        ? [`${module.project.name}: ${module.relativeModuleId} (${count} skipped)`]
+        : []
+    })
+    if (skipped.length > 0) {
+      loudly(
+        `Chromium was not found at ${chromiumPath}, so these browser suites SKIPPED:\n  ${
+          skipped.join("\n  ")
+        }\n${howToEnableChromium}`
       )
     }
   }

@@ -4,6 +4,7 @@
 #   sh scripts/run.sh test    build, typecheck, lint, every test suite, pkgcheck, dependency boundaries
 #   sh scripts/run.sh demo    the search-cli demo, then the gateway's (`bing-gateway demo`), each against an
 #                             in-process emulator
+#   sh scripts/run.sh dashboard   the gateway's demo, then its dashboard stays up until Ctrl-C
 set -e
 cd "$(dirname "$0")/.."
 BE_QUIET=1 . ./scripts/bootstrap.sh
@@ -19,5 +20,8 @@ case "$job" in
     trap '' PIPE
     echo 2>/dev/null || true
     exec node packages/gateway/dist/bin.js demo ;;
-  *) echo "usage: sh scripts/run.sh test|demo" >&2; exit 2 ;;
+  dashboard)
+    turbo run build --filter=@bing-effect/gateway... --output-logs=errors-only >&2
+    exec node packages/gateway/dist/bin.js demo --dashboard ;;
+  *) echo "usage: sh scripts/run.sh test|demo|dashboard" >&2; exit 2 ;;
 esac

@@ -91,6 +91,8 @@ describe("bing-gateway demo", () => {
       ]
     ) expect(out).toContain(sample)
     expect(out).toContain("none of the run's keys appears")
+    // it ends by telling how to see it on the dashboard
+    expect(out.slice(out.indexOf("Done in"))).toContain("`bing-gateway demo --dashboard`")
 
     // the random keys are never printed
     expect(`${out}\n${r.err}`).not.toMatch(/demo-(s15|s16|app|limited|admin|unknown)-/)
@@ -104,7 +106,53 @@ describe("bing-gateway demo", () => {
     expect(r.out).not.toContain("Summary")
   }, 30_000)
 
-  it("takes no options: a stray argument is a usage error", async () => {
+  it("--dashboard: after the story the page's address (admin token in the fragment), up until Ctrl-C", async () => {
+    const child = spawn(process.execPath, [bin, "demo", "--dashboard"], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { PATH: process.env["PATH"] ?? "" }
+    })
+    let out = ""
+    let err = ""
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (err += c))
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+    const killer = setTimeout(() => child.kill("SIGKILL"), 40_000)
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no dashboard address within 20 s; stdout=${out}`)), 20_000)
+        child.stdout.setEncoding("utf8").on("data", (c: string) => {
+          out += c
+          const found = /open {5}(http:\/\/127\.0\.0\.1:\d+\/_gateway\/#token=(\S+))\n/.exec(out)
+          if (found !== null) {
+            clearTimeout(timer)
+            resolve(found[1]!)
+          }
+        })
+      })
+      const [page, token] = [url.slice(0, url.indexOf("#")), decodeURIComponent(url.slice(url.indexOf("=") + 1))]
+      const html = await fetch(page, { signal: AbortSignal.timeout(5_000) })
+      expect(html.status).toBe(200)
+      expect(html.headers.get("content-type")).toBe("text/html; charset=utf-8")
+      const status = await fetch(page.replace(/\/$/, "/status"), {
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(5_000)
+      })
+      expect(status.status).toBe(200)
+      expect(((await status.json()) as { activeTier: string }).activeTier).toBe("S15")
+      // the story ran first, and only the admin token is printed: no tier or client key
+      expect(out).toContain("none of the run's keys appears")
+      expect(token).toMatch(/^demo-admin-/)
+      expect(`${out}\n${err}`).not.toMatch(/demo-(s15|s16|app|limited|unknown)-/)
+      child.kill("SIGINT")
+      expect(await exited).toBe(0)
+      expect(out).toContain("bing-gateway demo: stopped")
+      expect(err).toBe("")
+    } finally {
+      clearTimeout(killer)
+      if (child.exitCode === null) child.kill("SIGKILL")
+    }
+  }, 45_000)
+
+  it("takes no other option: a stray argument is a usage error", async () => {
     const r = await runDemo(["--port", "1"])
     expect(r.code).toBe(2)
     expect(r.err).toContain("Usage: bing-gateway demo")

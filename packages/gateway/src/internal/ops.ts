@@ -10,6 +10,9 @@
  *   (401 otherwise); 404 when no admin token is configured, so the route does not exist at all.
  * - `GET /_gateway/history` (and `/_gateway/history/stream`, server-sent events): the history
  *   document, behind the admin token as the status (see `historyRoutes.ts`).
+ * - `GET /_gateway/` and `/_gateway/assets/*`: the dashboard's page and files (`dashboard.ts`);
+ *   the page holds no data and reads the history with the token the user gives it. Like the
+ *   status, 404 when no admin token is configured.
  * - `GET /metrics`: the Prometheus text exposition, without authentication: scrapers rarely send
  *   credentials, and the exposition holds counts, tier and client names, never a key or a token.
  *   Keep the port off the public network (or behind the proxy's own rules) to hide those names.
@@ -30,6 +33,7 @@ import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as AccessLog from "./accessLog.js"
 import * as AdminToken from "./adminToken.js"
+import * as Dashboard from "./dashboard.js"
 import type { History } from "./history.js"
 import { spendDocument } from "./historyDocument.js"
 import * as HistoryRoutes from "./historyRoutes.js"
@@ -108,6 +112,7 @@ export const make = (options: OpsOptions): Effect.Effect<Ops, never, Scope.Scope
     const switches = yield* SwitchHistory.follow(options.tiers, recentSwitches)
     const isAdmin = options.adminToken === undefined ? undefined : AdminToken.makeCheck(options.adminToken)
     const tenantTrackers = Array.from(options.tenants)
+    const dashboard = Dashboard.make()
 
     // Every status read is bounded and never fails: a frozen store must not hang an ops route.
     const statusOf = (tracker: QuotaTracker.Service): Effect.Effect<Answer> =>
@@ -191,7 +196,7 @@ export const make = (options: OpsOptions): Effect.Effect<Ops, never, Scope.Scope
           return path === HistoryRoutes.paths.history ? historyRoutes.document : historyRoutes.stream
         }
         default:
-          return Effect.succeed(notFound())
+          return (isAdmin === undefined ? undefined : dashboard.handle(request, path)) ?? Effect.succeed(notFound())
       }
     }
 
