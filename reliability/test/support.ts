@@ -408,7 +408,9 @@ export const redisKeys = async (url: string, pattern: string, del = false): Prom
     const keys: Array<string> = []
     for await (const batch of client.scanIterator({ MATCH: pattern, COUNT: 1000 })) keys.push(...batch)
     const out: Record<string, string> = {}
-    for (const k of keys) out[k] = String(await client.get(k))
+    // the string keys' values (the quota counters); other keys under a prefix (the gateway's
+    // history: sorted sets, lists) are listed for deletion only
+    for (const k of keys) if ((await client.type(k)) === "string") out[k] = String(await client.get(k))
     if (del && keys.length > 0) await client.del(keys)
     return out
   } finally {
