@@ -106,6 +106,13 @@ describe("Dashboard files", () => {
       const withToken = yield* Ops.make({ ...base, adminToken: Redacted.make("admin") })
       // served from the built dist/assets/ (the build runs before the tests)
       assert.strictEqual(yield* answer(withToken), 200)
+      // `/_gateway` as typed: sent on to the page (the browser keeps the #token= fragment)
+      const bare = HttpServerResponse.toWeb(
+        yield* withToken.handle(HttpServerRequest.fromWeb(new Request("http://127.0.0.1/_gateway")))!
+      )
+      assert.strictEqual(bare.status, 308)
+      assert.strictEqual(bare.headers.get("location"), "/_gateway/")
+      assert.strictEqual(without.handle(HttpServerRequest.fromWeb(new Request("http://127.0.0.1/_gateway"))), undefined)
     }).pipe(Effect.scoped))
 })
 

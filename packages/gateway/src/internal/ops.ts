@@ -168,11 +168,16 @@ export const make = (options: OpsOptions): Effect.Effect<Ops, never, Scope.Scope
       }
     )
 
+    const toDashboard = () => HttpServerResponse.empty({ status: 308, headers: { location: prefix } })
+
     const handle = (request: HttpServerRequest.HttpServerRequest) => {
       // `url` is the request target (path and query) for both the node server and `fromWeb`
       const url = request.url
       // called before Bing routing for every request: a Bing path leaves without an allocation
-      if (!url.startsWith(prefix) && !url.startsWith(paths.metrics)) return undefined
+      if (!url.startsWith(prefix) && !url.startsWith(paths.metrics)) {
+        // `/_gateway` as typed in an address bar: on to the dashboard (a browser keeps the fragment)
+        return url === "/_gateway" && isAdmin !== undefined ? Effect.succeed(toDashboard()) : undefined
+      }
       const q = url.indexOf("?")
       const path = q === -1 ? url : url.slice(0, q)
       const get = request.method === "GET"
