@@ -125,9 +125,15 @@ export class PostgresServer {
   readonly bin: string
   readonly dir: string
   readonly port: number
-  private readonly asUser: ReadonlyArray<string>
+  /** The postgres user's ids when this process is root (initdb refuses root); none otherwise. */
+  private readonly asUser: { readonly uid: number; readonly gid: number } | undefined
 
-  private constructor(bin: string, dir: string, port: number, asUser: ReadonlyArray<string>) {
+  private constructor(
+    bin: string,
+    dir: string,
+    port: number,
+    asUser: { readonly uid: number; readonly gid: number } | undefined
+  ) {
     this.bin = bin
     this.dir = dir
     this.port = port
@@ -149,22 +155,26 @@ export class PostgresServer {
   }
 
   private run(tool: string, args: ReadonlyArray<string>): string {
-    const [command, ...rest] = this.asUser.length === 0
-      ? [join(this.bin, tool), ...args]
-      : [...this.asUser, join(this.bin, tool), ...args]
-    return execFileSync(command!, rest, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 })
+    // Node's own uid/gid switch, not `runuser`: that lives in /usr/sbin, which a CI PATH may lack
+    return execFileSync(join(this.bin, tool), args, {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 60_000,
+      ...this.asUser,
+      ...(this.asUser === undefined ? {} : { cwd: this.dir })
+    })
   }
 
   /** initdb in a temporary folder (as the `postgres` user when this process is root), then `start`. */
   static async start(bin: string): Promise<PostgresServer> {
     const dir = mkdtempSync(join(tmpdir(), "bing-reliability-pg-"))
     // initdb refuses to run as root: run the server as the postgres user, in a folder it owns
-    let asUser: ReadonlyArray<string> = []
+    let asUser: { readonly uid: number; readonly gid: number } | undefined
     if (process.getuid?.() === 0) {
       const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim())
       const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim())
       chownSync(dir, uid, gid)
-      asUser = ["runuser", "-u", "postgres", "--"]
+      asUser = { uid, gid }
     }
     const server = new PostgresServer(bin, dir, await freePort(), asUser)
     server.run("initdb", ["-D", join(dir, "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions"])
