@@ -625,8 +625,10 @@ export const make = (
       const guard = deadlines?.watch(() => fiber.interruptUnsafe())
       fiber.addObserver((exit) => {
         if (guard !== undefined) deadlines!.settle(guard)
-        answer(t, batch, exit)
+        // the next call first: a resumed caller may run on in this very call stack, and its next
+        // acquire must find the group as it is (idle, or with the next call in flight)
         dispatch(group)
+        answer(t, batch, exit)
       })
     }
 
