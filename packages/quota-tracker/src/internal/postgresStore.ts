@@ -35,6 +35,15 @@
  * of it). An admission always commits durably. (Measured in a burst of 4 x 300 over three tiers:
  * refusals queued behind the admissions, each waiting for a WAL flush, made up most of the time.)
  *
+ * Group commit: acquires over the same slots that arrive while a call over them is in flight are
+ * not sent one by one, each waiting for the row locks of the one before and for its WAL flush: they
+ * queue, and the next call carries up to `MAX_BATCH` of them to `<table>_acquire_batch_v1`, which
+ * does the above once for all (one pass over the locks, one read, one write, one commit) and
+ * checks them one after another in arrival order, each against the values left by the ones before
+ * it, as if each had been its own statement in that order. A lone acquire is sent at once, through
+ * the single function, so nothing waits at concurrency 1. Inside a caller's own transaction an
+ * acquire runs alone, as part of it.
+ *
  * Rows whose `expires_at` has passed count as missing and are deleted now and then in the
  * background (`FOR UPDATE SKIP LOCKED`, so the sweep never waits for an acquire); a refused
  * acquire over a new key leaves a row at 0 that has already expired.
