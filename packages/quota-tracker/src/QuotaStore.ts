@@ -389,7 +389,8 @@ export const layerRedis = (options: RedisOptions = {}): Layer.Layer<QuotaStore, 
  * Options of the PostgreSQL store.
  *
  * - `table`: the table, `name` or `schema.name` (default `"quota_counters"`),
- *   created when missing together with its function `<name>_acquire_v1`.
+ *   created when missing together with its functions `<name>_acquire_v1`
+ *   and `<name>_acquire_batch_v1`.
  * - `prefix`: prepended to every key (default `""`): stores with different
  *   prefixes keep separate counts in one table.
  * - `timeout`: how long, in ms, an operation may take before it fails with
