@@ -33,10 +33,11 @@ export const query = <A extends object = Record<string, unknown>>(
     ).pipe(Effect.provide(Reactivity.layer))
   )
 
-/** Drops a store's table and its function. */
+/** Drops a store's table and its functions. */
 export const dropStoreTable = async (url: string, table: string): Promise<void> => {
   await query(url, `DROP TABLE IF EXISTS "${table}"`)
   await query(url, `DROP FUNCTION IF EXISTS "${table}_acquire_v1"`)
+  await query(url, `DROP FUNCTION IF EXISTS "${table}_acquire_batch_v1"`)
 }
 
 /** The value of every key of a store table (no threshold claims). */

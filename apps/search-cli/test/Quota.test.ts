@@ -181,6 +181,7 @@ describe.skipIf(!inject("postgres"))("quota with PostgreSQL", () => {
   afterAll(async () => {
     await sql(`DROP TABLE IF EXISTS "${table}"`)
     await sql(`DROP FUNCTION IF EXISTS "${table}_acquire_v1"`)
+    await sql(`DROP FUNCTION IF EXISTS "${table}_acquire_batch_v1"`)
   })
 
   it("counts are shared across runs, in the table the URL names", async () => {

@@ -38,8 +38,8 @@ import * as QuotaStore from "./QuotaStore.js"
  *   `postgresql://`); a `Redacted` URL keeps a password out of logs.
  * - `connectTimeout`: how long, in ms, one connection attempt may take (default: the store's
  *   `timeout`, 2000).
- * - `maxConnections`: the pool's size (default 10). Acquires of one tier queue on its rows' locks
- *   whatever the size; a few connections serve many tiers.
+ * - `maxConnections`: the pool's size (default 10). The acquires of one tier share one call at a
+ *   time (group commit), so a tier uses one connection at a time; a few connections serve many tiers.
  * - `applicationName`: shown in `pg_stat_activity` (default `"bing-effect/quota-tracker"`).
  *
  * @since 0.4.0

@@ -389,7 +389,8 @@ export const layerRedis = (options: RedisOptions = {}): Layer.Layer<QuotaStore, 
  * Options of the PostgreSQL store.
  *
  * - `table`: the table, `name` or `schema.name` (default `"quota_counters"`),
- *   created when missing together with its function `<name>_acquire_v1`.
+ *   created when missing together with its functions `<name>_acquire_v1`
+ *   and `<name>_acquire_batch_v1`.
  * - `prefix`: prepended to every key (default `""`): stores with different
  *   prefixes keep separate counts in one table.
  * - `timeout`: how long, in ms, an operation may take before it fails with
@@ -425,7 +426,9 @@ export const defaultPostgresTable = "quota_counters"
  * `@bing-effect/quota-tracker/postgres`, or any PostgreSQL `SqlClient` of
  * your own). An acquire is one statement calling one PL/pgSQL function, which
  * row-locks every slot in one key order, checks them all and writes all or
- * none: exact across any number of processes at READ COMMITTED. Rows of ended
+ * none: exact across any number of processes at READ COMMITTED. Acquires of
+ * one tier arriving while its call is in flight share the next call (one
+ * commit for the batch, each checked after the ones before it). Rows of ended
  * periods are deleted in the background. The table and the function are
  * created when missing (`IF NOT EXISTS`, safe for processes starting
  * together).

@@ -37,7 +37,10 @@ afterAll(async () => {
     Effect.forEach(tables, (t) =>
       Effect.andThen(
         sql.unsafe(`DROP TABLE IF EXISTS "${t}"`),
-        sql.unsafe(`DROP FUNCTION IF EXISTS "${t}_acquire_v1"`)
+        Effect.andThen(
+          sql.unsafe(`DROP FUNCTION IF EXISTS "${t}_acquire_v1"`),
+          sql.unsafe(`DROP FUNCTION IF EXISTS "${t}_acquire_batch_v1"`)
+        )
       ), { discard: true })
   )
 })

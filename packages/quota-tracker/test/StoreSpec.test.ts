@@ -27,6 +27,7 @@ const dropTable = (table: string) =>
       const sql = yield* PgClient.make({ url: Redacted.make(postgresUrl), maxConnections: 1 })
       yield* sql.unsafe(`DROP TABLE IF EXISTS "${table}"`)
       yield* sql.unsafe(`DROP FUNCTION IF EXISTS "${table}_acquire_v1"`)
+      yield* sql.unsafe(`DROP FUNCTION IF EXISTS "${table}_acquire_batch_v1"`)
     })
   ).pipe(Effect.provide(Reactivity.layer), Effect.orDie)
 const dir = mkdtempSync(join(tmpdir(), "quota-storespec-"))

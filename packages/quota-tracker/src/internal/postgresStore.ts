@@ -35,12 +35,23 @@
  * of it). An admission always commits durably. (Measured in a burst of 4 x 300 over three tiers:
  * refusals queued behind the admissions, each waiting for a WAL flush, made up most of the time.)
  *
+ * Group commit: acquires over the same slots that arrive while a call over them is in flight are
+ * not sent one by one, each waiting for the row locks of the one before and for its WAL flush: they
+ * queue, and the next call carries up to `MAX_BATCH` of them to `<table>_acquire_batch_v1`, which
+ * does the above once for all (one pass over the locks, one read, one write, one commit) and
+ * checks them one after another in arrival order, each against the values left by the ones before
+ * it, as if each had been its own statement in that order. A lone acquire is sent at once, through
+ * the single function, so nothing waits at concurrency 1. Inside a caller's own transaction an
+ * acquire runs alone, as part of it.
+ *
  * Rows whose `expires_at` has passed count as missing and are deleted now and then in the
  * background (`FOR UPDATE SKIP LOCKED`, so the sweep never waits for an acquire); a refused
  * acquire over a new key leaves a row at 0 that has already expired.
  *
  * @internal
  */
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -58,6 +69,26 @@ const POISONED = -2
 const SWEEP_EVERY = 4096
 /** How many expired rows one sweep deletes at most. */
 const SWEEP_BATCH = 1000
+
+/** How many acquires one call of the batch function carries at most. */
+export const MAX_BATCH = 128
+
+/** An acquire of a group: queued, or in its group's call. */
+interface Pending {
+  readonly amount: number
+  readonly now: number
+  readonly resume: (exit: Exit.Exit<AcquireResult, QuotaError.QuotaError>) => void
+  /** Answered (or timed out, or interrupted): a later answer is dropped. */
+  done: boolean
+  deadline: ReturnType<Deadlines["watch"]> | undefined
+}
+
+/** The acquires over one template: at most one call in flight, the others queued for the next one. */
+interface Group {
+  readonly template: Template
+  busy: boolean
+  queue: Array<Pending>
+}
 
 /** Options of the PostgreSQL store, resolved. */
 export interface StoreOptions {
@@ -94,6 +125,10 @@ interface Names {
   readonly signature: string
   /** The table as text, for `to_regclass` and the advisory lock. */
   readonly regclass: string
+  /** The quoted, possibly qualified, batch acquire function. */
+  readonly batch: string
+  /** The batch function as text, for `to_regprocedure`. */
+  readonly batchSignature: string
 }
 
 const namesOf = (table: string): Names => {
@@ -101,7 +136,11 @@ const namesOf = (table: string): Names => {
   const name = parts[parts.length - 1]!
   const schema = parts.length === 2 ? `${quote(parts[0]!)}.` : ""
   const acquire = `${schema}${quote(`${name}_acquire_v1`)}`
+  const batch = `${schema}${quote(`${name}_acquire_batch_v1`)}`
   return {
+    batch,
+    batchSignature: `${batch}(text[], smallint[], double precision[], double precision[], double precision[], ` +
+      `double precision[], double precision[])`,
     table: `${schema}${quote(name)}`,
     acquire,
     signature: `${acquire}(text[], smallint[], double precision[], double precision[], double precision[], ` +
@@ -180,6 +219,90 @@ BEGIN
   RETURN (-1)::double precision || nxt;
 END`
 
+// The acquires of one batch over the same slots, one after another, as `functionBody` would run
+// them one statement each, but in one transaction: one lock of every key, one read, one write of
+// the final values, one commit (one WAL flush) for all. Acquire j is checked against the values
+// left by the acquires before it (admitted ones moved them, refused ones did not), at its own
+// `now` (an expired row counts as missing at that instant), and answers `{ refused, ...values }`
+// as the single function does, concatenated: m * (n + 1) numbers. A slot holding something that is
+// not its number fails the whole batch, `{ POISONED, index }`, and nothing is written.
+const batchBody = (names: Names): string => `
+DECLARE
+  n integer := cardinality(p_keys);
+  m integer := cardinality(p_amounts);
+  cur double precision[];
+  exps double precision[];
+  seen double precision[] := array_fill(0::double precision, ARRAY[n]);
+  nxt double precision[] := array_fill(0::double precision, ARRAY[n]);
+  expiry double precision[] := array_fill(0::double precision, ARRAY[n]);
+  answer double precision[];
+  v double precision;
+  tat double precision;
+  cost double precision;
+  amount double precision;
+  now_ double precision;
+  refused integer;
+  admitted integer;
+  locked boolean := false;
+BEGIN
+  LOOP
+    IF locked THEN
+      INSERT INTO ${names.table} AS t (key, value, expires_at)
+        SELECT DISTINCT k COLLATE "C", 0, 0 FROM unnest(p_keys) AS k ORDER BY 1
+        ON CONFLICT (key) DO UPDATE SET value = t.value WHERE false;
+    END IF;
+    SELECT array_agg(coalesce(t.value, 0) ORDER BY u.i), array_agg(coalesce(t.expires_at, 0) ORDER BY u.i)
+      INTO cur, exps
+      FROM unnest(p_keys) WITH ORDINALITY AS u(k, i) LEFT JOIN ${names.table} AS t ON t.key = u.k;
+    answer := '{}';
+    admitted := 0;
+    FOR j IN 1..m LOOP
+      amount := p_amounts[j];
+      now_ := p_nows[j];
+      refused := -1;
+      FOR i IN 1..n LOOP
+        v := CASE WHEN exps[i] > now_ THEN cur[i] ELSE 0 END;
+        seen[i] := v;
+        IF v = 'NaN' OR v = 'Infinity' OR v = '-Infinity' OR (p_kinds[i] = 0 AND v <> trunc(v)) THEN
+          RETURN ARRAY[${POISONED}, i - 1]::double precision[];
+        END IF;
+        IF p_kinds[i] = 0 THEN
+          nxt[i] := v + amount;
+          IF refused < 0 AND nxt[i] > p_limits[i] THEN refused := i - 1; END IF;
+          expiry[i] := p_expires[i];
+        ELSE
+          cost := amount * p_intervals[i] / p_limits[i];
+          tat := greatest(v, now_);
+          IF tat - now_ > p_intervals[i] + cost THEN tat := now_ + greatest(0, p_intervals[i] - cost); END IF;
+          nxt[i] := tat + cost;
+          IF refused < 0 AND nxt[i] - now_ > greatest(cost, p_intervals[i]) + 0.000001 THEN refused := i - 1; END IF;
+          expiry[i] := ceil(nxt[i]) + 1;
+        END IF;
+      END LOOP;
+      IF refused >= 0 THEN
+        answer := answer || refused::double precision || seen;
+      ELSE
+        answer := answer || (-1)::double precision || nxt;
+        cur := nxt;
+        exps := expiry;
+        admitted := admitted + 1;
+      END IF;
+    END LOOP;
+    IF admitted = 0 THEN
+      -- as in the single function: only row locks to lose, when the statement is its own transaction
+      IF locked AND transaction_timestamp() = statement_timestamp() THEN
+        PERFORM set_config('synchronous_commit', 'off', true);
+      END IF;
+      RETURN answer;
+    END IF;
+    EXIT WHEN locked;
+    locked := true;
+  END LOOP;
+  UPDATE ${names.table} AS t SET value = u.v, expires_at = u.e
+    FROM unnest(p_keys, cur, exps) AS u(k, v, e) WHERE t.key = u.k;
+  RETURN answer;
+END`
+
 // One statement, so that it is one transaction: processes starting together serialize on an
 // advisory lock (concurrent CREATE TABLE IF NOT EXISTS can fail on PostgreSQL's catalog), and
 // nothing is created that exists already (a role without CREATE can use tables made by another).
@@ -202,6 +325,12 @@ BEGIN
       p_intervals double precision[], p_amount double precision, p_now double precision, p_check boolean
     ) RETURNS double precision[] LANGUAGE plpgsql VOLATILE AS $fn$${functionBody(names)}$fn$;
   END IF;
+  IF to_regprocedure(${literal(names.batchSignature)}) IS NULL THEN
+    CREATE FUNCTION ${names.batch}(
+      p_keys text[], p_kinds smallint[], p_limits double precision[], p_expires double precision[],
+      p_intervals double precision[], p_amounts double precision[], p_nows double precision[]
+    ) RETURNS double precision[] LANGUAGE plpgsql VOLATILE AS $fn$${batchBody(names)}$fn$;
+  END IF;
 END
 $do$`
 
@@ -223,16 +352,26 @@ interface Template {
   readonly limits: string
   readonly expires: string
   readonly intervals: string
+  /** All of the above: acquires over equal templates can share one call of the batch function. */
+  readonly group: string
 }
 
-const templateOf = (prefix: string, slots: ReadonlyArray<Slot>): Template => ({
-  slots: slots.slice(),
-  keys: arrayOf(slots.map((s) => textElement(prefix + s.key))),
-  kinds: arrayOf(slots.map((s) => (s.kind === "counter" ? "0" : "1"))),
-  limits: arrayOf(slots.map((s) => String(s.limit))),
-  expires: arrayOf(slots.map((s) => (s.kind === "counter" ? String(s.expiresAt) : "0"))),
-  intervals: arrayOf(slots.map((s) => (s.kind === "bucket" ? String(s.interval) : "0")))
-})
+const templateOf = (prefix: string, slots: ReadonlyArray<Slot>): Template => {
+  const keys = arrayOf(slots.map((s) => textElement(prefix + s.key)))
+  const kinds = arrayOf(slots.map((s) => (s.kind === "counter" ? "0" : "1")))
+  const limits = arrayOf(slots.map((s) => String(s.limit)))
+  const expires = arrayOf(slots.map((s) => (s.kind === "counter" ? String(s.expiresAt) : "0")))
+  const intervals = arrayOf(slots.map((s) => (s.kind === "bucket" ? String(s.interval) : "0")))
+  return {
+    slots: slots.slice(),
+    keys,
+    kinds,
+    limits,
+    expires,
+    intervals,
+    group: `${keys}\n${kinds}\n${limits}\n${expires}\n${intervals}`
+  }
+}
 
 const sameSlots = (a: ReadonlyArray<Slot>, b: ReadonlyArray<Slot>): boolean => {
   if (a.length !== b.length) return false
@@ -399,9 +538,154 @@ export const make = (
       )
     }
 
+    // ---- group commit: the acquires over one template share a call while one is in flight ----
+    //
+    // An acquire over a template with no call in flight is sent at once, alone, with the single
+    // function (no wait at concurrency 1). Acquires arriving meanwhile queue; when the call ends, up
+    // to MAX_BATCH of them go in one call of the batch function: one lock of the rows, one commit
+    // and one WAL flush for all, each acquire checked after the ones before it, as if each had been
+    // its own statement in that order. Each acquire keeps its own deadline from its arrival: one
+    // that times out (or is interrupted) while queued is never sent; one that times out while its
+    // call is in flight fails with `StoreUnavailable`, and counts if the call commits, as with every
+    // store (a lost answer over-counts, never under-counts). The call itself is bounded by the same
+    // timeout, so a frozen connection cannot hold its group for longer.
+
+    const batchSql = `SELECT ${names.batch}($1::text[], $2::smallint[], $3::float8[], $4::float8[], ` +
+      `$5::float8[], $6::float8[], $7::float8[])`
+    const groups = new Map<string, Group>()
+
+    const finish = (p: Pending, exit: Exit.Exit<AcquireResult, QuotaError.QuotaError>): void => {
+      if (p.done) return
+      p.done = true
+      if (p.deadline !== undefined) deadlines!.settle(p.deadline)
+      p.resume(exit)
+    }
+
+    const answer = (
+      template: Template,
+      batch: ReadonlyArray<Pending>,
+      exit: Exit.Exit<Rows, QuotaError.QuotaError>
+    ): void => {
+      if (Exit.isFailure(exit)) {
+        const failure: Exit.Exit<AcquireResult, QuotaError.QuotaError> = Cause.hasInterruptsOnly(exit.cause)
+          ? Exit.fail(timedOut("acquire"))
+          : Exit.failCause(exit.cause)
+        for (const p of batch) finish(p, failure)
+        return
+      }
+      const n = template.slots.length
+      const reply = numbersOf(exit.value[0]?.[0])
+      if (reply !== undefined && reply[0] === POISONED) {
+        const failure = Exit.fail(poisoned("acquire", template.slots[reply[1]!]))
+        for (const p of batch) finish(p, failure)
+        return
+      }
+      if (reply === undefined || reply.length !== batch.length * (n + 1)) {
+        const failure = Exit.fail(failed("acquire", new Error("the acquire function gave no answer")))
+        for (const p of batch) finish(p, failure)
+        return
+      }
+      for (let j = 0; j < batch.length; j++) {
+        const at = j * (n + 1)
+        const refused = reply[at]!
+        // counted whether or not its caller still waits: the call committed it
+        if (refused === -1) wrote(batch[j]!.now)
+        finish(batch[j]!, Exit.succeed({ refused, values: reply.slice(at + 1, at + 1 + n) }))
+      }
+    }
+
+    const dispatch = (group: Group): void => {
+      const { queue, template: t } = group
+      const batch: Array<Pending> = []
+      let taken = 0
+      while (taken < queue.length && batch.length < MAX_BATCH) {
+        const p = queue[taken++]!
+        if (!p.done) batch.push(p)
+      }
+      queue.splice(0, taken)
+      if (batch.length === 0) {
+        group.busy = false
+        if (groups.get(t.group) === group) groups.delete(t.group)
+        return
+      }
+      group.busy = true
+      const first = batch[0]!
+      const sent = batch.length === 1
+        ? sql.unsafe(callSql, [
+          t.keys,
+          t.kinds,
+          t.limits,
+          t.expires,
+          t.intervals,
+          String(first.amount),
+          String(first.now),
+          true
+        ])
+        : sql.unsafe(batchSql, [
+          t.keys,
+          t.kinds,
+          t.limits,
+          t.expires,
+          t.intervals,
+          arrayOf(batch.map((p) => String(p.amount))),
+          arrayOf(batch.map((p) => String(p.now)))
+        ])
+      const fiber = Effect.runFork(Effect.mapError(sent.values, (error) => failed("acquire", error)))
+      const guard = deadlines?.watch(() => fiber.interruptUnsafe())
+      fiber.addObserver((exit) => {
+        if (guard !== undefined) deadlines!.settle(guard)
+        // the next call first: a resumed caller may run on in this very call stack, and its next
+        // acquire must find the group as it is (idle, or with the next call in flight)
+        dispatch(group)
+        answer(t, batch, exit)
+      })
+    }
+
+    const acquireGrouped = (
+      slots: ReadonlyArray<Slot>,
+      amount: number,
+      now: number
+    ): Effect.Effect<AcquireResult, QuotaError.QuotaError> =>
+      Effect.callback<AcquireResult, QuotaError.QuotaError>((resume) => {
+        const template = templateFor(slots)
+        let group = groups.get(template.group)
+        if (group === undefined) {
+          group = { template, busy: false, queue: [] }
+          groups.set(template.group, group)
+        }
+        const p: Pending = { amount, now, resume, done: false, deadline: undefined }
+        if (deadlines !== undefined) {
+          p.deadline = deadlines.watch(() => {
+            if (p.done) return
+            p.done = true
+            resume(Exit.fail(timedOut("acquire")))
+          })
+        }
+        group.queue.push(p)
+        if (!group.busy) dispatch(group)
+        return Effect.sync(() => {
+          if (p.done) return
+          p.done = true
+          if (p.deadline !== undefined) deadlines!.settle(p.deadline)
+        })
+      })
+
+    // Inside a transaction of the caller's (`sql.withTransaction`), an acquire runs alone on that
+    // transaction's connection, as part of it: a batch is its own transaction.
+    const acquire = (
+      slots: ReadonlyArray<Slot>,
+      amount: number,
+      now: number
+    ): Effect.Effect<AcquireResult, QuotaError.QuotaError> =>
+      Effect.withFiber((fiber) =>
+        Context.getOrUndefined(fiber.context, sql.transactionService) === undefined
+          ? acquireGrouped(slots, amount, now)
+          : call("acquire", slots, amount, now)
+      )
+
     return {
       name: "postgres",
-      acquire: (slots, weight, now) => whenReady(call("acquire", slots, weight, now)),
+      acquire: (slots, weight, now) => whenReady(acquire(slots, weight, now)),
       get: (slots, now) => whenReady(get(slots, now)),
       set: (slot, value, now) => whenReady(set(slot, value, now)),
       add: (slots, delta, now) =>
