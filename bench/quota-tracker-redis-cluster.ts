@@ -29,8 +29,12 @@
  *   jobs) a cluster cannot scale: the Node client alone is near one core at c=64, so the `3 shards` total cannot
  *   be 3x a single node and its per-shard ratio is bound near 1/3 by the cores, not by the cluster. It is printed
  *   with the total ratio, never gated. The capacity of a shard where the servers have their own cores shows in
- *   the servers' CPU per acquire (INFO cpu, sum over the masters, replicas apart): single node / cluster master
- *   = the fraction of a single node's server-bound throughput each shard keeps.
+ *   the servers' CPU per acquire (INFO cpu, the sum over the three masters; the single node's own; replicas not
+ *   counted on either side): single node / cluster masters = the fraction of a single node's server-bound
+ *   throughput each shard keeps.
+ *
+ * ops/s, p99 and CPU are medians over the rounds; the ratios are medians of the per-round ratios (the two sides of
+ * one round ran back to back), so a ratio need not equal the quotient of the two medians.
  *
  * Commands per acquire: MONITOR on every master (and on the single node), every command a client sent that
  * carries this run's key prefix (a MOVED/ASK resend would count twice), not the commands a Lua script runs
@@ -139,7 +143,12 @@ const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
 
 // fibers that acquire `each` times from `trackers[i % trackers.length]`, latencies in ms
 type Tracker = QuotaTracker.QuotaTracker["Service"]
-const drive = async (trackers: ReadonlyArray<Tracker>, total: number, concurrency: number, latencies: Array<number>) => {
+const drive = async (
+  trackers: ReadonlyArray<Tracker>,
+  total: number,
+  concurrency: number,
+  latencies: Array<number>
+) => {
   const each = Math.ceil(total / concurrency)
   await Effect.runPromise(
     Effect.forEach(
@@ -180,8 +189,17 @@ const monitor = async (port: number, marker: string) => {
   }
 }
 
+// a plain connection to one server, for INFO
+const infoClientOf = async (url: string) => {
+  const client = createClient({ url })
+  client.on("error", () => {})
+  await client.connect()
+  return client
+}
+type InfoClient = Awaited<ReturnType<typeof infoClientOf>>
+
 // the CPU a redis-server has used so far, µs (INFO cpu: used_cpu_user + used_cpu_sys)
-const cpuOf = async (client: ReturnType<typeof createClient>): Promise<number> => {
+const cpuOf = async (client: InfoClient): Promise<number> => {
   const info = String(await client.info("cpu"))
   const field = (name: string) => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? Number.NaN)
   return (field("used_cpu_user") + field("used_cpu_sys")) * 1e6
@@ -189,7 +207,7 @@ const cpuOf = async (client: ReturnType<typeof createClient>): Promise<number> =
 
 let failed = false
 const scope = Effect.runSync(Scope.make())
-const infoClients: Array<ReturnType<typeof createClient>> = []
+const infoClients: Array<InfoClient> = []
 try {
   const started = Date.now()
   cluster = await TestCluster.start()
@@ -203,7 +221,6 @@ try {
   // ---- three tiers on three masters ----
   const topology = await cluster.topology()
   const masters = topology.filter((n) => n.role === "master" && n.slots.length > 0)
-  const replicas = topology.filter((n) => n.role === "replica")
   const masterOf = (slot: number) => masters.find((m) => m.slots.some(([a, b]) => slot >= a && slot <= b))!.port
   const tierNames: Array<string> = []
   const tierMasters: Array<number> = []
@@ -258,25 +275,12 @@ try {
   }
 
   // ---- throughput, p99, CPU ----
-  for (const node of topology) {
-    const client = createClient({ url: `redis://127.0.0.1:${node.port}` })
-    client.on("error", () => {})
-    await client.connect()
-    infoClients.push(client)
-  }
-  const singleInfo = createClient({ url: singleUrl })
-  singleInfo.on("error", () => {})
-  await singleInfo.connect()
-  infoClients.push(singleInfo)
-  const masterInfos = infoClients.filter((_, i) => i < topology.length && topology[i]!.role === "master")
-  const replicaInfos = infoClients.filter((_, i) => i < topology.length && topology[i]!.role === "replica")
+  const masterInfos: Array<InfoClient> = []
+  for (const master of masters) masterInfos.push(await infoClientOf(`redis://127.0.0.1:${master.port}`))
+  const singleInfo = await infoClientOf(singleUrl)
+  infoClients.push(...masterInfos, singleInfo)
   const serverCpu = async (side: "cluster" | "single") =>
-    side === "single"
-      ? { masters: await cpuOf(singleInfo), replicas: 0 }
-      : {
-        masters: (await Promise.all(masterInfos.map(cpuOf))).reduce((a, b) => a + b, 0),
-        replicas: (await Promise.all(replicaInfos.map(cpuOf))).reduce((a, b) => a + b, 0)
-      }
+    side === "single" ? cpuOf(singleInfo) : (await Promise.all(masterInfos.map(cpuOf))).reduce((a, b) => a + b, 0)
 
   type Sample = { rate: number; p99: number; client: number; server: number }
   const once = async (
@@ -297,7 +301,7 @@ try {
       rate: ops / (elapsed / 1000),
       p99: p99(latencies),
       client: (used.user + used.system) / ops,
-      server: (server1.masters - server0.masters) / ops
+      server: (server1 - server0) / ops
     }
   }
   const one = (t: ReadonlyArray<Tracker>) => [t[0]!]
