@@ -85,6 +85,7 @@ const killAll = () => {
 process.on("exit", killAll)
 process.on("SIGINT", () => {
   killAll()
+  for (const dir of [cluster?.dir, singleDir]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
   process.exit(130)
 })
 
