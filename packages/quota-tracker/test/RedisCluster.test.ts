@@ -9,6 +9,7 @@ import { Effect, Exit, Layer, Redacted, Result } from "effect"
 import { connect } from "node:net"
 import { clusterBins, keySlot, TestCluster } from "../../../redisCluster.shared.js"
 import { QuotaStore, QuotaTracker, StoreSpec, Tier } from "../src/index.js"
+import { keySlotOf } from "../src/internal/redisCluster.js"
 import { RedisCluster } from "../src/redis.js"
 import { contract } from "./QuotaStoreContract.js"
 
@@ -244,6 +245,25 @@ describe.skipIf(skip)("RedisCluster", () => {
           }
         })
     )
+  })
+
+  it("routes a key to the slot the server computes (CLUSTER KEYSLOT), hash tags and UTF-8 included", async () => {
+    const keys = [
+      `${prefix}{T0}:second`,
+      `${prefix}{tier-ü}:day:1764547200000`,
+      "no-tag",
+      "{}{tag}",
+      "a{}b",
+      "x{y}z{w}",
+      "{unclosed",
+      "}{a}",
+      "😀{é}",
+      "😀é"
+    ]
+    for (const key of keys) {
+      const served = await cluster!.cli(cluster!.nodes[0]!.port, "CLUSTER", "KEYSLOT", key)
+      assert.strictEqual(keySlotOf(key), Number(served), key)
+    }
   })
 
   it("parses, describes and builds redis-cluster:// store specs", async () => {
