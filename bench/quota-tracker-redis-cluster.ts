@@ -36,9 +36,15 @@
  * ops/s, p99 and CPU are medians over the rounds; the ratios are medians of the per-round ratios (the two sides of
  * one round ran back to back), so a ratio need not equal the quotient of the two medians.
  *
+ * - `WAIT 1` (1 shard): the cluster side again on a store of its own, `RedisCluster.layer({ rootNodes,
+ *   waitReplicas: { count: 1, timeoutMs: 500 } })` (opt-in: an admission is answered once a replica has it); c=1
+ *   and c=64, beside the plain cluster case. "cost of WAIT" = the median of the per-round ratios WAIT / plain
+ *   cluster (ops/s), with both p99s.
+ *
  * Commands per acquire: MONITOR on every master (and on the single node), every command a client sent that
  * carries this run's key prefix (a MOVED/ASK resend would count twice), not the commands a Lua script runs
- * inside Redis; outside the timed runs. Must be exactly 1 on the cluster.
+ * inside Redis; outside the timed runs. Must be exactly 1 on the cluster (the default). With `waitReplicas` the
+ * `WAIT` (which carries no key) is a second command per acquire, counted apart: printed, not gated.
  *
  * Run after building: pnpm turbo run build --filter=@bing-effect/quota-tracker && node bench/quota-tracker-redis-cluster.ts [--check]
  * Env: BENCH_ROUNDS (default 7, interleaved), BENCH_N1 (acquires per c=1 sample, default 2000), BENCH_N64 (per
@@ -173,11 +179,16 @@ const monitor = async (port: number, marker: string) => {
   const socket = connect(port, "127.0.0.1")
   let buffer = ""
   let commands = 0
+  let waits = 0
   socket.on("data", (chunk) => {
     buffer += String(chunk)
     const lines = buffer.split("\r\n")
     buffer = lines.pop()!
-    for (const line of lines) if (line.includes(marker) && !line.includes(" lua]")) commands++
+    for (const line of lines) {
+      if (line.includes(" lua]")) continue
+      if (line.includes(marker)) commands++
+      else if (line.includes(`"WAIT"`) || line.includes(`"wait"`)) waits++
+    }
   })
   await new Promise<void>((resolve) => socket.once("connect", () => resolve()))
   socket.write("MONITOR\r\n")
@@ -185,7 +196,7 @@ const monitor = async (port: number, marker: string) => {
     stop: async () => {
       await sleep(300)
       socket.destroy()
-      return commands
+      return { commands, waits }
     }
   }
 }
@@ -257,7 +268,15 @@ try {
   const clusterTrackers = await trackersOver(
     QuotaStore.layerRedis({ prefix }).pipe(Layer.provide(RedisCluster.layer({ rootNodes: cluster.rootNodes })))
   )
+  const waitReplicas = { count: 1, timeoutMs: 500 }
+  const waitTrackers = await trackersOver(
+    QuotaStore.layerRedis({ prefix }).pipe(
+      Layer.provide(RedisCluster.layer({ rootNodes: cluster.rootNodes, waitReplicas }))
+    )
+  )
   const singleTrackers = await trackersOver(RedisStore.layer({ url: singleUrl, prefix }))
+
+  const one = (t: ReadonlyArray<Tracker>) => [t[0]!]
 
   // ---- commands per acquire, on the wire ----
   const countCommands = async (ports: ReadonlyArray<number>, trackers: ReadonlyArray<Tracker>, c: number) => {
@@ -265,14 +284,21 @@ try {
     const monitors = await Promise.all(ports.map((p) => monitor(p, prefix)))
     await sleep(100)
     const ops = await drive(trackers, 600, c, [])
-    const counts = await Promise.all(monitors.map((m) => m.stop()))
-    return { perAcquire: counts.reduce((a, b) => a + b, 0) / ops, counts }
+    const stopped = await Promise.all(monitors.map((m) => m.stop()))
+    const counts = stopped.map((x) => x.commands)
+    return {
+      perAcquire: counts.reduce((a, b) => a + b, 0) / ops,
+      waitsPerAcquire: stopped.reduce((a, x) => a + x.waits, 0) / ops,
+      counts
+    }
   }
   const masterPorts = masters.map((m) => m.port)
   const trips = {
     cluster1: await countCommands(masterPorts, clusterTrackers, 1),
     cluster64: await countCommands(masterPorts, clusterTrackers, 64),
-    single1: await countCommands([singlePort], singleTrackers, 1)
+    single1: await countCommands([singlePort], singleTrackers, 1),
+    wait1: await countCommands(masterPorts, one(waitTrackers), 1),
+    wait64: await countCommands(masterPorts, one(waitTrackers), 64)
   }
 
   // ---- throughput, p99, CPU ----
@@ -280,12 +306,12 @@ try {
   for (const master of masters) masterInfos.push(await infoClientOf(`redis://127.0.0.1:${master.port}`))
   const singleInfo = await infoClientOf(singleUrl)
   infoClients.push(...masterInfos, singleInfo)
-  const serverCpu = async (side: "cluster" | "single") =>
+  const serverCpu = async (side: "cluster" | "single" | "wait") =>
     side === "single" ? cpuOf(singleInfo) : (await Promise.all(masterInfos.map(cpuOf))).reduce((a, b) => a + b, 0)
 
   type Sample = { rate: number; p99: number; client: number; server: number }
   const once = async (
-    side: "cluster" | "single",
+    side: "cluster" | "single" | "wait",
     trackers: ReadonlyArray<Tracker>,
     total: number,
     c: number
@@ -305,14 +331,15 @@ try {
       server: (server1 - server0) / ops
     }
   }
-  const one = (t: ReadonlyArray<Tracker>) => [t[0]!]
   const cases = {
     cluster1: () => once("cluster", one(clusterTrackers), N1, 1),
     single1: () => once("single", one(singleTrackers), N1, 1),
     cluster64: () => once("cluster", one(clusterTrackers), N64, 64),
     single64: () => once("single", one(singleTrackers), N64, 64),
     cluster64x3: () => once("cluster", clusterTrackers, N64, 64),
-    single64x3: () => once("single", singleTrackers, N64, 64)
+    single64x3: () => once("single", singleTrackers, N64, 64),
+    wait1: () => once("wait", one(waitTrackers), N1, 1),
+    wait64: () => once("wait", one(waitTrackers), N64, 64)
   }
   type Case = keyof typeof cases
   for (const run of Object.values(cases)) await run() // warm-up
@@ -361,7 +388,9 @@ try {
     ["1 shard, c=64: cluster", "cluster64", "single64", 1],
     ["1 shard, c=64: single node", "single64", undefined, 1],
     ["3 shards, c=64: cluster", "cluster64x3", "single64x3", 3],
-    ["3 tiers, c=64: single node", "single64x3", undefined, 1]
+    ["3 tiers, c=64: single node", "single64x3", undefined, 1],
+    ["1 shard, c=1: cluster, WAIT 1", "wait1", "single1", 1],
+    ["1 shard, c=64: cluster, WAIT 1", "wait64", "single64", 1]
   ]
   for (const [label, name, vs, shards] of rows) {
     const x = s(name)
@@ -378,6 +407,22 @@ try {
       `server CPU per acquire, single / cluster master: ${serverShard.toFixed(2)}x (1 shard), ${
         (s("single64x3").server / s("cluster64x3").server).toFixed(2)
       }x (3 shards)`
+  )
+  const cost = (c: 1 | 64) => {
+    const [w, p] = c === 1 ? ["wait1", "cluster1"] as const : ["wait64", "cluster64"] as const
+    return `c=${c} ${ratio(w, p, 1).toFixed(2)}x the ops/s (${fmt(s(w).rate)} vs ${fmt(s(p).rate)}), p99 ${
+      s(w).p99.toFixed(2)
+    } vs ${s(p).p99.toFixed(2)} ms`
+  }
+  console.log(
+    `cost of WAIT 1 (waitReplicas { count: 1, timeoutMs: 500 }, 1 shard), WAIT / plain cluster: ${cost(1)}; ${cost(64)}`
+  )
+  console.log(
+    `commands per acquire with WAIT: c=1 ${trips.wait1.perAcquire.toFixed(2)} script + ${
+      trips.wait1.waitsPerAcquire.toFixed(2)
+    } WAIT, c=64 ${trips.wait64.perAcquire.toFixed(2)} + ${trips.wait64.waitsPerAcquire.toFixed(2)} WAIT (plain: ${
+      trips.cluster1.waitsPerAcquire.toFixed(2)
+    } WAIT)`
   )
   if (trips.cluster1.perAcquire !== 1 || trips.cluster64.perAcquire !== 1) {
     console.log("FAIL: the cluster does not send exactly 1 command per acquire")

@@ -15,10 +15,19 @@
  *   `timeout`). A node that stops answering without closing its socket is disconnected after
  *   `socketTimeout` ms of silence, which fails its commands at once and refreshes the slot map, so
  *   that its slots reach the replica that took over.
- * - `waitReplicas: { count: 1, timeoutMs }` sends `WAIT` after every script, so an admitted
- *   acquire is on a replica before the caller hears of it: a hard failover then loses no
- *   admitted count. A `WAIT` that falls short fails the call with `StoreUnavailable` (the count
- *   may remain: fail-closed). See docs/reliability.md for what it costs.
+ * - `waitReplicas: { count: 1, timeoutMs }` (opt-in) sends `WAIT` after every script, so an
+ *   admitted acquire is on a replica before the caller hears of it: a hard failover then loses no
+ *   admitted count. It is a second command per acquire (the default sends one), and costs about
+ *   0.4x the ops/s of a shard on loopback (docs/reliability.md §16).
+ * - A `WAIT` that falls short fails the call with `StoreUnavailable` and the count stays on the
+ *   master: fail-closed, never refunded. The refused acquire is counted against the caller (an
+ *   over-count: the safe side). A refund could under-count, and so over-admit, the one thing
+ *   `WAIT` is there to prevent: a decrement routed to the slot's master after a failover lands on
+ *   a node that may never have had the increment (only one pinned to the node that ran the script
+ *   would be exact). A refund would not make the shard available either: after a hard failover
+ *   the promoted master has no replica until one rejoins, so every `WAIT` falls short and every
+ *   acquire of that shard is refused and counted meanwhile. Callers should back off on
+ *   `StoreUnavailable` rather than retry at once.
  *
  * @example
  * ```ts
@@ -61,7 +70,8 @@ import * as QuotaError from "./QuotaError.js"
  * - `socketTimeout`: a connection without a byte for this long is closed (default `timeout`).
  * - `startup`: `"connect"` (default) fails the layer with `StoreUnavailable` when the cluster does
  *   not answer within `connectTimeout`; `"background"` builds at once and connects on first use.
- * - `waitReplicas`: `{ count, timeoutMs }`, a `WAIT count timeoutMs` after every script.
+ * - `waitReplicas`: `{ count, timeoutMs }`, a `WAIT count timeoutMs` after every script (a second
+ *   command per acquire); a short answer fails the call and keeps its count (see above).
  *
  * @since 0.4.0
  * @category models
