@@ -192,7 +192,7 @@ const searchFlags = {
   count: Flag.Int("count").pipe(
     Flag.withAlias("n"),
     Flag.optional,
-    describe("Results to return (web 0-50, images 0-150)")
+    describe("Results to return, 0-65535 (Bing delivers at most 50 web pages, 150 images)")
   ),
   offset: Flag.Int("offset").pipe(Flag.optional, describe("Results to skip (paging)")),
   market: Flag.String("market").pipe(Flag.withAlias("m"), Flag.optional, describe("Market, e.g. en-US (Bing's mkt)")),

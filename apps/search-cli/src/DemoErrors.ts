@@ -79,14 +79,14 @@ const badParameter = (ctx: DemoContext) =>
     )
     const requestsBefore = totalRequests()
     const usedBefore = yield* usedToday
-    const tag = yield* client.webSearch({ q: "effect", count: 500 }).pipe(
+    const tag = yield* client.webSearch({ q: "effect", count: 70000 }).pipe(
       expectFailure("bad parameter"),
       Effect.catchTag(
         "InvalidRequest",
         (e) =>
           show(
             ctx,
-            "b) --count 500 (web allows 0-50) -> catchTag(\"InvalidRequest\")",
+            "b) --count 70000 (over 65535) -> catchTag(\"InvalidRequest\")",
             Failure.invalidRequest(e, ctx.failureContext())
           )
       )

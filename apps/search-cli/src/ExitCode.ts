@@ -26,6 +26,7 @@ export const ExitCode = {
   Blocked: 22,
   StoreUnavailable: 23,
   OutputFailed: 24,
+  ServiceRetired: 25,
   Interrupted: 130
 } as const
 
@@ -77,6 +78,11 @@ export const table: ReadonlyArray<readonly [ExitCode, string, string]> = [
   [ExitCode.Blocked, "InvalidRequest/Blocked", "Bing blocked the request"],
   [ExitCode.StoreUnavailable, "QuotaError/StoreUnavailable", "the quota store (SQLite file, Redis) is unavailable"],
   [ExitCode.OutputFailed, "OutputFailed", "stdout could not be written (disk full, I/O error)"],
+  [
+    ExitCode.ServiceRetired,
+    "ServiceRetired (410 Gone)",
+    "the endpoint answers that the Bing Search APIs were retired (2025-08-11): use a Bing-compatible endpoint"
+  ],
   [ExitCode.Interrupted, "", "interrupted (Ctrl-C, SIGTERM)"]
 ]
 

@@ -311,6 +311,23 @@ export const notFound = (e: BingError.NotFound): Problem => ({
   hint: "Shorten the query, and check that --endpoint is the base URL (https://api.bing.microsoft.com), without /v7.0."
 })
 
+/** 410 Gone: the endpoint says the Bing Search APIs were retired (not the other 410, plain HTTP). */
+export const serviceRetired = (e: BingError.ServiceRetired, ctx: Context): Problem => ({
+  tag: e._tag,
+  code: ExitCode.ServiceRetired,
+  headline: `The endpoint answered that the Bing Search APIs were retired (${e.status} Gone).`,
+  details: [
+    `${
+      ctx.settings?.endpoint ?? "The endpoint"
+    } no longer serves Bing v7: Microsoft retired it on 2025-08-11 (https://aka.ms/BingAPIsRetirement).`,
+    "The app did not retry: no request to this endpoint can succeed again.",
+    ...bingSays(e),
+    ...trace(e)
+  ],
+  hint:
+    "Point --endpoint (BING_SEARCH_ENDPOINT) at a Bing-compatible endpoint: a provider that kept the v7 API, or a @bing-effect/gateway in front of one. For offline work, `bing-emulator` serves the same API locally."
+})
+
 /** Anything that is not a Bing answer. */
 export const unexpectedResponse = (e: BingError.UnexpectedResponse): Problem => ({
   tag: e._tag,
@@ -473,6 +490,7 @@ export const handle = <A, R>(
       EmptyResponse: (e) => failed(emptyResponse(e, context())),
       ServerError: (e) => failed(serverError(e, context())),
       NotFound: (e) => failed(notFound(e)),
+      ServiceRetired: (e) => failed(serviceRetired(e, context())),
       UnexpectedResponse: (e) => failed(unexpectedResponse(e)),
       RequestTimeout: (e) => failed(requestTimeout(e, context())),
       ConnectionFailed: (e) => failed(connectionFailed(e, context())),

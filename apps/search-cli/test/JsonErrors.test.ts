@@ -78,12 +78,12 @@ describe("--json on failure", () => {
   })
 
   it("a parameter refused locally: exit 10 and its object", async () => {
-    const r = await run(["web", "x", "--count", "99", "--json"], env())
+    const r = await run(["web", "x", "--count", "70000", "--json"], env())
     expect(r.code).toBe(10)
     expect(parse(r.stdout).error).toMatchObject({
       tag: "InvalidRequest",
       exitCode: 10,
-      message: "Invalid value for --count (Bing parameter count): \"99\"."
+      message: "Invalid value for --count (Bing parameter count): \"70000\"."
     })
   })
 

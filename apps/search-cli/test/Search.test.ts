@@ -17,7 +17,8 @@ const keys = {
   slow: secret("slow"),
   s15: secret("s15"),
   s16: secret("s16"),
-  disabled: secret("disabled")
+  disabled: secret("disabled"),
+  retired: secret("retired")
 }
 
 let emu: Emulator.EmulatorHandle
@@ -33,7 +34,8 @@ beforeAll(async () => {
       { name: "slow", key: keys.slow, limits: { perSecond: 1 } },
       { name: "S15", key: keys.s15, limits: { perDay: 2 } },
       { name: "S16", key: keys.s16 },
-      { name: "disabled", key: keys.disabled, disabled: true }
+      { name: "disabled", key: keys.disabled, disabled: true },
+      { name: "retired", key: keys.retired, retired: true }
     ]
   })
   https = await Emulator.start({ port: 0, requireHttps: true, keys: [{ name: "good", key: keys.good }] })
@@ -147,9 +149,9 @@ describe("errors: a message and a distinct exit code each", () => {
 
   it("400: an invalid parameter is refused locally, naming the flag", async () => {
     const before = sent()
-    const r = await run(["web", "x", "--count", "99"], env())
+    const r = await run(["web", "x", "--count", "70000"], env())
     expect(r.code).toBe(10)
-    expect(r.stderr).toContain("Invalid value for --count (Bing parameter count): \"99\"")
+    expect(r.stderr).toContain("Invalid value for --count (Bing parameter count): \"70000\"")
     expect(r.stderr).toContain("no request reached Bing and no quota was spent")
     const images = await run(["images", "x", "--image-type", "Painting"], env())
     expect(images.code).toBe(10)
@@ -174,6 +176,20 @@ describe("errors: a message and a distinct exit code each", () => {
     expect(r.code).toBe(15)
     expect(r.stderr).toContain("(410 InvalidRequest/HttpNotAllowed)")
     expect(r.stderr).toContain("Bing trace id:")
+  })
+
+  it("410 Gone: the endpoint answers that Bing was retired; not retried, its own exit code, what to do", async () => {
+    const before = sent()
+    const r = await run(["web", "x", "--max-attempts", "4"], env(keys.retired))
+    expect(r.code).toBe(25)
+    expect(r.stderr).toContain(
+      "[ServiceRetired] The endpoint answered that the Bing Search APIs were retired (410 Gone)"
+    )
+    expect(r.stderr).toContain("https://aka.ms/BingAPIsRetirement")
+    expect(r.stderr).toContain("did not retry")
+    expect(r.stderr).toContain("Bing-compatible endpoint")
+    expect(r.stderr).not.toContain("HttpNotAllowed")
+    expect(sent() - before).toBe(1)
   })
 
   it("403: the only tier is out of quota", async () => {

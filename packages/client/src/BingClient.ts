@@ -31,6 +31,7 @@ import * as Direct from "./internal/direct.js"
 import * as EndpointCheck from "./internal/endpoint.js"
 import * as ForwardOp from "./internal/forward.js"
 import * as HeaderValue from "./internal/headerValue.js"
+import * as KeyHeader from "./internal/keyHeader.js"
 import * as Redirect from "./internal/redirect.js"
 import * as RetryLoop from "./internal/retryLoop.js"
 import * as Scrub from "./internal/scrub.js"
@@ -41,8 +42,9 @@ import * as RetryPolicy from "./RetryPolicy.js"
 import { ConnectionFailed, RequestTimeout } from "./TransportError.js"
 
 /**
- * The header that carries the subscription key. The client adds it to Effect's
- * `Headers.CurrentRedactedNames` for the duration of every call.
+ * The header that carries the subscription key. The client adds it (and `authorization`, which
+ * carries the key with `auth: "bearer"`) to Effect's `Headers.CurrentRedactedNames` for the
+ * duration of every call.
  *
  * @since 0.1.0
  * @category constants
@@ -123,6 +125,12 @@ export interface Options {
   readonly key?: Redacted.Redacted<string> | undefined
   /** Base URL, default `https://api.bing.microsoft.com` (`/v7.0/...` is appended). HTTPS only. */
   readonly endpoint?: string | undefined
+  /**
+   * How the key is sent: `"subscription-key"` (default, Bing's `Ocp-Apim-Subscription-Key` header) or
+   * `"bearer"` (`Authorization: Bearer <key>`, for resellers that kept the v7 shape). Either way the
+   * header is redacted and the key never appears in errors, logs or spans.
+   */
+  readonly auth?: "subscription-key" | "bearer" | undefined
   /** Default `mkt` when a call sets neither `mkt` nor `cc`. */
   readonly market?: string | undefined
   /** Default `setLang`. */
@@ -261,6 +269,7 @@ export class BingClient extends Context.Service<BingClient, Service>()("@bing-ef
 /** Options after validation. */
 interface Resolved {
   readonly key: Redacted.Redacted<string> | undefined
+  readonly auth: "subscription-key" | "bearer"
   readonly endpoint: string
   readonly market: string | undefined
   readonly language: string | undefined
@@ -339,8 +348,12 @@ const resolve = (options: Options, trackerPresent: boolean): Result.Result<Resol
   if (options.safeSearch !== undefined && !["Off", "Moderate", "Strict"].includes(options.safeSearch)) {
     return bad("safeSearch", "must be Off, Moderate or Strict")
   }
+  if (options.auth !== undefined && options.auth !== "subscription-key" && options.auth !== "bearer") {
+    return bad("auth", "must be subscription-key or bearer")
+  }
   return Result.succeed({
     key: options.key,
+    auth: options.auth ?? "subscription-key",
     endpoint,
     market: options.market,
     language: options.language,
@@ -422,6 +435,15 @@ const refusedLocally = (e: BingError.InvalidRequest): BingError.InvalidRequest =
     local: true
   })
 
+/**
+ * The warning for `cc` sent with `mkt`: Bing's documentation says not to send both (it documents no
+ * error), and `mkt` wins. Sent anyway (Microsoft's SDK does), never refused.
+ */
+const bothMarkets = (operation: string, mkt: unknown, cc: unknown): string =>
+  `BingClient.${operation}: cc=${String(cc)} is sent with mkt=${
+    String(mkt)
+  }; Bing's documentation says not to send both, and mkt decides the market (see BingAPIs-Market)`
+
 /** Makes sure a fetch-based client never follows a redirect: `redirect: "manual"` on every request. */
 const manualRedirects = (init: globalThis.RequestInit | undefined): globalThis.RequestInit =>
   init?.redirect === "manual" ? init : { ...init, redirect: "manual" }
@@ -501,7 +523,7 @@ const build = (
     let lastHeaders = Headers.empty
     const headersFor = (key: string, sentId: string | undefined): Headers.Headers => {
       if (key !== lastKey || sentId !== lastId) {
-        const input: Record<string, string> = { ...staticHeaders, [SubscriptionKeyHeader]: key }
+        const input: Record<string, string> = { ...staticHeaders, ...KeyHeader.of(config.auth, key) }
         if (sentId !== undefined) input["x-msedge-clientid"] = sentId
         lastHeaders = Headers.fromInput(input)
         lastKey = key
@@ -660,7 +682,8 @@ const build = (
     ): Effect.Effect<BingResult<A>, ClientError> => {
       // Called when the call runs (inside `call`'s `withFiber`), so no `suspend` of its own.
       {
-        const validated = op.validate(withDefaults(params))
+        const input = withDefaults(params)
+        const validated = op.validate(input)
         if (Result.isFailure(validated)) return Effect.fail(Attempts.set(refusedLocally(validated.failure), 0))
         const query = op.toQuery(validated.success).toString()
         const scope = callOptions?.userScope ?? ClientIds.defaultScope
@@ -671,7 +694,10 @@ const build = (
           missingKey: BingError.authorizationMissing,
           attempt: (target) => attempt(op as Operation<unknown, A>, query, scope, target)
         })
-        return Effect.matchEffect(loop, {
+        const sent = input["cc"] !== undefined && input["mkt"] !== undefined
+          ? Effect.andThen(Effect.logWarning(bothMarkets(op.name, input["mkt"], input["cc"])), loop)
+          : loop
+        return Effect.matchEffect(sent, {
           onFailure: (failed) => {
             const error = Attempts.set(failed.error, failed.attempts)
             return traced ? Effect.andThen(annotateFailure(failed), Effect.fail(error)) : Effect.fail(error)
@@ -764,7 +790,13 @@ const annotateFailure = (failed: RetryLoop.Failed<AttemptError | QuotaError.Quot
 }
 
 const addKeyHeader = (names: ReadonlyArray<string | RegExp>): ReadonlyArray<string | RegExp> =>
-  names.includes(SubscriptionKeyHeader) ? names : [...names, SubscriptionKeyHeader]
+  names.includes(SubscriptionKeyHeader) && names.includes(KeyHeader.authorization)
+    ? names
+    : [
+      ...names.filter((n) => n !== SubscriptionKeyHeader && n !== KeyHeader.authorization),
+      SubscriptionKeyHeader,
+      KeyHeader.authorization
+    ]
 
 // ---------------------------------------------------------------------------------------------
 // Layers
@@ -827,7 +859,8 @@ export const layerWithQuota = (
  * The options read from configuration (environment variables by default):
  * `BING_KEY` (redacted), `BING_ENDPOINT`, `BING_MARKET`, `BING_LANGUAGE`, `BING_SAFE_SEARCH`,
  * `BING_USER_AGENT`, `BING_TIMEOUT`, `BING_MAX_ATTEMPTS`, `BING_MAX_RETRY_AFTER`,
- * `BING_BASE_DELAY`, `BING_MAX_DELAY`, `BING_MAX_RESPONSE_BYTES`, `BING_ALLOW_INSECURE_LOOPBACK`.
+ * `BING_BASE_DELAY`, `BING_MAX_DELAY`, `BING_MAX_RESPONSE_BYTES`, `BING_ALLOW_INSECURE_LOOPBACK`,
+ * `BING_AUTH` (`subscription-key` or `bearer`).
  *
  * @since 0.1.0
  * @category config
@@ -845,7 +878,8 @@ export const config: Config.Config<Options> = Config.all({
   baseDelay: Config.option(Config.Duration("BING_BASE_DELAY")),
   maxDelay: Config.option(Config.Duration("BING_MAX_DELAY")),
   maxResponseBytes: Config.option(Config.Int("BING_MAX_RESPONSE_BYTES")),
-  allowInsecureLoopback: Config.Boolean("BING_ALLOW_INSECURE_LOOPBACK").pipe(Config.withDefault(false))
+  allowInsecureLoopback: Config.Boolean("BING_ALLOW_INSECURE_LOOPBACK").pipe(Config.withDefault(false)),
+  auth: Config.option(Config.Literals(["subscription-key", "bearer"], "BING_AUTH"))
 }).pipe(
   Config.map((c): Options => ({
     key: Option.getOrUndefined(c.key),
@@ -862,7 +896,8 @@ export const config: Config.Config<Options> = Config.all({
       baseDelay: Option.getOrUndefined(c.baseDelay),
       maxDelay: Option.getOrUndefined(c.maxDelay)
     },
-    allowInsecureLoopback: c.allowInsecureLoopback
+    allowInsecureLoopback: c.allowInsecureLoopback,
+    auth: Option.getOrUndefined(c.auth)
   }))
 )
 

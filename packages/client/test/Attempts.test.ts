@@ -40,7 +40,7 @@ describe("attemptsOf", () => {
 describe("refused locally, nothing sent", () => {
   it.live("a bad parameter: local, 0 attempts, and the message says nothing was sent", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(BingClient.webSearch({ q: "x", count: 99 }))
+      const error = yield* Effect.flip(BingClient.webSearch({ q: "x", count: 70000 }))
       assert.strictEqual(error._tag, "InvalidRequest")
       const invalid = error as BingError.InvalidRequest
       assert.isTrue(invalid.local)

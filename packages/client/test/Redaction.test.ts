@@ -8,11 +8,11 @@ import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer, Logger, Redacted, References, Tracer } from "effect"
 import { FetchHttpClient, HttpClient } from "effect/http"
 import { BingClient } from "../src/index.js"
-import { clientLayer, KEY, S15_KEY, S16_KEY, useEmulator } from "./fixtures.js"
+import { BEARER_KEY, clientLayer, KEY, S15_KEY, S16_KEY, useEmulator } from "./fixtures.js"
 
 const emu = useEmulator()
 const UNKNOWN_KEY = "unknown-secret-key-d00d"
-const secrets = [KEY, S15_KEY, S16_KEY, UNKNOWN_KEY]
+const secrets = [KEY, S15_KEY, S16_KEY, UNKNOWN_KEY, BEARER_KEY]
 
 const text = (u: unknown): string => {
   try {
@@ -101,7 +101,7 @@ const exercise = (url: string, collect: (s: string) => void) => {
     yield* call(BingClient.webSearch({ q: "busy" }))
     emu.current.injectFault({ match: { count: 2 }, fault: { kind: "delay", ms: 1_000 } })
     yield* call(BingClient.trendingImages())
-    yield* call(BingClient.webSearch({ q: "x", count: 99 }))
+    yield* call(BingClient.webSearch({ q: "x", count: 70000 }))
   })
 }
 
@@ -139,6 +139,33 @@ describe("no key in logs, spans or errors", () => {
           text(e.exit) + text(Object.fromEntries(e.span.attributes))
         )
       )
+    })
+  })
+
+  it.live("with auth: bearer, the Authorization header is redacted like the key", () => {
+    const { lines, observe, spans } = capture()
+    return Effect.gen(function*() {
+      const layer = clientLayer(emu.current.url, {
+        key: Redacted.make(BEARER_KEY),
+        auth: "bearer",
+        httpSpans: true,
+        retry: { maxAttempts: 2, baseDelay: 1, maxDelay: 2 }
+      })
+      const ok = yield* observe(BingClient.webSearch({ q: "reseller" }).pipe(Effect.provide(layer)))
+      assert.strictEqual(ok.meta.status, 200)
+      const refused = yield* observe(
+        BingClient.webSearch({ q: "reseller" }).pipe(
+          Effect.provide(clientLayer(emu.current.url, { key: Redacted.make(BEARER_KEY), httpSpans: true })),
+          Effect.flip,
+          Effect.tap((error) => Effect.logError("call failed", error))
+        )
+      )
+      lines.push(text(refused), refused.message)
+      assert.strictEqual(refused._tag, "InvalidAuthorization")
+      const sent = spans.filter((s) => s.attributes["http.request.header.authorization"] !== undefined)
+      assert.isAbove(sent.length, 0)
+      for (const s of sent) assert.strictEqual(s.attributes["http.request.header.authorization"], "<redacted>")
+      assertNoSecret(lines)
     })
   })
 

@@ -12,6 +12,10 @@ export const KEY = "main-secret-key-4f1c9a7e"
 export const S15_KEY = "s15-secret-key-77ab01"
 export const S16_KEY = "s16-secret-key-93cd42"
 export const LIMITED_KEY = "limited-secret-key-5e5e"
+/** A reseller's key, taken only as `Authorization: Bearer`. */
+export const BEARER_KEY = "bearer-secret-key-b3a7"
+/** A key the emulator answers as the retired service (410 Gone). */
+export const RETIRED_KEY = "retired-secret-key-90e1"
 
 export const keys = [
   { name: "main", key: KEY },
@@ -19,7 +23,9 @@ export const keys = [
   { name: "expired", key: "expired-secret-key-0002", expired: true },
   { name: "S15", key: S15_KEY, limits: { perDay: 5 } },
   { name: "S16", key: S16_KEY, limits: { perDay: 1_000 } },
-  { name: "limited", key: LIMITED_KEY, limits: { perSecond: 2 } }
+  { name: "limited", key: LIMITED_KEY, limits: { perSecond: 2 } },
+  { name: "reseller", key: BEARER_KEY, auth: "bearer" as const },
+  { name: "retired", key: RETIRED_KEY, retired: true }
 ]
 
 /** Starts one emulator for the file; every test starts from zero usage, no faults, an empty log. */

@@ -66,7 +66,15 @@ export const KeyConfig = Schema.Struct({
   key: Schema.String.pipe(Schema.check(Schema.isNonEmpty())),
   limits: Schema.optionalKey(Limits),
   disabled: Schema.optionalKey(Schema.Boolean),
-  expired: Schema.optionalKey(Schema.Boolean)
+  expired: Schema.optionalKey(Schema.Boolean),
+  /** Answer every request with this key as the retired endpoint does: 410 `{"error":{"code":"Gone",…}}`. */
+  retired: Schema.optionalKey(Schema.Boolean),
+  /**
+   * How the key must be presented: `"subscription-key"` (default: the `Ocp-Apim-Subscription-Key`
+   * header or `subscription-key` parameter) or `"bearer"` (`Authorization: Bearer <key>`, as
+   * resellers that kept the v7 shape require); the other way answers 401 `AuthorizationMissing`.
+   */
+  auth: Schema.optionalKey(Schema.Literals(["subscription-key", "bearer"]))
 })
 
 /**
@@ -110,6 +118,11 @@ export const Options = Schema.Struct({
   monthAnchorDay: Schema.optionalKey(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 31 })))),
   /** Count requests that fail after authentication and throttling (400s) against quotas; default false. */
   countFailedRequests: Schema.optionalKey(Schema.Boolean),
+  /**
+   * Play the retired service: every API request, whatever its key, is answered 410
+   * `{"error":{"code":"Gone",…}}`, as `api.bing.microsoft.com` has answered since 2025-08-11. Default false.
+   */
+  retired: Schema.optionalKey(Schema.Boolean),
   /** HTTP status of InvalidRequest/Blocked; default 400. */
   blockedStatus: Schema.optionalKey(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 400, maximum: 599 })))),
   /** Also serve every endpoint under `/bing/v7.0/` (the old Cognitive Services path); default true. */
@@ -255,7 +268,16 @@ export interface EmulatorHandle {
   readonly adminToken: string
   /** Names and tiers of the served keys (no secrets). */
   readonly keys: ReadonlyArray<
-    { readonly name: string; readonly limits: Limits; readonly disabled: boolean; readonly expired: boolean }
+    {
+      readonly name: string
+      readonly limits: Limits
+      readonly disabled: boolean
+      readonly expired: boolean
+      /** Answered 410 Gone (see `KeyConfig.retired`). */
+      readonly retired: boolean
+      /** How the key must be presented (see `KeyConfig.auth`). */
+      readonly auth: "subscription-key" | "bearer"
+    }
   >
   stop(): Promise<void>
   now(): number
@@ -356,6 +378,7 @@ export const start = async (options?: Options): Promise<EmulatorHandle> => {
     windows: { offsetMinutes: opts.timeZoneOffsetMinutes ?? 0, anchorDay: opts.monthAnchorDay ?? 1 },
     countFailedRequests: opts.countFailedRequests ?? false,
     blockedStatus: opts.blockedStatus ?? 400,
+    retired: opts.retired ?? false,
     logSize: opts.requestLogSize ?? 1000,
     legacyPrefix: opts.legacyPrefix ?? true
   })
@@ -398,7 +421,9 @@ export const start = async (options?: Options): Promise<EmulatorHandle> => {
       name: k.name,
       limits: { ...k.limits },
       disabled: k.disabled === true,
-      expired: k.expired === true
+      expired: k.expired === true,
+      retired: k.retired === true,
+      auth: k.auth ?? "subscription-key"
     })),
     stop: () => {
       stopped ??= (async () => {

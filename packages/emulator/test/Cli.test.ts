@@ -75,6 +75,16 @@ describe("bing-emulator", () => {
     expect(await stop(run.child, run.exited, "SIGINT")).toBe(0)
   })
 
+  it("plays the retired service with --retired (410 Gone for every request)", async () => {
+    const run = launch(["--port", "0", "--retired"])
+    const url = await run.ready
+    expect(run.out()).toContain("retired:   every API request answers 410 Gone")
+    const r = await get(`${url}/v7.0/search?q=x`, { key: "emulator-test-key" })
+    expect(r.status).toBe(410)
+    expect(r.json()).toMatchObject({ error: { code: "Gone" } })
+    expect(await stop(run.child, run.exited, "SIGTERM")).toBe(0)
+  })
+
   it("exits 1 with a message on bad usage", async () => {
     for (
       const args of [["--port", "abc"], ["--bogus"], ["--config", join(dir, "missing.json")], ["--tls-cert", "x.pem"]]

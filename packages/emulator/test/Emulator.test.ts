@@ -198,7 +198,7 @@ describe("parameters", () => {
 
   it("400 ParameterInvalidValue with parameter and value", async () => {
     const cases: ReadonlyArray<[string, string, string]> = [
-      ["q=x&count=51", "count", "51"],
+      ["q=x&count=65536", "count", "65536"],
       ["q=x&safeSearch=Sometimes", "safeSearch", "Sometimes"],
       ["q=x&offset=-1", "offset", "-1"],
       ["q=x&q2=%E0%A4%A", "q2", "%E0%A4%A"]
@@ -213,8 +213,8 @@ describe("parameters", () => {
         value
       })
     }
-    const img = await get(`${bing.url}/v7.0/images/search?q=x&count=151`, { key: "key-big" })
-    expect(firstError(img)).toMatchObject({ subCode: "ParameterInvalidValue", parameter: "count", value: "151" })
+    const img = await get(`${bing.url}/v7.0/images/search?q=x&count=65536`, { key: "key-big" })
+    expect(firstError(img)).toMatchObject({ subCode: "ParameterInvalidValue", parameter: "count", value: "65536" })
   })
 
   it("does not count failed requests against the quota by default", async () => {
@@ -331,18 +331,15 @@ describe("every status/code/sub-code of the error table", () => {
           ...(key === undefined ? {} : { key }),
           ...(headers === undefined ? {} : { headers })
         })
-      const inject = async (code: string, subCode: string) => {
-        h.injectFault({ match: { count: 1 }, fault: { kind: "error", code, subCode } })
-        return at("q=x", "key-big")
-      }
+      // Every row by a natural, documented trigger (README: "Natural causes of every error"), no fault injection.
       const produce: Record<string, () => Promise<Awaited<ReturnType<typeof at>>>> = {
-        UnexpectedError: () => inject("ServerError", "UnexpectedError"),
-        ResourceError: () => inject("ServerError", "ResourceError"),
-        NotImplemented: () => inject("ServerError", "NotImplemented"),
+        UnexpectedError: () => at("q=tides%20emulator:unexpected-error", "key-big"),
+        ResourceError: () => at("q=Emulator:Resource-Error", "key-big"),
+        NotImplemented: () => at("q=x", "key-big", { Accept: "application/ld+json" }),
         ParameterMissing: () => at("count=1", "key-big"),
-        ParameterInvalidValue: () => at("q=x&count=1000", "key-big"),
+        ParameterInvalidValue: () => at("q=x&count=65536", "key-big"),
         HttpNotAllowed: () => get(`${https.url}/v7.0/search?q=x`, { key: "key-big" }),
-        Blocked: () => inject("InvalidRequest", "Blocked"),
+        Blocked: () => at("q=emulator:blocked", "key-big"),
         second: async () => {
           h.setUsage({ key: "qps", window: "second", used: 2 })
           return at("q=x", "key-qps")

@@ -125,11 +125,26 @@ describe("the Azure SDK against the emulator", () => {
     expect(log).toEqual([["/bing/v7.0/images/trending", 200, "S15"], ["/bing/v7.0/images/search", 200, "S15"]])
   })
 
+  it("countryCode works: the SDK's default mkt=en-us and cc are both sent, mkt wins, no 400", async () => {
+    const endpoint = `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`
+    const result = await sdk(endpoint, TIER_KEY).web.web.search("tides", { countryCode: "DE", count: 2 })
+    expect(result._type).toBe("SearchResponse")
+    expect(result.webPages?.value).toHaveLength(2)
+    const query = Object.fromEntries(new URL(seen.at(-1)!.url, "http://x").searchParams)
+    expect(query).toMatchObject({ q: "tides", cc: "DE", mkt: "en-us" })
+    expect(emulator.requests(1)[0]?.market).toBe("en-US")
+  })
+
+  it("a count over Bing's maximum delivers the maximum", async () => {
+    const result = await sdk(emulator.url, TIER_KEY).web.web.search("coffee", { count: 1000 })
+    expect(result.webPages?.value).toHaveLength(50)
+  })
+
   it("a bad parameter is the SDK's RestError with Bing's 400 ErrorResponse", async () => {
     const { web } = sdk(emulator.url, TIER_KEY)
-    expect(await failure(web.web.search("coffee", { count: 1000 }))).toMatchObject({
+    expect(await failure(web.web.search("coffee", { count: 70000 }))).toMatchObject({
       statusCode: 400,
-      error: { code: "InvalidRequest", subCode: "ParameterInvalidValue", parameter: "count", value: "1000" }
+      error: { code: "InvalidRequest", subCode: "ParameterInvalidValue", parameter: "count", value: "70000" }
     })
   })
 
@@ -185,6 +200,14 @@ describe("the Azure SDK through the gateway", () => {
     expect(emulator.requests(1).map((r) => [r.path.split("?")[0], r.keyName])).toEqual([["/v7.0/search", "S15"]])
   })
 
+  it("countryCode through the gateway: accepted (cc with mkt), the emulator's answer", async () => {
+    const options = { countryCode: "DE", count: 3 }
+    const direct = await sdk(emulator.url, TIER_KEY).web.web.search("tides", options)
+    const through = await sdk(url, CLIENT_KEY).web.web.search("tides", options)
+    expect(through.webPages?.value).toHaveLength(3)
+    expect(through).toEqual(direct)
+  })
+
   it("images.search and images.trending: the emulator's answers", async () => {
     const direct = sdk(emulator.url, TIER_KEY).images
     const through = sdk(url, CLIENT_KEY).images
@@ -196,9 +219,9 @@ describe("the Azure SDK through the gateway", () => {
   it("a bad parameter: the SDK's RestError with Bing's 400, answered by the gateway without going upstream", async () => {
     const before = emulator.requests(1)[0]?.traceId
     const { web } = sdk(url, CLIENT_KEY)
-    expect(await failure(web.web.search("coffee", { count: 1000 }))).toMatchObject({
+    expect(await failure(web.web.search("coffee", { count: 70000 }))).toMatchObject({
       statusCode: 400,
-      error: { code: "InvalidRequest", subCode: "ParameterInvalidValue", parameter: "count", value: "1000" }
+      error: { code: "InvalidRequest", subCode: "ParameterInvalidValue", parameter: "count", value: "70000" }
     })
     expect(await failure(web.web.search("coffee", { offset: -1 }))).toMatchObject({
       statusCode: 400,

@@ -3,6 +3,7 @@
  * and a plain `fetch` as the caller: every documented answer, byte for byte where Bing's wire is
  * at stake, and no key in any of them.
  */
+import { Emulator } from "@bing-effect/emulator"
 import { QuotaError, QuotaStore } from "@bing-effect/quota-tracker"
 import { BingError, BingResponse } from "@bing-effect/schema"
 import { assert, describe, it } from "@effect/vitest"
@@ -15,6 +16,7 @@ import {
   call,
   config,
   DIRECT_KEY,
+  emulatorKeys,
   S15_KEY,
   S16_KEY,
   secrets,
@@ -140,11 +142,11 @@ describe("the Bing wire", () => {
             "/v7.0/search",
             "/v7.0/search?q=",
             "/v7.0/search?q=a&count=abc",
-            "/v7.0/search?q=a&count=51",
+            "/v7.0/search?q=a&count=65536",
             "/v7.0/search?q=a&safeSearch=Sometimes",
             "/v7.0/search?q=a&responseFilter=Webpages,-News",
             "/v7.0/search?q=%zz",
-            "/bing/v7.0/images/search?q=a&count=151",
+            "/bing/v7.0/images/search?q=a&count=65536",
             "/v7.0/images/search?q=a&aspect=Round",
             "/v7.0/images/trending?safeSearch=No",
             "/v7.0/images/search?count=2"
@@ -525,6 +527,35 @@ describe("upstream failures: a documented Bing answer in bounded time", () => {
           }
           scripted.mode = "garbage"
         }), fast)
+    }))
+
+  it.live("the upstream answers 410 Gone (retired): 500 ResourceError saying so, after one attempt", () =>
+    Effect.gen(function*() {
+      const retired = yield* Effect.promise(() => Emulator.start({ keys: emulatorKeys, retired: true }))
+      yield* Effect.addFinalizer(() => Effect.promise(() => retired.stop()))
+      yield* withGateway(config(retired.url), (base) =>
+        Effect.gen(function*() {
+          const seen = yield* call(`${base}/v7.0/search?q=a`, asTeamA)
+          assert.strictEqual(seen.status, 500)
+          const body = JSON.parse(seen.text)
+          assert.strictEqual(body.errors[0].subCode, "ResourceError")
+          assert.include(body.errors[0].moreDetails, "retired (410 Gone)")
+          // never retried, and no failover to S16 either: one request reached the upstream
+          assert.strictEqual(retired.requests().length, 1)
+        }), fast)
+    }).pipe(Effect.scoped))
+
+  it.effect("cc with mkt (what Microsoft's SDK sends with countryCode) and a count over the maximum go upstream", () =>
+    Effect.gen(function*() {
+      yield* syncClocks
+      yield* withGateway(config(emu.current.url), (base) =>
+        Effect.gen(function*() {
+          const seen = yield* call(`${base}/v7.0/search?q=tides&mkt=en-us&cc=DE&count=100`, asTeamA)
+          assert.strictEqual(seen.status, 200)
+          assert.strictEqual(seen.headers.get("bingapis-market"), "en-US")
+          assert.strictEqual(JSON.parse(seen.text).webPages.value.length, 50)
+          assert.strictEqual(emu.current.requests(1)[0]?.path, "/v7.0/search?q=tides&mkt=en-us&cc=DE&count=100")
+        }))
     }))
 
   it.live("the upstream refuses the tier's key: 500, not the upstream's 401 (the caller's key was fine)", () =>

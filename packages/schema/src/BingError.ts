@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { QuotaWindow as QuotaWindows, type SubCode } from "@bing-effect/error-codes"
+import { QuotaWindow as QuotaWindows, Retirement, type SubCode } from "@bing-effect/error-codes"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as ErrorResponse from "./ErrorResponse.js"
@@ -318,6 +318,30 @@ export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", common)
 }
 
 /**
+ * 410 `{"error":{"code":"Gone",…}}`: the endpoint answers that the Bing Search APIs were retired
+ * (2025-08-11). Distinct from `InvalidRequest/HttpNotAllowed`, the other 410: no request to this
+ * endpoint will ever succeed again, so it is never retried. Point the client at a Bing-compatible
+ * endpoint (a reseller that kept the v7 shape, or this project's gateway) instead.
+ *
+ * @since 0.4.0
+ * @category errors
+ */
+export class ServiceRetired extends Schema.TaggedError<ServiceRetired>()("ServiceRetired", common) {
+  /** The brand {@link isBingError} checks. */
+  get [TypeId](): TypeId {
+    return TypeId
+  }
+  /** A readable summary. */
+  override get message(): string {
+    return `Bing answered ${this.status} Gone: the Bing Search APIs were retired on ${Retirement.date} (${Retirement.moreInformation}); use a Bing-compatible endpoint`
+  }
+  /** `false`: the endpoint is gone for good. */
+  get isRetryable(): boolean {
+    return false
+  }
+}
+
+/**
  * Anything Bing does not document: an HTML page from a proxy, a body that is not JSON, an
  * undocumented status, or a 200 whose body does not match the model. Keeps only a bounded excerpt
  * of the body.
@@ -385,6 +409,7 @@ export type BingError =
   | ServerError
   | EmptyResponse
   | NotFound
+  | ServiceRetired
   | UnexpectedResponse
 
 /**
@@ -402,6 +427,7 @@ export const BingError = Schema.Union([
   ServerError,
   EmptyResponse,
   NotFound,
+  ServiceRetired,
   UnexpectedResponse
 ])
 
@@ -428,6 +454,7 @@ export const tags: ReadonlyArray<Tag> = Object.freeze([
   "ServerError",
   "EmptyResponse",
   "NotFound",
+  "ServiceRetired",
   "UnexpectedResponse"
 ])
 
@@ -761,6 +788,19 @@ export const emptyResponse = (options?: Options): EmptyResponse =>
  * @category constructors
  */
 export const notFound = (options?: Options): NotFound => new NotFound({ status: 404, ...trace(options), errors: [] })
+
+/**
+ * 410 with the retirement body `{"error":{"code":"Gone","message":…}}` (Microsoft's message, verbatim).
+ *
+ * @since 0.4.0
+ * @category constructors
+ */
+export const serviceRetired = (options?: Options): ServiceRetired =>
+  new ServiceRetired({
+    status: Retirement.status,
+    ...trace(options),
+    errors: [{ code: Retirement.code, message: Retirement.message }]
+  })
 
 /**
  * A response nobody documents, e.g. an HTML page from a proxy. The body is cut to an excerpt.

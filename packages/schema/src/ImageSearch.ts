@@ -46,12 +46,19 @@ export const Query = Schema.Struct({
 export interface Query extends Schema.Schema.Type<typeof Query> {}
 
 /**
- * An organisation credited for content (`provider`, `publisher`).
+ * An organisation credited for content (`provider`, `publisher`). News providers carry
+ * `"_type": "Organization"` and may carry a logo (`image.thumbnail.contentUrl`), as in the
+ * documented examples; video publishers carry only `name`.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const Organization = Schema.Struct({ name: Schema.String, url: opt(Schema.String) })
+export const Organization = Schema.Struct({
+  _type: opt(Schema.Literal("Organization")),
+  name: Schema.String,
+  url: opt(Schema.String),
+  image: opt(Schema.Struct({ thumbnail: opt(Schema.Struct({ contentUrl: opt(Schema.String) })) }))
+})
 
 /**
  * @since 0.1.0

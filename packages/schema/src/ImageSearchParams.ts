@@ -146,17 +146,29 @@ export type Size = typeof Size.Type
  */
 export const maxFileSizeBytes = 520_192
 
+/**
+ * The most images Bing delivers for one `/images/search` request. A larger `count` (up to 65,535,
+ * its documented type's bound) is not an error: "the actual number delivered may be less than
+ * requested", so Bing delivers at most this many.
+ *
+ * @since 0.4.0
+ * @category constants
+ */
+export const maxCount = 150
+
 const safeSearch = P.Enum(SafeSearch.literals)
-const Count = P.UInt(0, 150)
 const UShort = P.UInt(0, 65535)
+const Count = UShort
 /** Integer bytes or pixels; values over Bing's cap are accepted (Bing clamps them). */
 const NonNegative = P.UInt(0, Number.MAX_SAFE_INTEGER)
 
 /**
  * The Image Search parameters as a codec from their query-string form to their typed form. `height`
- * with `minHeight`/`maxHeight` (and `width` with `minWidth`/`maxWidth`, `cc` with `mkt`) are
- * exclusive, reported on the first of the pair; a minimum over its maximum is reported on the
- * maximum. Fields are in documented order, the order they are checked and written.
+ * with `minHeight`/`maxHeight` (and `width` with `minWidth`/`maxWidth`) are exclusive, reported on
+ * the first of the pair; a minimum over its maximum is reported on the maximum. `cc` with `mkt` is
+ * accepted (Bing's documentation says not to send both but documents no error; `mkt` wins), and so
+ * is a `count` over {@link maxCount}. Fields are in documented order, the order they are checked
+ * and written.
  *
  * @since 0.2.0
  * @category schemas
@@ -186,7 +198,6 @@ export const ImageSearchParamsFromQuery = Schema.Struct({
   minWidth: Schema.optionalKey(NonNegative),
   size: Schema.optionalKey(P.Enum(Size.literals))
 }).check(
-  P.exclusive("cc", ["mkt"]),
   P.exclusive("height", ["minHeight", "maxHeight"]),
   P.exclusive("width", ["minWidth", "maxWidth"]),
   P.ordered("minHeight", "maxHeight"),
@@ -223,7 +234,7 @@ export const TrendingImagesParamsFromQuery = Schema.Struct({
   mkt: Schema.optionalKey(P.NonBlank),
   safeSearch: Schema.optionalKey(safeSearch),
   setLang: Schema.optionalKey(P.NonBlank)
-}).check(P.exclusive("cc", ["mkt"]))
+})
 
 /**
  * Schema of the Trending Images parameters (typed form).
@@ -256,7 +267,7 @@ export const validate: (input: unknown) => Result.Result<ImageSearchParams, Bing
 
 /**
  * Reads raw Image Search query parameters as Bing does (the emulator's side). `height` with
- * `minHeight`/`maxHeight` (and `width` with `minWidth`/`maxWidth`, `cc` with `mkt`) fail with
+ * `minHeight`/`maxHeight` (and `width` with `minWidth`/`maxWidth`) fail with
  * `ParameterInvalidValue` on the first of the pair; a minimum over its maximum fails on the maximum.
  *
  * @since 0.1.0

@@ -147,9 +147,21 @@ const FreshnessParam = P.Custom(
 )
 
 /**
+ * The most web pages Bing delivers for one request. `count` is an unsigned short: a larger value,
+ * up to 65,535, is not an error ("the actual number delivered may be less than requested"), and
+ * Bing delivers at most this many; a value past 65,535 is not one of the type and is refused.
+ *
+ * @since 0.4.0
+ * @category constants
+ */
+export const maxCount = 50
+
+/**
  * The Web Search parameters as a codec from their query-string form (every value a string, as in
  * `URLSearchParams`) to their typed form: enums in any case, comma lists, numbers from digits,
- * `cc` and `mkt` exclusive. Decoding is the emulator's reading of a request, encoding the client's
+ * `cc` with `mkt` accepted (Bing's documentation says not to send both but documents no error, and
+ * Microsoft's own SDK always sends `mkt`; `mkt` wins), `count` up to 65,535 (Bing delivers at most
+ * {@link maxCount}). Decoding is the emulator's reading of a request, encoding the client's
  * writing of one; fields are in documented order, which is the order they are checked and written.
  *
  * @since 0.2.0
@@ -159,7 +171,7 @@ export const WebSearchParamsFromQuery = Schema.Struct({
   q: P.NonBlank,
   answerCount: Schema.optionalKey(P.UInt(0, 4294967295)),
   cc: Schema.optionalKey(P.CountryCode),
-  count: Schema.optionalKey(P.UInt(0, 50)),
+  count: Schema.optionalKey(P.UInt(0, 65535)),
   freshness: Schema.optionalKey(FreshnessParam),
   mkt: Schema.optionalKey(P.NonBlank),
   offset: Schema.optionalKey(P.UInt(0, 65535)),
@@ -169,7 +181,7 @@ export const WebSearchParamsFromQuery = Schema.Struct({
   setLang: Schema.optionalKey(P.NonBlank),
   textDecorations: Schema.optionalKey(P.Bool),
   textFormat: Schema.optionalKey(P.Enum(TextFormat.literals))
-}).check(P.exclusive("cc", ["mkt"]))
+})
 
 /**
  * Schema of the Web Search parameters in their typed form (numbers, booleans and arrays, not
@@ -195,8 +207,8 @@ const codec = P.make<WebSearchParams, typeof WebSearchParamsFromQuery.Encoded>(W
  *
  * @example
  * import { WebSearchParams } from "@bing-effect/schema"
- * WebSearchParams.validate({ q: "effect", count: 60 })
- * // Failure(InvalidRequest { subCode: "ParameterInvalidValue", parameter: "count", value: "60" })
+ * WebSearchParams.validate({ q: "effect", count: 70000 })
+ * // Failure(InvalidRequest { subCode: "ParameterInvalidValue", parameter: "count", value: "70000" })
  *
  * @since 0.1.0
  * @category decoding

@@ -125,7 +125,7 @@ describe("the union", () => {
     expect(BingError.isBingError(BingError.notFound())).toBe(true)
     expect(BingError.isBingError(new Error("x"))).toBe(false)
     expect(BingError.isBingError({ _tag: "NotFound", status: 404, errors: [] })).toBe(false)
-    expect(BingError.tags).toHaveLength(9)
+    expect(BingError.tags).toHaveLength(10)
   })
 
   it("isBingError goes by the brand: an error from a second copy of the package passes, a lookalike fails", async () => {

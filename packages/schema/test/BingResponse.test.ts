@@ -733,3 +733,40 @@ describe("properties", () => {
     // a bound, not a speed target: 10,000 runs take about 2 s alone, and 7 s on a loaded 2-core machine
   }, 60_000)
 })
+
+describe("the retirement answer (410 Gone, since 2025-08-11)", () => {
+  // The body the retired endpoint sends, verbatim ("12." in docs/bing-v7-reference.md).
+  const gone =
+    "{\"error\":{\"code\":\"Gone\",\"message\":\"The requested API endpoint is no longer available. This Bing service has been retired. More information at https://aka.ms/BingAPIsRetirement.\"}}"
+
+  it("decodes to ServiceRetired, not the other 410 (HttpNotAllowed), and is not retryable", () => {
+    const e = decode(410, gone, { "Content-Type": "application/json" })
+    expect(e._tag).toBe("ServiceRetired")
+    if (e._tag !== "ServiceRetired") return
+    expect(e.isRetryable).toBe(false)
+    expect(e.status).toBe(410)
+    expect(e.errors[0]?.code).toBe("Gone")
+    expect(e.message).toContain("retired")
+    expect(BingError.isBingError(e)).toBe(true)
+    // the documented HttpNotAllowed answer stays what it was
+    expect(decode(410, errorBody({ code: "InvalidRequest", subCode: "HttpNotAllowed" }))).toMatchObject({
+      _tag: "InvalidRequest",
+      subCode: "HttpNotAllowed"
+    })
+    // a success decoder fails with it too
+    expect(BingResponse.decodeWebSearch({ status: 410, headers: {}, body: gone })).toMatchObject({
+      failure: { _tag: "ServiceRetired" }
+    })
+  })
+
+  it("encodes back to the exact body (no _type, error not errors) and survives a schema round trip", () => {
+    const wire = BingResponse.encodeError(BingError.serviceRetired({ traceId: "T" }))
+    expect(wire.status).toBe(410)
+    expect(wire.body).toBe(gone)
+    expect(wire.headers["BingAPIs-TraceId"]).toBe("T")
+    const e = BingError.serviceRetired()
+    const back = Schema.decodeUnknownSync(BingError.BingError)(Schema.encodeSync(BingError.BingError)(e))
+    expect(back._tag).toBe("ServiceRetired")
+    expect(decode(wire.status, wire.body)).toMatchObject({ _tag: "ServiceRetired" })
+  })
+})

@@ -14,10 +14,12 @@ const failure = (
 const invalid = (parameter: string, value: string) => ({ subCode: "ParameterInvalidValue", parameter, value })
 
 describe("Image Search parameters", () => {
-  it("q is required; count goes to 150", () => {
+  it("q is required; count is an unsigned short (Bing delivers at most 150)", () => {
     expect(failure(fromQuery("count=10"))).toEqual({ subCode: "ParameterMissing", parameter: "q", value: undefined })
     expect(fromQuery("q=cats&count=150&offset=47")).toEqual(Result.succeed({ q: "cats", count: 150, offset: 47 }))
-    expect(failure(fromQuery("q=cats&count=151"))).toEqual(invalid("count", "151"))
+    expect(fromQuery("q=cats&count=151")).toEqual(Result.succeed({ q: "cats", count: 151 }))
+    expect(failure(fromQuery("q=cats&count=65536"))).toEqual(invalid("count", "65536"))
+    expect(ImageSearchParams.maxCount).toBe(150)
   })
 
   it("every filter enum is checked and normalised", () => {
@@ -58,7 +60,7 @@ describe("Image Search parameters", () => {
     expect(failure(fromQuery("q=c&width=200&maxWidth=300"))).toEqual(invalid("width", "200"))
     expect(failure(fromQuery("q=c&minHeight=300&maxHeight=100"))).toEqual(invalid("maxHeight", "100"))
     expect(failure(fromQuery("q=c&minFileSize=9000&maxFileSize=10"))).toEqual(invalid("maxFileSize", "10"))
-    expect(failure(fromQuery("q=c&cc=US&mkt=en-US"))).toEqual(invalid("cc", "US"))
+    expect(fromQuery("q=c&cc=US&mkt=en-US")).toEqual(Result.succeed({ q: "c", cc: "US", mkt: "en-US" }))
     expect(fromQuery("q=c&height=200&minWidth=10&maxWidth=20&maxFileSize=999999")).toEqual(
       Result.succeed({ q: "c", height: 200, maxFileSize: 999999, maxWidth: 20, minWidth: 10 })
     )
@@ -76,7 +78,7 @@ describe("Image Search parameters", () => {
     expect(ImageSearchParams.validate(p)).toEqual(Result.succeed(p))
     expect(ImageSearchParams.fromQuery(ImageSearchParams.toQuery(p))).toEqual(Result.succeed(p))
     expect(failure(ImageSearchParams.validate({ ...p, height: 10, maxHeight: 20 }))).toEqual(invalid("height", "10"))
-    expect(failure(ImageSearchParams.validate({ ...p, count: 151 }))).toEqual(invalid("count", "151"))
+    expect(failure(ImageSearchParams.validate({ ...p, count: 65536 }))).toEqual(invalid("count", "65536"))
   })
 })
 
@@ -111,7 +113,7 @@ describe("one codec per endpoint", () => {
   })
 
   it("checks across parameters come after every parameter, in documented order", () => {
-    expect(failure(fromQuery("q=c&height=1&minHeight=2&cc=US&mkt=en-US"))).toEqual(invalid("cc", "US"))
+    expect(failure(fromQuery("q=c&height=1&minHeight=2&cc=US&mkt=en-US"))).toEqual(invalid("height", "1"))
     expect(failure(fromQuery("q=c&minHeight=3&maxHeight=1&height=2"))).toEqual(invalid("height", "2"))
     expect(failure(fromQuery("q=c&minWidth=3&maxWidth=1&minHeight=5&maxHeight=4"))).toEqual(invalid("maxHeight", "4"))
     expect(failure(fromQuery("q=c&cc=US&mkt=en-US&size=Huge"))).toEqual(invalid("size", "Huge"))

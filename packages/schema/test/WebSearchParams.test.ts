@@ -33,9 +33,12 @@ describe("fromQuery (raw strings, the emulator's side)", () => {
     }
   })
 
-  it("count and offset are unsigned in range", () => {
+  it("count and offset are unsigned shorts; a count over Bing's maximum of 50 is accepted (Bing delivers 50)", () => {
     expect(failure(fromQuery("q=x&count=abc"))).toEqual(invalid("count", "abc"))
-    expect(failure(fromQuery("q=x&count=51"))).toEqual(invalid("count", "51"))
+    expect(fromQuery("q=x&count=51")).toEqual(Result.succeed({ q: "x", count: 51 }))
+    expect(fromQuery("q=x&count=100")).toEqual(Result.succeed({ q: "x", count: 100 }))
+    expect(failure(fromQuery("q=x&count=65536"))).toEqual(invalid("count", "65536"))
+    expect(WebSearchParams.maxCount).toBe(50)
     expect(failure(fromQuery("q=x&count=-1"))).toEqual(invalid("count", "-1"))
     expect(failure(fromQuery("q=x&count=1.5"))).toEqual(invalid("count", "1.5"))
     expect(failure(fromQuery("q=x&count="))).toEqual(invalid("count", ""))
@@ -84,8 +87,9 @@ describe("fromQuery (raw strings, the emulator's side)", () => {
     expect(failure(fromQuery("q=x&promote=Places"))).toEqual(invalid("promote", "Places"))
   })
 
-  it("cc and mkt are mutually exclusive; cc is a 2-letter code", () => {
-    expect(failure(fromQuery("q=x&cc=US&mkt=en-US"))).toEqual(invalid("cc", "US"))
+  it("cc with mkt is accepted (documented as not to send, with no error); cc is a 2-letter code", () => {
+    // What Microsoft's web search SDK sends with its countryCode option: its default mkt=en-us and cc.
+    expect(fromQuery("q=x&cc=DE&mkt=en-us")).toEqual(Result.succeed({ q: "x", cc: "DE", mkt: "en-us" }))
     expect(failure(fromQuery("q=x&cc=USA"))).toEqual(invalid("cc", "USA"))
     expect(fromQuery("q=x&cc=gb&setLang=en-GB")).toEqual(Result.succeed({ q: "x", cc: "gb", setLang: "en-GB" }))
   })
@@ -101,13 +105,16 @@ describe("validate (typed input, the client's side)", () => {
       .toEqual(
         Result.succeed({ q: "effect", count: 10, safeSearch: "Off", responseFilter: ["Webpages"] })
       )
-    expect(failure(WebSearchParams.validate({ q: "x", count: 60 }))).toEqual(invalid("count", "60"))
+    expect(WebSearchParams.validate({ q: "x", count: 60 })).toEqual(Result.succeed({ q: "x", count: 60 }))
+    expect(failure(WebSearchParams.validate({ q: "x", count: 70000 }))).toEqual(invalid("count", "70000"))
     expect(failure(WebSearchParams.validate({ q: "x", count: "10" }))).toEqual(invalid("count", "10"))
     expect(failure(WebSearchParams.validate({ q: "x", safeSearch: "strict" }))).toEqual(invalid("safeSearch", "strict"))
     expect(failure(WebSearchParams.validate({ q: "x", responseFilter: ["Webpages", "-News"] }))).toEqual(
       invalid("responseFilter", "Webpages,-News")
     )
-    expect(failure(WebSearchParams.validate({ q: "x", cc: "DE", mkt: "de-DE" }))).toEqual(invalid("cc", "DE"))
+    expect(WebSearchParams.validate({ q: "x", cc: "DE", mkt: "de-DE" })).toEqual(
+      Result.succeed({ q: "x", cc: "DE", mkt: "de-DE" })
+    )
     expect(failure(WebSearchParams.validate({ q: 5 }))).toEqual(invalid("q", "5"))
     expect(failure(WebSearchParams.validate({ q: " " }))).toMatchObject({ subCode: "ParameterMissing", parameter: "q" })
     expect(failure(WebSearchParams.validate(undefined))).toMatchObject({ subCode: "ParameterMissing", parameter: "q" })
@@ -190,8 +197,8 @@ describe("one codec: WebSearchParamsFromQuery", () => {
         responseFilter: ["Webpages", "News"]
       })
     ).toEqual({ q: "sailing", count: "20", textDecorations: "false", responseFilter: "Webpages,News" })
-    expect(Schema.is(WebSearchParams.WebSearchParams)({ q: "x", count: 60 })).toBe(false)
-    expect(Schema.is(WebSearchParams.WebSearchParams)({ q: "x", cc: "US", mkt: "en-US" })).toBe(false)
+    expect(Schema.is(WebSearchParams.WebSearchParams)({ q: "x", count: 65536 })).toBe(false)
+    expect(Schema.is(WebSearchParams.WebSearchParams)({ q: "x", cc: "US", mkt: "en-US" })).toBe(true)
     expect(Schema.is(WebSearchParams.WebSearchParams)({ q: "x", freshness: "2019-02-01..2019-05-30" })).toBe(true)
   })
 
@@ -212,7 +219,7 @@ describe("one codec: WebSearchParamsFromQuery", () => {
 
   // What the codec says, for raw values drawn near each parameter's edges.
   const rawValue = fc.oneof(
-    fc.constantFrom("", " ", "0", "1", "50", "51", "-1", "1.5", "1e3", "abc", "true", "FALSE", "yes"),
+    fc.constantFrom("", " ", "0", "1", "50", "51", "65535", "65536", "-1", "1.5", "1e3", "abc", "true", "FALSE", "yes"),
     fc.constantFrom(
       "Off",
       "strict",

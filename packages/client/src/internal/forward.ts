@@ -24,6 +24,7 @@ import * as Attempts from "./attempts.js"
 import { discard } from "./body.js"
 import type * as EndpointCheck from "./endpoint.js"
 import * as HeaderValue from "./headerValue.js"
+import * as KeyHeader from "./keyHeader.js"
 import type { AttemptError } from "./outcome.js"
 import * as RawBody from "./rawBody.js"
 import * as Redirect from "./redirect.js"
@@ -38,6 +39,8 @@ export interface Deps {
   readonly maxResponseBytes: number
   readonly policy: RetryPolicy.RetryPolicy
   readonly userAgent: string | undefined
+  /** How the key is sent (the subscription-key header, or `Authorization: Bearer`). */
+  readonly auth: KeyHeader.Auth
   readonly tracker: RetryLoop.Tracker | undefined
   readonly fallback: { readonly key: Redacted.Redacted<string> | undefined; readonly endpoint: string }
   readonly endpointFor: (endpoint: string) => EndpointCheck.Endpoint | EndpointCheck.EndpointProblem
@@ -109,8 +112,7 @@ const headerInput = (
       if (value !== undefined && value !== "" && HeaderValue.isValid(value)) input[name] = value
     }
   }
-  input["ocp-apim-subscription-key"] = key
-  return Headers.fromInput(input)
+  return Headers.fromInput({ ...input, ...KeyHeader.of(deps.auth, key) })
 }
 
 const isJson = (contentType: string | undefined): boolean =>

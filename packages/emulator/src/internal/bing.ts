@@ -30,6 +30,42 @@ const messageOf = (subCode: string | undefined): string | undefined =>
     ? BingError.Messages[subCode as keyof typeof BingError.Messages]
     : undefined
 
+/**
+ * Query terms that answer a documented error deterministically, like an advanced operator
+ * (`site:`): a `q` holding one of them as a word, in any case, gets that error after its
+ * parameters and quotas have passed. Listed in the README ("Natural causes of every error").
+ */
+export const reservedTerms = Object.freeze(
+  {
+    "emulator:blocked": "Blocked",
+    "emulator:unexpected-error": "UnexpectedError",
+    "emulator:resource-error": "ResourceError",
+    "emulator:not-implemented": "NotImplemented"
+  } as const
+)
+
+type ReservedSubCode = (typeof reservedTerms)[keyof typeof reservedTerms]
+
+const reservedOf = (q: string): ReservedSubCode | undefined => {
+  if (!q.includes(":")) return undefined
+  for (const word of q.toLowerCase().split(/\s+/)) {
+    if (Object.hasOwn(reservedTerms, word)) return reservedTerms[word as keyof typeof reservedTerms]
+  }
+  return undefined
+}
+
+/**
+ * Whether an `Accept` header asks for JSON-LD only (`application/ld+json`, documented, which the
+ * emulator does not produce): no `application/json`, `application/*` or `*\/*` alongside it.
+ */
+export const wantsOnlyJsonLd = (accept: string | undefined): boolean => {
+  if (accept === undefined || !/application\/ld\+json/i.test(accept)) return false
+  return !accept.split(",").some((part) => {
+    const type = (part.split(";")[0] ?? "").trim().toLowerCase()
+    return type === "application/json" || type === "application/*" || type === "*/*"
+  })
+}
+
 /** Builds error answers, each distinct one once. */
 export class Errors {
   private readonly cache = new Lru<string, Wire>(512)
@@ -82,6 +118,26 @@ export class Errors {
           BingError.unexpectedResponse({ status: 502, body: HTML502, contentType: "text/html", reason: "bad gateway" })
         )
     )
+  }
+  /** The error a reserved query term stands for (see {@link reservedTerms}), or undefined. */
+  reserved(q: string): Wire | undefined {
+    const subCode = reservedOf(q)
+    if (subCode === undefined) return undefined
+    return this.memo(
+      `reserved:${subCode}`,
+      () =>
+        encode(
+          subCode === "Blocked" ? BingError.blocked({ status: this.blockedStatus }) : BingError.serverError(subCode)
+        )
+    )
+  }
+  /** 500 `ServerError`/`NotImplemented`: a documented feature the emulator does not implement (JSON-LD). */
+  notImplemented(): Wire {
+    return this.memo("ni", () => encode(BingError.serverError("NotImplemented")))
+  }
+  /** 410 `{"error":{"code":"Gone",…}}`: the answer of the retired service. */
+  serviceRetired(): Wire {
+    return this.memo("gone", () => encode(BingError.serviceRetired()))
   }
   httpNotAllowed(): Wire {
     return this.memo("http", () => encode(BingError.httpNotAllowed()))
@@ -230,11 +286,13 @@ export const parseWeb = (sp: URLSearchParams): Check<WebQuery> => {
   const exclude = filter !== undefined && filter[0].startsWith("-")
   return ok({
     q: p.q,
-    count: p.count ?? 10,
+    // Bing delivers at most `maxCount` ("the actual number delivered may be less than requested").
+    count: Math.min(p.count ?? 10, WebSearchParams.maxCount),
     offset: p.offset ?? 0,
     safeSearch: p.safeSearch ?? "Moderate",
     textDecorations: p.textDecorations ?? false,
     textFormat: p.textFormat ?? "Raw",
+    freshness: p.freshness,
     mkt: p.mkt,
     cc: p.cc,
     setLang: p.setLang,
@@ -253,7 +311,12 @@ export const parseImages = (sp: URLSearchParams): Check<ImageQuery> => {
   const r = ImageSearchParams.fromQuery(sp)
   if (Result.isFailure(r)) return { ok: false, error: r.failure }
   const p = r.success
-  return ok({ ...p, count: p.count ?? 35, offset: p.offset ?? 0, safeSearch: p.safeSearch ?? "Moderate" })
+  return ok({
+    ...p,
+    count: Math.min(p.count ?? 35, ImageSearchParams.maxCount),
+    offset: p.offset ?? 0,
+    safeSearch: p.safeSearch ?? "Moderate"
+  })
 }
 
 export const parseTrending = (sp: URLSearchParams): Check<TrendingQuery> => {

@@ -17,6 +17,7 @@ Options:
   --tls-cert <file>     PEM certificate: serve HTTPS (plain HTTP on the same port)
   --tls-key <file>      PEM private key for --tls-cert
   --require-https       answer plain-HTTP API requests with 410 HttpNotAllowed
+  --retired             play the retired service: every API request answers 410 Gone
   --admin-token <t>     bearer token of the /_emulator/ admin API (random if absent)
   --show-keys           print the secret keys instead of masking them
   -h, --help            show this help
@@ -63,6 +64,7 @@ export const run = async (
       "tls-cert": { type: "string" },
       "tls-key": { type: "string" },
       "require-https": { type: "boolean" },
+      retired: { type: "boolean" },
       "admin-token": { type: "string" },
       "show-keys": { type: "boolean" },
       help: { type: "boolean", short: "h" }
@@ -87,6 +89,7 @@ export const run = async (
       ? {}
       : { tls: { cert: values["tls-cert"], key: values["tls-key"] } }),
     ...(values["require-https"] === true ? { requireHttps: true } : {}),
+    ...(values.retired === true ? { retired: true } : {}),
     ...(values["admin-token"] === undefined ? {} : { adminToken: values["admin-token"] })
   }
   const handle = await Emulator.start(options)
@@ -95,6 +98,7 @@ export const run = async (
   const lines = [
     `Bing v7 emulator listening on ${handle.url}`,
     `  endpoints: ${handle.url}/v7.0/search  /v7.0/images/search  /v7.0/images/trending  (also under /bing/v7.0/)`,
+    ...(options.retired === true ? ["  retired:   every API request answers 410 Gone (the retired service)"] : []),
     `  admin:     ${handle.url}/_emulator/  (Authorization: Bearer ${
       values["admin-token"] === undefined ? handle.adminToken : mask(handle.adminToken)
     })`,
@@ -102,9 +106,12 @@ export const run = async (
   ]
   for (const k of handle.keys) {
     const secret = secrets.get(k.name) ?? ""
-    const flags = [k.disabled ? "disabled" : undefined, k.expired ? "expired" : undefined].filter((f) =>
-      f !== undefined
-    )
+    const flags = [
+      k.disabled ? "disabled" : undefined,
+      k.expired ? "expired" : undefined,
+      k.retired ? "retired" : undefined,
+      k.auth === "bearer" ? "bearer" : undefined
+    ].filter((f) => f !== undefined)
     lines.push(
       `    ${k.name}  ${values["show-keys"] === true ? secret : mask(secret)}  ${limitsText(k.limits)}${
         flags.length > 0 ? `  [${flags.join(", ")}]` : ""

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type * as FaultRule from "../FaultRule.js"
-import { Errors, parseImages, parseTrending, parseWeb } from "./bing.js"
+import { Errors, parseImages, parseTrending, parseWeb, wantsOnlyJsonLd } from "./bing.js"
 import { type KeySpec, KeyState, type Window } from "./keys.js"
 import { resolveMarket } from "./markets.js"
 import { prng } from "./random.js"
@@ -35,6 +35,8 @@ export interface CoreOptions {
   readonly windows: WindowConfig
   readonly countFailedRequests: boolean
   readonly blockedStatus: number
+  /** Answer every API request with the retirement's 410 Gone. */
+  readonly retired: boolean
   readonly logSize: number
   /** Also serve every endpoint under `/bing/v7.0/` (the Cognitive Services path). */
   readonly legacyPrefix: boolean
@@ -405,6 +407,8 @@ export class Core {
     search: string,
     traceId: string
   ): void {
+    // The retired service answers every request the same way, known path or not, key or not.
+    if (this.options.retired) return this.send(req, res, this.errors.serviceRetired(), traceId, undefined)
     const endpoint = this.routes.get(pathname)
     if (endpoint === undefined) return this.notFound(req, res, traceId)
     const method = req.method
@@ -416,20 +420,26 @@ export class Core {
       return this.send(req, res, this.errors.httpNotAllowed(), traceId, undefined)
     }
 
-    // authentication
+    // authentication: one of the subscription-key header, its query parameter, or a bearer token
     const header = req.headers["ocp-apim-subscription-key"]
     const fromQuery = search.includes("subscription-key=") ? queryKey(search) : undefined
     const fromHeader = typeof header === "string" ? header : undefined
-    if (fromHeader !== undefined && fromQuery !== undefined) {
-      return this.send(req, res, this.errors.authorizationRedundancy(), traceId, undefined)
-    }
-    const secret = fromHeader ?? fromQuery
+    const fromBearer = bearerOf(req)
+    const presented = (fromHeader === undefined ? 0 : 1) + (fromQuery === undefined ? 0 : 1) +
+      (fromBearer === undefined ? 0 : 1)
+    if (presented > 1) return this.send(req, res, this.errors.authorizationRedundancy(), traceId, undefined)
+    const secret = fromHeader ?? fromQuery ?? fromBearer
     if (secret === undefined || secret === "") {
       return this.send(req, res, this.errors.authorizationMissing(), traceId, undefined)
     }
     const key = this.bySecret.get(secret)
     if (key === undefined) return this.send(req, res, this.errors.keyNotRecognized(), traceId, undefined)
     key.requests++
+    // A key is accepted only the way it is configured to be presented.
+    if ((key.auth === "bearer") !== (fromBearer !== undefined)) {
+      return this.send(req, res, this.errors.authorizationMissing(), traceId, key.name)
+    }
+    if (key.retired) return this.send(req, res, this.errors.serviceRetired(), traceId, key.name)
     if (key.disabled) return this.send(req, res, this.errors.authorizationDisabled(), traceId, key.name)
     if (key.expired) return this.send(req, res, this.errors.authorizationExpired(), traceId, key.name)
 
@@ -443,6 +453,12 @@ export class Core {
         ? this.errors.rateLimited(refused.retryAfter)
         : this.errors.quotaExhausted(refused.window, refused.retryAfter)
       return this.send(req, res, wire, traceId, key.name)
+    }
+
+    // JSON-LD (`Accept: application/ld+json`) is documented; the emulator answers JSON only.
+    if (wantsOnlyJsonLd(req.headers.accept)) {
+      if (this.options.countFailedRequests) key.record(now, windows)
+      return this.send(req, res, this.errors.notImplemented(), traceId, key.name)
     }
 
     // parameters and results (cached per endpoint, query and Accept-Language)
@@ -487,12 +503,16 @@ export class Core {
     if (endpoint === "web") {
       const q = parseWeb(sp)
       if (!q.ok) return { ok: false, wire: this.errors.of(q.error) }
+      const reserved = this.errors.reserved(q.value.q)
+      if (reserved !== undefined) return { ok: false, wire: reserved }
       const market = resolveMarket({ ...q.value, acceptLanguage })
       return { ok: true, body: Buffer.from(searchBody(q.value, market)), market }
     }
     if (endpoint === "images") {
       const q = parseImages(sp)
       if (!q.ok) return { ok: false, wire: this.errors.of(q.error) }
+      const reserved = this.errors.reserved(q.value.q)
+      if (reserved !== undefined) return { ok: false, wire: reserved }
       const market = resolveMarket({ ...q.value, acceptLanguage })
       return { ok: true, body: Buffer.from(imagesBody(q.value, market)), market }
     }
@@ -518,7 +538,7 @@ export class Core {
       ? header
       : search.includes("subscription-key=")
       ? queryKey(search)
-      : undefined
+      : bearerOf(req)
     const keyName = secret === undefined ? undefined : this.bySecret.get(secret)?.name
     const active = this.faults.find((f) => this.matches(f, pathname, keyName))
     if (active === undefined) return false
@@ -601,6 +621,14 @@ const pathMatches = (pattern: string, pathname: string): boolean => {
     return pathname.startsWith(prefix) || bare.startsWith(prefix)
   }
   return pattern === pathname || pattern === bare
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined (no header, or another scheme). */
+const bearerOf = (req: IncomingMessage): string | undefined => {
+  const value = req.headers.authorization
+  if (typeof value !== "string") return undefined
+  const m = /^Bearer[ \t]+(\S.*?)[ \t]*$/i.exec(value)
+  return m === null ? undefined : m[1]
 }
 
 /** The raw value of the `subscription-key` query parameter, decoded, or undefined. */

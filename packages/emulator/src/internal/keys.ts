@@ -20,7 +20,14 @@ export interface KeySpec {
   readonly limits?: Limits | undefined
   readonly disabled?: boolean | undefined
   readonly expired?: boolean | undefined
+  /** Answer this key with the retirement's 410 Gone. */
+  readonly retired?: boolean | undefined
+  /** How the key must be sent: the subscription-key header or parameter (default), or `Authorization: Bearer`. */
+  readonly auth?: KeyAuth | undefined
 }
+
+/** How a key is presented: Bing's subscription key, or a reseller's `Authorization: Bearer`. */
+export type KeyAuth = "subscription-key" | "bearer"
 
 /** A quota window, as `@bing-effect/error-codes` declares them. */
 export type Window = QuotaWindow
@@ -34,6 +41,8 @@ export class KeyState {
   readonly limits: Limits
   disabled: boolean
   expired: boolean
+  readonly retired: boolean
+  readonly auth: KeyAuth
   /** Timestamps of counted requests in the sliding second; live entries are [head, length). */
   private stamps: Array<number> = []
   private head = 0
@@ -55,6 +64,8 @@ export class KeyState {
     this.limits = { ...spec.limits }
     this.disabled = spec.disabled === true
     this.expired = spec.expired === true
+    this.retired = spec.retired === true
+    this.auth = spec.auth ?? "subscription-key"
   }
 
   private trimSecond(now: number): void {

@@ -39,6 +39,8 @@ export interface WebQuery extends MarketInput {
   readonly promote?: ReadonlyArray<string> | undefined
   readonly textDecorations: boolean
   readonly textFormat: "Raw" | "HTML"
+  /** `Day`, `Week`, `Month`, `YYYY-MM-DD` or `YYYY-MM-DD..YYYY-MM-DD`, as the schema validated it. */
+  readonly freshness?: string | undefined
 }
 
 export interface ImageFilters {

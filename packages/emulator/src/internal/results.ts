@@ -16,6 +16,7 @@ import {
   topics,
   trendingCategories
 } from "./corpus.js"
+import { windowOf, within } from "./freshness.js"
 import { languageOf } from "./markets.js"
 import type { ImageFilters, ImageQuery, TrendingQuery, WebQuery } from "./query.js"
 import { hash32, hex8, mix } from "./random.js"
@@ -400,7 +401,9 @@ export const searchBody = (qy: WebQuery, market: string): string => {
   const { pool: p, match } = pool(qy.q, strict)
   const seed = hash32(`${qy.q.toLowerCase()}|${market}`)
   const matched = match.topics.length > 0
-  const total = matched ? 10_000 + (seed % 90_000) * p.length : 120 + (seed % 600)
+  // Pages are crawled over the 30 days before the corpus date; `freshness` keeps those of its window.
+  const crawled = within({ to: corpusDate, span: 30 * DAY }, windowOf(qy.freshness))
+  const total = Math.round((matched ? 10_000 + (seed % 90_000) * p.length : 120 + (seed % 600)) * crawled.share)
   const lang = languageOf(market)
   const deco = decorator(qy)
   const rot = hash32(market) % aspects.length
@@ -425,7 +428,7 @@ export const searchBody = (qy: WebQuery, market: string): string => {
       isFamilyFriendly: familyFriendly,
       displayUrl: url.replace(/^https:\/\//, ""),
       snippet: deco(snippet),
-      dateLastCrawled: bingDate(corpusDate - (mix(seed, i, 41) % (30 * DAY))),
+      dateLastCrawled: bingDate(crawled.span.to - (mix(seed, i, 41) % crawled.span.span)),
       language: lang,
       isNavigational: false
     }
@@ -488,7 +491,7 @@ export const searchBody = (qy: WebQuery, market: string): string => {
           url: `https://${host(site)}/news/${topic.slug}-${k + 1}`,
           description: deco(topic.facts[k % topic.facts.length]!),
           datePublished: bingDate(corpusDate - (mix(seed, k, 42) % (3 * DAY))),
-          provider: [{ name: site }]
+          provider: [{ _type: "Organization", name: site }]
         }
       })
     })
@@ -578,6 +581,7 @@ export const searchBody = (qy: WebQuery, market: string): string => {
   if (mainline.length > 0) ranking["mainline"] = { items: mainline }
   if (pole.length > 0) ranking["pole"] = { items: pole }
   if (sidebar.length > 0) ranking["sidebar"] = { items: sidebar }
-  if (Object.keys(ranking).length > 0) body["rankingResponse"] = ranking
+  // "Bing always returns" queryContext and rankingResponse (search-responses.md), even with nothing ranked.
+  body["rankingResponse"] = ranking
   return JSON.stringify(body)
 }

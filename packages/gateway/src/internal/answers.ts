@@ -11,6 +11,8 @@ import { randomBytes } from "node:crypto"
 /** What the gateway answers for an upstream that failed it, and for a quota store that did not answer. */
 export const Details = Object.freeze({
   upstream: "The upstream Bing endpoint did not give a usable answer.",
+  retired:
+    "The upstream endpoint answers that the Bing Search APIs were retired (410 Gone): the gateway's upstream must be changed.",
   store: "The quota store did not answer.",
   internal: "The gateway failed unexpectedly."
 })

@@ -53,12 +53,16 @@ const passOn = (answer: Forward.ForwardResponse): HttpServerResponse.HttpServerR
     : HttpServerResponse.uint8Array(answer.body, { status: answer.status, headers, contentType })
 }
 
-/** Whether an upstream answer is the upstream failing the gateway rather than an answer for the caller. */
+/**
+ * Whether an upstream answer is the upstream failing the gateway rather than an answer for the caller.
+ * ServiceRetired (410 Gone): the gateway's configured upstream is retired; passed on, it would tell
+ * the caller to change endpoints, when its endpoint (the gateway) is fine and the operator must act.
+ */
 const failsTheGateway = (error: BingError.BingError | undefined): boolean =>
   error !== undefined &&
   // EmptyResponse: a 2xx with no body, which Bing never sends; passed on, a caller's JSON parser would fail on it
   (error._tag === "UnexpectedResponse" || error._tag === "EmptyResponse" || error._tag === "InvalidAuthorization" ||
-    error._tag === "InsufficientAuthorization")
+    error._tag === "InsufficientAuthorization" || error._tag === "ServiceRetired")
 
 const quotaOutcome = (error: QuotaError.QuotaError, limited: Outcome): Outcome =>
   error.reason._tag === "StoreUnavailable" ? "store-unavailable" : limited
@@ -86,8 +90,9 @@ export const make = (
         onSuccess: (answer): Answer => {
           const upstreamMs = performance.now() - started
           if (failsTheGateway(answer.error)) {
+            const details = answer.error?._tag === "ServiceRetired" ? Answers.Details.retired : Answers.Details.upstream
             return {
-              ...own(Answers.resourceError(Answers.Details.upstream), "upstream-error"),
+              ...own(Answers.resourceError(details), "upstream-error"),
               tier: answer.tier,
               upstreamMs
             }

@@ -2,7 +2,7 @@
  * The total decoder: any (status, headers, body) to a `BingError`, or, for a success status, to
  * the value a schema decodes. Nothing in here may throw past `decodeError`/`decodeResponse`.
  */
-import { isErrorCode, isSubCode, SubCodeParent } from "@bing-effect/error-codes"
+import { isErrorCode, isRetirementCode, isSubCode, SubCodeParent } from "@bing-effect/error-codes"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaJITCompiler from "effect/schema/SchemaJITCompiler"
@@ -287,6 +287,10 @@ const classifyError = (ctx: Context, json: Record<string, unknown> | undefined):
     const legacy = json["error"]
     if (typeof legacy === "object" && legacy !== null) {
       const inner = sanitizeErrors([legacy])
+      // The retirement answer: its own error, not the other 410 (`HttpNotAllowed`) byStatus would give.
+      if (inner.length > 0 && isRetirementCode(inner[0]!.code)) {
+        return fromCheckedFields(BingError.ServiceRetired, { _tag: "ServiceRetired", ...common(ctx, inner) })
+      }
       if (inner.length > 0) return byCode(ctx, inner)
     }
   }

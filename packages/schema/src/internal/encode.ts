@@ -85,6 +85,13 @@ export const encodeError = (error: BingError.BingError, options?: EncodeOptions)
     if (error.contentType !== undefined) headers["Content-Type"] = error.contentType
     return { status: error.status, headers, body: error.bodyExcerpt }
   }
+  if (error._tag === "ServiceRetired") {
+    // Not an ErrorResponse: the ARM-style body the retired endpoint sends, without `_type`.
+    const first = error.errors[0]
+    headers["Content-Type"] = json
+    const body = { error: { code: first?.code ?? "Gone", message: first?.message ?? error.message } }
+    return { status: error.status, headers, body: JSON.stringify(body) }
+  }
   const errors = wireErrors(error)
   if (errors.length === 0) return { status: error.status, headers, body: "" }
   headers["Content-Type"] = json
@@ -125,7 +132,10 @@ export const encodeLegacyGateway = (
   shape: "statusCode" | "error",
   options?: EncodeOptions
 ): WireResponse => {
-  if (error._tag === "EmptyResponse" || error._tag === "NotFound" || error._tag === "UnexpectedResponse") {
+  if (
+    error._tag === "EmptyResponse" || error._tag === "NotFound" || error._tag === "UnexpectedResponse" ||
+    error._tag === "ServiceRetired"
+  ) {
     return encodeError(error, options)
   }
   const headers = baseHeaders(error, options)
