@@ -30,6 +30,8 @@ describe("package exports", () => {
       "ImageSearch",
       "ImageSearchParams",
       "SearchResponse",
+      "VideoSearch",
+      "VideoSearchParams",
       "WebSearchParams"
     ])
     expect(mod.BingError.notFound().status).toBe(404)
