@@ -9,7 +9,7 @@
 import { QuotaTracker } from "@bing-effect/quota-tracker"
 import type { QuotaError } from "@bing-effect/quota-tracker"
 import { BingError, BingResponse, ImageSearchParams, WebSearchParams } from "@bing-effect/schema"
-import type { VideoSearch, VideoSearchParams } from "@bing-effect/schema"
+import type { Suggestions, SuggestionsParams, VideoSearch, VideoSearchParams } from "@bing-effect/schema"
 import type * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -35,6 +35,7 @@ import * as HeaderValue from "./internal/headerValue.js"
 import * as Redirect from "./internal/redirect.js"
 import * as RetryLoop from "./internal/retryLoop.js"
 import * as Scrub from "./internal/scrub.js"
+import * as SuggestionsOp from "./internal/suggestionsOperation.js"
 import * as Timeout from "./internal/timeout.js"
 import * as VideoOps from "./internal/videoOperations.js"
 import { InvalidClientOptions } from "./InvalidClientOptions.js"
@@ -268,6 +269,22 @@ export type TrendingVideosValue = VideoSearch.TrendingVideos
 export type VideoDetailsValue = VideoSearch.VideoDetails
 
 /**
+ * The typed Autosuggest parameters (`q` may be absent or empty: trending suggestions).
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export type SuggestionsInput = SuggestionsParams.SuggestionsParams
+
+/**
+ * The decoded Autosuggest response.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export type SuggestionsValue = Suggestions.Suggestions
+
+/**
  * The client.
  *
  * @since 0.1.0
@@ -301,6 +318,11 @@ export interface Service {
     params: VideoDetailsInput,
     options?: CallOptions
   ) => Effect.Effect<BingResult<VideoDetailsValue>, ClientError>
+  /** Autosuggest (`GET /v7.0/suggestions`). @since 0.5.0 */
+  readonly suggestions: (
+    params?: SuggestionsInput,
+    options?: CallOptions
+  ) => Effect.Effect<BingResult<SuggestionsValue>, ClientError>
   /** The client id remembered for a scope (the default scope when none is given). */
   readonly clientId: (userScope?: string) => Effect.Effect<Option.Option<string>>
   /**
@@ -425,7 +447,7 @@ const resolve = (options: Options, trackerPresent: boolean): Result.Result<Resol
 // ---------------------------------------------------------------------------------------------
 
 interface Operation<P, A> {
-  readonly name: "webSearch" | "imageSearch" | "trendingImages" | VideoOps.Name
+  readonly name: "webSearch" | "imageSearch" | "trendingImages" | VideoOps.Name | SuggestionsOp.Name
   readonly path: string
   readonly validate: (input: unknown) => Result.Result<P, BingError.InvalidRequest>
   readonly toQuery: (params: P) => URLSearchParams
@@ -813,6 +835,7 @@ const build = (
       videoSearch: (params, callOptions) => call(VideoOps.videoSearch, params, callOptions),
       trendingVideos: (params, callOptions) => call(VideoOps.trendingVideos, params, callOptions),
       videoDetails: (params, callOptions) => call(VideoOps.videoDetails, params, callOptions),
+      suggestions: (params, callOptions) => call(SuggestionsOp.suggestions, params, callOptions),
       clientId: (userScope) =>
         Effect.sync(() => Option.fromNullishOr(clientIds.get(userScope ?? ClientIds.defaultScope))),
       forward: ForwardOp.make({ ...config, http, tracker: trackerService, fallback, endpointFor, callContext })
@@ -1045,3 +1068,15 @@ export const videoDetails = (
   options?: CallOptions
 ): Effect.Effect<BingResult<VideoDetailsValue>, ClientError, BingClient> =>
   BingClient.use((client) => client.videoDetails(params, options))
+
+/**
+ * Autosuggest (`GET /v7.0/suggestions`) with the client from the context.
+ *
+ * @since 0.5.0
+ * @category accessors
+ */
+export const suggestions = (
+  params?: SuggestionsInput,
+  options?: CallOptions
+): Effect.Effect<BingResult<SuggestionsValue>, ClientError, BingClient> =>
+  BingClient.use((client) => client.suggestions(params, options))

@@ -83,6 +83,11 @@ export interface PromiseClient {
     params: BingClient.VideoDetailsInput,
     options?: RequestOptions
   ) => Promise<BingResult<BingClient.VideoDetailsValue>>
+  /** Autosuggest (`GET /v7.0/suggestions`). @since 0.5.0 */
+  readonly suggestions: (
+    params?: BingClient.SuggestionsInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.SuggestionsValue>>
   /** Releases the client's resources. Calls made afterwards reject with `ClientClosed`. */
   readonly close: () => Promise<void>
 }
@@ -176,6 +181,8 @@ export const createClient = (options: CreateClientOptions): PromiseClient => {
       run((c) => c.trendingVideos(params, scoped(requestOptions)), requestOptions?.signal),
     videoDetails: (params, requestOptions) =>
       run((c) => c.videoDetails(params, scoped(requestOptions)), requestOptions?.signal),
+    suggestions: (params, requestOptions) =>
+      run((c) => c.suggestions(params, scoped(requestOptions)), requestOptions?.signal),
     close: async () => {
       if (closed) return
       closed = true

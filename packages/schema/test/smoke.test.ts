@@ -30,6 +30,8 @@ describe("package exports", () => {
       "ImageSearch",
       "ImageSearchParams",
       "SearchResponse",
+      "Suggestions",
+      "SuggestionsParams",
       "VideoSearch",
       "VideoSearchParams",
       "WebSearchParams"
