@@ -9,6 +9,7 @@
 import { QuotaTracker } from "@bing-effect/quota-tracker"
 import type { QuotaError } from "@bing-effect/quota-tracker"
 import { BingError, BingResponse, ImageSearchParams, WebSearchParams } from "@bing-effect/schema"
+import type { Suggestions, SuggestionsParams, VideoSearch, VideoSearchParams } from "@bing-effect/schema"
 import type * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -35,7 +36,9 @@ import * as KeyHeader from "./internal/keyHeader.js"
 import * as Redirect from "./internal/redirect.js"
 import * as RetryLoop from "./internal/retryLoop.js"
 import * as Scrub from "./internal/scrub.js"
+import * as SuggestionsOp from "./internal/suggestionsOperation.js"
 import * as Timeout from "./internal/timeout.js"
+import * as VideoOps from "./internal/videoOperations.js"
 import { InvalidClientOptions } from "./InvalidClientOptions.js"
 import { RedirectRefused, ResponseTooLarge } from "./ResponseRefused.js"
 import * as RetryPolicy from "./RetryPolicy.js"
@@ -226,6 +229,70 @@ export type ImageSearchValue = Success<ReturnType<typeof BingResponse.decodeImag
 export type TrendingImagesValue = Success<ReturnType<typeof BingResponse.decodeTrendingImages>>
 
 /**
+ * The typed Video Search parameters.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export type VideoSearchInput = VideoSearchParams.VideoSearchParams
+
+/**
+ * The typed Trending Videos parameters (no `q`).
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export type TrendingVideosInput = VideoSearchParams.TrendingVideosParams
+
+/**
+ * The typed Video Details parameters (`id` and `modules`).
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export type VideoDetailsInput = VideoSearchParams.VideoDetailsParams
+
+/**
+ * The decoded Video Search response.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export type VideoSearchValue = VideoSearch.Videos
+
+/**
+ * The decoded Trending Videos response.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export type TrendingVideosValue = VideoSearch.TrendingVideos
+
+/**
+ * The decoded Video Details response.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export type VideoDetailsValue = VideoSearch.VideoDetails
+
+/**
+ * The typed Autosuggest parameters (`q` may be absent or empty: trending suggestions).
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export type SuggestionsInput = SuggestionsParams.SuggestionsParams
+
+/**
+ * The decoded Autosuggest response.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export type SuggestionsValue = Suggestions.Suggestions
+
+/**
  * The client.
  *
  * @since 0.1.0
@@ -244,6 +311,26 @@ export interface Service {
     params?: TrendingImagesInput,
     options?: CallOptions
   ) => Effect.Effect<BingResult<TrendingImagesValue>, ClientError>
+  /** Video Search (`GET /v7.0/videos/search`). @since 0.5.0 */
+  readonly videoSearch: (
+    params: VideoSearchInput,
+    options?: CallOptions
+  ) => Effect.Effect<BingResult<VideoSearchValue>, ClientError>
+  /** Trending Videos (`GET /v7.0/videos/trending`). @since 0.5.0 */
+  readonly trendingVideos: (
+    params?: TrendingVideosInput,
+    options?: CallOptions
+  ) => Effect.Effect<BingResult<TrendingVideosValue>, ClientError>
+  /** Video Details (`GET /v7.0/videos/details`). @since 0.5.0 */
+  readonly videoDetails: (
+    params: VideoDetailsInput,
+    options?: CallOptions
+  ) => Effect.Effect<BingResult<VideoDetailsValue>, ClientError>
+  /** Autosuggest (`GET /v7.0/suggestions`). @since 0.5.0 */
+  readonly suggestions: (
+    params?: SuggestionsInput,
+    options?: CallOptions
+  ) => Effect.Effect<BingResult<SuggestionsValue>, ClientError>
   /** The client id remembered for a scope (the default scope when none is given). */
   readonly clientId: (userScope?: string) => Effect.Effect<Option.Option<string>>
   /**
@@ -373,7 +460,7 @@ const resolve = (options: Options, trackerPresent: boolean): Result.Result<Resol
 // ---------------------------------------------------------------------------------------------
 
 interface Operation<P, A> {
-  readonly name: "webSearch" | "imageSearch" | "trendingImages"
+  readonly name: "webSearch" | "imageSearch" | "trendingImages" | VideoOps.Name | SuggestionsOp.Name
   readonly path: string
   readonly validate: (input: unknown) => Result.Result<P, BingError.InvalidRequest>
   readonly toQuery: (params: P) => URLSearchParams
@@ -771,6 +858,10 @@ const build = (
       webSearch: (params, callOptions) => call(webSearchOp, params, callOptions),
       imageSearch: (params, callOptions) => call(imageSearchOp, params, callOptions),
       trendingImages: (params, callOptions) => call(trendingImagesOp, params, callOptions),
+      videoSearch: (params, callOptions) => call(VideoOps.videoSearch, params, callOptions),
+      trendingVideos: (params, callOptions) => call(VideoOps.trendingVideos, params, callOptions),
+      videoDetails: (params, callOptions) => call(VideoOps.videoDetails, params, callOptions),
+      suggestions: (params, callOptions) => call(SuggestionsOp.suggestions, params, callOptions),
       clientId: (userScope) =>
         Effect.sync(() => Option.fromNullishOr(clientIds.get(userScope ?? ClientIds.defaultScope))),
       forward: ForwardOp.make({ ...config, http, tracker: trackerService, fallback, endpointFor, callContext })
@@ -976,3 +1067,51 @@ export const trendingImages = (
   options?: CallOptions
 ): Effect.Effect<BingResult<TrendingImagesValue>, ClientError, BingClient> =>
   BingClient.use((client) => client.trendingImages(params, options))
+
+/**
+ * Video Search (`GET /v7.0/videos/search`) with the client from the context.
+ *
+ * @since 0.5.0
+ * @category accessors
+ */
+export const videoSearch = (
+  params: VideoSearchInput,
+  options?: CallOptions
+): Effect.Effect<BingResult<VideoSearchValue>, ClientError, BingClient> =>
+  BingClient.use((client) => client.videoSearch(params, options))
+
+/**
+ * Trending Videos (`GET /v7.0/videos/trending`) with the client from the context.
+ *
+ * @since 0.5.0
+ * @category accessors
+ */
+export const trendingVideos = (
+  params?: TrendingVideosInput,
+  options?: CallOptions
+): Effect.Effect<BingResult<TrendingVideosValue>, ClientError, BingClient> =>
+  BingClient.use((client) => client.trendingVideos(params, options))
+
+/**
+ * Video Details (`GET /v7.0/videos/details`) with the client from the context.
+ *
+ * @since 0.5.0
+ * @category accessors
+ */
+export const videoDetails = (
+  params: VideoDetailsInput,
+  options?: CallOptions
+): Effect.Effect<BingResult<VideoDetailsValue>, ClientError, BingClient> =>
+  BingClient.use((client) => client.videoDetails(params, options))
+
+/**
+ * Autosuggest (`GET /v7.0/suggestions`) with the client from the context.
+ *
+ * @since 0.5.0
+ * @category accessors
+ */
+export const suggestions = (
+  params?: SuggestionsInput,
+  options?: CallOptions
+): Effect.Effect<BingResult<SuggestionsValue>, ClientError, BingClient> =>
+  BingClient.use((client) => client.suggestions(params, options))

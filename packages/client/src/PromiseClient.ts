@@ -68,6 +68,26 @@ export interface PromiseClient {
     params?: BingClient.TrendingImagesInput,
     options?: RequestOptions
   ) => Promise<BingResult<BingClient.TrendingImagesValue>>
+  /** Video Search (`GET /v7.0/videos/search`). @since 0.5.0 */
+  readonly videoSearch: (
+    params: BingClient.VideoSearchInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.VideoSearchValue>>
+  /** Trending Videos (`GET /v7.0/videos/trending`). @since 0.5.0 */
+  readonly trendingVideos: (
+    params?: BingClient.TrendingVideosInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.TrendingVideosValue>>
+  /** Video Details (`GET /v7.0/videos/details`). @since 0.5.0 */
+  readonly videoDetails: (
+    params: BingClient.VideoDetailsInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.VideoDetailsValue>>
+  /** Autosuggest (`GET /v7.0/suggestions`). @since 0.5.0 */
+  readonly suggestions: (
+    params?: BingClient.SuggestionsInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.SuggestionsValue>>
   /** Releases the client's resources. Calls made afterwards reject with `ClientClosed`. */
   readonly close: () => Promise<void>
 }
@@ -155,6 +175,14 @@ export const createClient = (options: CreateClientOptions): PromiseClient => {
       run((c) => c.imageSearch(params, scoped(requestOptions)), requestOptions?.signal),
     trendingImages: (params, requestOptions) =>
       run((c) => c.trendingImages(params, scoped(requestOptions)), requestOptions?.signal),
+    videoSearch: (params, requestOptions) =>
+      run((c) => c.videoSearch(params, scoped(requestOptions)), requestOptions?.signal),
+    trendingVideos: (params, requestOptions) =>
+      run((c) => c.trendingVideos(params, scoped(requestOptions)), requestOptions?.signal),
+    videoDetails: (params, requestOptions) =>
+      run((c) => c.videoDetails(params, scoped(requestOptions)), requestOptions?.signal),
+    suggestions: (params, requestOptions) =>
+      run((c) => c.suggestions(params, scoped(requestOptions)), requestOptions?.signal),
     close: async () => {
       if (closed) return
       closed = true

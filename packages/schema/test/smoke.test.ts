@@ -30,6 +30,10 @@ describe("package exports", () => {
       "ImageSearch",
       "ImageSearchParams",
       "SearchResponse",
+      "Suggestions",
+      "SuggestionsParams",
+      "VideoSearch",
+      "VideoSearchParams",
       "WebSearchParams"
     ])
     expect(mod.BingError.notFound().status).toBe(404)

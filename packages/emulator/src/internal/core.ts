@@ -11,15 +11,19 @@ import { type KeySpec, KeyState, type Window } from "./keys.js"
 import { resolveMarket } from "./markets.js"
 import { prng } from "./random.js"
 import { imagesBody, searchBody, trendingBody } from "./results.js"
+import { suggestionsOutcome, suggestionsRoute } from "./suggestions.js"
+import { isVideoEndpoint, type VideoEndpoint, videoOutcome, videoRoutes } from "./videos.js"
 import { nextDayStart, nextMonthStart, type WindowConfig } from "./windows.js"
 import { JSON_TYPE, Lru, type Wire } from "./wire.js"
 
-export type Endpoint = "web" | "images" | "trending"
+export type Endpoint = "web" | "images" | "trending" | VideoEndpoint | "suggestions"
 
 const baseRoutes: ReadonlyArray<readonly [string, Endpoint]> = [
   ["/v7.0/search", "web"],
   ["/v7.0/images/search", "images"],
-  ["/v7.0/images/trending", "trending"]
+  ["/v7.0/images/trending", "trending"],
+  ...videoRoutes,
+  suggestionsRoute
 ]
 
 const routesFor = (legacyPrefix: boolean): ReadonlyMap<string, Endpoint> =>
@@ -500,6 +504,18 @@ export class Core {
       return { ok: false, wire: this.errors.parameterInvalidValue(malformed.name, malformed.value) }
     }
     const sp = new URLSearchParams(search)
+    if (isVideoEndpoint(endpoint)) {
+      const v = videoOutcome(endpoint, sp, acceptLanguage)
+      return v.ok
+        ? { ok: true, body: Buffer.from(v.body), market: v.market }
+        : { ok: false, wire: this.errors.of(v.error) }
+    }
+    if (endpoint === "suggestions") {
+      const v = suggestionsOutcome(sp, acceptLanguage)
+      return v.ok
+        ? { ok: true, body: Buffer.from(v.body), market: v.market }
+        : { ok: false, wire: this.errors.of(v.error) }
+    }
     if (endpoint === "web") {
       const q = parseWeb(sp)
       if (!q.ok) return { ok: false, wire: this.errors.of(q.error) }

@@ -78,7 +78,7 @@ const genericTopic = (q: string): Topic => {
   }
 }
 
-const pool = (q: string, strict: boolean): { pool: ReadonlyArray<Topic>; match: Match } => {
+export const pool = (q: string, strict: boolean): { pool: ReadonlyArray<Topic>; match: Match } => {
   const match = matchTopics(q, strict)
   return { pool: match.topics.length > 0 ? match.topics : [genericTopic(q)], match }
 }
@@ -88,7 +88,7 @@ const pool = (q: string, strict: boolean): { pool: ReadonlyArray<Topic>; match: 
 
 const escapeHtml = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
 
-const decorator = (query: { q: string; textDecorations: boolean; textFormat: "Raw" | "HTML" }) => {
+export const decorator = (query: { q: string; textDecorations: boolean; textFormat: "Raw" | "HTML" }) => {
   const html = query.textFormat === "HTML"
   if (!query.textDecorations) return html ? escapeHtml : (s: string) => s
   const words = tokens(query.q).filter((w) => w.length > 1).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))

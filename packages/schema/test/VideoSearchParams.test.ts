@@ -1,0 +1,125 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Result } from "effect"
+import * as BingResponse from "../src/BingResponse.js"
+import * as VideoSearchParams from "../src/VideoSearchParams.js"
+
+/** What Bing sends back for a rejected query string: status and the exact body. */
+const wire = (r: Result.Result<unknown, Parameters<typeof BingResponse.encodeError>[0]>) => {
+  if (Result.isSuccess(r)) return "success"
+  const { status, body } = BingResponse.encodeError(r.failure)
+  return { status, body }
+}
+const invalidBody = (parameter: string, value: string) => ({
+  status: 400,
+  body: JSON.stringify({
+    _type: "ErrorResponse",
+    errors: [{
+      code: "InvalidRequest",
+      subCode: "ParameterInvalidValue",
+      message: "Parameter has invalid value.",
+      parameter,
+      value
+    }]
+  })
+})
+const missingBody = (parameter: string) => ({
+  status: 400,
+  body: JSON.stringify({
+    _type: "ErrorResponse",
+    errors: [{
+      code: "InvalidRequest",
+      subCode: "ParameterMissing",
+      message: "Required parameter is missing.",
+      parameter
+    }]
+  })
+})
+
+const search = (qs: string) => VideoSearchParams.fromQuery(new URLSearchParams(qs))
+const trending = (qs: string) => VideoSearchParams.trendingFromQuery(new URLSearchParams(qs))
+const details = (qs: string) => VideoSearchParams.detailsFromQuery(new URLSearchParams(qs))
+
+describe("Video Search parameters", () => {
+  it("reads every documented parameter, normalising the case of enums", () => {
+    expect(
+      search(
+        "q=sailing+dinghies&cc=us&count=105&id=ABC&mkt=en-US&offset=36&safeSearch=strict&setLang=en&textDecorations=TRUE&textFormat=html&aspect=widescreen&embedded=player&freshness=week&pricing=free&resolution=720p&videoLength=short"
+      )
+    ).toEqual(Result.succeed({
+      q: "sailing dinghies",
+      cc: "us",
+      count: 105,
+      id: "ABC",
+      mkt: "en-US",
+      offset: 36,
+      safeSearch: "Strict",
+      setLang: "en",
+      textDecorations: true,
+      textFormat: "HTML",
+      aspect: "Widescreen",
+      embedded: "Player",
+      freshness: "Week",
+      pricing: "Free",
+      resolution: "720p",
+      videoLength: "Short"
+    }))
+    expect(search("q=x&resolution=lowerthan_360p")).toEqual(Result.succeed({ q: "x", resolution: "LowerThan_360p" }))
+  })
+
+  it("cc and mkt together are accepted (mkt wins downstream)", () => {
+    expect(Result.isSuccess(search("q=x&cc=gb&mkt=en-US"))).toBe(true)
+  })
+
+  it("answers Bing's exact 400 body for each invalid parameter, the first in documented order", () => {
+    expect(wire(search("count=10"))).toEqual(missingBody("q"))
+    expect(wire(search("q=%20%20"))).toEqual(missingBody("q"))
+    expect(wire(search("q=x&count=106"))).toEqual(invalidBody("count", "106"))
+    expect(wire(search("q=x&count=-1"))).toEqual(invalidBody("count", "-1"))
+    expect(wire(search("q=x&offset=65536"))).toEqual(invalidBody("offset", "65536"))
+    expect(wire(search("q=x&cc=usa"))).toEqual(invalidBody("cc", "usa"))
+    for (
+      const [name, bad] of [
+        ["safeSearch", "maybe"],
+        ["textDecorations", "yes"],
+        ["textFormat", "Markdown"],
+        ["aspect", "Square"],
+        ["embedded", "iframe"],
+        ["freshness", "Year"],
+        ["pricing", "Cheap"],
+        ["resolution", "4k"],
+        ["videoLength", "Tiny"]
+      ] as const
+    ) {
+      expect(wire(search(`q=x&${name}=${bad}`))).toEqual(invalidBody(name, bad))
+    }
+    expect(wire(search("q=x&videoLength=Tiny&count=500"))).toEqual(invalidBody("count", "500"))
+  })
+
+  it("writes a query string back in documented order, and validates typed input alike", () => {
+    const params = { q: "a b", videoLength: "Long", count: 20, textDecorations: false } as const
+    expect(VideoSearchParams.toQuery(params).toString()).toBe("q=a+b&count=20&textDecorations=false&videoLength=Long")
+    expect(VideoSearchParams.validate(params)).toEqual(Result.succeed(params))
+    expect(wire(VideoSearchParams.validate({ q: "a", count: 200 }))).toEqual(invalidBody("count", "200"))
+    expect(wire(VideoSearchParams.validate({ count: 2 }))).toEqual(missingBody("q"))
+  })
+})
+
+describe("Trending Videos parameters", () => {
+  it("needs nothing and ignores search-only parameters", () => {
+    expect(trending("")).toEqual(Result.succeed({}))
+    expect(trending("q=ignored&count=999&mkt=en-US")).toEqual(Result.succeed({ mkt: "en-US" }))
+    expect(wire(trending("safeSearch=none"))).toEqual(invalidBody("safeSearch", "none"))
+  })
+})
+
+describe("Video Details parameters", () => {
+  it("needs id and modules (a comma list, any case)", () => {
+    expect(details("id=V1&modules=relatedvideos,%20VideoResult&q=x")).toEqual(
+      Result.succeed({ id: "V1", modules: ["RelatedVideos", "VideoResult"], q: "x" })
+    )
+    expect(wire(details("modules=All"))).toEqual(missingBody("id"))
+    expect(wire(details("id=V1"))).toEqual(missingBody("modules"))
+    expect(wire(details("id=V1&modules=All,Insights"))).toEqual(invalidBody("modules", "All,Insights"))
+    expect(VideoSearchParams.detailsToQuery({ id: "V1", modules: ["All"] }).toString()).toBe("id=V1&modules=All")
+  })
+})
