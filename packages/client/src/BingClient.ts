@@ -9,6 +9,7 @@
 import { QuotaTracker } from "@bing-effect/quota-tracker"
 import type { QuotaError } from "@bing-effect/quota-tracker"
 import { BingError, BingResponse, ImageSearchParams, WebSearchParams } from "@bing-effect/schema"
+import type { NewsSearch, NewsSearchParams } from "@bing-effect/schema"
 import type * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -31,6 +32,7 @@ import * as Direct from "./internal/direct.js"
 import * as EndpointCheck from "./internal/endpoint.js"
 import * as ForwardOp from "./internal/forward.js"
 import * as HeaderValue from "./internal/headerValue.js"
+import * as NewsOps from "./internal/newsOperations.js"
 import * as Redirect from "./internal/redirect.js"
 import * as RetryLoop from "./internal/retryLoop.js"
 import * as Scrub from "./internal/scrub.js"
@@ -191,6 +193,46 @@ export type ImageSearchInput = ImageSearchParams.ImageSearchParams
  */
 export type TrendingImagesInput = ImageSearchParams.TrendingImagesParams
 
+/**
+ * The typed News Search parameters (`q` is required; an empty `q` asks for the top news).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type NewsSearchInput = NewsSearchParams.NewsSearchParams
+
+/**
+ * The typed News by category parameters (no `category`: the headlines of every category).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type NewsCategoryInput = NewsSearchParams.NewsCategoryParams
+
+/**
+ * The typed Trending Topics parameters.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type TrendingTopicsInput = NewsSearchParams.TrendingTopicsParams
+
+/**
+ * The decoded News Search and News by category response (`News`).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type NewsValue = NewsSearch.News
+
+/**
+ * The decoded Trending Topics response.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type TrendingTopicsValue = NewsSearch.TrendingTopics
+
 type Success<R> = R extends Result.Result<infer A, infer _E> ? A : never
 
 /**
@@ -236,6 +278,21 @@ export interface Service {
     params?: TrendingImagesInput,
     options?: CallOptions
   ) => Effect.Effect<BingResult<TrendingImagesValue>, ClientError>
+  /** News Search (`GET /v7.0/news/search`). @since 0.3.0 */
+  readonly newsSearch: (
+    params: NewsSearchInput,
+    options?: CallOptions
+  ) => Effect.Effect<BingResult<NewsValue>, ClientError>
+  /** News by category (`GET /v7.0/news`). @since 0.3.0 */
+  readonly newsCategory: (
+    params?: NewsCategoryInput,
+    options?: CallOptions
+  ) => Effect.Effect<BingResult<NewsValue>, ClientError>
+  /** Trending news topics (`GET /v7.0/news/trendingtopics`). @since 0.3.0 */
+  readonly trendingTopics: (
+    params?: TrendingTopicsInput,
+    options?: CallOptions
+  ) => Effect.Effect<BingResult<TrendingTopicsValue>, ClientError>
   /** The client id remembered for a scope (the default scope when none is given). */
   readonly clientId: (userScope?: string) => Effect.Effect<Option.Option<string>>
   /**
@@ -360,7 +417,7 @@ const resolve = (options: Options, trackerPresent: boolean): Result.Result<Resol
 // ---------------------------------------------------------------------------------------------
 
 interface Operation<P, A> {
-  readonly name: "webSearch" | "imageSearch" | "trendingImages"
+  readonly name: string
   readonly path: string
   readonly validate: (input: unknown) => Result.Result<P, BingError.InvalidRequest>
   readonly toQuery: (params: P) => URLSearchParams
@@ -745,6 +802,9 @@ const build = (
       webSearch: (params, callOptions) => call(webSearchOp, params, callOptions),
       imageSearch: (params, callOptions) => call(imageSearchOp, params, callOptions),
       trendingImages: (params, callOptions) => call(trendingImagesOp, params, callOptions),
+      newsSearch: (params, callOptions) => call(NewsOps.newsSearch, params, callOptions),
+      newsCategory: (params, callOptions) => call(NewsOps.newsCategory, params, callOptions),
+      trendingTopics: (params, callOptions) => call(NewsOps.trendingTopics, params, callOptions),
       clientId: (userScope) =>
         Effect.sync(() => Option.fromNullishOr(clientIds.get(userScope ?? ClientIds.defaultScope))),
       forward: ForwardOp.make({ ...config, http, tracker: trackerService, fallback, endpointFor, callContext })
@@ -941,3 +1001,49 @@ export const trendingImages = (
   options?: CallOptions
 ): Effect.Effect<BingResult<TrendingImagesValue>, ClientError, BingClient> =>
   BingClient.use((client) => client.trendingImages(params, options))
+
+/**
+ * News Search (`GET /v7.0/news/search`) with the client from the context.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { BingClient } from "@bing-effect/client"
+ *
+ * const headlines = BingClient.newsSearch({ q: "mars rover", count: 5, freshness: "Week" }).pipe(
+ *   Effect.map(({ value }) => value.value.map((article) => article.name))
+ * )
+ * ```
+ *
+ * @since 0.3.0
+ * @category accessors
+ */
+export const newsSearch = (
+  params: NewsSearchInput,
+  options?: CallOptions
+): Effect.Effect<BingResult<NewsValue>, ClientError, BingClient> =>
+  BingClient.use((client) => client.newsSearch(params, options))
+
+/**
+ * News by category (`GET /v7.0/news`) with the client from the context.
+ *
+ * @since 0.3.0
+ * @category accessors
+ */
+export const newsCategory = (
+  params?: NewsCategoryInput,
+  options?: CallOptions
+): Effect.Effect<BingResult<NewsValue>, ClientError, BingClient> =>
+  BingClient.use((client) => client.newsCategory(params, options))
+
+/**
+ * Trending news topics (`GET /v7.0/news/trendingtopics`) with the client from the context.
+ *
+ * @since 0.3.0
+ * @category accessors
+ */
+export const trendingTopics = (
+  params?: TrendingTopicsInput,
+  options?: CallOptions
+): Effect.Effect<BingResult<TrendingTopicsValue>, ClientError, BingClient> =>
+  BingClient.use((client) => client.trendingTopics(params, options))

@@ -68,6 +68,21 @@ export interface PromiseClient {
     params?: BingClient.TrendingImagesInput,
     options?: RequestOptions
   ) => Promise<BingResult<BingClient.TrendingImagesValue>>
+  /** News Search (`GET /v7.0/news/search`). @since 0.3.0 */
+  readonly newsSearch: (
+    params: BingClient.NewsSearchInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.NewsValue>>
+  /** News by category (`GET /v7.0/news`). @since 0.3.0 */
+  readonly newsCategory: (
+    params?: BingClient.NewsCategoryInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.NewsValue>>
+  /** Trending news topics (`GET /v7.0/news/trendingtopics`). @since 0.3.0 */
+  readonly trendingTopics: (
+    params?: BingClient.TrendingTopicsInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.TrendingTopicsValue>>
   /** Releases the client's resources. Calls made afterwards reject with `ClientClosed`. */
   readonly close: () => Promise<void>
 }
@@ -155,6 +170,12 @@ export const createClient = (options: CreateClientOptions): PromiseClient => {
       run((c) => c.imageSearch(params, scoped(requestOptions)), requestOptions?.signal),
     trendingImages: (params, requestOptions) =>
       run((c) => c.trendingImages(params, scoped(requestOptions)), requestOptions?.signal),
+    newsSearch: (params, requestOptions) =>
+      run((c) => c.newsSearch(params, scoped(requestOptions)), requestOptions?.signal),
+    newsCategory: (params, requestOptions) =>
+      run((c) => c.newsCategory(params, scoped(requestOptions)), requestOptions?.signal),
+    trendingTopics: (params, requestOptions) =>
+      run((c) => c.trendingTopics(params, scoped(requestOptions)), requestOptions?.signal),
     close: async () => {
       if (closed) return
       closed = true

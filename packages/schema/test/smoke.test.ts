@@ -29,6 +29,8 @@ describe("package exports", () => {
       "ErrorResponse",
       "ImageSearch",
       "ImageSearchParams",
+      "NewsSearch",
+      "NewsSearchParams",
       "SearchResponse",
       "WebSearchParams"
     ])

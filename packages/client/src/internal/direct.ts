@@ -80,7 +80,7 @@ export interface Call {
   /** The whole URL (starting with `origin`), query included. */
   readonly url: string
   readonly headers: Readonly<Record<string, string>>
-  readonly operation: "webSearch" | "imageSearch" | "trendingImages"
+  readonly operation: string
   /** The endpoint and path, as errors show it. */
   readonly endpoint: string
   readonly key: string

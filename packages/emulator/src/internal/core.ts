@@ -9,17 +9,19 @@ import type * as FaultRule from "../FaultRule.js"
 import { Errors, parseImages, parseTrending, parseWeb } from "./bing.js"
 import { type KeySpec, KeyState, type Window } from "./keys.js"
 import { resolveMarket } from "./markets.js"
+import { computeNews, isNewsEndpoint, type NewsEndpoint, newsRoutes } from "./news.js"
 import { prng } from "./random.js"
 import { imagesBody, searchBody, trendingBody } from "./results.js"
 import { nextDayStart, nextMonthStart, type WindowConfig } from "./windows.js"
 import { JSON_TYPE, Lru, type Wire } from "./wire.js"
 
-export type Endpoint = "web" | "images" | "trending"
+export type Endpoint = "web" | "images" | "trending" | NewsEndpoint
 
 const baseRoutes: ReadonlyArray<readonly [string, Endpoint]> = [
   ["/v7.0/search", "web"],
   ["/v7.0/images/search", "images"],
-  ["/v7.0/images/trending", "trending"]
+  ["/v7.0/images/trending", "trending"],
+  ...newsRoutes
 ]
 
 const routesFor = (legacyPrefix: boolean): ReadonlyMap<string, Endpoint> =>
@@ -484,6 +486,7 @@ export class Core {
       return { ok: false, wire: this.errors.parameterInvalidValue(malformed.name, malformed.value) }
     }
     const sp = new URLSearchParams(search)
+    if (isNewsEndpoint(endpoint)) return computeNews(endpoint, sp, acceptLanguage, this.errors)
     if (endpoint === "web") {
       const q = parseWeb(sp)
       if (!q.ok) return { ok: false, wire: this.errors.of(q.error) }

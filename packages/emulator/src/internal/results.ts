@@ -20,9 +20,9 @@ import { languageOf } from "./markets.js"
 import type { ImageFilters, ImageQuery, TrendingQuery, WebQuery } from "./query.js"
 import { hash32, hex8, mix } from "./random.js"
 
-const API = "https://api.bing.microsoft.com/api/v7/"
-const DAY = 86_400_000
-const enc = encodeURIComponent
+export const API = "https://api.bing.microsoft.com/api/v7/"
+export const DAY = 86_400_000
+export const enc = encodeURIComponent
 const ids = (name: string) => `${API}#${name}`
 
 const tokens = (q: string): Array<string> => q.toLowerCase().split(/[^\p{L}\p{N}+#.-]+/u).filter((w) => w.length > 0)
@@ -30,10 +30,10 @@ const tokens = (q: string): Array<string> => q.toLowerCase().split(/[^\p{L}\p{N}
 const slugify = (s: string): string =>
   s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "results"
 
-const host = (site: string): string => (site.split(".").length === 2 ? `www.${site}` : site)
+export const host = (site: string): string => (site.split(".").length === 2 ? `www.${site}` : site)
 
 /** Bing's date format: `2025-08-03T12:34:56.0000000Z`. */
-const bingDate = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, ".0000000Z")
+export const bingDate = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, ".0000000Z")
 
 interface Match {
   readonly topics: ReadonlyArray<Topic>
@@ -77,7 +77,7 @@ const genericTopic = (q: string): Topic => {
   }
 }
 
-const pool = (q: string, strict: boolean): { pool: ReadonlyArray<Topic>; match: Match } => {
+export const pool = (q: string, strict: boolean): { pool: ReadonlyArray<Topic>; match: Match } => {
   const match = matchTopics(q, strict)
   return { pool: match.topics.length > 0 ? match.topics : [genericTopic(q)], match }
 }
@@ -87,7 +87,7 @@ const pool = (q: string, strict: boolean): { pool: ReadonlyArray<Topic>; match: 
 
 const escapeHtml = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
 
-const decorator = (query: { q: string; textDecorations: boolean; textFormat: "Raw" | "HTML" }) => {
+export const decorator = (query: { q: string; textDecorations: boolean; textFormat: "Raw" | "HTML" }) => {
   const html = query.textFormat === "HTML"
   if (!query.textDecorations) return html ? escapeHtml : (s: string) => s
   const words = tokens(query.q).filter((w) => w.length > 1).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
