@@ -9,7 +9,7 @@
 import { QuotaTracker } from "@bing-effect/quota-tracker"
 import type { QuotaError } from "@bing-effect/quota-tracker"
 import { BingError, BingResponse, ImageSearchParams, WebSearchParams } from "@bing-effect/schema"
-import type { NewsSearch, NewsSearchParams } from "@bing-effect/schema"
+import type { NewsSearch, NewsSearchParams, SpellCheck, SpellCheckParams } from "@bing-effect/schema"
 import type * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -36,6 +36,7 @@ import * as NewsOps from "./internal/newsOperations.js"
 import * as Redirect from "./internal/redirect.js"
 import * as RetryLoop from "./internal/retryLoop.js"
 import * as Scrub from "./internal/scrub.js"
+import * as SpellCheckOp from "./internal/spellCheckOperation.js"
 import * as Timeout from "./internal/timeout.js"
 import { InvalidClientOptions } from "./InvalidClientOptions.js"
 import { RedirectRefused, ResponseTooLarge } from "./ResponseRefused.js"
@@ -233,6 +234,22 @@ export type NewsValue = NewsSearch.News
  */
 export type TrendingTopicsValue = NewsSearch.TrendingTopics
 
+/**
+ * The typed Spell Check parameters (`text` is required).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type SpellCheckInput = SpellCheckParams.SpellCheckParams
+
+/**
+ * The decoded Spell Check response (`SpellCheck` with its `flaggedTokens`).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type SpellCheckValue = SpellCheck.SpellCheck
+
 type Success<R> = R extends Result.Result<infer A, infer _E> ? A : never
 
 /**
@@ -293,6 +310,11 @@ export interface Service {
     params?: TrendingTopicsInput,
     options?: CallOptions
   ) => Effect.Effect<BingResult<TrendingTopicsValue>, ClientError>
+  /** Spell Check (`GET /v7.0/spellcheck`; `text` must fit in the URL). @since 0.3.0 */
+  readonly spellCheck: (
+    params: SpellCheckInput,
+    options?: CallOptions
+  ) => Effect.Effect<BingResult<SpellCheckValue>, ClientError>
   /** The client id remembered for a scope (the default scope when none is given). */
   readonly clientId: (userScope?: string) => Effect.Effect<Option.Option<string>>
   /**
@@ -805,6 +827,7 @@ const build = (
       newsSearch: (params, callOptions) => call(NewsOps.newsSearch, params, callOptions),
       newsCategory: (params, callOptions) => call(NewsOps.newsCategory, params, callOptions),
       trendingTopics: (params, callOptions) => call(NewsOps.trendingTopics, params, callOptions),
+      spellCheck: (params, callOptions) => call(SpellCheckOp.spellCheck, params, callOptions),
       clientId: (userScope) =>
         Effect.sync(() => Option.fromNullishOr(clientIds.get(userScope ?? ClientIds.defaultScope))),
       forward: ForwardOp.make({ ...config, http, tracker: trackerService, fallback, endpointFor, callContext })
@@ -1047,3 +1070,25 @@ export const trendingTopics = (
   options?: CallOptions
 ): Effect.Effect<BingResult<TrendingTopicsValue>, ClientError, BingClient> =>
   BingClient.use((client) => client.trendingTopics(params, options))
+
+/**
+ * Spell Check (`GET /v7.0/spellcheck`) with the client from the context.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { BingClient } from "@bing-effect/client"
+ *
+ * const fixes = BingClient.spellCheck({ text: "Hollo, wrld!", mode: "spell" }).pipe(
+ *   Effect.map(({ value }) => value.flaggedTokens.map((t) => [t.token, t.suggestions[0]?.suggestion]))
+ * )
+ * ```
+ *
+ * @since 0.3.0
+ * @category accessors
+ */
+export const spellCheck = (
+  params: SpellCheckInput,
+  options?: CallOptions
+): Effect.Effect<BingResult<SpellCheckValue>, ClientError, BingClient> =>
+  BingClient.use((client) => client.spellCheck(params, options))

@@ -83,6 +83,11 @@ export interface PromiseClient {
     params?: BingClient.TrendingTopicsInput,
     options?: RequestOptions
   ) => Promise<BingResult<BingClient.TrendingTopicsValue>>
+  /** Spell Check (`GET /v7.0/spellcheck`; `text` must fit in the URL). @since 0.3.0 */
+  readonly spellCheck: (
+    params: BingClient.SpellCheckInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.SpellCheckValue>>
   /** Releases the client's resources. Calls made afterwards reject with `ClientClosed`. */
   readonly close: () => Promise<void>
 }
@@ -176,6 +181,8 @@ export const createClient = (options: CreateClientOptions): PromiseClient => {
       run((c) => c.newsCategory(params, scoped(requestOptions)), requestOptions?.signal),
     trendingTopics: (params, requestOptions) =>
       run((c) => c.trendingTopics(params, scoped(requestOptions)), requestOptions?.signal),
+    spellCheck: (params, requestOptions) =>
+      run((c) => c.spellCheck(params, scoped(requestOptions)), requestOptions?.signal),
     close: async () => {
       if (closed) return
       closed = true

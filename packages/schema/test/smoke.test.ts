@@ -32,6 +32,8 @@ describe("package exports", () => {
       "NewsSearch",
       "NewsSearchParams",
       "SearchResponse",
+      "SpellCheck",
+      "SpellCheckParams",
       "WebSearchParams"
     ])
     expect(mod.BingError.notFound().status).toBe(404)

@@ -94,7 +94,7 @@ export const run = async (
   const secrets = new Map((options.keys ?? [Emulator.defaultKey]).map((k) => [k.name, k.key]))
   const lines = [
     `Bing v7 emulator listening on ${handle.url}`,
-    `  endpoints: ${handle.url}/v7.0/search  /v7.0/images/search  /v7.0/images/trending  /v7.0/news/search  /v7.0/news  /v7.0/news/trendingtopics  (also under /bing/v7.0/)`,
+    `  endpoints: ${handle.url}/v7.0/search  /v7.0/images/search  /v7.0/images/trending  /v7.0/news/search  /v7.0/news  /v7.0/news/trendingtopics  /v7.0/spellcheck  (also under /bing/v7.0/)`,
     `  admin:     ${handle.url}/_emulator/  (Authorization: Bearer ${
       values["admin-token"] === undefined ? handle.adminToken : mask(handle.adminToken)
     })`,

@@ -12,16 +12,18 @@ import { resolveMarket } from "./markets.js"
 import { computeNews, isNewsEndpoint, type NewsEndpoint, newsRoutes } from "./news.js"
 import { prng } from "./random.js"
 import { imagesBody, searchBody, trendingBody } from "./results.js"
+import { computeSpell, isSpellEndpoint, readForm, type SpellEndpoint, spellRoutes } from "./spell.js"
 import { nextDayStart, nextMonthStart, type WindowConfig } from "./windows.js"
 import { JSON_TYPE, Lru, type Wire } from "./wire.js"
 
-export type Endpoint = "web" | "images" | "trending" | NewsEndpoint
+export type Endpoint = "web" | "images" | "trending" | NewsEndpoint | SpellEndpoint
 
 const baseRoutes: ReadonlyArray<readonly [string, Endpoint]> = [
   ["/v7.0/search", "web"],
   ["/v7.0/images/search", "images"],
   ["/v7.0/images/trending", "trending"],
-  ...newsRoutes
+  ...newsRoutes,
+  ...spellRoutes
 ]
 
 const routesFor = (legacyPrefix: boolean): ReadonlyMap<string, Endpoint> =>
@@ -405,12 +407,31 @@ export class Core {
     secure: boolean,
     pathname: string,
     search: string,
-    traceId: string
+    traceId: string,
+    formRead = false
   ): void {
     const endpoint = this.routes.get(pathname)
     if (endpoint === undefined) return this.notFound(req, res, traceId)
-    const method = req.method
-    if (method !== "GET" && method !== "HEAD") {
+    const method = req.method ?? ""
+    // Spell Check also takes a POST, its parameters in the query string and a form body.
+    if (method === "POST" && !formRead && isSpellEndpoint(endpoint)) {
+      return readForm(
+        req,
+        (form) =>
+          this.serve(
+            req,
+            res,
+            secure,
+            pathname,
+            form === "" ? search : search === "" ? form : `${search}&${form}`,
+            traceId,
+            true
+          ),
+        () =>
+          this.send(req, res, this.errors.parameterInvalidValue("text", "(form body too large)"), traceId, undefined)
+      )
+    }
+    if (method !== "GET" && method !== "HEAD" && !formRead) {
       res.setHeader("Allow", "GET, HEAD")
       return this.send(req, res, this.errors.methodNotAllowed(method ?? ""), traceId, undefined)
     }
@@ -487,6 +508,7 @@ export class Core {
     }
     const sp = new URLSearchParams(search)
     if (isNewsEndpoint(endpoint)) return computeNews(endpoint, sp, acceptLanguage, this.errors)
+    if (isSpellEndpoint(endpoint)) return computeSpell(sp, acceptLanguage, this.errors)
     if (endpoint === "web") {
       const q = parseWeb(sp)
       if (!q.ok) return { ok: false, wire: this.errors.of(q.error) }
