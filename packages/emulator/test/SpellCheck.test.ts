@@ -123,6 +123,19 @@ describe("Spell Check", () => {
     expect(mode.json().errors[0]).toMatchObject({ parameter: "mode", value: "grammar" })
     const anonymous = await fetch(`${bing.url}/v7.0/spellcheck`, { method: "POST", body: "text=a" })
     expect(anonymous.status).toBe(401)
+    // a key in the form body does not authenticate
+    const inBody = await fetch(`${bing.url}/v7.0/spellcheck`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: `text=a&subscription-key=${KEY}`
+    })
+    expect(inBody.status).toBe(401)
+    const put = await fetch(`${bing.url}/v7.0/spellcheck?text=a`, {
+      method: "PUT",
+      headers: { "Ocp-Apim-Subscription-Key": KEY }
+    })
+    expect(put.status).toBe(400)
+    expect(put.headers.get("allow")).toBe("GET, HEAD, POST")
   })
 
   it("other endpoints still refuse POST; Spell Check counts against the key's quota", async () => {

@@ -432,7 +432,7 @@ export class Core {
       )
     }
     if (method !== "GET" && method !== "HEAD" && !formRead) {
-      res.setHeader("Allow", "GET, HEAD")
+      res.setHeader("Allow", isSpellEndpoint(endpoint) ? "GET, HEAD, POST" : "GET, HEAD")
       return this.send(req, res, this.errors.methodNotAllowed(method ?? ""), traceId, undefined)
     }
     if (this.options.requireHttps && !secure) {

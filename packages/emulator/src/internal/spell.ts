@@ -159,6 +159,19 @@ export const computeSpell = (
 }
 
 /**
+ * The form without any `subscription-key` field: the key is taken from the header or the query
+ * string only (Assumption: nothing documents a key in a body), and a key in the body must not
+ * authenticate.
+ */
+const withoutKeys = (form: string): string => {
+  const kept = new URLSearchParams()
+  for (const [name, value] of new URLSearchParams(form)) {
+    if (name.toLowerCase() !== "subscription-key") kept.append(name, value)
+  }
+  return kept.toString()
+}
+
+/**
  * Reads a `POST`'s form body (bounded): `done` gets its text when the body is
  * `application/x-www-form-urlencoded`, the empty string otherwise (Assumption: another body, such
  * as the empty JSON body Microsoft's SDK sends with its parameters in the query string, is
@@ -186,6 +199,6 @@ export const readForm = (
     if (isForm) chunks.push(chunk)
   })
   req.on("end", () => {
-    if (!over) done(isForm ? Buffer.concat(chunks).toString("utf8") : "")
+    if (!over) done(isForm ? withoutKeys(Buffer.concat(chunks).toString("utf8")) : "")
   })
 }
