@@ -95,6 +95,13 @@ describe("News Search endpoints", () => {
     expect(original.value[0].image.contentUrl).toMatch(/^https:\/\//)
   })
 
+  it("a count over 100 delivers 100 (the documented maximum), not an error", async () => {
+    const r = await news("/v7.0/news/search?q=&count=500")
+    expect(r.status).toBe(200)
+    expect(r.json().totalEstimatedMatches).toBeGreaterThan(100)
+    expect(r.json().value).toHaveLength(100)
+  })
+
   it("q= gives the top news; /news without category marks headlines", async () => {
     const top = (await news("/v7.0/news/search?q=")).json()
     expect(top.value.length).toBe(10)
@@ -137,7 +144,7 @@ describe("News Search errors and quotas", () => {
     })
     for (
       const [path, parameter, value] of [
-        ["/v7.0/news/search?q=a&count=101", "count", "101"],
+        ["/v7.0/news/search?q=a&count=65536", "count", "65536"],
         ["/v7.0/news?category=Gardening", "category", "Gardening"],
         ["/v7.0/news/trendingtopics?since=soon", "since", "soon"]
       ] as const

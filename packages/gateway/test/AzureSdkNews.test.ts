@@ -58,7 +58,7 @@ describe("the Azure News Search SDK against the emulator", () => {
   })
 
   it("a parameter out of range is a RestError carrying Bing's ErrorResponse", async () => {
-    const error = await client.news.search("mars", { count: 101 }).then(
+    const error = await client.news.search("mars", { count: 70000 }).then(
       () => expect.unreachable("the SDK call succeeded"),
       (e: unknown) => e as RestError & { readonly body?: { readonly errors?: ReadonlyArray<Record<string, string>> } }
     )
@@ -67,7 +67,7 @@ describe("the Azure News Search SDK against the emulator", () => {
       code: "InvalidRequest",
       subCode: "ParameterInvalidValue",
       parameter: "count",
-      value: "101"
+      value: "70000"
     })
   })
 })

@@ -106,6 +106,14 @@ export const Category = Schema.Literals([
 export type Category = typeof Category.Type
 
 /**
+ * The most articles News Search delivers for one request (default 10).
+ *
+ * @since 0.3.0
+ * @category constants
+ */
+export const maxCount = 100
+
+/**
  * `q` of News Search: required, but may be empty ("If the term is empty (for example, q=), the
  * response includes the top news stories"). Only an absent `q` is `ParameterMissing`.
  */
@@ -124,8 +132,10 @@ const decorations = {
 }
 
 /**
- * The News Search parameters (`/news/search`) as a codec from their query-string form. `count` is
- * at most 100 (default 10), `offset` an unsigned short. `cc` and `mkt` may both be sent (the
+ * The News Search parameters (`/news/search`) as a codec from their query-string form. `count` and
+ * `offset` are unsigned shorts: "the actual number delivered may be less than requested", so a
+ * `count` over the documented maximum ({@link maxCount}) is accepted and at most that many are
+ * delivered, as for Web Search (Bing documents no error for it). `cc` and `mkt` may both be sent (the
  * documentation says not to, and documents no error): `mkt` wins.
  *
  * @since 0.3.0
@@ -134,7 +144,7 @@ const decorations = {
 export const NewsSearchParamsFromQuery = Schema.Struct({
   q: Query,
   cc: common.cc,
-  count: Schema.optionalKey(P.UInt(0, 100)),
+  count: Schema.optionalKey(P.UInt(0, 65535)),
   freshness: Schema.optionalKey(P.Enum(Freshness.literals)),
   mkt: common.mkt,
   offset: Schema.optionalKey(P.UInt(0, 65535)),
@@ -231,8 +241,8 @@ const trending = P.make<TrendingTopicsParams, typeof TrendingTopicsParamsFromQue
  *
  * @example
  * import { NewsSearchParams } from "@bing-effect/schema"
- * NewsSearchParams.validate({ q: "effect", count: 101 })
- * // Failure(InvalidRequest { subCode: "ParameterInvalidValue", parameter: "count", value: "101" })
+ * NewsSearchParams.validate({ q: "effect", count: 70000 })
+ * // Failure(InvalidRequest { subCode: "ParameterInvalidValue", parameter: "count", value: "70000" })
  *
  * @since 0.3.0
  * @category decoding

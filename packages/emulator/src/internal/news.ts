@@ -151,7 +151,7 @@ export const newsSearchBody = (p: NewsSearchParams.NewsSearchParams, market: str
   }
   const sort = p.sortBy === "Date" ? "date" : "relevance"
   if (sort === "date") articles = [...articles].sort(byDate)
-  const count = p.count ?? 10
+  const count = Math.min(p.count ?? 10, NewsSearchParams.maxCount)
   const offset = p.offset ?? 0
   const page = articles.slice(offset, offset + count)
   const base = `${API}news/search?q=${enc(p.q)}`
