@@ -10,6 +10,7 @@ import { QuotaTracker } from "@bing-effect/quota-tracker"
 import type { QuotaError } from "@bing-effect/quota-tracker"
 import { BingError, BingResponse, ImageSearchParams, WebSearchParams } from "@bing-effect/schema"
 import type { Suggestions, SuggestionsParams, VideoSearch, VideoSearchParams } from "@bing-effect/schema"
+import type { NewsSearch, NewsSearchParams, SpellCheck, SpellCheckParams } from "@bing-effect/schema"
 import type * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -33,9 +34,11 @@ import * as EndpointCheck from "./internal/endpoint.js"
 import * as ForwardOp from "./internal/forward.js"
 import * as HeaderValue from "./internal/headerValue.js"
 import * as KeyHeader from "./internal/keyHeader.js"
+import * as NewsOps from "./internal/newsOperations.js"
 import * as Redirect from "./internal/redirect.js"
 import * as RetryLoop from "./internal/retryLoop.js"
 import * as Scrub from "./internal/scrub.js"
+import * as SpellCheckOp from "./internal/spellCheckOperation.js"
 import * as SuggestionsOp from "./internal/suggestionsOperation.js"
 import * as Timeout from "./internal/timeout.js"
 import * as VideoOps from "./internal/videoOperations.js"
@@ -202,6 +205,62 @@ export type ImageSearchInput = ImageSearchParams.ImageSearchParams
  */
 export type TrendingImagesInput = ImageSearchParams.TrendingImagesParams
 
+/**
+ * The typed News Search parameters (`q` is required; an empty `q` asks for the top news).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type NewsSearchInput = NewsSearchParams.NewsSearchParams
+
+/**
+ * The typed News by category parameters (no `category`: the headlines of every category).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type NewsCategoryInput = NewsSearchParams.NewsCategoryParams
+
+/**
+ * The typed Trending Topics parameters.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type TrendingTopicsInput = NewsSearchParams.TrendingTopicsParams
+
+/**
+ * The decoded News Search and News by category response (`News`).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type NewsValue = NewsSearch.News
+
+/**
+ * The decoded Trending Topics response.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type TrendingTopicsValue = NewsSearch.TrendingTopics
+
+/**
+ * The typed Spell Check parameters (`text` is required).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type SpellCheckInput = SpellCheckParams.SpellCheckParams
+
+/**
+ * The decoded Spell Check response (`SpellCheck` with its `flaggedTokens`).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type SpellCheckValue = SpellCheck.SpellCheck
+
 type Success<R> = R extends Result.Result<infer A, infer _E> ? A : never
 
 /**
@@ -331,6 +390,26 @@ export interface Service {
     params?: SuggestionsInput,
     options?: CallOptions
   ) => Effect.Effect<BingResult<SuggestionsValue>, ClientError>
+  /** News Search (`GET /v7.0/news/search`). @since 0.3.0 */
+  readonly newsSearch: (
+    params: NewsSearchInput,
+    options?: CallOptions
+  ) => Effect.Effect<BingResult<NewsValue>, ClientError>
+  /** News by category (`GET /v7.0/news`). @since 0.3.0 */
+  readonly newsCategory: (
+    params?: NewsCategoryInput,
+    options?: CallOptions
+  ) => Effect.Effect<BingResult<NewsValue>, ClientError>
+  /** Trending news topics (`GET /v7.0/news/trendingtopics`). @since 0.3.0 */
+  readonly trendingTopics: (
+    params?: TrendingTopicsInput,
+    options?: CallOptions
+  ) => Effect.Effect<BingResult<TrendingTopicsValue>, ClientError>
+  /** Spell Check (`GET /v7.0/spellcheck`; `text` must fit in the URL). @since 0.3.0 */
+  readonly spellCheck: (
+    params: SpellCheckInput,
+    options?: CallOptions
+  ) => Effect.Effect<BingResult<SpellCheckValue>, ClientError>
   /** The client id remembered for a scope (the default scope when none is given). */
   readonly clientId: (userScope?: string) => Effect.Effect<Option.Option<string>>
   /**
@@ -460,7 +539,7 @@ const resolve = (options: Options, trackerPresent: boolean): Result.Result<Resol
 // ---------------------------------------------------------------------------------------------
 
 interface Operation<P, A> {
-  readonly name: "webSearch" | "imageSearch" | "trendingImages" | VideoOps.Name | SuggestionsOp.Name
+  readonly name: string
   readonly path: string
   readonly validate: (input: unknown) => Result.Result<P, BingError.InvalidRequest>
   readonly toQuery: (params: P) => URLSearchParams
@@ -862,6 +941,10 @@ const build = (
       trendingVideos: (params, callOptions) => call(VideoOps.trendingVideos, params, callOptions),
       videoDetails: (params, callOptions) => call(VideoOps.videoDetails, params, callOptions),
       suggestions: (params, callOptions) => call(SuggestionsOp.suggestions, params, callOptions),
+      newsSearch: (params, callOptions) => call(NewsOps.newsSearch, params, callOptions),
+      newsCategory: (params, callOptions) => call(NewsOps.newsCategory, params, callOptions),
+      trendingTopics: (params, callOptions) => call(NewsOps.trendingTopics, params, callOptions),
+      spellCheck: (params, callOptions) => call(SpellCheckOp.spellCheck, params, callOptions),
       clientId: (userScope) =>
         Effect.sync(() => Option.fromNullishOr(clientIds.get(userScope ?? ClientIds.defaultScope))),
       forward: ForwardOp.make({ ...config, http, tracker: trackerService, fallback, endpointFor, callContext })
@@ -1115,3 +1198,69 @@ export const suggestions = (
   options?: CallOptions
 ): Effect.Effect<BingResult<SuggestionsValue>, ClientError, BingClient> =>
   BingClient.use((client) => client.suggestions(params, options))
+ * News Search (`GET /v7.0/news/search`) with the client from the context.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { BingClient } from "@bing-effect/client"
+ *
+ * const headlines = BingClient.newsSearch({ q: "mars rover", count: 5, freshness: "Week" }).pipe(
+ *   Effect.map(({ value }) => value.value.map((article) => article.name))
+ * )
+ * ```
+ *
+ * @since 0.3.0
+ * @category accessors
+ */
+export const newsSearch = (
+  params: NewsSearchInput,
+  options?: CallOptions
+): Effect.Effect<BingResult<NewsValue>, ClientError, BingClient> =>
+  BingClient.use((client) => client.newsSearch(params, options))
+
+/**
+ * News by category (`GET /v7.0/news`) with the client from the context.
+ *
+ * @since 0.3.0
+ * @category accessors
+ */
+export const newsCategory = (
+  params?: NewsCategoryInput,
+  options?: CallOptions
+): Effect.Effect<BingResult<NewsValue>, ClientError, BingClient> =>
+  BingClient.use((client) => client.newsCategory(params, options))
+
+/**
+ * Trending news topics (`GET /v7.0/news/trendingtopics`) with the client from the context.
+ *
+ * @since 0.3.0
+ * @category accessors
+ */
+export const trendingTopics = (
+  params?: TrendingTopicsInput,
+  options?: CallOptions
+): Effect.Effect<BingResult<TrendingTopicsValue>, ClientError, BingClient> =>
+  BingClient.use((client) => client.trendingTopics(params, options))
+
+/**
+ * Spell Check (`GET /v7.0/spellcheck`) with the client from the context.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { BingClient } from "@bing-effect/client"
+ *
+ * const fixes = BingClient.spellCheck({ text: "Hollo, wrld!", mode: "spell" }).pipe(
+ *   Effect.map(({ value }) => value.flaggedTokens.map((t) => [t.token, t.suggestions[0]?.suggestion]))
+ * )
+ * ```
+ *
+ * @since 0.3.0
+ * @category accessors
+ */
+export const spellCheck = (
+  params: SpellCheckInput,
+  options?: CallOptions
+): Effect.Effect<BingResult<SpellCheckValue>, ClientError, BingClient> =>
+  BingClient.use((client) => client.spellCheck(params, options))

@@ -88,6 +88,26 @@ export interface PromiseClient {
     params?: BingClient.SuggestionsInput,
     options?: RequestOptions
   ) => Promise<BingResult<BingClient.SuggestionsValue>>
+  /** News Search (`GET /v7.0/news/search`). @since 0.3.0 */
+  readonly newsSearch: (
+    params: BingClient.NewsSearchInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.NewsValue>>
+  /** News by category (`GET /v7.0/news`). @since 0.3.0 */
+  readonly newsCategory: (
+    params?: BingClient.NewsCategoryInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.NewsValue>>
+  /** Trending news topics (`GET /v7.0/news/trendingtopics`). @since 0.3.0 */
+  readonly trendingTopics: (
+    params?: BingClient.TrendingTopicsInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.TrendingTopicsValue>>
+  /** Spell Check (`GET /v7.0/spellcheck`; `text` must fit in the URL). @since 0.3.0 */
+  readonly spellCheck: (
+    params: BingClient.SpellCheckInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.SpellCheckValue>>
   /** Releases the client's resources. Calls made afterwards reject with `ClientClosed`. */
   readonly close: () => Promise<void>
 }
@@ -183,6 +203,14 @@ export const createClient = (options: CreateClientOptions): PromiseClient => {
       run((c) => c.videoDetails(params, scoped(requestOptions)), requestOptions?.signal),
     suggestions: (params, requestOptions) =>
       run((c) => c.suggestions(params, scoped(requestOptions)), requestOptions?.signal),
+    newsSearch: (params, requestOptions) =>
+      run((c) => c.newsSearch(params, scoped(requestOptions)), requestOptions?.signal),
+    newsCategory: (params, requestOptions) =>
+      run((c) => c.newsCategory(params, scoped(requestOptions)), requestOptions?.signal),
+    trendingTopics: (params, requestOptions) =>
+      run((c) => c.trendingTopics(params, scoped(requestOptions)), requestOptions?.signal),
+    spellCheck: (params, requestOptions) =>
+      run((c) => c.spellCheck(params, scoped(requestOptions)), requestOptions?.signal),
     close: async () => {
       if (closed) return
       closed = true

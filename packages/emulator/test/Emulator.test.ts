@@ -126,7 +126,7 @@ describe("endpoints and headers", () => {
   })
 
   it("answers 404 with an empty body for an unknown path and for a URL over 2,048 characters", async () => {
-    const unknown = await get(`${bing.url}/v7.0/news/search?q=x`, { key: "key-big" })
+    const unknown = await get(`${bing.url}/v7.0/no-such-endpoint?q=x`, { key: "key-big" })
     expect(unknown.status).toBe(404)
     expect(unknown.text).toBe("")
     const long = await get(`${bing.url}/v7.0/search?q=${"a".repeat(2048)}`, { key: "key-big" })

@@ -232,11 +232,16 @@ describe("the Bing wire", () => {
       yield* withGateway(cfg, (base) =>
         Effect.gen(function*() {
           const headers = { "Ocp-Apim-Subscription-Key": TEAM_B_KEY }
-          // the emulator serves no news: its own 404 comes back
+          // News Search, served by the emulator, comes back as it was sent (not validated by the gateway)
           const news = yield* call(`${base}/v7.0/news/search?q=tides&count=3`, { headers })
-          assert.strictEqual(news.status, 404)
-          assert.strictEqual(news.text, "")
+          assert.strictEqual(news.status, 200)
+          assert.strictEqual(JSON.parse(news.text)._type, "News")
+          assert.strictEqual(JSON.parse(news.text).value.length, 3)
           assert.strictEqual(emu.current.requests(1)[0]?.path, "/v7.0/news/search?q=tides&count=3")
+          // a path the emulator does not serve: its own 404 comes back
+          const custom = yield* call(`${base}/v7.0/custom/search?q=tides`, { headers })
+          assert.strictEqual(custom.status, 404)
+          assert.strictEqual(custom.text, "")
           const videos = yield* call(`${base}/bing/v7.0/videos/trending`, { headers })
           assert.strictEqual(JSON.parse(videos.text)._type, "TrendingVideos")
           assert.strictEqual(emu.current.requests(1)[0]?.path, "/v7.0/videos/trending")

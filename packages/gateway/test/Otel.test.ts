@@ -153,7 +153,7 @@ describe("OpenTelemetry export (OTLP/HTTP)", () => {
           const byQuery = yield* call(`${base}/bing/v7.0/images/search?q=boats&subscription-key=${TEAM_A_KEY}`)
           assert.strictEqual(byQuery.status, 200)
           assert.strictEqual(
-            (yield* call(`${base}/v7.0/news/search?q=x`, asTeamA)).status,
+            (yield* call(`${base}/v7.0/custom/search?q=x`, asTeamA)).status,
             404,
             "the upstream's own 404, passed on"
           )
@@ -203,7 +203,7 @@ describe("OpenTelemetry export (OTLP/HTTP)", () => {
       const images = servers.find((s) => s.name === "GET /v7.0/images/search")!
       expect(attrs(images)).toMatchObject({ "url.path": "/bing/v7.0/images/search", "gateway.tenant": "team-a" })
       const news = servers.find((s) => s.name === "GET /v7.0/*")!
-      expect(attrs(news)).toMatchObject({ "gateway.route": "forward", "url.path": "/v7.0/news/search" })
+      expect(attrs(news)).toMatchObject({ "gateway.route": "forward", "url.path": "/v7.0/custom/search" })
       const refused = servers.find((s) => attrs(s)["http.response.status_code"] === 401)!
       expect(attrs(refused)).toMatchObject({ "gateway.outcome": "unauthorized", "gateway.tenant": "none" })
       assert.isUndefined(spans.find((s) => s.parentSpanId === refused.spanId), "nothing sent upstream")

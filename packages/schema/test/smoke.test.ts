@@ -29,11 +29,15 @@ describe("package exports", () => {
       "ErrorResponse",
       "ImageSearch",
       "ImageSearchParams",
+      "NewsSearch",
+      "NewsSearchParams",
       "SearchResponse",
       "Suggestions",
       "SuggestionsParams",
       "VideoSearch",
       "VideoSearchParams",
+      "SpellCheck",
+      "SpellCheckParams",
       "WebSearchParams"
     ])
     expect(mod.BingError.notFound().status).toBe(404)

@@ -97,7 +97,7 @@ export const run = async (
   const secrets = new Map((options.keys ?? [Emulator.defaultKey]).map((k) => [k.name, k.key]))
   const lines = [
     `Bing v7 emulator listening on ${handle.url}`,
-    `  endpoints: ${handle.url}/v7.0/search  /v7.0/images/search  /v7.0/images/trending  (also under /bing/v7.0/)`,
+    `  endpoints: ${handle.url}/v7.0/search  /v7.0/images/search  /v7.0/images/trending  /v7.0/news/search  /v7.0/news  /v7.0/news/trendingtopics  /v7.0/spellcheck  /v7.0/videos/search  /v7.0/videos/trending  /v7.0/videos/details  /v7.0/suggestions  (also under /bing/v7.0/)`,
     ...(options.retired === true ? ["  retired:   every API request answers 410 Gone (the retired service)"] : []),
     `  admin:     ${handle.url}/_emulator/  (Authorization: Bearer ${
       values["admin-token"] === undefined ? handle.adminToken : mask(handle.adminToken)

@@ -9,21 +9,25 @@ import type * as FaultRule from "../FaultRule.js"
 import { Errors, parseImages, parseTrending, parseWeb, wantsOnlyJsonLd } from "./bing.js"
 import { type KeySpec, KeyState, type Window } from "./keys.js"
 import { resolveMarket } from "./markets.js"
+import { computeNews, isNewsEndpoint, type NewsEndpoint, newsRoutes } from "./news.js"
 import { prng } from "./random.js"
 import { imagesBody, searchBody, trendingBody } from "./results.js"
+import { computeSpell, isSpellEndpoint, readForm, type SpellEndpoint, spellRoutes } from "./spell.js"
 import { suggestionsOutcome, suggestionsRoute } from "./suggestions.js"
 import { isVideoEndpoint, type VideoEndpoint, videoOutcome, videoRoutes } from "./videos.js"
 import { nextDayStart, nextMonthStart, type WindowConfig } from "./windows.js"
 import { JSON_TYPE, Lru, type Wire } from "./wire.js"
 
-export type Endpoint = "web" | "images" | "trending" | VideoEndpoint | "suggestions"
+export type Endpoint = "web" | "images" | "trending" | VideoEndpoint | "suggestions" | NewsEndpoint | SpellEndpoint
 
 const baseRoutes: ReadonlyArray<readonly [string, Endpoint]> = [
   ["/v7.0/search", "web"],
   ["/v7.0/images/search", "images"],
   ["/v7.0/images/trending", "trending"],
   ...videoRoutes,
-  suggestionsRoute
+  suggestionsRoute,
+  ...newsRoutes,
+  ...spellRoutes
 ]
 
 const routesFor = (legacyPrefix: boolean): ReadonlyMap<string, Endpoint> =>
@@ -409,15 +413,34 @@ export class Core {
     secure: boolean,
     pathname: string,
     search: string,
-    traceId: string
+    traceId: string,
+    formRead = false
   ): void {
     // The retired service answers every request the same way, known path or not, key or not.
     if (this.options.retired) return this.send(req, res, this.errors.serviceRetired(), traceId, undefined)
     const endpoint = this.routes.get(pathname)
     if (endpoint === undefined) return this.notFound(req, res, traceId)
-    const method = req.method
-    if (method !== "GET" && method !== "HEAD") {
-      res.setHeader("Allow", "GET, HEAD")
+    const method = req.method ?? ""
+    // Spell Check also takes a POST, its parameters in the query string and a form body.
+    if (method === "POST" && !formRead && isSpellEndpoint(endpoint)) {
+      return readForm(
+        req,
+        (form) =>
+          this.serve(
+            req,
+            res,
+            secure,
+            pathname,
+            form === "" ? search : search === "" ? form : `${search}&${form}`,
+            traceId,
+            true
+          ),
+        () =>
+          this.send(req, res, this.errors.parameterInvalidValue("text", "(form body too large)"), traceId, undefined)
+      )
+    }
+    if (method !== "GET" && method !== "HEAD" && !formRead) {
+      res.setHeader("Allow", isSpellEndpoint(endpoint) ? "GET, HEAD, POST" : "GET, HEAD")
       return this.send(req, res, this.errors.methodNotAllowed(method ?? ""), traceId, undefined)
     }
     if (this.options.requireHttps && !secure) {
@@ -516,6 +539,8 @@ export class Core {
         ? { ok: true, body: Buffer.from(v.body), market: v.market }
         : { ok: false, wire: this.errors.of(v.error) }
     }
+    if (isNewsEndpoint(endpoint)) return computeNews(endpoint, sp, acceptLanguage, this.errors)
+    if (isSpellEndpoint(endpoint)) return computeSpell(sp, acceptLanguage, this.errors)
     if (endpoint === "web") {
       const q = parseWeb(sp)
       if (!q.ok) return { ok: false, wire: this.errors.of(q.error) }

@@ -21,9 +21,9 @@ import { languageOf } from "./markets.js"
 import type { ImageFilters, ImageQuery, TrendingQuery, WebQuery } from "./query.js"
 import { hash32, hex8, mix } from "./random.js"
 
-const API = "https://api.bing.microsoft.com/api/v7/"
-const DAY = 86_400_000
-const enc = encodeURIComponent
+export const API = "https://api.bing.microsoft.com/api/v7/"
+export const DAY = 86_400_000
+export const enc = encodeURIComponent
 const ids = (name: string) => `${API}#${name}`
 
 const tokens = (q: string): Array<string> => q.toLowerCase().split(/[^\p{L}\p{N}+#.-]+/u).filter((w) => w.length > 0)
@@ -31,10 +31,10 @@ const tokens = (q: string): Array<string> => q.toLowerCase().split(/[^\p{L}\p{N}
 const slugify = (s: string): string =>
   s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "results"
 
-const host = (site: string): string => (site.split(".").length === 2 ? `www.${site}` : site)
+export const host = (site: string): string => (site.split(".").length === 2 ? `www.${site}` : site)
 
 /** Bing's date format: `2025-08-03T12:34:56.0000000Z`. */
-const bingDate = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, ".0000000Z")
+export const bingDate = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, ".0000000Z")
 
 interface Match {
   readonly topics: ReadonlyArray<Topic>
