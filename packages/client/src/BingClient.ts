@@ -1198,6 +1198,8 @@ export const suggestions = (
   options?: CallOptions
 ): Effect.Effect<BingResult<SuggestionsValue>, ClientError, BingClient> =>
   BingClient.use((client) => client.suggestions(params, options))
+
+/**
  * News Search (`GET /v7.0/news/search`) with the client from the context.
  *
  * @example

@@ -227,7 +227,7 @@ describe("the Bing wire", () => {
     Effect.gen(function*() {
       yield* syncClocks
       const cfg = config(emu.current.url, {
-        clients: [{ name: "team-c", key: Redacted.make(TEAM_B_KEY), limits: { perDay: 2 } }]
+        clients: [{ name: "team-c", key: Redacted.make(TEAM_B_KEY), limits: { perDay: 3 } }]
       })
       yield* withGateway(cfg, (base) =>
         Effect.gen(function*() {
@@ -279,9 +279,12 @@ describe("the Bing wire", () => {
             assert.strictEqual(status, 404, path)
           }
           assert.strictEqual(emu.current.requests().length, before, "nothing sent for them")
-          // the two forwarded requests were not served with 200: the tenant's day is still open
+          // news and videos were served (2 of the tenant's 3 a day); the upstream's 404 and the
+          // gateway's own 404s were not counted: one is left, then the day is out
           const served = yield* call(`${base}/v7.0/search?q=counted`, { headers })
           assert.strictEqual(served.status, 200)
+          const over = yield* call(`${base}/v7.0/search?q=over`, { headers })
+          assert.strictEqual(over.status, 403)
         }))
     }))
 })

@@ -32,12 +32,12 @@ describe("package exports", () => {
       "NewsSearch",
       "NewsSearchParams",
       "SearchResponse",
+      "SpellCheck",
+      "SpellCheckParams",
       "Suggestions",
       "SuggestionsParams",
       "VideoSearch",
       "VideoSearchParams",
-      "SpellCheck",
-      "SpellCheckParams",
       "WebSearchParams"
     ])
     expect(mod.BingError.notFound().status).toBe(404)
