@@ -43,6 +43,20 @@ interface Answer {
 
 type Verdict = "success" | "bing-error" | "not-found" | "admin-401" | "no-answer" | "bad"
 
+/** The `_type` of a success of each endpoint the emulator serves (see its README's coverage table). */
+const successTypes: ReadonlySet<string> = new Set([
+  "SearchResponse",
+  "Images",
+  "TrendingImages",
+  "News",
+  "TrendingTopics",
+  "SpellCheck",
+  "Videos",
+  "TrendingVideos",
+  "Api.VideoDetails.VideoDetails",
+  "Suggestions"
+])
+
 /** What an answer is: a success, a documented Bing error, Bing's empty 404, the admin API's 401, or bad. */
 const judge = (answer: Answer | undefined, method: string, path: string): Verdict => {
   if (answer === undefined) return "no-answer"
@@ -54,7 +68,7 @@ const judge = (answer: Answer | undefined, method: string, path: string): Verdic
     if (method === "HEAD") return answer.body === "" ? "success" : "bad"
     try {
       const type = (JSON.parse(answer.body) as { _type?: string })._type
-      return type === "SearchResponse" || type === "Images" || type === "TrendingImages" ? "success" : "bad"
+      return type !== undefined && successTypes.has(type) ? "success" : "bad"
     } catch {
       return "bad"
     }
