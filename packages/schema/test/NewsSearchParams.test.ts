@@ -1,27 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Result } from "effect"
-import * as BingResponse from "../src/BingResponse.js"
 import * as NewsSearchParams from "../src/NewsSearchParams.js"
-
-/** The exact response Bing sends for a failed check: status and body. */
-const answer = (r: Result.Result<unknown, Parameters<typeof BingResponse.encodeError>[0]>) => {
-  if (Result.isSuccess(r)) return "success"
-  const wire = BingResponse.encodeError(r.failure)
-  return { status: wire.status, body: JSON.parse(wire.body) as unknown }
-}
-const invalidBody = (parameter: string, value: string) => ({
-  status: 400,
-  body: {
-    _type: "ErrorResponse",
-    errors: [{
-      code: "InvalidRequest",
-      subCode: "ParameterInvalidValue",
-      message: "Parameter has invalid value.",
-      parameter,
-      value
-    }]
-  }
-})
+import { answer, invalidBody } from "./paramErrors.js"
 
 const search = (qs: string) => NewsSearchParams.fromQuery(new URLSearchParams(qs))
 const category = (qs: string) => NewsSearchParams.categoryFromQuery(new URLSearchParams(qs))
