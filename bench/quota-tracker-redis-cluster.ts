@@ -63,6 +63,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createClient } from "redis"
 import { keySlot, TestCluster } from "../redisCluster.shared.ts"
+import { fmt, interleaved, median, p99 } from "./_stats.ts"
 
 const CHECK = process.argv.includes("--check")
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
@@ -74,8 +75,6 @@ const runId = `qtclusterbench${process.pid}x${Date.now()}`
 const BIG = 1e12
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
-const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-const p99 = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * 0.99) - 1]!
 
 // ---- the servers: the cluster, and a single node (with a replica) of this run's own; stopped by pid ----
 const singles: Array<ChildProcess> = []
@@ -145,8 +144,6 @@ const startSingle = async (server: string, dir: string, replicaOf?: number): Pro
   client.destroy()
   return port
 }
-
-const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
 
 // fibers that acquire `each` times from `trackers[i % trackers.length]`, latencies in ms
 type Tracker = QuotaTracker.QuotaTracker["Service"]
@@ -342,16 +339,8 @@ try {
     wait64: () => once("wait", one(waitTrackers), N64, 64)
   }
   type Case = keyof typeof cases
-  for (const run of Object.values(cases)) await run() // warm-up
-  const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, [] as Array<Sample>])) as Record<
-    Case,
-    Array<Sample>
-  >
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const [name, run] of Object.entries(cases) as Array<[Case, () => Promise<Sample>]>) {
-      samples[name].push(await run())
-    }
-  }
+  // interleaved rounds, so that every side sees the same background load
+  const samples = await interleaved(cases, ROUNDS)
   const s = (name: Case): Sample => ({
     rate: median(samples[name].map((x) => x.rate)),
     p99: median(samples[name].map((x) => x.p99)),
