@@ -26,6 +26,7 @@ import { connect, createServer, type Socket } from "node:net"
 import { parseArgs } from "node:util"
 import pg from "pg"
 import { RateLimiterPostgres } from "rate-limiter-flexible"
+import { drive, type Tracker } from "./_drive.ts"
 import { fmt, interleaved, median, p99 } from "./_stats.ts"
 
 const { values: flags } = parseArgs({ options: { "min-rlf": { type: "string" } } })
@@ -106,29 +107,8 @@ const makeTracker = (
     )
   )
 const unlimited = { perSecond: BIG, perDay: BIG, perMonth: BIG }
-const oursOf = (tracker: QuotaTracker.QuotaTracker["Service"]) =>
-async (
-  total: number,
-  concurrency: number,
-  latencies: Array<number>
-) => {
-  const each = Math.ceil(total / concurrency)
-  await Effect.runPromise(
-    Effect.forEach(
-      Array.from({ length: concurrency }),
-      () =>
-        Effect.gen(function*() {
-          for (let i = 0; i < each; i++) {
-            const t0 = performance.now()
-            yield* tracker.acquire()
-            latencies.push(performance.now() - t0)
-          }
-        }),
-      { concurrency, discard: true }
-    )
-  )
-  return each * concurrency
-}
+const oursOf = (tracker: Tracker) => (total: number, concurrency: number, latencies: Array<number>) =>
+  drive([tracker], total, concurrency, latencies)
 const ours = oursOf(await makeTracker(unlimited, "tput"))
 
 // ---- rate-limiter-flexible ----

@@ -63,6 +63,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createClient } from "redis"
 import { keySlot, TestCluster } from "../redisCluster.shared.ts"
+import { drive, type Tracker } from "./_drive.ts"
 import { fmt, interleaved, median, p99 } from "./_stats.ts"
 
 const CHECK = process.argv.includes("--check")
@@ -143,32 +144,6 @@ const startSingle = async (server: string, dir: string, replicaOf?: number): Pro
   }
   client.destroy()
   return port
-}
-
-// fibers that acquire `each` times from `trackers[i % trackers.length]`, latencies in ms
-type Tracker = QuotaTracker.QuotaTracker["Service"]
-const drive = async (
-  trackers: ReadonlyArray<Tracker>,
-  total: number,
-  concurrency: number,
-  latencies: Array<number>
-) => {
-  const each = Math.ceil(total / concurrency)
-  await Effect.runPromise(
-    Effect.forEach(
-      Array.from({ length: concurrency }, (_, i) => trackers[i % trackers.length]!),
-      (tracker) =>
-        Effect.gen(function*() {
-          for (let i = 0; i < each; i++) {
-            const t0 = performance.now()
-            yield* tracker.acquire()
-            latencies.push(performance.now() - t0)
-          }
-        }),
-      { concurrency, discard: true }
-    )
-  )
-  return each * concurrency
 }
 
 // MONITOR on one server: the commands sent by clients that carry `marker` (not those a script runs)
