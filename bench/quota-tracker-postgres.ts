@@ -26,15 +26,14 @@ import { connect, createServer, type Socket } from "node:net"
 import { parseArgs } from "node:util"
 import pg from "pg"
 import { RateLimiterPostgres } from "rate-limiter-flexible"
+import { drive, type Tracker } from "./_drive.ts"
+import { fmt, interleaved, median, p99 } from "./_stats.ts"
 
 const { values: flags } = parseArgs({ options: { "min-rlf": { type: "string" } } })
 const url = process.env.POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test"
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const runId = `qtbench_${process.pid}_${Date.now().toString(36)}`
 const BIG = 1_000_000_000 // rate-limiter-flexible keeps points in an integer column
-
-const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-const p99 = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * 0.99) - 1]!
 
 // ---- a counting proxy: statements sent by the clients, by kind of message ----
 const proxy = await new Promise<{ port: number; count: () => number; close: () => void }>((resolve) => {
@@ -108,29 +107,8 @@ const makeTracker = (
     )
   )
 const unlimited = { perSecond: BIG, perDay: BIG, perMonth: BIG }
-const oursOf = (tracker: QuotaTracker.QuotaTracker["Service"]) =>
-async (
-  total: number,
-  concurrency: number,
-  latencies: Array<number>
-) => {
-  const each = Math.ceil(total / concurrency)
-  await Effect.runPromise(
-    Effect.forEach(
-      Array.from({ length: concurrency }),
-      () =>
-        Effect.gen(function*() {
-          for (let i = 0; i < each; i++) {
-            const t0 = performance.now()
-            yield* tracker.acquire()
-            latencies.push(performance.now() - t0)
-          }
-        }),
-      { concurrency, discard: true }
-    )
-  )
-  return each * concurrency
-}
+const oursOf = (tracker: Tracker) => (total: number, concurrency: number, latencies: Array<number>) =>
+  drive([tracker], total, concurrency, latencies)
 const ours = oursOf(await makeTracker(unlimited, "tput"))
 
 // ---- rate-limiter-flexible ----
@@ -203,17 +181,8 @@ const cases = {
   r64: () => once(rlf, 3200, 64)
 }
 type Case = keyof typeof cases
-for (const run of Object.values(cases)) await run() // warm-up
-const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, [] as Array<Sample>])) as Record<
-  Case,
-  Array<Sample>
->
 // interleaved rounds, so that every side sees the same background load
-for (let r = 0; r < ROUNDS; r++) {
-  for (const [name, run] of Object.entries(cases) as Array<[Case, () => Promise<Sample>]>) {
-    samples[name].push(await run())
-  }
-}
+const samples = await interleaved(cases, ROUNDS)
 const summary = (name: Case): Sample => ({
   rate: median(samples[name].map((s) => s.rate)),
   p99: median(samples[name].map((s) => s.p99))
@@ -233,7 +202,6 @@ const rlfResults = await Promise.allSettled(
 )
 const rlfMonth = (await exactRlf[0]!.get("S15"))?.consumedPoints ?? 0
 
-const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
 console.log(
   `quota-tracker postgres: 3 windows per acquire, ${
     url.replace(/\/\/.*@/, "//")

@@ -63,6 +63,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createClient } from "redis"
 import { keySlot, TestCluster } from "../redisCluster.shared.ts"
+import { drive, type Tracker } from "./_drive.ts"
+import { fmt, interleaved, median, p99 } from "./_stats.ts"
 
 const CHECK = process.argv.includes("--check")
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
@@ -74,8 +76,6 @@ const runId = `qtclusterbench${process.pid}x${Date.now()}`
 const BIG = 1e12
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
-const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-const p99 = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * 0.99) - 1]!
 
 // ---- the servers: the cluster, and a single node (with a replica) of this run's own; stopped by pid ----
 const singles: Array<ChildProcess> = []
@@ -144,34 +144,6 @@ const startSingle = async (server: string, dir: string, replicaOf?: number): Pro
   }
   client.destroy()
   return port
-}
-
-const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
-
-// fibers that acquire `each` times from `trackers[i % trackers.length]`, latencies in ms
-type Tracker = QuotaTracker.QuotaTracker["Service"]
-const drive = async (
-  trackers: ReadonlyArray<Tracker>,
-  total: number,
-  concurrency: number,
-  latencies: Array<number>
-) => {
-  const each = Math.ceil(total / concurrency)
-  await Effect.runPromise(
-    Effect.forEach(
-      Array.from({ length: concurrency }, (_, i) => trackers[i % trackers.length]!),
-      (tracker) =>
-        Effect.gen(function*() {
-          for (let i = 0; i < each; i++) {
-            const t0 = performance.now()
-            yield* tracker.acquire()
-            latencies.push(performance.now() - t0)
-          }
-        }),
-      { concurrency, discard: true }
-    )
-  )
-  return each * concurrency
 }
 
 // MONITOR on one server: the commands sent by clients that carry `marker` (not those a script runs)
@@ -342,16 +314,8 @@ try {
     wait64: () => once("wait", one(waitTrackers), N64, 64)
   }
   type Case = keyof typeof cases
-  for (const run of Object.values(cases)) await run() // warm-up
-  const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, [] as Array<Sample>])) as Record<
-    Case,
-    Array<Sample>
-  >
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const [name, run] of Object.entries(cases) as Array<[Case, () => Promise<Sample>]>) {
-      samples[name].push(await run())
-    }
-  }
+  // interleaved rounds, so that every side sees the same background load
+  const samples = await interleaved(cases, ROUNDS)
   const s = (name: Case): Sample => ({
     rate: median(samples[name].map((x) => x.rate)),
     p99: median(samples[name].map((x) => x.p99)),

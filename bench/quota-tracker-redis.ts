@@ -24,6 +24,7 @@ import { connect } from "node:net"
 import { parseArgs } from "node:util"
 import { RateLimiterRedis } from "rate-limiter-flexible"
 import { createClient } from "redis"
+import { fmt, interleaved, median } from "./_stats.ts"
 
 const { values: flags } = parseArgs({ options: { "min-rlf": { type: "string" }, "min-floor": { type: "string" } } })
 const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379"
@@ -31,7 +32,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
 const runId = `qtbench${process.pid}x${Date.now()}`
 const BIG = 1e12
 
-const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const tiers = [
   Tier.make({ name: "S15", key: Redacted.make("bench"), limits: { perSecond: BIG, perDay: BIG, perMonth: BIG } })
 ]
@@ -198,17 +198,8 @@ const cases = {
   r64: () => once(rlf, 30_000, 64)
 }
 type Case = keyof typeof cases
-for (const run of Object.values(cases)) await run() // warm-up
-const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, [] as Array<Sample>])) as Record<
-  Case,
-  Array<Sample>
->
 // interleaved rounds, so that every side sees the same background load
-for (let r = 0; r < ROUNDS; r++) {
-  for (const [name, run] of Object.entries(cases) as Array<[Case, () => Promise<Sample>]>) {
-    samples[name].push(await run())
-  }
-}
+const samples = await interleaved(cases, ROUNDS)
 const summary = (name: Case): Sample => ({
   rate: median(samples[name].map((s) => s.rate)),
   cpu: median(samples[name].map((s) => s.cpu))
@@ -227,7 +218,6 @@ const table: Array<[string, number, Sample, Sample]> = [
   ["rate-limiter-flexible RateLimiterRedis x3 (node-redis, Promise.all)", tripsRlf, r1, r64]
 ]
 
-const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
 console.log(
   `quota-tracker redis: 3 windows per acquire, ${
     url.replace(/\/\/.*@/, "//")

@@ -35,6 +35,7 @@ import * as ForwardOp from "./internal/forward.js"
 import * as HeaderValue from "./internal/headerValue.js"
 import * as KeyHeader from "./internal/keyHeader.js"
 import * as NewsOps from "./internal/newsOperations.js"
+import * as Operation from "./internal/operation.js"
 import * as Redirect from "./internal/redirect.js"
 import * as RetryLoop from "./internal/retryLoop.js"
 import * as Scrub from "./internal/scrub.js"
@@ -538,40 +539,27 @@ const resolve = (options: Options, trackerPresent: boolean): Result.Result<Resol
 // Operations
 // ---------------------------------------------------------------------------------------------
 
-interface Operation<P, A> {
-  readonly name: string
-  readonly path: string
-  readonly validate: (input: unknown) => Result.Result<P, BingError.InvalidRequest>
-  readonly toQuery: (params: P) => URLSearchParams
-  readonly decode: (
-    input: BingResponse.ResponseInput,
-    options: { readonly now: number }
-  ) => Result.Result<A, AnyBingError>
-}
+const webSearchOp: Operation.Operation<WebSearchParams.WebSearchParams, WebSearchValue> = Operation.make(
+  "webSearch",
+  "/v7.0/search",
+  WebSearchParams,
+  BingResponse.decodeWebSearch
+)
 
-const webSearchOp: Operation<WebSearchParams.WebSearchParams, WebSearchValue> = {
-  name: "webSearch",
-  path: "/v7.0/search",
-  validate: WebSearchParams.validate,
-  toQuery: WebSearchParams.toQuery,
-  decode: BingResponse.decodeWebSearch
-}
+const imageSearchOp: Operation.Operation<ImageSearchParams.ImageSearchParams, ImageSearchValue> = Operation.make(
+  "imageSearch",
+  "/v7.0/images/search",
+  ImageSearchParams,
+  BingResponse.decodeImageSearch
+)
 
-const imageSearchOp: Operation<ImageSearchParams.ImageSearchParams, ImageSearchValue> = {
-  name: "imageSearch",
-  path: "/v7.0/images/search",
-  validate: ImageSearchParams.validate,
-  toQuery: ImageSearchParams.toQuery,
-  decode: BingResponse.decodeImageSearch
-}
-
-const trendingImagesOp: Operation<ImageSearchParams.TrendingImagesParams, TrendingImagesValue> = {
-  name: "trendingImages",
-  path: "/v7.0/images/trending",
-  validate: ImageSearchParams.validateTrending,
-  toQuery: ImageSearchParams.trendingToQuery,
-  decode: BingResponse.decodeTrendingImages
-}
+const trendingImagesOp: Operation.Operation<ImageSearchParams.TrendingImagesParams, TrendingImagesValue> = Operation
+  .make(
+    "trendingImages",
+    "/v7.0/images/trending",
+    { validate: ImageSearchParams.validateTrending, toQuery: ImageSearchParams.trendingToQuery },
+    BingResponse.decodeTrendingImages
+  )
 
 /** What one successful attempt yields. */
 interface Answer<A> {
@@ -712,7 +700,7 @@ const build = (
 
     /** A response read whole: scrubbed, its client id remembered, decoded. */
     const answer = <A>(
-      op: Operation<unknown, A>,
+      op: Operation.Operation<unknown, A>,
       status: number,
       received: Readonly<Record<string, string>>,
       text: string,
@@ -740,7 +728,7 @@ const build = (
     }
 
     const attempt = <A>(
-      op: Operation<unknown, A>,
+      op: Operation.Operation<unknown, A>,
       query: string,
       scope: string,
       target: RetryLoop.Target
@@ -841,7 +829,7 @@ const build = (
      * nobody could observe it, and it cost about a fifth of the client's own time per call.
      */
     const run = <P, A>(
-      op: Operation<P, A>,
+      op: Operation.Operation<P, A>,
       params: object | undefined,
       callOptions: CallOptions | undefined,
       traced: boolean
@@ -858,7 +846,7 @@ const build = (
           tracker: trackerService,
           fallback,
           missingKey: BingError.authorizationMissing,
-          attempt: (target) => attempt(op as Operation<unknown, A>, query, scope, target)
+          attempt: (target) => attempt(op as Operation.Operation<unknown, A>, query, scope, target)
         })
         const sent = input["cc"] !== undefined && input["mkt"] !== undefined
           ? Effect.andThen(Effect.logWarning(bothMarkets(op.name, input["mkt"], input["cc"])), loop)
@@ -918,7 +906,11 @@ const build = (
       return next
     }
 
-    const call = <P, A>(op: Operation<P, A>, params: object | undefined, callOptions: CallOptions | undefined) => {
+    const call = <P, A>(
+      op: Operation.Operation<P, A>,
+      params: object | undefined,
+      callOptions: CallOptions | undefined
+    ) => {
       const traced = Effect.withFiber((fiber) =>
         fiber.getRef(Tracer.Tracer) === Tracer.nativeTracer
           ? run(op, params, callOptions, false)

@@ -1,27 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Result } from "effect"
-import * as BingResponse from "../src/BingResponse.js"
 import * as NewsSearchParams from "../src/NewsSearchParams.js"
-
-/** The exact response Bing sends for a failed check: status and body. */
-const answer = (r: Result.Result<unknown, Parameters<typeof BingResponse.encodeError>[0]>) => {
-  if (Result.isSuccess(r)) return "success"
-  const wire = BingResponse.encodeError(r.failure)
-  return { status: wire.status, body: JSON.parse(wire.body) as unknown }
-}
-const invalidBody = (parameter: string, value: string) => ({
-  status: 400,
-  body: {
-    _type: "ErrorResponse",
-    errors: [{
-      code: "InvalidRequest",
-      subCode: "ParameterInvalidValue",
-      message: "Parameter has invalid value.",
-      parameter,
-      value
-    }]
-  }
-})
+import { answer, invalidBody, missingBody } from "./paramErrors.js"
 
 const search = (qs: string) => NewsSearchParams.fromQuery(new URLSearchParams(qs))
 const category = (qs: string) => NewsSearchParams.categoryFromQuery(new URLSearchParams(qs))
@@ -51,18 +31,7 @@ describe("News Search parameters", () => {
 
   it("an empty q is the top news; an absent q is ParameterMissing", () => {
     expect(search("q=")).toEqual(Result.succeed({ q: "" }))
-    expect(answer(search("count=5"))).toEqual({
-      status: 400,
-      body: {
-        _type: "ErrorResponse",
-        errors: [{
-          code: "InvalidRequest",
-          subCode: "ParameterMissing",
-          message: "Required parameter is missing.",
-          parameter: "q"
-        }]
-      }
-    })
+    expect(answer(search("count=5"))).toEqual(missingBody("q"))
   })
 
   it("each invalid value is Bing's 400 for that parameter", () => {

@@ -1,39 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Result } from "effect"
-import * as BingResponse from "../src/BingResponse.js"
 import * as SpellCheck from "../src/SpellCheck.js"
 import * as SpellCheckParams from "../src/SpellCheckParams.js"
+import { answer, invalidBody, missingBody } from "./paramErrors.js"
 
-const answer = (r: Result.Result<unknown, Parameters<typeof BingResponse.encodeError>[0]>) => {
-  if (Result.isSuccess(r)) return "success"
-  const wire = BingResponse.encodeError(r.failure)
-  return { status: wire.status, body: JSON.parse(wire.body) as unknown }
-}
-const invalidBody = (parameter: string, value: string) => ({
-  status: 400,
-  body: {
-    _type: "ErrorResponse",
-    errors: [{
-      code: "InvalidRequest",
-      subCode: "ParameterInvalidValue",
-      message: "Parameter has invalid value.",
-      parameter,
-      value
-    }]
-  }
-})
-const missingText = {
-  status: 400,
-  body: {
-    _type: "ErrorResponse",
-    errors: [{
-      code: "InvalidRequest",
-      subCode: "ParameterMissing",
-      message: "Required parameter is missing.",
-      parameter: "text"
-    }]
-  }
-}
+const missingText = missingBody("text")
 
 const read = (qs: string, form?: string) =>
   SpellCheckParams.fromQuery(

@@ -1,39 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Result } from "effect"
-import * as BingResponse from "../src/BingResponse.js"
 import * as VideoSearchParams from "../src/VideoSearchParams.js"
+import { asSent, invalidBody as invalid, missingBody as missing, wire } from "./paramErrors.js"
 
-/** What Bing sends back for a rejected query string: status and the exact body. */
-const wire = (r: Result.Result<unknown, Parameters<typeof BingResponse.encodeError>[0]>) => {
-  if (Result.isSuccess(r)) return "success"
-  const { status, body } = BingResponse.encodeError(r.failure)
-  return { status, body }
-}
-const invalidBody = (parameter: string, value: string) => ({
-  status: 400,
-  body: JSON.stringify({
-    _type: "ErrorResponse",
-    errors: [{
-      code: "InvalidRequest",
-      subCode: "ParameterInvalidValue",
-      message: "Parameter has invalid value.",
-      parameter,
-      value
-    }]
-  })
-})
-const missingBody = (parameter: string) => ({
-  status: 400,
-  body: JSON.stringify({
-    _type: "ErrorResponse",
-    errors: [{
-      code: "InvalidRequest",
-      subCode: "ParameterMissing",
-      message: "Required parameter is missing.",
-      parameter
-    }]
-  })
-})
+const invalidBody = (parameter: string, value: string) => asSent(invalid(parameter, value))
+const missingBody = (parameter: string) => asSent(missing(parameter))
 
 const search = (qs: string) => VideoSearchParams.fromQuery(new URLSearchParams(qs))
 const trending = (qs: string) => VideoSearchParams.trendingFromQuery(new URLSearchParams(qs))

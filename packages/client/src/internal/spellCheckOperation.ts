@@ -4,13 +4,8 @@
  * Bing's 2,048-character URL (a POST form for long text is not implemented by the client yet).
  */
 import { SpellCheck, SpellCheckParams } from "@bing-effect/schema"
-import type { NewsOperation } from "./newsOperations.js"
+import * as Operation from "./operation.js"
 
 /** Spell Check (`GET /v7.0/spellcheck`). */
-export const spellCheck: NewsOperation<SpellCheckParams.SpellCheckParams, SpellCheck.SpellCheck> = {
-  name: "spellCheck",
-  path: "/v7.0/spellcheck",
-  validate: SpellCheckParams.validate,
-  toQuery: SpellCheckParams.toQuery,
-  decode: SpellCheck.decodeSpellCheck
-}
+export const spellCheck: Operation.Operation<SpellCheckParams.SpellCheckParams, SpellCheck.SpellCheck> = Operation
+  .make("spellCheck", "/v7.0/spellcheck", SpellCheckParams, SpellCheck.decodeSpellCheck)

@@ -1,0 +1,35 @@
+/**
+ * One operation of the client: its name (the span's and the metrics' word), its path, its parameter
+ * codec from @bing-effect/schema (checked before any quota is spent) and its response decoder.
+ * `BingClient` runs every operation through the same attempts, tiers and refusals.
+ */
+import type { BingError, BingResponse } from "@bing-effect/schema"
+import type * as Result from "effect/Result"
+
+/** The parameter half of an operation: a check of typed input and a writer to a query string. */
+export interface Codec<P> {
+  readonly validate: (input: unknown) => Result.Result<P, BingError.InvalidRequest>
+  readonly toQuery: (params: P) => URLSearchParams
+}
+
+/** The response half of an operation. */
+export type Decoder<A> = (
+  input: BingResponse.ResponseInput,
+  options: { readonly now: number }
+) => Result.Result<A, BingError.BingError>
+
+/** What `BingClient` runs. */
+export interface Operation<P, A> extends Codec<P> {
+  readonly name: string
+  readonly path: string
+  readonly decode: Decoder<A>
+}
+
+/** An operation from its name, path, parameter codec and response decoder. */
+export const make = <P, A>(name: string, path: string, codec: Codec<P>, decode: Decoder<A>): Operation<P, A> => ({
+  name,
+  path,
+  validate: codec.validate,
+  toQuery: codec.toQuery,
+  decode
+})
