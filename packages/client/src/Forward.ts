@@ -27,6 +27,21 @@ export const forwardedRequestHeaders: ReadonlyArray<string> = Object.freeze([
   "x-search-location"
 ])
 
+const pathCharacters = /^\/(?!\/)[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/
+const dotSegment = /(^|\/)\.\.?(\/|$)/
+
+/**
+ * Whether `forward` accepts a path: absolute, without a scheme, authority, query or fragment, and
+ * without a dot segment. Dots are checked as a URL parser reads them: `%2e` is a dot to it, so
+ * `/v7.0/%2e%2e/x` would climb out of `/v7.0/` (with the tier's key) and is refused like
+ * `/v7.0/../x`. A proxy in front of the client checks its callers' paths with the same rule.
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isForwardablePath = (path: string): boolean =>
+  pathCharacters.test(path) && !dotSegment.test(path.replace(/%2e/gi, "."))
+
 /**
  * What to send.
  *

@@ -15,7 +15,7 @@ import type { HttpClient, HttpClientError } from "effect/http"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Tracer from "effect/Tracer"
-import { forwardedRequestHeaders, type ForwardRequest, type ForwardResponse } from "../Forward.js"
+import { forwardedRequestHeaders, type ForwardRequest, type ForwardResponse, isForwardablePath } from "../Forward.js"
 import { InvalidClientOptions } from "../InvalidClientOptions.js"
 import { RedirectRefused, ResponseTooLarge } from "../ResponseRefused.js"
 import type * as RetryPolicy from "../RetryPolicy.js"
@@ -49,13 +49,6 @@ export interface Deps {
 }
 
 const operation = "forward"
-
-/** `/v7.0/...`-like paths only: no scheme or authority, no dot segments, no query or fragment. */
-const validPath = /^\/(?!\/)[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/
-const dotSegment = /(^|\/)\.\.?(\/|$)/
-// The URL parser reads `%2e` as a dot, so `/v7.0/%2e%2e/x` would climb out of `/v7.0/`: with the
-// tier's key. Dots are checked after that decoding, not as written.
-const hasDotSegment = (path: string): boolean => dotSegment.test(path.replace(/%2e/gi, "."))
 
 /**
  * Whether a 2xx body is framed as a JSON document (first and last non-blank bytes `{`/`}` or
@@ -144,7 +137,7 @@ export const make = (deps: Deps) => {
     request: ForwardRequest,
     traced: boolean
   ): Effect.Effect<ForwardResponse, AttemptError | QuotaError.QuotaError> => {
-    if (!validPath.test(request.path) || hasDotSegment(request.path)) {
+    if (!isForwardablePath(request.path)) {
       return Effect.fail(
         Attempts.set(BingError.parameterInvalidValue("path", request.path.slice(0, 64), { local: true }), 0)
       )

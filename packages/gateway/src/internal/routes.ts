@@ -4,6 +4,7 @@
  * Services) and `/bing/v7.0/...` (the old Cognitive Services path); upstream every request goes
  * to `/v7.0/...`.
  */
+import { Forward } from "@bing-effect/client"
 import type { Route } from "./observe.js"
 
 /** A Bing route and the path to send upstream. */
@@ -18,17 +19,15 @@ const typed: ReadonlyMap<string, Matched["route"]> = new Map([
   ["/v7.0/images/trending", "images/trending"]
 ])
 
-/** What a forwarded path may hold: no scheme or authority, no dot segments (the client checks it again). */
-const forwardable = /^\/v7\.0\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]+$/
-const dotSegment = /(^|\/)\.\.?(\/|$)/
+const v7 = "/v7.0/"
 
 /** The route of a path (without its query), or `undefined` when it is not a Bing v7 path. */
 export const match = (pathname: string): Matched | undefined => {
   const path = pathname.startsWith("/bing/v7.0/") ? pathname.slice(5) : pathname
   const route = typed.get(path)
   if (route !== undefined) return { route, upstreamPath: path }
-  // `%2e` is a dot to the URL parser upstream: `/v7.0/%2e%2e/x` would leave /v7.0/ with a tier's key
-  if (!forwardable.test(path) || dotSegment.test(path.replace(/%2e/gi, "."))) return undefined
+  // the client's own rule for `forward` (no dot segment, `%2e` read as a dot), refused here as 404
+  if (!path.startsWith(v7) || path.length === v7.length || !Forward.isForwardablePath(path)) return undefined
   return { route: "forward", upstreamPath: path }
 }
 
