@@ -142,12 +142,15 @@ const hasPath = (u: unknown, path: string): boolean => {
 }
 
 describe("count and offset beyond the documented range", () => {
-  it("a count over the maximum delivers the maximum (50 web pages, 150 images), no error", async () => {
+  it("a count over the maximum delivers the maximum (50 web pages, 150 images, 105 videos), no error", async () => {
     expect((await web("q=coffee&count=100")).json().webPages.value).toHaveLength(50)
     expect((await web("q=coffee&count=65535")).json().webPages.value).toHaveLength(50)
     const img = await get(`${bing.url}/v7.0/images/search?q=dogs&count=500`, { key })
     expect(img.status).toBe(200)
     expect(img.json().value).toHaveLength(150)
+    const videos = await get(`${bing.url}/v7.0/videos/search?q=python&count=500`, { key })
+    expect(videos.status).toBe(200)
+    expect(videos.json().value).toHaveLength(105)
   })
 
   it("an offset past the end answers 200 with no web pages / no images; past 65,535 it is not an unsigned short", async () => {
