@@ -406,7 +406,10 @@ export interface Service {
     params?: TrendingTopicsInput,
     options?: CallOptions
   ) => Effect.Effect<BingResult<TrendingTopicsValue>, ClientError>
-  /** Spell Check (`GET /v7.0/spellcheck`; `text` must fit in the URL). @since 0.3.0 */
+  /**
+   * Spell Check (`/v7.0/spellcheck`): a GET, or a POST form when the parameters are 1,500
+   * characters or more once encoded. @since 0.3.0
+   */
   readonly spellCheck: (
     params: SpellCheckInput,
     options?: CallOptions
@@ -598,6 +601,9 @@ const bothMarkets = (operation: string, mkt: unknown, cc: unknown): string =>
     String(mkt)
   }; Bing's documentation says not to send both, and mkt decides the market (see BingAPIs-Market)`
 
+/** The content type of a POST form body (Spell Check's long text). */
+const formContentType = "application/x-www-form-urlencoded"
+
 /** Makes sure a fetch-based client never follows a redirect: `redirect: "manual"` on every request. */
 const manualRedirects = (init: globalThis.RequestInit | undefined): globalThis.RequestInit =>
   init?.redirect === "manual" ? init : { ...init, redirect: "manual" }
@@ -749,9 +755,12 @@ const build = (
         )
       }
       const display = checked.base + op.path
-      const url = query === "" ? display : `${display}?${query}`
+      // A query too long for a URL goes in a POST form body (Spell Check only, see `postsForm`).
+      const asForm = op.postsForm !== undefined && op.postsForm(query)
+      const url = query === "" || asForm ? display : `${display}?${query}`
       const sentId = clientIds.get(scope)
-      if (direct !== undefined) {
+      // The direct path sends GETs only.
+      if (direct !== undefined && !asForm) {
         return direct.get({
           origin: checked.origin,
           url,
@@ -764,14 +773,15 @@ const build = (
         }, (r, clock) => answer(op, r.status, r.headers, r.text, key, scope, sentId, clock))
       }
       // One request object (`get(url, { headers })` builds three and copies the headers again).
-      const request = HttpClientRequest.makeWith(
-        "GET",
+      const get = HttpClientRequest.makeWith(
+        asForm ? "POST" : "GET",
         url,
         UrlParams.empty,
         Option.none(),
         headersFor(key, sentId),
         HttpBody.empty
       )
+      const request = asForm ? HttpClientRequest.setBody(get, HttpBody.text(query, formContentType)) : get
       const failed = (phase: "request" | "response", error: HttpClientError.HttpClientError) =>
         new ConnectionFailed({ operation: op.name, endpoint: display, phase, detail: transportDetail(error, [key]) })
       const exchange = (clock: Clock.Clock): Effect.Effect<Answer<A>, AttemptError> =>
@@ -1238,7 +1248,9 @@ export const trendingTopics = (
   BingClient.use((client) => client.trendingTopics(params, options))
 
 /**
- * Spell Check (`GET /v7.0/spellcheck`) with the client from the context.
+ * Spell Check (`/v7.0/spellcheck`) with the client from the context: a GET while the encoded
+ * parameters are under 1,500 characters (Bing's advice for a URL, capped at 2,048), else a POST
+ * with them as an `application/x-www-form-urlencoded` body, so long text needs no choice.
  *
  * @example
  * ```ts

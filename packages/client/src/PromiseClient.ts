@@ -103,7 +103,10 @@ export interface PromiseClient {
     params?: BingClient.TrendingTopicsInput,
     options?: RequestOptions
   ) => Promise<BingResult<BingClient.TrendingTopicsValue>>
-  /** Spell Check (`GET /v7.0/spellcheck`; `text` must fit in the URL). @since 0.3.0 */
+  /**
+   * Spell Check (`/v7.0/spellcheck`): a GET, or a POST form when the parameters are 1,500
+   * characters or more once encoded. @since 0.3.0
+   */
   readonly spellCheck: (
     params: BingClient.SpellCheckInput,
     options?: RequestOptions
