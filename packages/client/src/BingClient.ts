@@ -11,6 +11,7 @@ import type { QuotaError } from "@bing-effect/quota-tracker"
 import { BingError, BingResponse, ImageSearchParams, WebSearchParams } from "@bing-effect/schema"
 import type { Suggestions, SuggestionsParams, VideoSearch, VideoSearchParams } from "@bing-effect/schema"
 import type { NewsSearch, NewsSearchParams, SpellCheck, SpellCheckParams } from "@bing-effect/schema"
+import type { EntitySearch, EntitySearchParams } from "@bing-effect/schema"
 import type * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -31,6 +32,7 @@ import * as Body from "./internal/body.js"
 import * as ClientIds from "./internal/clientIds.js"
 import * as Direct from "./internal/direct.js"
 import * as EndpointCheck from "./internal/endpoint.js"
+import * as EntitiesOp from "./internal/entitiesOperation.js"
 import * as ForwardOp from "./internal/forward.js"
 import * as HeaderValue from "./internal/headerValue.js"
 import * as KeyHeader from "./internal/keyHeader.js"
@@ -353,6 +355,22 @@ export type SuggestionsInput = SuggestionsParams.SuggestionsParams
 export type SuggestionsValue = Suggestions.Suggestions
 
 /**
+ * The typed Entity Search parameters (`q` is required; `responseFilter` `Entities` and/or `Places`).
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export type EntitySearchInput = EntitySearchParams.EntitySearchParams
+
+/**
+ * The decoded Entity Search response (`SearchResponse` with `entities` and `places`).
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export type EntitySearchValue = EntitySearch.SearchResponse
+
+/**
  * The client.
  *
  * @since 0.1.0
@@ -414,6 +432,11 @@ export interface Service {
     params: SpellCheckInput,
     options?: CallOptions
   ) => Effect.Effect<BingResult<SpellCheckValue>, ClientError>
+  /** Entity Search (`GET /v7.0/entities`). @since 0.6.0 */
+  readonly entitySearch: (
+    params: EntitySearchInput,
+    options?: CallOptions
+  ) => Effect.Effect<BingResult<EntitySearchValue>, ClientError>
   /** The client id remembered for a scope (the default scope when none is given). */
   readonly clientId: (userScope?: string) => Effect.Effect<Option.Option<string>>
   /**
@@ -947,6 +970,7 @@ const build = (
       newsCategory: (params, callOptions) => call(NewsOps.newsCategory, params, callOptions),
       trendingTopics: (params, callOptions) => call(NewsOps.trendingTopics, params, callOptions),
       spellCheck: (params, callOptions) => call(SpellCheckOp.spellCheck, params, callOptions),
+      entitySearch: (params, callOptions) => call(EntitiesOp.entitySearch, params, callOptions),
       clientId: (userScope) =>
         Effect.sync(() => Option.fromNullishOr(clientIds.get(userScope ?? ClientIds.defaultScope))),
       forward: ForwardOp.make({ ...config, http, tracker: trackerService, fallback, endpointFor, callContext })
@@ -1270,3 +1294,27 @@ export const spellCheck = (
   options?: CallOptions
 ): Effect.Effect<BingResult<SpellCheckValue>, ClientError, BingClient> =>
   BingClient.use((client) => client.spellCheck(params, options))
+
+/**
+ * Entity Search (`GET /v7.0/entities`) with the client from the context.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { BingClient } from "@bing-effect/client"
+ *
+ * const dominant = BingClient.entitySearch({ q: "mount everest", mkt: "en-US" }).pipe(
+ *   Effect.map(({ value }) =>
+ *     value.entities?.value.find((e) => e.entityPresentationInfo?.entityScenario === "DominantEntity")
+ *   )
+ * )
+ * ```
+ *
+ * @since 0.6.0
+ * @category accessors
+ */
+export const entitySearch = (
+  params: EntitySearchInput,
+  options?: CallOptions
+): Effect.Effect<BingResult<EntitySearchValue>, ClientError, BingClient> =>
+  BingClient.use((client) => client.entitySearch(params, options))

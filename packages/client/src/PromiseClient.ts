@@ -111,6 +111,11 @@ export interface PromiseClient {
     params: BingClient.SpellCheckInput,
     options?: RequestOptions
   ) => Promise<BingResult<BingClient.SpellCheckValue>>
+  /** Entity Search (`GET /v7.0/entities`). @since 0.6.0 */
+  readonly entitySearch: (
+    params: BingClient.EntitySearchInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.EntitySearchValue>>
   /** Releases the client's resources. Calls made afterwards reject with `ClientClosed`. */
   readonly close: () => Promise<void>
 }
@@ -214,6 +219,8 @@ export const createClient = (options: CreateClientOptions): PromiseClient => {
       run((c) => c.trendingTopics(params, scoped(requestOptions)), requestOptions?.signal),
     spellCheck: (params, requestOptions) =>
       run((c) => c.spellCheck(params, scoped(requestOptions)), requestOptions?.signal),
+    entitySearch: (params, requestOptions) =>
+      run((c) => c.entitySearch(params, scoped(requestOptions)), requestOptions?.signal),
     close: async () => {
       if (closed) return
       closed = true
