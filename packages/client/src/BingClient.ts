@@ -11,6 +11,7 @@ import type { QuotaError } from "@bing-effect/quota-tracker"
 import { BingError, BingResponse, ImageSearchParams, WebSearchParams } from "@bing-effect/schema"
 import type { Suggestions, SuggestionsParams, VideoSearch, VideoSearchParams } from "@bing-effect/schema"
 import type { NewsSearch, NewsSearchParams, SpellCheck, SpellCheckParams } from "@bing-effect/schema"
+import type { EntitySearch, EntitySearchParams } from "@bing-effect/schema"
 import type * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -31,6 +32,7 @@ import * as Body from "./internal/body.js"
 import * as ClientIds from "./internal/clientIds.js"
 import * as Direct from "./internal/direct.js"
 import * as EndpointCheck from "./internal/endpoint.js"
+import * as EntitiesOp from "./internal/entitiesOperation.js"
 import * as ForwardOp from "./internal/forward.js"
 import * as HeaderValue from "./internal/headerValue.js"
 import * as KeyHeader from "./internal/keyHeader.js"
@@ -353,6 +355,22 @@ export type SuggestionsInput = SuggestionsParams.SuggestionsParams
 export type SuggestionsValue = Suggestions.Suggestions
 
 /**
+ * The typed Entity Search parameters (`q` is required; `responseFilter` `Entities` and/or `Places`).
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export type EntitySearchInput = EntitySearchParams.EntitySearchParams
+
+/**
+ * The decoded Entity Search response (`SearchResponse` with `entities` and `places`).
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export type EntitySearchValue = EntitySearch.SearchResponse
+
+/**
  * The client.
  *
  * @since 0.1.0
@@ -406,11 +424,19 @@ export interface Service {
     params?: TrendingTopicsInput,
     options?: CallOptions
   ) => Effect.Effect<BingResult<TrendingTopicsValue>, ClientError>
-  /** Spell Check (`GET /v7.0/spellcheck`; `text` must fit in the URL). @since 0.3.0 */
+  /**
+   * Spell Check (`/v7.0/spellcheck`): a GET, or a POST form when the parameters are 1,500
+   * characters or more once encoded. @since 0.3.0
+   */
   readonly spellCheck: (
     params: SpellCheckInput,
     options?: CallOptions
   ) => Effect.Effect<BingResult<SpellCheckValue>, ClientError>
+  /** Entity Search (`GET /v7.0/entities`). @since 0.6.0 */
+  readonly entitySearch: (
+    params: EntitySearchInput,
+    options?: CallOptions
+  ) => Effect.Effect<BingResult<EntitySearchValue>, ClientError>
   /** The client id remembered for a scope (the default scope when none is given). */
   readonly clientId: (userScope?: string) => Effect.Effect<Option.Option<string>>
   /**
@@ -598,6 +624,9 @@ const bothMarkets = (operation: string, mkt: unknown, cc: unknown): string =>
     String(mkt)
   }; Bing's documentation says not to send both, and mkt decides the market (see BingAPIs-Market)`
 
+/** The content type of a POST form body (Spell Check's long text). */
+const formContentType = "application/x-www-form-urlencoded"
+
 /** Makes sure a fetch-based client never follows a redirect: `redirect: "manual"` on every request. */
 const manualRedirects = (init: globalThis.RequestInit | undefined): globalThis.RequestInit =>
   init?.redirect === "manual" ? init : { ...init, redirect: "manual" }
@@ -749,9 +778,12 @@ const build = (
         )
       }
       const display = checked.base + op.path
-      const url = query === "" ? display : `${display}?${query}`
+      // A query too long for a URL goes in a POST form body (Spell Check only, see `postsForm`).
+      const asForm = op.postsForm !== undefined && op.postsForm(query)
+      const url = query === "" || asForm ? display : `${display}?${query}`
       const sentId = clientIds.get(scope)
-      if (direct !== undefined) {
+      // The direct path sends GETs only.
+      if (direct !== undefined && !asForm) {
         return direct.get({
           origin: checked.origin,
           url,
@@ -764,14 +796,15 @@ const build = (
         }, (r, clock) => answer(op, r.status, r.headers, r.text, key, scope, sentId, clock))
       }
       // One request object (`get(url, { headers })` builds three and copies the headers again).
-      const request = HttpClientRequest.makeWith(
-        "GET",
+      const get = HttpClientRequest.makeWith(
+        asForm ? "POST" : "GET",
         url,
         UrlParams.empty,
         Option.none(),
         headersFor(key, sentId),
         HttpBody.empty
       )
+      const request = asForm ? HttpClientRequest.setBody(get, HttpBody.text(query, formContentType)) : get
       const failed = (phase: "request" | "response", error: HttpClientError.HttpClientError) =>
         new ConnectionFailed({ operation: op.name, endpoint: display, phase, detail: transportDetail(error, [key]) })
       const exchange = (clock: Clock.Clock): Effect.Effect<Answer<A>, AttemptError> =>
@@ -937,6 +970,7 @@ const build = (
       newsCategory: (params, callOptions) => call(NewsOps.newsCategory, params, callOptions),
       trendingTopics: (params, callOptions) => call(NewsOps.trendingTopics, params, callOptions),
       spellCheck: (params, callOptions) => call(SpellCheckOp.spellCheck, params, callOptions),
+      entitySearch: (params, callOptions) => call(EntitiesOp.entitySearch, params, callOptions),
       clientId: (userScope) =>
         Effect.sync(() => Option.fromNullishOr(clientIds.get(userScope ?? ClientIds.defaultScope))),
       forward: ForwardOp.make({ ...config, http, tracker: trackerService, fallback, endpointFor, callContext })
@@ -1238,7 +1272,9 @@ export const trendingTopics = (
   BingClient.use((client) => client.trendingTopics(params, options))
 
 /**
- * Spell Check (`GET /v7.0/spellcheck`) with the client from the context.
+ * Spell Check (`/v7.0/spellcheck`) with the client from the context: a GET while the encoded
+ * parameters are under 1,500 characters (Bing's advice for a URL, capped at 2,048), else a POST
+ * with them as an `application/x-www-form-urlencoded` body, so long text needs no choice.
  *
  * @example
  * ```ts
@@ -1258,3 +1294,27 @@ export const spellCheck = (
   options?: CallOptions
 ): Effect.Effect<BingResult<SpellCheckValue>, ClientError, BingClient> =>
   BingClient.use((client) => client.spellCheck(params, options))
+
+/**
+ * Entity Search (`GET /v7.0/entities`) with the client from the context.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { BingClient } from "@bing-effect/client"
+ *
+ * const dominant = BingClient.entitySearch({ q: "mount everest", mkt: "en-US" }).pipe(
+ *   Effect.map(({ value }) =>
+ *     value.entities?.value.find((e) => e.entityPresentationInfo?.entityScenario === "DominantEntity")
+ *   )
+ * )
+ * ```
+ *
+ * @since 0.6.0
+ * @category accessors
+ */
+export const entitySearch = (
+  params: EntitySearchInput,
+  options?: CallOptions
+): Effect.Effect<BingResult<EntitySearchValue>, ClientError, BingClient> =>
+  BingClient.use((client) => client.entitySearch(params, options))

@@ -103,11 +103,19 @@ export interface PromiseClient {
     params?: BingClient.TrendingTopicsInput,
     options?: RequestOptions
   ) => Promise<BingResult<BingClient.TrendingTopicsValue>>
-  /** Spell Check (`GET /v7.0/spellcheck`; `text` must fit in the URL). @since 0.3.0 */
+  /**
+   * Spell Check (`/v7.0/spellcheck`): a GET, or a POST form when the parameters are 1,500
+   * characters or more once encoded. @since 0.3.0
+   */
   readonly spellCheck: (
     params: BingClient.SpellCheckInput,
     options?: RequestOptions
   ) => Promise<BingResult<BingClient.SpellCheckValue>>
+  /** Entity Search (`GET /v7.0/entities`). @since 0.6.0 */
+  readonly entitySearch: (
+    params: BingClient.EntitySearchInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.EntitySearchValue>>
   /** Releases the client's resources. Calls made afterwards reject with `ClientClosed`. */
   readonly close: () => Promise<void>
 }
@@ -211,6 +219,8 @@ export const createClient = (options: CreateClientOptions): PromiseClient => {
       run((c) => c.trendingTopics(params, scoped(requestOptions)), requestOptions?.signal),
     spellCheck: (params, requestOptions) =>
       run((c) => c.spellCheck(params, scoped(requestOptions)), requestOptions?.signal),
+    entitySearch: (params, requestOptions) =>
+      run((c) => c.entitySearch(params, scoped(requestOptions)), requestOptions?.signal),
     close: async () => {
       if (closed) return
       closed = true

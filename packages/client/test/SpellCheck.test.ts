@@ -28,6 +28,41 @@ describe("Spell Check (Effect API)", () => {
       }).pipe(Effect.provide(http === undefined ? clientLayer(url()) : clientLayer(url(), {}, http))))
   }
 
+  for (const [name, http] of [["fetch", undefined], ["BingHttp", BingHttp.layer]] as const) {
+    it.live(`long text goes in a POST form body, short text in the URL of a GET (${name})`, () =>
+      Effect.gen(function*() {
+        // The encoded query is `text=<text>&mode=proof&mkt=en-US`: 26 characters around the text.
+        const short = "a".repeat(1_499 - 26)
+        yield* BingClient.spellCheck({ text: short, mode: "proof", mkt: "en-US" })
+        const get = emu.current.requests(1)[0]!
+        assert.strictEqual(get.method, "GET")
+        assert.isTrue(get.path.startsWith("/v7.0/spellcheck?text=aaaa"))
+        const long = `${"a".repeat(1_500 - 26 - 4)} teh`
+        const { value } = yield* BingClient.spellCheck({ text: long, mode: "proof", mkt: "en-US" })
+        const post = emu.current.requests(1)[0]!
+        assert.deepStrictEqual([post.method, post.path, post.status], ["POST", "/v7.0/spellcheck", 200])
+        // the emulator read the text from the body: the misspelling at its end is flagged
+        assert.deepStrictEqual(
+          value.flaggedTokens.map((t) => [t.offset, t.token, t.suggestions[0]?.suggestion]),
+          [[long.length - 3, "teh", "the"]]
+        )
+        // a text far past the URL limit (Bing answers 404 to a URL over 2,048 characters)
+        const essay = Array.from({ length: 400 }, (_, i) => (i === 399 ? "wrld" : `word${i}`)).join(" ")
+        const far = yield* BingClient.spellCheck({ text: essay, mode: "proof", mkt: "en-US" })
+        assert.deepStrictEqual(far.value.flaggedTokens.map((t) => t.token), ["wrld"])
+      }).pipe(Effect.provide(http === undefined ? clientLayer(url()) : clientLayer(url(), {}, http))))
+  }
+
+  it.live("a POST that fails with a retryable error is sent again, body included", () =>
+    Effect.gen(function*() {
+      emu.current.injectFault({ match: { count: 1 }, fault: { kind: "error", code: "ServerError" } })
+      const text = `${"b".repeat(2_000)} wrld`
+      const { value, meta } = yield* BingClient.spellCheck({ text, mode: "proof", mkt: "en-US" })
+      assert.strictEqual(meta.attempts, 2)
+      assert.deepStrictEqual(value.flaggedTokens.map((t) => t.token), ["wrld"])
+      assert.deepStrictEqual(emu.current.requests(2).map((r) => [r.method, r.status]), [["POST", 200], ["POST", 500]])
+    }).pipe(Effect.provide(clientLayer(url()))))
+
   it.live("a bad mode is refused locally with Bing's error, before any request", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(BingClient.spellCheck({ text: "a", mode: "Spell" as never }))
@@ -42,7 +77,7 @@ describe("Spell Check (Effect API)", () => {
 })
 
 describe("Spell Check (Promise API)", () => {
-  vitestIt("resolves spellCheck, rejects a missing text with ParameterMissing", async () => {
+  vitestIt("resolves spellCheck (long text by POST), rejects a missing text with ParameterMissing", async () => {
     const bing = createClient({ key: Redacted.make(KEY), endpoint: url(), allowInsecureLoopback: true })
     try {
       const r = await bing.spellCheck({ text: "the warm warm weather", mode: "proof", mkt: "en-US" })
@@ -52,6 +87,9 @@ describe("Spell Check (Promise API)", () => {
         type: "RepeatedToken",
         suggestions: [{ suggestion: "", score: expect.any(Number) }]
       }])
+      const long = await bing.spellCheck({ text: `${"c".repeat(3_000)} speling`, mode: "proof", mkt: "en-US" })
+      expect(long.value.flaggedTokens.map((t) => t.token)).toEqual(["speling"])
+      expect(emu.current.requests(1)[0]).toMatchObject({ method: "POST", path: "/v7.0/spellcheck", status: 200 })
       await expect(bing.spellCheck({ text: "   " })).rejects.toMatchObject({
         _tag: "InvalidRequest",
         subCode: "ParameterMissing",

@@ -33,9 +33,16 @@ describe("BingClient video operations", () => {
       assert.isUndefined(details.value.relatedVideos)
     }).pipe(withClient))
 
+  it.live("a count over 105 is sent, not refused, and at most 105 videos come back", () =>
+    Effect.gen(function*() {
+      const search = yield* BingClient.videoSearch({ q: "python", count: 500 })
+      assert.strictEqual(search.value.value.length, 105)
+      assert.match(emu.current.requests(1)[0]!.path, /count=500/)
+    }).pipe(withClient))
+
   it.live("invalid parameters fail locally with Bing's InvalidRequest, before any request", () =>
     Effect.gen(function*() {
-      const exit = yield* BingClient.videoSearch({ q: "x", count: 106 }).pipe(Effect.exit)
+      const exit = yield* BingClient.videoSearch({ q: "x", count: 70000 }).pipe(Effect.exit)
       assert.isTrue(Exit.isFailure(exit))
       const error = yield* BingClient.videoDetails({ id: "v", modules: [] as never }).pipe(Effect.flip)
       assert.strictEqual(error._tag, "InvalidRequest")

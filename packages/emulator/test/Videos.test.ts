@@ -92,6 +92,16 @@ describe("/videos/search", () => {
     expect(pinned.value[0].videoId).toBe(next.value[4].videoId)
   })
 
+  it("delivers at most 105 videos for a larger count, and none for an offset past the end", async () => {
+    const many = await at("/v7.0/videos/search?q=python&count=500")
+    expect(many.status).toBe(200)
+    const body = many.json()
+    expect(body.value).toHaveLength(105)
+    expect(body.totalEstimatedMatches).toBeGreaterThan(105)
+    const past = (await at("/v7.0/videos/search?q=python&offset=65535")).json()
+    expect(past.value).toEqual([])
+  })
+
   it("applies the filters", async () => {
     const seconds = (d: string) => {
       const m = /^PT(\d+)M(\d+)S$/.exec(d)!
@@ -119,13 +129,13 @@ describe("/videos/search", () => {
     expect(missing.text).toBe(
       "{\"_type\":\"ErrorResponse\",\"errors\":[{\"code\":\"InvalidRequest\",\"subCode\":\"ParameterMissing\",\"message\":\"Required parameter is missing.\",\"parameter\":\"q\"}]}"
     )
-    const count = await at("/v7.0/videos/search?q=x&count=106")
+    const count = await at("/v7.0/videos/search?q=x&count=65536")
     expect([count.status, count.json().errors[0]]).toEqual([400, {
       code: "InvalidRequest",
       subCode: "ParameterInvalidValue",
       message: "Parameter has invalid value.",
       parameter: "count",
-      value: "106"
+      value: "65536"
     }])
     expect((await at("/v7.0/videos/search?q=x", "nope")).status).toBe(401)
   })

@@ -1,6 +1,6 @@
 // The emulator against Bing's documented wire format: the four mismatches found with third-party
 // clients (cc with mkt, freshness on web pages, rankingResponse always sent, nested `_type`s) and
-// count/offset beyond the documented range.
+// count/offset beyond the documented range; Entity Search against its documented samples.
 /* oxlint-disable no-underscore-dangle -- `_type` is the field name of Bing's JSON */
 import { readFileSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -142,12 +142,15 @@ const hasPath = (u: unknown, path: string): boolean => {
 }
 
 describe("count and offset beyond the documented range", () => {
-  it("a count over the maximum delivers the maximum (50 web pages, 150 images), no error", async () => {
+  it("a count over the maximum delivers the maximum (50 web pages, 150 images, 105 videos), no error", async () => {
     expect((await web("q=coffee&count=100")).json().webPages.value).toHaveLength(50)
     expect((await web("q=coffee&count=65535")).json().webPages.value).toHaveLength(50)
     const img = await get(`${bing.url}/v7.0/images/search?q=dogs&count=500`, { key })
     expect(img.status).toBe(200)
     expect(img.json().value).toHaveLength(150)
+    const videos = await get(`${bing.url}/v7.0/videos/search?q=python&count=500`, { key })
+    expect(videos.status).toBe(200)
+    expect(videos.json().value).toHaveLength(105)
   })
 
   it("an offset past the end answers 200 with no web pages / no images; past 65,535 it is not an unsigned short", async () => {
@@ -160,5 +163,45 @@ describe("count and offset beyond the documented range", () => {
     const bad = await get(`${bing.url}/v7.0/search?q=x&offset=65536`, { key })
     expect(bad.status).toBe(400)
     expect(bad.json().errors[0]).toMatchObject({ subCode: "ParameterInvalidValue", parameter: "offset" })
+  })
+})
+
+/** Every key of a body by folded path (`.entities.value[].image.provider[]._type`). */
+const pathsOf = (u: unknown, path = "", out = new Set<string>()): Set<string> => {
+  if (Array.isArray(u)) { for (const x of u) pathsOf(x, `${path}[]`, out) }
+  else if (typeof u === "object" && u !== null) {
+    for (const [k, v] of Object.entries(u)) {
+      out.add(`${path}.${k}`)
+      pathsOf(v, `${path}.${k}`, out)
+    }
+  }
+  return out
+}
+
+describe("Entity Search against the documented samples", () => {
+  const sample = JSON.parse(
+    readFileSync(new URL("../../schema/test/fixtures/entity-search.json", import.meta.url), "utf8")
+  )
+  it("sends only the documented fields, with the documented _types at every path both have", async () => {
+    const r = await get(`${bing.url}/v7.0/entities?q=pizza+near+me&mkt=en-US`, { key })
+    expect(r.status).toBe(200)
+    const body = r.json()
+    const documentedPaths = pathsOf(sample)
+    // Documented in the reference's tables, not in the samples.
+    const alsoDocumented = new Set([
+      ".entities.queryScenario",
+      ".entities.value[].url",
+      ".queryContext.askUserForLocation"
+    ])
+    for (const path of pathsOf(body)) {
+      if (path.startsWith(".rankingResponse")) continue
+      expect(documentedPaths.has(path) || alsoDocumented.has(path), path).toBe(true)
+    }
+    const expected = typesByPath(sample)
+    const actual = typesByPath(body)
+    expect(actual.get(".places.value[]")).toBe("Restaurant")
+    for (const [path, type] of expected) expect(actual.get(path), path).toBe(type)
+    // nothing typed where the samples type nothing: entities, answers and places' addresses
+    for (const [path] of actual) expect(expected.has(path), path).toBe(true)
   })
 })

@@ -70,8 +70,13 @@ describe("azure-cognitiveservices-videosearch against the emulator", () => {
     expect(trending.categories[0]?.subcategories[0]?.tiles.length).toBeGreaterThan(0)
   })
 
+  it("a count over 105 delivers 105 videos (issue 16: at most the maximum, not a 400)", async () => {
+    const videos = await client.videosOperations.search("python", { count: 500 })
+    expect(videos.value).toHaveLength(105)
+  })
+
   it("rejects with Bing's ErrorResponse, as the SDK reads it", async () => {
-    const error = await client.videosOperations.search("x", { count: 500 }).then(
+    const error = await client.videosOperations.search("x", { count: 70_000 }).then(
       () => expect.unreachable("the SDK call succeeded"),
       (e: unknown) => e as { statusCode?: number; body?: { errors?: ReadonlyArray<Record<string, string>> } }
     )
@@ -80,7 +85,7 @@ describe("azure-cognitiveservices-videosearch against the emulator", () => {
       code: "InvalidRequest",
       subCode: "ParameterInvalidValue",
       parameter: "count",
-      value: "500"
+      value: "70000"
     })
   })
 })

@@ -112,7 +112,10 @@ export const Module = Schema.Literals(["All", "RelatedVideos", "VideoResult"])
 export type Module = typeof Module.Type
 
 /**
- * The largest `count` of Video Search (the default is 35).
+ * The most videos Video Search delivers for one request (the default is 35). `count` is an
+ * unsigned short: a larger value, up to 65,535, is not an error ("the actual number delivered may
+ * be less than requested") and at most this many are delivered, as for Web, Image and News Search
+ * (issue 16, item 5); a value past 65,535 is not one of the type and is refused.
  *
  * @since 0.5.0
  * @category constants
@@ -120,7 +123,6 @@ export type Module = typeof Module.Type
 export const maxCount = 105
 
 const safeSearch = P.Enum(SafeSearch.literals)
-const Count = P.UInt(0, maxCount)
 const UShort = P.UInt(0, 65535)
 
 /**
@@ -133,7 +135,7 @@ const UShort = P.UInt(0, 65535)
 export const VideoSearchParamsFromQuery = Schema.Struct({
   q: P.NonBlank,
   cc: Schema.optionalKey(P.CountryCode),
-  count: Schema.optionalKey(Count),
+  count: Schema.optionalKey(UShort),
   id: Schema.optionalKey(P.NonBlank),
   mkt: Schema.optionalKey(P.NonBlank),
   offset: Schema.optionalKey(UShort),

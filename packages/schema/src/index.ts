@@ -6,6 +6,8 @@
  */
 export * as BingError from "./BingError.js"
 export * as BingResponse from "./BingResponse.js"
+export * as EntitySearch from "./EntitySearch.js"
+export * as EntitySearchParams from "./EntitySearchParams.js"
 export * as ErrorResponse from "./ErrorResponse.js"
 export * as ImageSearch from "./ImageSearch.js"
 export * as ImageSearchParams from "./ImageSearchParams.js"

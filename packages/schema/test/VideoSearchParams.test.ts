@@ -37,6 +37,13 @@ describe("Video Search parameters", () => {
     expect(search("q=x&resolution=lowerthan_360p")).toEqual(Result.succeed({ q: "x", resolution: "LowerThan_360p" }))
   })
 
+  it("accepts a count over the maximum, up to an unsigned short (at most maxCount are delivered)", () => {
+    expect(VideoSearchParams.maxCount).toBe(105)
+    expect(search("q=x&count=106")).toEqual(Result.succeed({ q: "x", count: 106 }))
+    expect(search("q=x&count=65535")).toEqual(Result.succeed({ q: "x", count: 65535 }))
+    expect(VideoSearchParams.validate({ q: "x", count: 500 })).toEqual(Result.succeed({ q: "x", count: 500 }))
+  })
+
   it("cc and mkt together are accepted (mkt wins downstream)", () => {
     expect(Result.isSuccess(search("q=x&cc=gb&mkt=en-US"))).toBe(true)
   })
@@ -44,7 +51,7 @@ describe("Video Search parameters", () => {
   it("answers Bing's exact 400 body for each invalid parameter, the first in documented order", () => {
     expect(wire(search("count=10"))).toEqual(missingBody("q"))
     expect(wire(search("q=%20%20"))).toEqual(missingBody("q"))
-    expect(wire(search("q=x&count=106"))).toEqual(invalidBody("count", "106"))
+    expect(wire(search("q=x&count=65536"))).toEqual(invalidBody("count", "65536"))
     expect(wire(search("q=x&count=-1"))).toEqual(invalidBody("count", "-1"))
     expect(wire(search("q=x&offset=65536"))).toEqual(invalidBody("offset", "65536"))
     expect(wire(search("q=x&cc=usa"))).toEqual(invalidBody("cc", "usa"))
@@ -63,14 +70,14 @@ describe("Video Search parameters", () => {
     ) {
       expect(wire(search(`q=x&${name}=${bad}`))).toEqual(invalidBody(name, bad))
     }
-    expect(wire(search("q=x&videoLength=Tiny&count=500"))).toEqual(invalidBody("count", "500"))
+    expect(wire(search("q=x&videoLength=Tiny&count=70000"))).toEqual(invalidBody("count", "70000"))
   })
 
   it("writes a query string back in documented order, and validates typed input alike", () => {
     const params = { q: "a b", videoLength: "Long", count: 20, textDecorations: false } as const
     expect(VideoSearchParams.toQuery(params).toString()).toBe("q=a+b&count=20&textDecorations=false&videoLength=Long")
     expect(VideoSearchParams.validate(params)).toEqual(Result.succeed(params))
-    expect(wire(VideoSearchParams.validate({ q: "a", count: 200 }))).toEqual(invalidBody("count", "200"))
+    expect(wire(VideoSearchParams.validate({ q: "a", count: 70000 }))).toEqual(invalidBody("count", "70000"))
     expect(wire(VideoSearchParams.validate({ count: 2 }))).toEqual(missingBody("q"))
   })
 })

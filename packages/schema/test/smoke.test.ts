@@ -26,6 +26,8 @@ describe("package exports", () => {
     expect(Object.keys(mod).toSorted()).toEqual([
       "BingError",
       "BingResponse",
+      "EntitySearch",
+      "EntitySearchParams",
       "ErrorResponse",
       "ImageSearch",
       "ImageSearchParams",

@@ -23,6 +23,11 @@ export interface Operation<P, A> extends Codec<P> {
   readonly name: string
   readonly path: string
   readonly decode: Decoder<A>
+  /**
+   * Whether a query is sent as the `application/x-www-form-urlencoded` body of a POST instead of
+   * in the URL of a GET (Spell Check, for text too long for a URL). Absent: always a GET.
+   */
+  readonly postsForm?: ((query: string) => boolean) | undefined
 }
 
 /** An operation from its name, path, parameter codec and response decoder. */

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type * as FaultRule from "../FaultRule.js"
 import { Errors, parseImages, parseTrending, parseWeb, wantsOnlyJsonLd } from "./bing.js"
+import { computeEntities, entitiesRoute } from "./entities.js"
 import { type KeySpec, KeyState, type Window } from "./keys.js"
 import { resolveMarket } from "./markets.js"
 import { computeNews, isNewsEndpoint, type NewsEndpoint, newsRoutes } from "./news.js"
@@ -18,7 +19,15 @@ import { isVideoEndpoint, type VideoEndpoint, videoOutcome, videoRoutes } from "
 import { nextDayStart, nextMonthStart, type WindowConfig } from "./windows.js"
 import { JSON_TYPE, Lru, type Wire } from "./wire.js"
 
-export type Endpoint = "web" | "images" | "trending" | VideoEndpoint | "suggestions" | NewsEndpoint | SpellEndpoint
+export type Endpoint =
+  | "web"
+  | "images"
+  | "trending"
+  | VideoEndpoint
+  | "suggestions"
+  | NewsEndpoint
+  | SpellEndpoint
+  | "entities"
 
 const baseRoutes: ReadonlyArray<readonly [string, Endpoint]> = [
   ["/v7.0/search", "web"],
@@ -27,7 +36,8 @@ const baseRoutes: ReadonlyArray<readonly [string, Endpoint]> = [
   ...videoRoutes,
   suggestionsRoute,
   ...newsRoutes,
-  ...spellRoutes
+  ...spellRoutes,
+  entitiesRoute
 ]
 
 const routesFor = (legacyPrefix: boolean): ReadonlyMap<string, Endpoint> =>
@@ -541,6 +551,7 @@ export class Core {
     }
     if (isNewsEndpoint(endpoint)) return computeNews(endpoint, sp, acceptLanguage, this.errors)
     if (isSpellEndpoint(endpoint)) return computeSpell(sp, acceptLanguage, this.errors)
+    if (endpoint === "entities") return computeEntities(sp, acceptLanguage, this.errors)
     if (endpoint === "web") {
       const q = parseWeb(sp)
       if (!q.ok) return { ok: false, wire: this.errors.of(q.error) }

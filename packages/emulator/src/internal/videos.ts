@@ -170,7 +170,8 @@ const decoOf = (p: { readonly q?: string | undefined; textDecorations?: boolean;
 /** The body of `/videos/search`. `safeSearch=Off` is treated as `Moderate`, as documented. */
 const searchBody = (p: VideoSearchParams.VideoSearchParams, market: string): string => {
   const { pool: topicsOf } = pool(p.q, p.safeSearch === "Strict")
-  const count = p.count ?? 35
+  // A count over the maximum delivers the maximum (issue 16, item 5), as web, images and news do.
+  const count = Math.min(p.count ?? 35, VideoSearchParams.maxCount)
   const offset = p.offset ?? 0
   const seed = hash32(`${p.q.toLowerCase()}|${market}|videos`)
   const raw = Math.min(
