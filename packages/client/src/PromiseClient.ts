@@ -108,6 +108,16 @@ export interface PromiseClient {
     params: BingClient.SpellCheckInput,
     options?: RequestOptions
   ) => Promise<BingResult<BingClient.SpellCheckValue>>
+  /** Image Insights (`GET /v7.0/images/details`). @since 0.6.0 */
+  readonly imageInsights: (
+    params: BingClient.ImageInsightsInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.ImageInsightsValue>>
+  /** Visual Search (`POST /v7.0/images/visualsearch`). @since 0.6.0 */
+  readonly visualSearch: (
+    params: BingClient.VisualSearchInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.VisualSearchValue>>
   /** Releases the client's resources. Calls made afterwards reject with `ClientClosed`. */
   readonly close: () => Promise<void>
 }
@@ -211,6 +221,10 @@ export const createClient = (options: CreateClientOptions): PromiseClient => {
       run((c) => c.trendingTopics(params, scoped(requestOptions)), requestOptions?.signal),
     spellCheck: (params, requestOptions) =>
       run((c) => c.spellCheck(params, scoped(requestOptions)), requestOptions?.signal),
+    imageInsights: (params, requestOptions) =>
+      run((c) => c.imageInsights(params, scoped(requestOptions)), requestOptions?.signal),
+    visualSearch: (params, requestOptions) =>
+      run((c) => c.visualSearch(params, scoped(requestOptions)), requestOptions?.signal),
     close: async () => {
       if (closed) return
       closed = true

@@ -27,6 +27,8 @@ describe("package exports", () => {
       "BingError",
       "BingResponse",
       "ErrorResponse",
+      "ImageInsights",
+      "ImageInsightsParams",
       "ImageSearch",
       "ImageSearchParams",
       "NewsSearch",
@@ -38,6 +40,7 @@ describe("package exports", () => {
       "SuggestionsParams",
       "VideoSearch",
       "VideoSearchParams",
+      "VisualSearchParams",
       "WebSearchParams"
     ])
     expect(mod.BingError.notFound().status).toBe(404)
