@@ -252,6 +252,35 @@ describe("POST /images/visualsearch", () => {
     )
   })
 
+  it("never crashes on mangled multipart bodies: each answer is a 200 or Bing's typed 400 (seeded fuzz)", async () => {
+    let seed = 0x1badf00d
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0
+      return seed / 2 ** 32
+    }
+    const [img] = await firstImage()
+    const valid = multipart([
+      { name: "knowledgeRequest", body: JSON.stringify({ imageInfo: { imageInsightsToken: img.imageInsightsToken } }) },
+      { name: "image", filename: "image", type: "image/jpeg", body: Buffer.alloc(64, 7) }
+    ])
+    const seen = new Set<number>()
+    for (let round = 0; round < 150; round++) {
+      const body = Buffer.from(valid)
+      const cut = random() < 0.3 ? Math.floor(random() * body.length) : body.length
+      for (let k = 0; k < 1 + Math.floor(random() * 6); k++) {
+        body[Math.floor(random() * cut)] = Math.floor(random() * 256)
+      }
+      const type = random() < 0.1 ? "multipart/form-data" : `multipart/form-data; boundary=${BOUNDARY}`
+      const r = await visual(body.subarray(0, cut), { type })
+      seen.add(r.status)
+      expect([200, 400], `round ${round}: ${r.text}`).toContain(r.status)
+      const answer = r.json()
+      if (r.status === 400) expect(answer.errors[0].code, `round ${round}`).toBe("InvalidRequest")
+      else expect(answer._type).toBe("ImageKnowledge")
+    }
+    expect([...seen].sort()).toEqual([200, 400])
+  })
+
   it("refuses a GET (only POST is allowed)", async () => {
     const r = await at("/v7.0/images/visualsearch")
     expect(r.status).toBe(400)

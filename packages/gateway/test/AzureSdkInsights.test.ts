@@ -63,6 +63,36 @@ describe("@azure/cognitiveservices-imagesearch images.details against the emulat
     expect(insights.visuallySimilarImages?.value?.length).toBeGreaterThan(0)
     expect(insights.relatedSearches?.value?.[0]?.text).toEqual(expect.any(String))
     expect(insights.imageTags?.value?.[0]?.name).toEqual(expect.any(String))
+    expect(insights.imageCaption?.relatedSearches?.[0]?.text).toEqual(expect.any(String))
+    expect(insights.relatedCollections?.value?.[0]).toMatchObject({ _type: "ImageGallery", name: expect.any(String) })
+    // coffee is a food topic: recipes
+    expect(insights.recipes?.value?.[0]).toMatchObject({
+      _type: "Recipe",
+      totalTime: expect.stringMatching(/^PT\d+M$/)
+    })
+  })
+
+  it("deserializes recognised entities, asked for alone", async () => {
+    // a face or a portrait among the first images of a topic has recognised entities
+    const found = await images.images.search("dogs", { count: 30 })
+    let groups: ReadonlyArray<unknown> | undefined
+    for (const image of found.value) {
+      const insights = await images.images.details("dogs", {
+        insightsToken: image.imageInsightsToken!,
+        modules: ["RecognizedEntities"]
+      })
+      groups = insights.recognizedEntityGroups?.value
+      if (groups !== undefined) {
+        expect(insights.recognizedEntityGroups?.value?.[0]?.recognizedEntityRegions[0]?.region).toMatchObject({
+          _type: "NormalizedRectangle",
+          left: 0.25
+        })
+        expect(insights.recognizedEntityGroups?.value?.[0]?.recognizedEntityRegions[0]?.matchingEntities?.[0])
+          .toMatchObject({ matchConfidence: 0.9 })
+        break
+      }
+    }
+    expect(groups).toBeDefined()
   })
 
   it("sends modules as a list and takes imgUrl", async () => {

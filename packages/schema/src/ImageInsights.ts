@@ -57,9 +57,10 @@ export const Availability = Open([
  * @category schemas
  */
 export const Offer = Schema.Struct({
+  _type: opt(Schema.String),
   name: opt(Schema.String),
   url: opt(Schema.String),
-  seller: opt(Schema.Struct({ name: Schema.String, url: opt(Schema.String) })),
+  seller: opt(Schema.Struct({ _type: opt(Schema.String), name: Schema.String, url: opt(Schema.String) })),
   price: opt(Schema.Number),
   priceCurrency: opt(Schema.String),
   availability: opt(Availability),
@@ -87,6 +88,7 @@ export const AggregateOffer = Schema.Struct({ offers: opt(Schema.Array(Offer)) }
  * @category schemas
  */
 export const Collection = Schema.Struct({
+  _type: opt(Schema.String),
   name: opt(Schema.String),
   url: opt(Schema.String),
   description: opt(Schema.String),
@@ -101,6 +103,7 @@ export const Collection = Schema.Struct({
  * @category schemas
  */
 export const Recipe = Schema.Struct({
+  _type: opt(Schema.String),
   name: opt(Schema.String),
   url: opt(Schema.String),
   thumbnailUrl: opt(Schema.String),
@@ -163,7 +166,7 @@ export const ImageInsights = Schema.Struct({
   imageCaption: opt(Schema.Struct({
     caption: Schema.String,
     dataSourceUrl: opt(Schema.String),
-    relatedSearches: opt(Schema.Array(Schema.Struct({ name: opt(Schema.String), url: opt(Schema.String) })))
+    relatedSearches: opt(Schema.Array(Query))
   })),
   relatedCollections: opt(Schema.Struct({ value: Schema.Array(Collection) })),
   pagesIncluding: opt(ImagesModule),

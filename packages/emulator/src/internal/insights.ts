@@ -148,9 +148,10 @@ const hasRecipes = (t: Topic): boolean => t.keywords.some((k) => foodWords.has(k
 
 const offersOf = (img: ImageInfo) =>
   img.topic.sites.slice(0, 3).map((site, k) => ({
+    _type: "Offer",
     name: `${img.topic.title} (${k + 1})`,
     url: `https://${host(site)}/shop/${img.topic.slug}-${img.j + 1}`,
-    seller: { name: site, url: `https://${host(site)}/` },
+    seller: { _type: "Organization", name: site, url: `https://${host(site)}/` },
     price: 5 + (mix(img.j, k, 40) % 9500) / 100,
     priceCurrency: "USD",
     availability: k === 2 ? "OutOfStock" : "InStock"
@@ -171,15 +172,13 @@ const detailsBody = (img: ImageInfo, p: ImageInsightsParams.ImageInsightsParams)
     out["imageCaption"] = {
       caption: img.topic.facts[img.j % img.topic.facts.length]!,
       dataSourceUrl: page.hostPageUrl,
-      relatedSearches: img.topic.related.slice(0, 2).map((r) => ({
-        name: r,
-        url: `https://www.bing.com/images/search?q=${enc(r)}`
-      }))
+      relatedSearches: img.topic.related.slice(0, 2).map(query)
     }
   }
   if (want("Collections")) {
     out["relatedCollections"] = {
       value: img.topic.related.slice(0, 2).map((r, k) => ({
+        _type: "ImageGallery",
         name: r,
         url: `https://www.bing.com/images/collections/${enc(img.topic.slug)}-${k + 1}`,
         thumbnailUrl: `https://tse${1 + k}.mm.bing.net/th?q=${enc(r)}&pid=Api`,
@@ -200,6 +199,7 @@ const detailsBody = (img: ImageInfo, p: ImageInsightsParams.ImageInsightsParams)
   if (want("Recipes") && hasRecipes(img.topic)) {
     out["recipes"] = {
       value: img.topic.related.slice(0, 3).map((r, k) => ({
+        _type: "Recipe",
         name: r,
         url: `https://${host(img.topic.sites[k % img.topic.sites.length]!)}/recipes/${enc(r)}`,
         thumbnailUrl: `https://tse${1 + k}.mm.bing.net/th?q=${enc(r)}&pid=Api`,
@@ -207,7 +207,7 @@ const detailsBody = (img: ImageInfo, p: ImageInsightsParams.ImageInsightsParams)
       }))
     }
   }
-  if (want("ShoppingSources") && shopping) out["shoppingSources"] = { offers: offersOf(img) }
+  if (want("ShoppingSources") && shopping) out["shoppingSources"] = { _type: "AggregateOffer", offers: offersOf(img) }
   if (want("SimilarImages")) {
     out["visuallySimilarImages"] = { value: neighbours(img, 10, safe, 1).map((o) => imageJson(o, q)) }
   }
@@ -219,8 +219,13 @@ const detailsBody = (img: ImageInfo, p: ImageInsightsParams.ImageInsightsParams)
       value: [{
         name: "CelebRecognitionAnnotations",
         recognizedEntityRegions: [{
-          region: { left: 0.25, top: 0.1, right: 0.75, bottom: 0.7 },
-          matchingEntities: [{ entity: { name: img.topic.title }, matchConfidence: 0.9 }]
+          _type: "RecognizedEntityRegion",
+          region: { _type: "NormalizedRectangle", left: 0.25, top: 0.1, right: 0.75, bottom: 0.7 },
+          matchingEntities: [{
+            _type: "RecognizedEntity",
+            entity: { _type: "Thing", name: img.topic.title },
+            matchConfidence: 0.9
+          }]
         }]
       }]
     }
@@ -270,7 +275,7 @@ const knowledgeBody = (
     defaultActions.push({
       _type: "ImageShoppingSourcesAction",
       actionType: "ShoppingSources",
-      data: { offers: offersOf(img) }
+      data: { _type: "AggregateOffer", offers: offersOf(img) }
     })
   }
   const region = crop === undefined
