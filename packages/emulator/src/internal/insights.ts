@@ -45,7 +45,8 @@ const MAX_J = 1000
 
 /**
  * The corpus images by the first word of their `imageId` (see results.ts `imageInfo`), built on
- * the first token looked up: one hash per (topic, index) instead of a scan per request.
+ * the first token looked up: one hash per (topic, index) instead of a scan per request. A memo of
+ * the frozen corpus, the same for every emulator in the process (no state: nothing changes it).
  */
 let index: Map<number, Array<number>> | undefined
 const indexOfIds = (): Map<number, Array<number>> => {
