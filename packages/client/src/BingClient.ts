@@ -11,7 +11,8 @@ import type { QuotaError } from "@bing-effect/quota-tracker"
 import { BingError, BingResponse, ImageSearchParams, WebSearchParams } from "@bing-effect/schema"
 import type { Suggestions, SuggestionsParams, VideoSearch, VideoSearchParams } from "@bing-effect/schema"
 import type { NewsSearch, NewsSearchParams, SpellCheck, SpellCheckParams } from "@bing-effect/schema"
-import type { EntitySearch, EntitySearchParams } from "@bing-effect/schema"
+import type { EntitySearch, EntitySearchParams, ImageInsights, ImageInsightsParams } from "@bing-effect/schema"
+import type { VisualSearchParams } from "@bing-effect/schema"
 import type * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -35,7 +36,9 @@ import * as EndpointCheck from "./internal/endpoint.js"
 import * as EntitiesOp from "./internal/entitiesOperation.js"
 import * as ForwardOp from "./internal/forward.js"
 import * as HeaderValue from "./internal/headerValue.js"
+import * as InsightsOps from "./internal/insightsOperations.js"
 import * as KeyHeader from "./internal/keyHeader.js"
+import type * as Multipart from "./internal/multipart.js"
 import * as NewsOps from "./internal/newsOperations.js"
 import * as Operation from "./internal/operation.js"
 import * as Redirect from "./internal/redirect.js"
@@ -371,6 +374,40 @@ export type EntitySearchInput = EntitySearchParams.EntitySearchParams
 export type EntitySearchValue = EntitySearch.SearchResponse
 
 /**
+ * The typed Image Insights parameters (`insightsToken` or `imgUrl`, and `modules`).
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export type ImageInsightsInput = ImageInsightsParams.ImageInsightsParams
+
+/**
+ * The decoded Image Insights response.
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export type ImageInsightsValue = ImageInsights.ImageInsights
+
+/**
+ * A Visual Search request: the `knowledgeRequest` (an image by `imageInfo.url` or
+ * `imageInfo.imageInsightsToken`, a crop area, a site filter) and/or the `image` bytes (at most
+ * 1 MB, `imageType` default `image/jpeg`), and the market parameters.
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export type VisualSearchInput = VisualSearchParams.VisualSearchRequest
+
+/**
+ * The decoded Visual Search response.
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export type VisualSearchValue = ImageInsights.ImageKnowledge
+
+/**
  * The client.
  *
  * @since 0.1.0
@@ -437,6 +474,16 @@ export interface Service {
     params: EntitySearchInput,
     options?: CallOptions
   ) => Effect.Effect<BingResult<EntitySearchValue>, ClientError>
+  /** Image Insights (`GET /v7.0/images/details`). @since 0.6.0 */
+  readonly imageInsights: (
+    params: ImageInsightsInput,
+    options?: CallOptions
+  ) => Effect.Effect<BingResult<ImageInsightsValue>, ClientError>
+  /** Visual Search (`POST /v7.0/images/visualsearch`, a multipart body). @since 0.6.0 */
+  readonly visualSearch: (
+    params: VisualSearchInput,
+    options?: CallOptions
+  ) => Effect.Effect<BingResult<VisualSearchValue>, ClientError>
   /** The client id remembered for a scope (the default scope when none is given). */
   readonly clientId: (userScope?: string) => Effect.Effect<Option.Option<string>>
   /**
@@ -760,7 +807,8 @@ const build = (
       op: Operation.Operation<unknown, A>,
       query: string,
       scope: string,
-      target: RetryLoop.Target
+      target: RetryLoop.Target,
+      payload: Multipart.RequestBody | undefined
     ): Effect.Effect<Answer<A>, AttemptError> => {
       const checked = endpointFor(target.endpoint)
       if (checked._tag === "HttpNotAllowed") return Effect.fail(BingError.httpNotAllowed({ local: true }))
@@ -782,8 +830,8 @@ const build = (
       const asForm = op.postsForm !== undefined && op.postsForm(query)
       const url = query === "" || asForm ? display : `${display}?${query}`
       const sentId = clientIds.get(scope)
-      // The direct path sends GETs only.
-      if (direct !== undefined && !asForm) {
+      // The direct path sends GETs only; a form or a body goes through the HttpClient.
+      if (direct !== undefined && !asForm && payload === undefined) {
         return direct.get({
           origin: checked.origin,
           url,
@@ -796,15 +844,32 @@ const build = (
         }, (r, clock) => answer(op, r.status, r.headers, r.text, key, scope, sentId, clock))
       }
       // One request object (`get(url, { headers })` builds three and copies the headers again).
-      const get = HttpClientRequest.makeWith(
-        asForm ? "POST" : "GET",
-        url,
-        UrlParams.empty,
-        Option.none(),
-        headersFor(key, sentId),
-        HttpBody.empty
-      )
-      const request = asForm ? HttpClientRequest.setBody(get, HttpBody.text(query, formContentType)) : get
+      const request = payload !== undefined
+        ? HttpClientRequest.makeWith(
+          "POST",
+          url,
+          UrlParams.empty,
+          Option.none(),
+          Headers.set(headersFor(key, sentId), "content-type", payload.contentType),
+          HttpBody.uint8Array(payload.bytes, payload.contentType)
+        )
+        : asForm
+        ? HttpClientRequest.makeWith(
+          "POST",
+          url,
+          UrlParams.empty,
+          Option.none(),
+          headersFor(key, sentId),
+          HttpBody.text(query, formContentType)
+        )
+        : HttpClientRequest.makeWith(
+          "GET",
+          url,
+          UrlParams.empty,
+          Option.none(),
+          headersFor(key, sentId),
+          HttpBody.empty
+        )
       const failed = (phase: "request" | "response", error: HttpClientError.HttpClientError) =>
         new ConnectionFailed({ operation: op.name, endpoint: display, phase, detail: transportDetail(error, [key]) })
       const exchange = (clock: Clock.Clock): Effect.Effect<Answer<A>, AttemptError> =>
@@ -873,13 +938,15 @@ const build = (
         const validated = op.validate(input)
         if (Result.isFailure(validated)) return Effect.fail(Attempts.set(refusedLocally(validated.failure), 0))
         const query = op.toQuery(validated.success).toString()
+        // Built once: every attempt of the call sends the same bytes.
+        const payload = op.body?.(validated.success)
         const scope = callOptions?.userScope ?? ClientIds.defaultScope
         const loop = RetryLoop.run<Answer<A>>({
           policy: config.policy,
           tracker: trackerService,
           fallback,
           missingKey: BingError.authorizationMissing,
-          attempt: (target) => attempt(op as Operation.Operation<unknown, A>, query, scope, target)
+          attempt: (target) => attempt(op as Operation.Operation<unknown, A>, query, scope, target, payload)
         })
         const sent = input["cc"] !== undefined && input["mkt"] !== undefined
           ? Effect.andThen(Effect.logWarning(bothMarkets(op.name, input["mkt"], input["cc"])), loop)
@@ -971,6 +1038,8 @@ const build = (
       trendingTopics: (params, callOptions) => call(NewsOps.trendingTopics, params, callOptions),
       spellCheck: (params, callOptions) => call(SpellCheckOp.spellCheck, params, callOptions),
       entitySearch: (params, callOptions) => call(EntitiesOp.entitySearch, params, callOptions),
+      imageInsights: (params, callOptions) => call(InsightsOps.imageInsights, params, callOptions),
+      visualSearch: (params, callOptions) => call(InsightsOps.visualSearch, params, callOptions),
       clientId: (userScope) =>
         Effect.sync(() => Option.fromNullishOr(clientIds.get(userScope ?? ClientIds.defaultScope))),
       forward: ForwardOp.make({ ...config, http, tracker: trackerService, fallback, endpointFor, callContext })
@@ -1318,3 +1387,49 @@ export const entitySearch = (
   options?: CallOptions
 ): Effect.Effect<BingResult<EntitySearchValue>, ClientError, BingClient> =>
   BingClient.use((client) => client.entitySearch(params, options))
+
+/**
+ * Image Insights (`GET /v7.0/images/details`) with the client from the context: what Bing knows
+ * about an image named by the `imageInsightsToken` of an Image Search result (or by `imgUrl`).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { BingClient } from "@bing-effect/client"
+ *
+ * const similar = BingClient.imageSearch({ q: "espresso", count: 1 }).pipe(
+ *   Effect.flatMap(({ value }) =>
+ *     BingClient.imageInsights({ insightsToken: value.value[0]!.imageInsightsToken!, modules: ["SimilarImages"] })
+ *   ),
+ *   Effect.map(({ value }) => value.visuallySimilarImages?.value ?? [])
+ * )
+ * ```
+ *
+ * @since 0.6.0
+ * @category accessors
+ */
+export const imageInsights = (
+  params: ImageInsightsInput,
+  options?: CallOptions
+): Effect.Effect<BingResult<ImageInsightsValue>, ClientError, BingClient> =>
+  BingClient.use((client) => client.imageInsights(params, options))
+
+/**
+ * Visual Search (`POST /v7.0/images/visualsearch`) with the client from the context: an image by
+ * URL or insights token (`knowledgeRequest.imageInfo`), or uploaded (`image`, at most 1 MB).
+ *
+ * @example
+ * ```ts
+ * import { BingClient } from "@bing-effect/client"
+ *
+ * const tags = BingClient.visualSearch({ knowledgeRequest: { imageInfo: { url: "https://example.org/red.jpg" } } })
+ * ```
+ *
+ * @since 0.6.0
+ * @category accessors
+ */
+export const visualSearch = (
+  params: VisualSearchInput,
+  options?: CallOptions
+): Effect.Effect<BingResult<VisualSearchValue>, ClientError, BingClient> =>
+  BingClient.use((client) => client.visualSearch(params, options))

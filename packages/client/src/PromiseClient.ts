@@ -116,6 +116,16 @@ export interface PromiseClient {
     params: BingClient.EntitySearchInput,
     options?: RequestOptions
   ) => Promise<BingResult<BingClient.EntitySearchValue>>
+  /** Image Insights (`GET /v7.0/images/details`). @since 0.6.0 */
+  readonly imageInsights: (
+    params: BingClient.ImageInsightsInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.ImageInsightsValue>>
+  /** Visual Search (`POST /v7.0/images/visualsearch`). @since 0.6.0 */
+  readonly visualSearch: (
+    params: BingClient.VisualSearchInput,
+    options?: RequestOptions
+  ) => Promise<BingResult<BingClient.VisualSearchValue>>
   /** Releases the client's resources. Calls made afterwards reject with `ClientClosed`. */
   readonly close: () => Promise<void>
 }
@@ -221,6 +231,10 @@ export const createClient = (options: CreateClientOptions): PromiseClient => {
       run((c) => c.spellCheck(params, scoped(requestOptions)), requestOptions?.signal),
     entitySearch: (params, requestOptions) =>
       run((c) => c.entitySearch(params, scoped(requestOptions)), requestOptions?.signal),
+    imageInsights: (params, requestOptions) =>
+      run((c) => c.imageInsights(params, scoped(requestOptions)), requestOptions?.signal),
+    visualSearch: (params, requestOptions) =>
+      run((c) => c.visualSearch(params, scoped(requestOptions)), requestOptions?.signal),
     close: async () => {
       if (closed) return
       closed = true

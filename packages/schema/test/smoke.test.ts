@@ -29,6 +29,8 @@ describe("package exports", () => {
       "EntitySearch",
       "EntitySearchParams",
       "ErrorResponse",
+      "ImageInsights",
+      "ImageInsightsParams",
       "ImageSearch",
       "ImageSearchParams",
       "NewsSearch",
@@ -40,6 +42,7 @@ describe("package exports", () => {
       "SuggestionsParams",
       "VideoSearch",
       "VideoSearchParams",
+      "VisualSearchParams",
       "WebSearchParams"
     ])
     expect(mod.BingError.notFound().status).toBe(404)

@@ -5,6 +5,7 @@
  */
 import type { BingError, BingResponse } from "@bing-effect/schema"
 import type * as Result from "effect/Result"
+import type { RequestBody } from "./multipart.js"
 
 /** The parameter half of an operation: a check of typed input and a writer to a query string. */
 export interface Codec<P> {
@@ -28,6 +29,8 @@ export interface Operation<P, A> extends Codec<P> {
    * in the URL of a GET (Spell Check, for text too long for a URL). Absent: always a GET.
    */
   readonly postsForm?: ((query: string) => boolean) | undefined
+  /** A POST's body, built once per call from the checked parameters (absent: a GET). */
+  readonly body?: ((params: P) => RequestBody) | undefined
 }
 
 /** An operation from its name, path, parameter codec and response decoder. */
@@ -37,4 +40,10 @@ export const make = <P, A>(name: string, path: string, codec: Codec<P>, decode: 
   validate: codec.validate,
   toQuery: codec.toQuery,
   decode
+})
+
+/** An operation sent as a POST with the body `body` builds from its checked parameters. */
+export const withBody = <P, A>(op: Operation<P, A>, body: (params: P) => RequestBody): Operation<P, A> => ({
+  ...op,
+  body
 })

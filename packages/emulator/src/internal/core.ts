@@ -8,8 +8,10 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import type * as FaultRule from "../FaultRule.js"
 import { Errors, parseImages, parseTrending, parseWeb, wantsOnlyJsonLd } from "./bing.js"
 import { computeEntities, entitiesRoute } from "./entities.js"
+import * as Insights from "./insights.js"
 import { type KeySpec, KeyState, type Window } from "./keys.js"
 import { resolveMarket } from "./markets.js"
+import * as Multipart from "./multipart.js"
 import { computeNews, isNewsEndpoint, type NewsEndpoint, newsRoutes } from "./news.js"
 import { prng } from "./random.js"
 import { imagesBody, searchBody, trendingBody } from "./results.js"
@@ -28,6 +30,7 @@ export type Endpoint =
   | NewsEndpoint
   | SpellEndpoint
   | "entities"
+  | Insights.InsightsEndpoint
 
 const baseRoutes: ReadonlyArray<readonly [string, Endpoint]> = [
   ["/v7.0/search", "web"],
@@ -37,7 +40,8 @@ const baseRoutes: ReadonlyArray<readonly [string, Endpoint]> = [
   suggestionsRoute,
   ...newsRoutes,
   ...spellRoutes,
-  entitiesRoute
+  entitiesRoute,
+  ...Insights.insightsRoutes
 ]
 
 const routesFor = (legacyPrefix: boolean): ReadonlyMap<string, Endpoint> =>
@@ -424,7 +428,8 @@ export class Core {
     pathname: string,
     search: string,
     traceId: string,
-    formRead = false
+    formRead = false,
+    posted?: Insights.VisualBody
   ): void {
     // The retired service answers every request the same way, known path or not, key or not.
     if (this.options.retired) return this.send(req, res, this.errors.serviceRetired(), traceId, undefined)
@@ -448,6 +453,18 @@ export class Core {
         () =>
           this.send(req, res, this.errors.parameterInvalidValue("text", "(form body too large)"), traceId, undefined)
       )
+    }
+    // Visual Search takes only a POST, its image or knowledge request in a multipart body.
+    if (endpoint === "visualSearch" && posted === undefined) {
+      if (method === "POST") {
+        return Multipart.read(
+          req,
+          Insights.MAX_VISUAL_BODY,
+          (body) => this.serve(req, res, secure, pathname, search, traceId, true, body)
+        )
+      }
+      res.setHeader("Allow", "POST")
+      return this.send(req, res, this.errors.methodNotAllowed(method), traceId, undefined)
     }
     if (method !== "GET" && method !== "HEAD" && !formRead) {
       res.setHeader("Allow", isSpellEndpoint(endpoint) ? "GET, HEAD, POST" : "GET, HEAD")
@@ -503,7 +520,10 @@ export class Core {
     const cacheKey = `${endpoint}\u0000${fromQuery === undefined ? search : withoutKey(search)}\u0000${
       acceptLanguage ?? ""
     }`
-    let outcome = this.cache.get(cacheKey)
+    // A Visual Search answer depends on its body: computed each time, not cached.
+    let outcome = posted === undefined
+      ? this.cache.get(cacheKey)
+      : Insights.computeVisualSearch(search, posted, acceptLanguage, this.errors)
     if (outcome === undefined) {
       outcome = this.compute(endpoint, fromQuery === undefined ? search : withoutKey(search), acceptLanguage)
       this.cache.set(cacheKey, outcome)
@@ -552,6 +572,9 @@ export class Core {
     if (isNewsEndpoint(endpoint)) return computeNews(endpoint, sp, acceptLanguage, this.errors)
     if (isSpellEndpoint(endpoint)) return computeSpell(sp, acceptLanguage, this.errors)
     if (endpoint === "entities") return computeEntities(sp, acceptLanguage, this.errors)
+    if (endpoint === "imageInsights") return Insights.computeInsights(sp, acceptLanguage, this.errors)
+    // only a fault's truncated answer gets here: no body was read
+    if (endpoint === "visualSearch") return { ok: false, wire: this.errors.malformed() }
     if (endpoint === "web") {
       const q = parseWeb(sp)
       if (!q.ok) return { ok: false, wire: this.errors.of(q.error) }

@@ -102,7 +102,7 @@ export const decorator = (query: { q: string; textDecorations: boolean; textForm
 // ---------------------------------------------------------------------------------------------
 // images
 
-interface ImageInfo {
+export interface ImageInfo {
   readonly topic: Topic
   readonly j: number
   readonly width: number
@@ -118,7 +118,7 @@ interface ImageInfo {
   readonly imageId: string
 }
 
-const imageInfo = (topic: Topic, j: number): ImageInfo => {
+export const imageInfo = (topic: Topic, j: number): ImageInfo => {
   const base = hash32(topic.slug)
   const r = (k: number) => mix(base, j, k)
   const [width, height] = imageSizes[r(1) % imageSizes.length]!
@@ -211,7 +211,20 @@ const extOf = (type: string): string =>
     ? "png"
     : "jpg"
 
-const imageJson = (img: ImageInfo, q: string) => {
+/**
+ * The `imageInsightsToken` of an image: its `imageId` (`mid_`), and for an image of a query no
+ * corpus topic matches, that topic's title (`gq_`, base64url), so that Image Insights and Visual
+ * Search find the image again from the token alone.
+ */
+export const insightsTokenOf = (img: ImageInfo): string => {
+  const id = img.imageId
+  const token = `ccid_${id.slice(0, 8).toLowerCase()}*cp_${id.slice(8, 40)}*mid_${id}`
+  return img.topic.sites === genericSites
+    ? `${token}*gq_${Buffer.from(img.topic.title.slice(0, 200), "utf8").toString("base64url")}`
+    : token
+}
+
+export const imageJson = (img: ImageInfo, q: string) => {
   const site = img.topic.sites[img.j % img.topic.sites.length]!
   const aspect = aspects[img.j % aspects.length]!
   const ext = extOf(img.type)
@@ -233,9 +246,7 @@ const imageJson = (img: ImageInfo, q: string) => {
     width: img.width,
     height: img.height,
     thumbnail: { width: thumbW, height: thumbH },
-    imageInsightsToken: `ccid_${img.imageId.slice(0, 8).toLowerCase()}*cp_${img.imageId.slice(8, 40)}*mid_${
-      img.imageId.slice(0, 40)
-    }`,
+    imageInsightsToken: insightsTokenOf(img),
     insightsMetadata: {
       pagesIncludingCount: 1 + (mix(img.j, 3, 31) % 40),
       availableSizesCount: 1 + (mix(img.j, 5, 32) % 12)

@@ -122,6 +122,25 @@ export const UInt = (minimum: number, maximum: number) => {
   )
 }
 
+/**
+ * A decimal number in `[minimum, maximum]` (e.g. a crop coordinate, `0.0` through `1.0`): digits
+ * with an optional fraction, no sign, no exponent.
+ */
+export const Float = (minimum: number, maximum: number) => {
+  const inRange = (n: number): boolean => n >= minimum && n <= maximum
+  return param(
+    Schema.Number.check(
+      Schema.makeFilter(inRange, {
+        expected: `a number between ${minimum} and ${maximum}`,
+        toJsonSchema: () => ({ minimum, maximum })
+      })
+    ),
+    (raw) => (/^\d{1,16}(\.\d{1,16})?$|^\.\d{1,16}$/.test(raw) ? Number(raw) : undefined),
+    String,
+    inRange
+  )
+}
+
 /** Folds a name to the documented spelling of `values`, ignoring case. */
 export const lookupOf = <const L extends ReadonlyArray<string>>(values: L) => {
   const byLower = new Map<string, L[number]>(values.map((v) => [v.toLowerCase(), v]))
