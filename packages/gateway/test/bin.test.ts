@@ -118,7 +118,8 @@ describe("bing-gateway", () => {
     const cases: ReadonlyArray<readonly [unknown, string]> = [
       [{ ...goodConfig(), tiers: [] }, "tiers"],
       [{ ...goodConfig(), clients: [{ name: "team-a", keyEnv: "NOT_SET_ANYWHERE" }] }, "clients[0].keyEnv"],
-      [{ ...goodConfig(), storeFailure: "maybe" }, "storeFailure"]
+      [{ ...goodConfig(), storeFailure: "maybe" }, "storeFailure"],
+      [{ ...goodConfig(), history: { sampleIntervalMs: 5 } }, "history.sampleIntervalMs"]
     ]
     for (const [doc, field] of cases) {
       const gw = launch(["--config", writeConfig("bad.json", doc)])
