@@ -198,8 +198,11 @@ const shared = (doc: HistoryDocument) => ({
   fromSwitching: doc.spend.fromSwitching
 })
 
-/** `settle`: real time after each 10 s of the TestClock, for the replicas' writes to land. */
-const twoReplicas = (store: GatewayConfig.Store, count: Effect.Effect<ReadonlyArray<number>>, settle = 20) =>
+/**
+ * `settle`: real time after each 10 s of the TestClock, for the replicas' writes to land (a write
+ * still in flight at the next 10 s is timed out by its 1 s bound, and its events stay pending).
+ */
+const twoReplicas = (store: GatewayConfig.Store, count: Effect.Effect<ReadonlyArray<number>>, settle = 100) =>
   Effect.gen(function*() {
     yield* TestClock.setTime(emu.current.now())
     const cfg = sharedConfig(store)

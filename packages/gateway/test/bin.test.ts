@@ -130,7 +130,7 @@ describe("bing-gateway", () => {
     const missing = launch(["--config", join(dir, "no-such-file.json")])
     expect(await missing.exited).toBe(3)
     expect(missing.err()).toContain("no-such-file.json")
-  }, 20_000)
+  }, 30_000)
 
   it("bad usage exits 2 with the usage text; --help exits 0", async () => {
     const noConfig = launch([])
