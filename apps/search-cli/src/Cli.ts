@@ -9,10 +9,12 @@ import { Argument, Command, Flag } from "effect/cli"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Result from "effect/Result"
 import type * as Scope from "effect/Scope"
 import { ExitCode, tableText } from "./ExitCode.js"
 import type { CliExit } from "./ExitCode.js"
 import * as Failure from "./Failure.js"
+import * as HistoryView from "./HistoryView.js"
 import * as Output from "./Output.js"
 import * as Render from "./Render.js"
 import * as Screen from "./Screen.js"
@@ -347,23 +349,57 @@ export const trending = Command.make(
 )
 
 /** The quota table for the width, with the memory store's hint (`known`: the width is a terminal's). */
-const quotaText = (session: Session.Session, status: QuotaTracker.QuotaStatus, width: Screen.Width) => {
+const quotaText = (
+  session: Session.Session,
+  status: QuotaTracker.QuotaStatus,
+  history: HistoryView.Outcome,
+  width: Screen.Width
+) => {
   const table = Render.quota(status, Settings.describeStore(session.settings.store), {
     ascii: !Output.isTerminal(),
     columns: width.columns,
     fit: width.known,
     palette: Screen.stdout()
   })
-  return session.settings.store._tag === "memory"
+  const store = session.settings.store
+  const section = HistoryView.render(history, status, {
+    columns: width.columns,
+    ascii: !Output.isTerminal(),
+    palette: Screen.stdout(),
+    prefix: store._tag === "memory" || store._tag === "sqlite" ? undefined : store.prefix
+  })
+  return store._tag === "memory"
     ? `${table}\n\n${
       Render.wrap(
         "(memory store: counts cover this process only; use --store sqlite:<file> or redis://... to share them across runs)",
         width.known ? width.columns : Number.POSITIVE_INFINITY,
         ""
       )
-    }`
-    : table
+    }\n${section}`
+    : `${table}\n\n${section}`
 }
+
+/**
+ * Opens the reader of the gateways' history on the session's store (for the scope) and gives a
+ * read of it for a status's tiers: a store that cannot be read is an outcome to show, not a failure.
+ */
+const historyOf = (session: Session.Session) =>
+  Effect.gen(function*() {
+    // the history reader (not the gateway) is loaded for the quota command only
+    const { GatewayHistory } = yield* Effect.promise(() => import("@bing-effect/gateway/history"))
+    const store = session.settings.store
+    const opened = yield* Effect.result(GatewayHistory.make(store))
+    return (status: QuotaTracker.QuotaStatus): Effect.Effect<HistoryView.Outcome> => {
+      if (Result.isFailure(opened)) {
+        return Effect.succeed({ _tag: "failed", store: store._tag, detail: opened.failure.detail })
+      }
+      const tiers = status.tiers.map((t) => ({ name: t.name, windows: t.windows.map((w) => w.window) }))
+      return opened.success.read({ tiers }).pipe(
+        Effect.map((reading): HistoryView.Outcome => ({ _tag: "read", reading })),
+        Effect.catch((e) => Effect.succeed<HistoryView.Outcome>({ _tag: "failed", store: e.store, detail: e.detail }))
+      )
+    }
+  })
 
 /** `bing-search quota`. */
 export const quota = Command.make(
@@ -371,7 +407,9 @@ export const quota = Command.make(
   {
     json: Flag.Boolean("json").pipe(
       Flag.withDefault(false),
-      describe("Print the status as JSON; on failure an error object {\"error\":{tag,message,exitCode,...}}")
+      describe(
+        "Print the status and the gateways' history as JSON; on failure an error object {\"error\":{tag,message,exitCode,...}}"
+      )
     ),
     watch: Flag.Boolean("watch").pipe(
       Flag.withAlias("w"),
@@ -383,27 +421,44 @@ export const quota = Command.make(
     const shared = yield* root
     const text = yield* inSession(shared, (session) =>
       Effect.gen(function*() {
+        // the reader opens (a module to load, a connection) while the first status is read
+        const [history, first] = yield* Effect.all([historyOf(session), session.tracker.status], {
+          concurrency: "unbounded"
+        })
+        let pending: QuotaTracker.QuotaStatus | undefined = first
+        const snapshot = Effect.flatMap(
+          Effect.suspend(() => {
+            const status = pending
+            pending = undefined
+            return status === undefined ? session.tracker.status : Effect.succeed(status)
+          }),
+          (status) => Effect.map(history(status), (outcome) => ({ status, outcome }))
+        )
+        const asJson = (status: QuotaTracker.QuotaStatus, outcome: HistoryView.Outcome) => ({
+          ...status,
+          history: HistoryView.json(outcome)
+        })
         if (input.watch) {
           return yield* Watch.run({
             json: input.json,
             frame: (columns) =>
-              Effect.map(session.tracker.status, (status) => {
-                if (input.json) return JSON.stringify(status)
+              Effect.map(snapshot, ({ outcome, status }) => {
+                if (input.json) return JSON.stringify(asJson(status, outcome))
                 const width = Screen.width()
                 const heading = Screen.truncate("Every 1 s; Ctrl-C to stop.", columns)
-                return `${heading}\n\n${quotaText(session, status, { columns, known: width.known })}`
+                return `${heading}\n\n${quotaText(session, status, outcome, { columns, known: width.known })}`
               })
           }).pipe(Effect.catchTag("OutputFailed", Output.exit))
         }
-        const status = yield* session.tracker.status
-        if (input.json) return json(status)
-        return quotaText(session, status, Screen.width())
+        const { outcome, status } = yield* snapshot
+        if (input.json) return json(asJson(status, outcome))
+        return quotaText(session, status, outcome, Screen.width())
       }), { notes: false, json: input.json })
     yield* Output.print(text)
   })
 ).pipe(
   Command.withDescription(
-    "Show each tier's quota windows: used, limit, remaining, reset, forecast, active tier; --watch redraws it every second"
+    "Show each tier's quota windows (used, limit, remaining, reset, forecast, active tier) and the history gateways on the same --store recorded; --watch redraws it every second"
   )
 )
 

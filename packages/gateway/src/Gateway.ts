@@ -98,7 +98,8 @@ export interface Options {
    * `sampleInterval` (default 10 seconds), `fineSamples` of them kept per window (default 360),
    * `maxSamples` coarser ones over the current and previous day or month (default 720), and the
    * last `maxEvents` quota events (default 200). Kept in the quota store's SQLite file or Redis
-   * (shared by replicas), in memory otherwise (and with a `store` of your own).
+   * (shared by replicas), in memory otherwise (and with a `store` of your own). Each field given
+   * here wins over the configuration's `history`.
    */
   readonly history?: {
     readonly sampleInterval?: Duration.Input | undefined
@@ -139,8 +140,16 @@ export const make = (
   Scope.Scope | HttpClient.HttpClient
 > => Effect.map(build(config, options), ({ app }) => app)
 
-const historySettings = (options: Options): History.Settings | string => {
-  const h = options.history ?? {}
+/** The history's settings: `options.history`, then the configuration's `history`, then the defaults. */
+const historySettings = (config: GatewayConfig.GatewayConfig, options: Options): History.Settings | string => {
+  const file = config.history ?? {}
+  const given = options.history ?? {}
+  const h = {
+    sampleInterval: given.sampleInterval ?? file.sampleIntervalMs,
+    fineSamples: given.fineSamples ?? file.fineSamples,
+    maxSamples: given.maxSamples ?? file.maxSamples,
+    maxEvents: given.maxEvents ?? file.maxEvents
+  }
   const interval = h.sampleInterval === undefined
     ? History.defaults.sampleIntervalMs
     : Duration.toMillis(Duration.fromInputUnsafe(h.sampleInterval))
@@ -165,7 +174,7 @@ const historySettings = (options: Options): History.Settings | string => {
 
 const build = (config: GatewayConfig.GatewayConfig, options: Options) =>
   Effect.gen(function*() {
-    const settings = historySettings(options)
+    const settings = historySettings(config, options)
     if (typeof settings === "string") {
       return yield* new GatewayStartError({ stage: "tiers", message: `tiers: ${settings}` })
     }

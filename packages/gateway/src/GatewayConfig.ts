@@ -71,6 +71,24 @@ export interface Otel {
 }
 
 /**
+ * How the gateway keeps its history (`/_gateway/history`, the dashboard, `bing-search quota
+ * --store`); each field absent takes the gateway's default.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface History {
+  /** Between two samples of every window, in ms (100 to 3,600,000; default 10,000). */
+  readonly sampleIntervalMs?: number | undefined
+  /** Fine samples kept per window, one per interval (2 to 100,000; default 360: an hour at 10 s). */
+  readonly fineSamples?: number | undefined
+  /** Coarse samples kept per day or month window over the current and previous period (2 to 100,000; default 720). */
+  readonly maxSamples?: number | undefined
+  /** Quota events kept, newest first (2 to 10,000; default 200). */
+  readonly maxEvents?: number | undefined
+}
+
+/**
  * The whole configuration.
  *
  * @since 0.1.0
@@ -88,6 +106,8 @@ export interface GatewayConfig {
   readonly adminToken: Redacted.Redacted<string> | undefined
   /** OpenTelemetry export of spans and metrics; absent: none. */
   readonly otel?: Otel | undefined
+  /** The history's settings; absent: the defaults (`Gateway.Options.history` wins over these). */
+  readonly history?: History | undefined
 }
 
 /**
@@ -157,6 +177,8 @@ export const defaultStorePrefix = "bing-gateway:quota:"
  *   `protocol` is `"http/json"` (default) or `"http/protobuf"`; `headersEnv` names an environment
  *   variable holding `name=value` pairs separated by commas (the format of
  *   `OTEL_EXPORTER_OTLP_HEADERS`, values percent-decoded), e.g. a collector's `authorization`.
+ * - `history` (optional): `{ sampleIntervalMs?, fineSamples?, maxSamples?, maxEvents? }`, integers
+ *   (see {@link History} for their ranges and defaults).
  * - Unknown fields are errors at every level. A client's `key` and `keyEnv` (or `adminToken` and
  *   `adminTokenEnv`, `store` and `storeEnv`) together are an error; a tier keeps the tiers-file rule
  *   (`key` wins).
@@ -254,7 +276,8 @@ const topFields = [
   "storeFailure",
   "adminToken",
   "adminTokenEnv",
-  "otel"
+  "otel",
+  "history"
 ]
 const upstreamFields = ["endpoint", "allowInsecureLoopback", "timeoutMs"]
 const clientFields = ["name", "key", "keyEnv", "limits"]
@@ -427,6 +450,32 @@ const decodeStore = (raw: Json, env: Env): Store => {
   return Result.isSuccess(parsed) ? parsed.success : fail(at, parsed.failure.detail)
 }
 
+/** Each history field with its range: bounded, so a typo cannot make the history unbounded. */
+const historyRanges = {
+  sampleIntervalMs: [100, 3_600_000, "milliseconds"],
+  fineSamples: [2, 100_000, "samples"],
+  maxSamples: [2, 100_000, "samples"],
+  maxEvents: [2, 10_000, "events"]
+} as const
+
+const decodeHistory = (value: unknown): History | undefined => {
+  if (value === undefined) return undefined
+  const raw = object(value, ["history"], Object.keys(historyRanges))
+  const history: { -readonly [K in keyof History]: number } = {}
+  for (const [field, [min, max, unit]] of Object.entries(historyRanges)) {
+    const v = raw[field]
+    if (v === undefined) continue
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min || v > max) {
+      fail(
+        ["history", field],
+        `must be an integer from ${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")} (${unit})`
+      )
+    }
+    history[field as keyof History] = v as number
+  }
+  return history
+}
+
 const decodeOtel = (value: unknown, env: Env): Otel | undefined => {
   if (value === undefined) return undefined
   const raw = object(value, ["otel"], otelFields)
@@ -512,6 +561,7 @@ const decodeResult = (text: string, source: string, env: Env): Result.Result<Gat
       }
     }
     const otel = decodeOtel(raw["otel"], env)
+    const history = decodeHistory(raw["history"])
     return Result.succeed({
       upstream,
       tiers,
@@ -519,7 +569,8 @@ const decodeResult = (text: string, source: string, env: Env): Result.Result<Gat
       store,
       storeFailure,
       adminToken: admin?.value,
-      ...(otel === undefined ? {} : { otel })
+      ...(otel === undefined ? {} : { otel }),
+      ...(history === undefined ? {} : { history })
     })
   } catch (e) {
     if (e instanceof Bad) {

@@ -16,3 +16,11 @@ export * as Gateway from "./Gateway.js"
  * @since 0.1.0
  */
 export * as GatewayConfig from "./GatewayConfig.js"
+
+/**
+ * Reading the history gateways write to a shared store (samples per tier window, quota events),
+ * from outside any gateway: `bing-search quota --store <spec>` and scripts.
+ *
+ * @since 0.1.0
+ */
+export * as GatewayHistory from "./GatewayHistory.js"

@@ -193,7 +193,7 @@ describe("GatewayConfig.decode: the document", () => {
     expect(refused(with_((d) => d["tier"] = []))).toEqual({
       path: "tier",
       detail:
-        "is not a known field (use upstream, tiers, clients, store, storeEnv, storePrefix, storeFailure, adminToken, adminTokenEnv, otel)"
+        "is not a known field (use upstream, tiers, clients, store, storeEnv, storePrefix, storeFailure, adminToken, adminTokenEnv, otel, history)"
     })
   })
 })
@@ -468,6 +468,50 @@ describe("GatewayConfig.decode: admin token", () => {
       path: "adminTokenEnv",
       detail: "the environment variable NOT_SET is not set"
     })
+  })
+})
+
+describe("GatewayConfig.decode: history", () => {
+  it("absent: the gateway's defaults; given: each field as written", () => {
+    expect(decoded(base()).history).toBeUndefined()
+    expect(decoded(with_((d) => d["history"] = {})).history).toEqual({})
+    expect(
+      decoded(with_((d) => d["history"] = { sampleIntervalMs: 5000, fineSamples: 120, maxSamples: 48, maxEvents: 20 }))
+        .history
+    ).toEqual({ sampleIntervalMs: 5000, fineSamples: 120, maxSamples: 48, maxEvents: 20 })
+    expect(decoded(with_((d) => d["history"] = { sampleIntervalMs: 100, maxEvents: 10_000 })).history).toEqual({
+      sampleIntervalMs: 100,
+      maxEvents: 10_000
+    })
+  })
+
+  it("refused: not an object, an unknown field, a value that is not an integer in its range", () => {
+    const history = (value: unknown) => refused(with_((d) => d["history"] = value))
+    expect(history([])).toEqual({ path: "history", detail: "must be an object" })
+    expect(history({ sampleInterval: 10 })).toEqual({
+      path: "history.sampleInterval",
+      detail: "is not a known field (use sampleIntervalMs, fineSamples, maxSamples, maxEvents)"
+    })
+    const interval = {
+      path: "history.sampleIntervalMs",
+      detail: "must be an integer from 100 to 3,600,000 (milliseconds)"
+    }
+    expect(history({ sampleIntervalMs: 99 })).toEqual(interval)
+    expect(history({ sampleIntervalMs: 3_600_001 })).toEqual(interval)
+    expect(history({ sampleIntervalMs: "10 seconds" })).toEqual(interval)
+    expect(history({ sampleIntervalMs: 1000.5 })).toEqual(interval)
+    const samples = (field: string) => ({
+      path: `history.${field}`,
+      detail: "must be an integer from 2 to 100,000 (samples)"
+    })
+    expect(history({ fineSamples: 1 })).toEqual(samples("fineSamples"))
+    expect(history({ maxSamples: 100_001 })).toEqual(samples("maxSamples"))
+    expect(history({ maxSamples: null })).toEqual(samples("maxSamples"))
+    expect(history({ maxEvents: 0 })).toEqual({
+      path: "history.maxEvents",
+      detail: "must be an integer from 2 to 10,000 (events)"
+    })
+    expect(history({ maxEvents: 10_001 }).path).toBe("history.maxEvents")
   })
 })
 

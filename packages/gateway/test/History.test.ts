@@ -3,17 +3,19 @@
  * retention of the current and previous period, bounds), events and spend, in memory; then two
  * gateways sharing one real SQLite file or one real Redis, which must show the same history.
  */
-import { QuotaStore, QuotaTracker, Tier, Window } from "@bing-effect/quota-tracker"
+import { QuotaStore, QuotaTracker, StoreSpec, Tier, Window } from "@bing-effect/quota-tracker"
+import { PgClient } from "@effect/sql-pg"
 import { assert, describe, inject, it } from "@effect/vitest"
-import { Duration, Effect, Redacted } from "effect"
+import { Duration, Effect, Redacted, Result } from "effect"
 import type { Redis } from "effect/persistence"
+import * as Reactivity from "effect/reactivity/Reactivity"
 import { TestClock } from "effect/testing"
 import { randomUUID } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, expect } from "vitest"
-import type { GatewayConfig } from "../src/index.js"
+import type { Gateway, GatewayConfig } from "../src/index.js"
 import * as History from "../src/internal/history.js"
 import type { HistoryDocument } from "../src/internal/historyDocument.js"
 import * as HistoryStore from "../src/internal/historyStore.js"
@@ -196,7 +198,11 @@ const shared = (doc: HistoryDocument) => ({
   fromSwitching: doc.spend.fromSwitching
 })
 
-const twoReplicas = (store: GatewayConfig.Store, count: Effect.Effect<ReadonlyArray<number>>) =>
+/**
+ * `settle`: real time after each 10 s of the TestClock, for the replicas' writes to land (a write
+ * still in flight at the next 10 s is timed out by its 1 s bound, and its events stay pending).
+ */
+const twoReplicas = (store: GatewayConfig.Store, count: Effect.Effect<ReadonlyArray<number>>, settle = 100) =>
   Effect.gen(function*() {
     yield* TestClock.setTime(emu.current.now())
     const cfg = sharedConfig(store)
@@ -210,7 +216,7 @@ const twoReplicas = (store: GatewayConfig.Store, count: Effect.Effect<ReadonlyAr
           // ten intervals: ten samples per window on each replica, one per slot in the store
           for (let i = 0; i < 10; i++) {
             yield* TestClock.adjust("10 seconds")
-            yield* realSleep(20)
+            yield* realSleep(settle)
           }
           const seenA = yield* call(`${a}/_gateway/history`, admin)
           const seenB = yield* call(`${b}/_gateway/history`, admin)
@@ -241,6 +247,75 @@ const twoReplicas = (store: GatewayConfig.Store, count: Effect.Effect<ReadonlyAr
           assert.strictEqual((yield* call(`${a}/_gateway/history`)).status, 401)
         }), options), options)
   })
+
+describe("history settings from the configuration", () => {
+  it.effect("the file's history.sampleIntervalMs and maxEvents are used; Gateway options win over them", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(emu.current.now())
+      const cfg = { ...sharedConfig({ _tag: "memory" }), history: { sampleIntervalMs: 30_000, maxEvents: 2 } }
+      const doc = (nodeOptions: Gateway.NodeOptions) =>
+        withGateway(cfg, (base) =>
+          Effect.gen(function*() {
+            for (let i = 0; i < 7; i++) assert.strictEqual((yield* call(`${base}/v7.0/search?q=x`, search)).status, 200)
+            yield* TestClock.adjust("30 seconds")
+            yield* realSleep(20)
+            return JSON.parse((yield* call(`${base}/_gateway/history`, admin)).text) as HistoryDocument
+          }), nodeOptions)
+      const fromFile = yield* doc({})
+      assert.strictEqual(fromFile.sampleIntervalMs, 30_000)
+      // a switch, an exhaustion and two thresholds happened: only the 2 newest are kept
+      assert.strictEqual(fromFile.events.length, 2)
+      assert.deepStrictEqual(windowOf(fromFile, "S15", "day").samples.map(([, used]) => used), [0, 5])
+      const overridden = yield* doc({ history: { sampleInterval: "15 seconds" } })
+      assert.strictEqual(overridden.sampleIntervalMs, 15_000)
+      assert.strictEqual(overridden.events.length, 2, "the file's maxEvents still applies")
+    }))
+})
+
+describe.skipIf(!inject("postgres"))("History shared by two gateways over PostgreSQL", () => {
+  const url = process.env["POSTGRES_URL"] ?? "postgres://postgres@127.0.0.1:5432/test"
+  const table = `gw_history_test_${randomUUID().replaceAll("-", "").slice(0, 12)}`
+  const ns = `${table}|gw:`
+  const sql = <A>(text: string, params: ReadonlyArray<unknown> = []) =>
+    Effect.scoped(Effect.flatMap(
+      PgClient.make({ url: Redacted.make(url), maxConnections: 1 }),
+      (client) => client.unsafe<A & object>(text, params as Array<unknown>)
+    )).pipe(Effect.provide(Reactivity.layer), Effect.orDie)
+  afterAll(() =>
+    Effect.runPromise(Effect.gen(function*() {
+      yield* sql(`DROP TABLE IF EXISTS "${table}"`)
+      yield* sql(`DROP FUNCTION IF EXISTS "${table}_acquire_v1"`)
+      yield* sql(`DROP FUNCTION IF EXISTS "${table}_acquire_batch_v1"`)
+      // the history tables are shared by every gateway of the database: only this test's rows go
+      for (const t of ["samples", "events", "seen", "served"]) {
+        yield* sql(`DELETE FROM gateway_history_${t} WHERE ns = $1`, [ns])
+      }
+    }))
+  )
+
+  it.effect("a real PostgreSQL: both replicas return the same history, bounded (a gateway used to dial Redis)", () => {
+    const at = new URL(url)
+    at.searchParams.set("table", table)
+    const spec = StoreSpec.parse(at.toString(), { prefix: "gw:" })
+    assert.isTrue(Result.isSuccess(spec))
+    return twoReplicas(
+      (spec as Result.Success<GatewayConfig.Store, never>).success,
+      Effect.map(
+        sql<{ n: string }>(
+          `SELECT COUNT(*) AS n FROM gateway_history_samples WHERE ns = $1 GROUP BY scope, name, win, grain`,
+          [ns]
+        ),
+        (rows) => {
+          assert.isAbove(rows.length, 0)
+          return rows.map((r) => Number(r.n))
+        }
+      ),
+      // a write is a transaction of a few statements: on a busy machine it takes longer than 20 ms,
+      // and the next 10 s of the TestClock would time it out (its bound is 1 s of that clock)
+      150
+    )
+  }, 30_000)
+})
 
 describe("GET /_gateway/history/stream", () => {
   it.effect("server-sent `history` events with the document; 401 without the token; ends when the gateway stops", () =>

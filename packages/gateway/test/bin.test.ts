@@ -118,7 +118,8 @@ describe("bing-gateway", () => {
     const cases: ReadonlyArray<readonly [unknown, string]> = [
       [{ ...goodConfig(), tiers: [] }, "tiers"],
       [{ ...goodConfig(), clients: [{ name: "team-a", keyEnv: "NOT_SET_ANYWHERE" }] }, "clients[0].keyEnv"],
-      [{ ...goodConfig(), storeFailure: "maybe" }, "storeFailure"]
+      [{ ...goodConfig(), storeFailure: "maybe" }, "storeFailure"],
+      [{ ...goodConfig(), history: { sampleIntervalMs: 5 } }, "history.sampleIntervalMs"]
     ]
     for (const [doc, field] of cases) {
       const gw = launch(["--config", writeConfig("bad.json", doc)])
@@ -129,7 +130,7 @@ describe("bing-gateway", () => {
     const missing = launch(["--config", join(dir, "no-such-file.json")])
     expect(await missing.exited).toBe(3)
     expect(missing.err()).toContain("no-such-file.json")
-  }, 20_000)
+  }, 30_000)
 
   it("bad usage exits 2 with the usage text; --help exits 0", async () => {
     const noConfig = launch([])

@@ -15,12 +15,16 @@
  * sample's primary key being (scope, name, window, slot). Redis: over the quota store's
  * connection, a sorted set per series scored by slot (one Lua script replaces, trims and sets the
  * expiry), a capped list of events with an `SET NX PX` identity key, and a counter per served
- * period. Every key starts with the quota store's prefix.
+ * period. Every key starts with the quota store's prefix. PostgreSQL: four tables
+ * (`gateway_history_samples`, `_events`, `_seen`, `_served`) over the quota store's pool, every row
+ * under a namespace of the quota table and the prefix; an event's identity row (`INSERT ... ON
+ * CONFLICT DO UPDATE ... WHERE` older than `dedupeMs`) is the lock that records it once.
  */
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as Redis from "effect/persistence/Redis"
 import type * as Scope from "effect/Scope"
+import type * as SqlClient from "effect/sql/SqlClient"
 import type { DatabaseSync, StatementSync } from "node:sqlite"
 
 /** One series: the window of a tier (`scope: "tier"`) or of a tenant. */
@@ -94,7 +98,7 @@ export class HistoryStoreError extends Data.TaggedError("HistoryStoreError")<{
 }> {}
 
 export interface HistoryStore {
-  readonly name: "memory" | "sqlite" | "redis"
+  readonly name: "memory" | "sqlite" | "redis" | "postgres"
   readonly write: (batch: Batch) => Effect.Effect<void, HistoryStoreError>
   readonly read: (query: Query) => Effect.Effect<Answer, HistoryStoreError>
 }
@@ -161,6 +165,9 @@ export const makeMemory = (limits: Limits): HistoryStore => {
 // --- SQLite -----------------------------------------------------------------------------------------
 
 const describe = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause))
+
+/** The tables of the SQLite history, beside the quota store's in its file. */
+const sqliteTables = ["gateway_history_samples", "gateway_history_events", "gateway_history_served"] as const
 
 class SqliteHistory {
   private readonly upsertSample: StatementSync
@@ -255,17 +262,41 @@ class SqliteHistory {
   }
 }
 
+/** What a read of a store without any history answers: no samples, no events, nothing served. */
+const nothing = (query: Query): Answer => ({
+  samples: query.series.map(() => []),
+  events: [],
+  served: query.served.map(() => 0)
+})
+
+/**
+ * The SQLite history in `filename`. `existing: true` (a reader such as `GatewayHistory`) neither
+ * creates the file nor the tables: a file no gateway has written history to reads as empty, and
+ * is left as it was.
+ */
 export const makeSqlite = (
-  options: Limits & { readonly filename: string }
+  options: Limits & { readonly filename: string; readonly existing?: boolean | undefined }
 ): Effect.Effect<HistoryStore, HistoryStoreError, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
         const sqlite = await import("node:sqlite")
+        if (options.existing === true) {
+          const { existsSync } = await import("node:fs")
+          if (!existsSync(options.filename)) return undefined
+        }
         const db = new sqlite.DatabaseSync(options.filename, { timeout: 5000 })
         try {
           db.exec("PRAGMA busy_timeout = 5000")
-          db.exec("PRAGMA journal_mode = WAL")
+          if (options.existing === true) {
+            const found = db.prepare(
+              "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN (?, ?, ?)"
+            ).get(...sqliteTables) as { n: number }
+            if (Number(found.n) < sqliteTables.length) {
+              db.close()
+              return undefined
+            }
+          } else db.exec("PRAGMA journal_mode = WAL")
           return new SqliteHistory(db, options)
         } catch (error) {
           db.close()
@@ -275,10 +306,17 @@ export const makeSqlite = (
       catch: (cause) =>
         new HistoryStoreError({ store: "sqlite", detail: `cannot open the history: ${describe(cause)}` })
     }),
-    (history) => Effect.sync(() => history.db.close())
+    (history) => Effect.sync(() => history?.db.close())
   ).pipe(Effect.map((history): HistoryStore => {
     const run = <A>(body: () => A) =>
       Effect.try({ try: body, catch: (cause) => new HistoryStoreError({ store: "sqlite", detail: describe(cause) }) })
+    if (history === undefined) {
+      return {
+        name: "sqlite",
+        write: () => Effect.fail(new HistoryStoreError({ store: "sqlite", detail: "opened to read only" })),
+        read: (query) => Effect.succeed(nothing(query))
+      }
+    }
     return {
       name: "sqlite",
       write: (batch) => run(() => history.write(batch)),
@@ -391,3 +429,169 @@ export const makeRedis = (
       }, { concurrency: "unbounded" }).pipe(Effect.mapError(fail))
   }
 }
+
+// --- PostgreSQL -------------------------------------------------------------------------------------
+
+const pg = {
+  samples: "gateway_history_samples",
+  events: "gateway_history_events",
+  seen: "gateway_history_seen",
+  served: "gateway_history_served"
+} as const
+
+const pgSchema = [
+  `CREATE TABLE IF NOT EXISTS ${pg.samples} (ns text NOT NULL, scope text NOT NULL, name text NOT NULL,
+    win text NOT NULL, grain text NOT NULL, slot bigint NOT NULL, at bigint NOT NULL, used double precision NOT NULL,
+    PRIMARY KEY (ns, scope, name, win, grain, slot))`,
+  `CREATE TABLE IF NOT EXISTS ${pg.events} (id bigserial PRIMARY KEY, ns text NOT NULL, at bigint NOT NULL,
+    body text NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS ${pg.events}_ns ON ${pg.events} (ns, id)`,
+  `CREATE TABLE IF NOT EXISTS ${pg.seen} (ns text NOT NULL, identity text NOT NULL, at bigint NOT NULL,
+    PRIMARY KEY (ns, identity))`,
+  `CREATE TABLE IF NOT EXISTS ${pg.served} (ns text NOT NULL, key text NOT NULL, value bigint NOT NULL,
+    expires_at bigint NOT NULL, PRIMARY KEY (ns, key))`
+]
+
+const series = "ns = $1 AND scope = $2 AND name = $3 AND win = $4 AND grain = $5"
+
+/**
+ * The PostgreSQL history over `sql` (the quota store's pool), its rows under the namespace
+ * `<table>|<prefix>`. `existing: true` (a reader) creates no table: a database without them reads
+ * as empty.
+ */
+export const makePostgres = (
+  sql: SqlClient.SqlClient,
+  options: Limits & { readonly table: string; readonly prefix: string; readonly existing?: boolean | undefined }
+): Effect.Effect<HistoryStore, HistoryStoreError> =>
+  Effect.gen(function*() {
+    const ns = `${options.table}|${options.prefix}`
+    // a SqlError may quote the server's address or a statement: only its kind goes out
+    const fail = (cause: unknown) =>
+      new HistoryStoreError({
+        store: "postgres",
+        detail: `the PostgreSQL history did not answer (${cause instanceof Error ? cause.name : "error"})`
+      })
+    const q = (text: string, params: ReadonlyArray<unknown> = []) =>
+      sql.unsafe<Record<string, unknown>>(text, params as Array<unknown>)
+    if (options.existing === true) {
+      const found = yield* q(
+        `SELECT COUNT(*) AS n FROM unnest($1::text[]) AS t(name) WHERE to_regclass(t.name) IS NOT NULL`,
+        [Object.values(pg)]
+      ).pipe(Effect.mapError(fail))
+      if (Number(found[0]?.["n"] ?? 0) < Object.values(pg).length) {
+        return {
+          name: "postgres",
+          write: () => Effect.fail(new HistoryStoreError({ store: "postgres", detail: "opened to read only" })),
+          read: (query) => Effect.succeed(nothing(query))
+        }
+      }
+    } else {
+      // replicas starting at once: CREATE ... IF NOT EXISTS races in the catalogue without the lock
+      yield* sql.withTransaction(Effect.gen(function*() {
+        yield* q(`SELECT pg_advisory_xact_lock(hashtext('@bing-effect/gateway/history'))`)
+        for (const statement of pgSchema) yield* q(statement)
+      })).pipe(Effect.mapError(fail))
+    }
+    const write = (batch: Batch) =>
+      Effect.gen(function*() {
+        // every series in two statements (not two per series): a write is a handful of round trips
+        if (batch.samples.length > 0) {
+          const column = <A>(f: (w: SampleWrite) => A) => batch.samples.map(f)
+          const keys = [
+            column((w) => w.series.scope),
+            column((w) => w.series.name),
+            column((w) => w.series.window),
+            column((w) => w.series.grain)
+          ]
+          yield* q(
+            `INSERT INTO ${pg.samples} (ns, scope, name, win, grain, slot, at, used)
+             SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
+               $8::float8[])
+             ON CONFLICT (ns, scope, name, win, grain, slot) DO UPDATE SET at = excluded.at, used = excluded.used`,
+            [ns, ...keys, column((w) => w.slot), column((w) => Math.round(w.at)), column((w) => w.used)]
+          )
+          yield* q(
+            `WITH p AS (
+               SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])
+                 AS p(scope, name, win, grain, keep_from, max_samples)
+             ), ranked AS (
+               SELECT s.scope, s.name, s.win, s.grain, s.slot, p.keep_from, p.max_samples,
+                 row_number() OVER (PARTITION BY s.scope, s.name, s.win, s.grain ORDER BY s.slot DESC) AS rn
+               FROM ${pg.samples} s JOIN p USING (scope, name, win, grain) WHERE s.ns = $1
+             )
+             DELETE FROM ${pg.samples} s USING ranked r
+             WHERE s.ns = $1 AND s.scope = r.scope AND s.name = r.name AND s.win = r.win AND s.grain = r.grain
+               AND s.slot = r.slot AND (r.slot < r.keep_from OR r.rn > r.max_samples)`,
+            [ns, ...keys, column((w) => Math.floor(w.keepFrom)), column((w) => w.maxSamples)]
+          )
+        }
+        for (const { event, identity } of batch.events) {
+          const fresh = yield* q(
+            `INSERT INTO ${pg.seen} AS s (ns, identity, at) VALUES ($1, $2, $3)
+             ON CONFLICT (ns, identity) DO UPDATE SET at = excluded.at WHERE s.at <= $4 RETURNING 1 AS fresh`,
+            [ns, identity, batch.now, batch.now - options.dedupeMs]
+          )
+          if (fresh.length > 0) {
+            yield* q(`INSERT INTO ${pg.events} (ns, at, body) VALUES ($1, $2, $3)`, [
+              ns,
+              batch.now,
+              JSON.stringify(event)
+            ])
+          }
+        }
+        if (batch.events.length > 0) {
+          yield* q(
+            `DELETE FROM ${pg.events} WHERE ns = $1 AND id <= (
+               SELECT id FROM ${pg.events} WHERE ns = $1 ORDER BY id DESC OFFSET $2 LIMIT 1)`,
+            [ns, options.maxEvents]
+          )
+          yield* q(`DELETE FROM ${pg.seen} WHERE ns = $1 AND at <= $2`, [ns, batch.now - options.dedupeMs])
+        }
+        for (const d of batch.served) {
+          yield* q(
+            `INSERT INTO ${pg.served} AS s (ns, key, value, expires_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (ns, key) DO UPDATE SET value = s.value + excluded.value, expires_at = excluded.expires_at`,
+            [ns, d.key, d.delta, Math.ceil(d.expiresAt)]
+          )
+        }
+        yield* q(`DELETE FROM ${pg.served} WHERE ns = $1 AND expires_at <= $2`, [ns, batch.now])
+      })
+    return {
+      name: "postgres",
+      write: (batch) => sql.withTransaction(write(batch)).pipe(Effect.mapError(fail)),
+      read: (query) =>
+        Effect.all({
+          samples: Effect.forEach(query.series, ({ keepFrom, series: s }) =>
+            Effect.map(
+              q(`SELECT at, used FROM ${pg.samples} WHERE ${series} AND slot >= $6 ORDER BY slot`, [
+                ns,
+                s.scope,
+                s.name,
+                s.window,
+                s.grain,
+                Math.floor(keepFrom)
+              ]),
+              (rows) => rows.map((row) => [Number(row["at"]), Number(row["used"])] as const)
+            )),
+          events: Effect.map(
+            q(`SELECT body FROM ${pg.events} WHERE ns = $1 ORDER BY id DESC LIMIT $2`, [ns, options.maxEvents]),
+            (rows) =>
+              rows.flatMap((row) => {
+                try {
+                  return [JSON.parse(String(row["body"])) as HistoryEvent]
+                } catch {
+                  return []
+                }
+              })
+          ),
+          served: Effect.forEach(query.served, (k) =>
+            Effect.map(
+              q(`SELECT value FROM ${pg.served} WHERE ns = $1 AND key = $2 AND expires_at > $3`, [ns, k, query.now]),
+              (rows) => {
+                const n = Number(rows[0]?.["value"] ?? 0)
+                return Number.isFinite(n) ? n : 0
+              }
+            ))
+        }).pipe(Effect.mapError(fail))
+    }
+  })
