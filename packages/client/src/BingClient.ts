@@ -921,6 +921,41 @@ const build = (
       )
     }
 
+    /** The end of a call: the loop's failure as the call's error, its success as a `BingResult`. */
+    const ends = (traced: boolean) => ({
+      onFailure: (
+        failed: RetryLoop.Failed<AttemptError | QuotaError.QuotaError>
+      ): Effect.Effect<never, ClientError> => {
+        const error = Attempts.set(failed.error, failed.attempts)
+        return traced ? Effect.andThen(annotateFailure(failed), Effect.fail(error)) : Effect.fail(error)
+      },
+      onSuccess: (served: RetryLoop.Served<Answer<unknown>>): Effect.Effect<BingResult<unknown>> => {
+        const meta: Meta = {
+          traceId: served.value.traceId,
+          market: served.value.market,
+          clientId: served.value.clientId,
+          tier: served.tier,
+          attempts: served.attempts,
+          status: served.value.status
+        }
+        const result: BingResult<unknown> = { value: served.value.value, meta }
+        if (!traced) return Effect.succeed(result)
+        return Effect.as(
+          Effect.annotateCurrentSpan({
+            "bing.status": meta.status,
+            "bing.attempts": meta.attempts,
+            ...(meta.tier === undefined ? {} : { "bing.tier": meta.tier }),
+            ...(meta.traceId === undefined ? {} : { "bing.trace_id": meta.traceId })
+          }),
+          result
+        )
+      }
+    })
+    // Built once per client, not per call (the handlers of `matchEffect` are otherwise three
+    // allocations on every call).
+    const tracedEnds = ends(true)
+    const untracedEnds = ends(false)
+
     /**
      * One call. `traced`: a tracing backend is installed, so the call gets its span and the span its
      * attributes. Without one (Effect's `nativeTracer`, which exports nothing) the span is skipped:
@@ -951,33 +986,11 @@ const build = (
         const sent = input["cc"] !== undefined && input["mkt"] !== undefined
           ? Effect.andThen(Effect.logWarning(bothMarkets(op.name, input["mkt"], input["cc"])), loop)
           : loop
-        return Effect.matchEffect(sent, {
-          onFailure: (failed) => {
-            const error = Attempts.set(failed.error, failed.attempts)
-            return traced ? Effect.andThen(annotateFailure(failed), Effect.fail(error)) : Effect.fail(error)
-          },
-          onSuccess: (served) => {
-            const meta: Meta = {
-              traceId: served.value.traceId,
-              market: served.value.market,
-              clientId: served.value.clientId,
-              tier: served.tier,
-              attempts: served.attempts,
-              status: served.value.status
-            }
-            const result: BingResult<A> = { value: served.value.value, meta }
-            if (!traced) return Effect.succeed(result)
-            return Effect.as(
-              Effect.annotateCurrentSpan({
-                "bing.status": meta.status,
-                "bing.attempts": meta.attempts,
-                ...(meta.tier === undefined ? {} : { "bing.tier": meta.tier }),
-                ...(meta.traceId === undefined ? {} : { "bing.trace_id": meta.traceId })
-              }),
-              result
-            )
-          }
-        })
+        // The shared handlers are written for any answer; this one's value is an `A`.
+        return Effect.matchEffect(sent, traced ? tracedEnds : untracedEnds) as Effect.Effect<
+          BingResult<A>,
+          ClientError
+        >
       }
     }
 

@@ -81,18 +81,17 @@ export const make = (dispatcher: Dispatcher): HttpClient.HttpClient => {
       )))
   )
   const dispatch: Direct.Dispatch = (request, handler) => {
-    dispatcher.dispatch(
-      {
-        origin: request.origin,
-        path: request.path,
-        method: "GET",
-        headers: request.headers,
-        headersTimeout,
-        bodyTimeout,
-        ...noRedirects
-      },
-      handler as unknown as Dispatcher.DispatchHandler
-    )
+    // `maxRedirections` written in the literal (not spread from `noRedirects`): one object per request.
+    const options = {
+      origin: request.origin,
+      path: request.path,
+      method: "GET",
+      headers: request.headers,
+      headersTimeout,
+      bodyTimeout,
+      maxRedirections: 0
+    } as Dispatcher.DispatchOptions
+    dispatcher.dispatch(options, handler as unknown as Dispatcher.DispatchHandler)
   }
   // The capability a `BingClient` looks for; clients derived from this one (`mapRequest`...) are
   // new objects without it, and keep their own behaviour.

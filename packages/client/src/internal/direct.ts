@@ -126,7 +126,9 @@ class Exchange<A, E> implements Handler, Timed {
   controller: Controller | null = null
   status = 0
   headers: Record<string, string> | undefined = undefined
-  chunks: Array<Uint8Array> = []
+  /** The body: its first chunk, and an array only once a second one comes (a Bing answer is usually one). */
+  first: Uint8Array | undefined = undefined
+  chunks: Array<Uint8Array> | undefined = undefined
   total = 0
   done = false
   /** In `deadlines` (when the exchange has a timer there): its links and when it times out. */
@@ -187,21 +189,34 @@ class Exchange<A, E> implements Handler, Timed {
     if (this.done) return
     this.total += chunk.byteLength
     if (this.total > this.call.maxResponseBytes) return this.stop({ _tag: "TooLarge", status: this.status })
-    this.chunks.push(chunk)
+    if (this.first === undefined) this.first = chunk
+    else (this.chunks ??= [this.first]).push(chunk)
   }
 
   onResponseEnd(): void {
     if (this.done) return
-    const chunks = this.chunks
-    const text = chunks.length === 0
+    const text = this.first === undefined
       ? ""
-      : decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, this.total))
+      : decoder.decode(this.chunks === undefined ? this.first : Buffer.concat(this.chunks, this.total))
     const response: Response = { status: this.status, headers: this.headers ?? {}, text }
     // Resumed after undici has finished with this response (it clears its own state once this
     // callback returns): the next request of the fiber must not be dispatched from inside it.
     this.done = true
     this.deadlines?.remove(this)
-    queueMicrotask(() => this.resume(Effect.suspend(() => this.then(response, this.clock))))
+    queueMicrotask(() => this.resume(this.decided(response)))
+  }
+
+  /**
+   * What the fiber resumes with: `then`'s effect, computed here rather than wrapped in a suspend for
+   * the fiber to run (one primitive fewer per call; `then` is synchronous work that returns a plain
+   * success or failure). A throw is a defect of the fiber, as it would be inside `suspend`.
+   */
+  decided(response: Response): Effect.Effect<A, E> {
+    try {
+      return this.then(response, this.clock)
+    } catch (defect) {
+      return Effect.die(defect)
+    }
   }
 
   onResponseError(_controller: Controller | null, error: Error): void {

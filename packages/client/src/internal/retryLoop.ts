@@ -57,7 +57,8 @@ const report = (
 /**
  * Runs `attempt` until it succeeds, fails for good, or the budget is spent.
  * The error channel carries `Failed<AttemptError | QuotaError>` so the caller can report attempts
- * and tier.
+ * and tier. Called when the call runs (inside `Effect.withFiber`): the first attempt's effect is
+ * built by this call, not when the returned effect runs.
  */
 export const run = <A>(options: {
   readonly policy: RetryPolicy.RetryPolicy
@@ -94,42 +95,46 @@ export const run = <A>(options: {
     return Effect.andThen(sleepBackoff(policy, backoffRetries + 1), loop(attempt + 1, backoffRetries + 1, target.tier))
   }
   const loop = (attempt: number, backoffRetries: number, lastTier: string | undefined): Step =>
-    Effect.suspend(() => {
-      if (tracker === undefined) {
-        if (fallback.key === undefined) {
-          return Effect.fail({ error: options.missingKey(), attempts: attempt - 1, tier: undefined })
-        }
-        const target: Target = { key: fallback.key, endpoint: fallback.endpoint, tier: undefined }
-        return Effect.matchEffect(options.attempt(target, attempt), {
-          onFailure: (error) => retry(error, undefined, target, attempt, backoffRetries),
-          onSuccess: (value) => Effect.succeed({ value, attempts: attempt, tier: undefined })
-        })
+    Effect.suspend(() => step(attempt, backoffRetries, lastTier))
+  const step = (attempt: number, backoffRetries: number, lastTier: string | undefined): Step => {
+    if (tracker === undefined) {
+      if (fallback.key === undefined) {
+        return Effect.fail({ error: options.missingKey(), attempts: attempt - 1, tier: undefined })
       }
-      return tracker.acquire().pipe(
-        Effect.mapError((error): Failed<Outcome.AttemptError | QuotaError.QuotaError> => ({
-          error,
-          attempts: attempt - 1,
-          tier: lastTier
-        })),
-        Effect.flatMap((acquired) => {
-          const target: Target = {
-            key: acquired.tier.key,
-            endpoint: acquired.tier.endpoint ?? fallback.endpoint,
-            tier: acquired.tier.name
-          }
-          return Effect.matchEffect(options.attempt(target, attempt), {
-            onFailure: (error) => {
-              const outcome = Outcome.ofError(error)
-              const next = retry(error, outcome, target, attempt, backoffRetries)
-              return outcome === undefined ? next : Effect.andThen(report(tracker, acquired, outcome), next)
-            },
-            onSuccess: (value) =>
-              Effect.as(report(tracker, acquired, Outcome.success), { value, attempts: attempt, tier: target.tier })
-          })
+      const target: Target = { key: fallback.key, endpoint: fallback.endpoint, tier: undefined }
+      return Effect.matchEffect(options.attempt(target, attempt), {
+        onFailure: (error) => retry(error, undefined, target, attempt, backoffRetries),
+        onSuccess: (value) => Effect.succeed({ value, attempts: attempt, tier: undefined })
+      })
+    }
+    return tracker.acquire().pipe(
+      Effect.mapError((error): Failed<Outcome.AttemptError | QuotaError.QuotaError> => ({
+        error,
+        attempts: attempt - 1,
+        tier: lastTier
+      })),
+      Effect.flatMap((acquired) => {
+        const target: Target = {
+          key: acquired.tier.key,
+          endpoint: acquired.tier.endpoint ?? fallback.endpoint,
+          tier: acquired.tier.name
+        }
+        return Effect.matchEffect(options.attempt(target, attempt), {
+          onFailure: (error) => {
+            const outcome = Outcome.ofError(error)
+            const next = retry(error, outcome, target, attempt, backoffRetries)
+            return outcome === undefined ? next : Effect.andThen(report(tracker, acquired, outcome), next)
+          },
+          onSuccess: (value) =>
+            Effect.as(report(tracker, acquired, Outcome.success), { value, attempts: attempt, tier: target.tier })
         })
-      )
-    })
-  return loop(1, 0, undefined)
+      })
+    )
+  }
+  // The first attempt is built at once, not in a `suspend`: `run` is called when the call runs (its
+  // callers build it inside `Effect.withFiber`), so nothing is read too early, and a call that
+  // succeeds at once saves a primitive. A retry is built only after its delay (`loop`).
+  return step(1, 0, undefined)
 }
 
 const sleepBackoff = (policy: RetryPolicy.RetryPolicy, retry: number): Effect.Effect<void> =>

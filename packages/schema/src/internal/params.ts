@@ -21,6 +21,7 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import * as SchemaJITCompiler from "effect/schema/SchemaJITCompiler"
 import * as SchemaAST from "effect/SchemaAST"
 import * as SchemaIssue from "effect/SchemaIssue"
 import * as SchemaTransformation from "effect/SchemaTransformation"
@@ -67,6 +68,9 @@ const param = <A>(
   valid?: (a: A) => boolean
 ) => {
   const ast = SchemaAST.toType(type.ast)
+  // `is` checks typed input on every call of the client: compiled (as the response models are, see
+  // decode.ts), its guard is a plain function; interpreted, each call runs a fiber (`runSyncExit`).
+  SchemaJITCompiler.enable(ast)
   const filters = flatten(ast.checks ?? [])
   const parts: Parts = {
     read,
