@@ -8,9 +8,8 @@ import { afterAll, assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Exit, Layer, Redacted, Result } from "effect"
 import { connect } from "node:net"
 import { clusterBins, keySlot, TestCluster } from "../../../redisCluster.shared.js"
-import { QuotaStore, QuotaTracker, StoreSpec, Tier } from "../src/index.js"
+import { QuotaStore, QuotaTracker, RedisCluster, StoreSpec, Tier } from "../src/index.js"
 import { keySlotOf } from "../src/internal/redisCluster.js"
-import { RedisCluster } from "../src/redis.js"
 import { contract } from "./QuotaStoreContract.js"
 
 const reasonOf = (exit: Exit.Exit<unknown, unknown>): string => {

@@ -14,11 +14,19 @@
  *
  * @internal
  */
-import { createCluster, type RedisClusterOptions } from "redis"
+import type { createCluster, RedisClusterOptions } from "redis"
+import { ConnectFailed, whereOf } from "./connectFailed.js"
 import { describeCause } from "./errorDetail.js"
-import { ConnectFailed, whereOf } from "./redisConnection.js"
 
-type Cluster = ReturnType<typeof createCluster>
+/** node-redis' cluster constructor: loaded by `loadDriver` when a cluster layer is built. */
+export type CreateCluster = typeof createCluster
+type Cluster = ReturnType<CreateCluster>
+
+/**
+ * Loads `redis` (an optional peer) on first use: `RedisCluster` is exported from the package root,
+ * and the root must not load a driver its user may not have installed.
+ */
+export const loadDriver = async (): Promise<CreateCluster> => (await import("redis")).createCluster
 
 /** The commands that name no key: routed to any node (node-redis' policies broadcast some of them). */
 const KEYLESS = new Set([
@@ -174,7 +182,7 @@ export class ClusterConnection {
   // the scripts this connection loaded, by SHA: a node that answers NOSCRIPT runs the text instead
   readonly #scripts = new Map<string, string>()
 
-  constructor(readonly options: ClusterOptions) {
+  constructor(createCluster: CreateCluster, readonly options: ClusterOptions) {
     this.where = options.rootNodes.map(whereOf).join(",")
     this.cluster = createCluster(clusterOptionsOf(options) as Parameters<typeof createCluster>[0])
     // node-redis throws `error` events nobody listens to; failures reach callers through commands
