@@ -161,10 +161,17 @@ export const make = (options: Options): Effect.Effect<Redis.Redis["Service"], Qu
       })
     }
 
-    const raw: RawCommand = (argv, bounded) =>
-      connection.connect().then(() => connection.send(argv, bounded)).catch((cause: unknown) => {
-        throw cause instanceof NotReplicated ? new Error(cause.message) : cause
-      })
+    // once connected, straight to the connection: a promise of ours per acquire fewer
+    const connected: RawCommand = (argv, bounded, call) =>
+      connection.isConnected
+        ? connection.send(argv, bounded, call)
+        : connection.connect().then(() => connection.send(argv, bounded, call))
+    const raw: RawCommand = waitReplicas === undefined ?
+      connected :
+      (argv, bounded, call) =>
+        connected(argv, bounded, call).catch((cause: unknown) => {
+          throw cause instanceof NotReplicated ? new Error(cause.message) : cause
+        })
     const send = <A = unknown>(command: string, ...args: ReadonlyArray<string>): Effect.Effect<A, Redis.RedisError> =>
       Effect.tryPromise({ try: () => raw([command, ...args], false) as Promise<A>, catch: redisError })
     const redis = yield* Effect.provideService(

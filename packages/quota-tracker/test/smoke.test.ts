@@ -77,7 +77,10 @@ describe("the built package", () => {
     expect(readFileSync(new URL("postgres.js", dist), "utf8")).toMatch(/from "@effect\/sql-pg\/PgClient"/)
   })
 
-  describe("loads redis only when a RedisCluster layer is built (a child process tracing every module Node resolves)", () => {
+  // a child Node process each: generous timeouts, the machine may be loaded
+  describe("loads redis only when a RedisCluster layer is built (a child process tracing every module Node resolves)", {
+    timeout: 30_000
+  }, () => {
     const trace = (mode: string) =>
       new Promise<Record<string, unknown>>((resolve, reject) => {
         const script = fileURLToPath(new URL("fixtures/import-trace.mjs", import.meta.url))
