@@ -119,6 +119,8 @@ class Node implements ClusterNode {
 export interface StartOptions {
   /** `cluster-node-timeout` (ms): how long a master may be unreachable before its replica takes over (default 1000). */
   readonly nodeTimeout?: number | undefined
+  /** Replicas per master: 1 (default, six nodes) or 0 (three masters alone, for the benchmark's comparison). */
+  readonly replicas?: 0 | 1 | undefined
 }
 
 /** A cluster of the caller's own. `stop` kills every node by pid and removes the node files. */
@@ -144,13 +146,14 @@ export class TestCluster {
     return this.all.map((n) => n.url)
   }
 
-  /** Six nodes, three masters with a replica each, `cluster_state:ok` on every node. */
+  /** Six nodes, three masters with a replica each (or three masters alone), `cluster_state:ok` on every node. */
   static async start(options: StartOptions = {}): Promise<TestCluster> {
     const bins = clusterBins()
     if (bins === undefined) throw new Error("redis-server and redis-cli are needed for a Redis Cluster")
+    const replicas = options.replicas ?? 1
     const dir = mkdtempSync(join(tmpdir(), "bing-cluster-"))
     const nodes: Array<Node> = []
-    for (let i = 0; i < 6; i++) nodes.push(new Node(await freeClusterPort()))
+    for (let i = 0; i < 3 * (1 + replicas); i++) nodes.push(new Node(await freeClusterPort()))
     const cluster = new TestCluster(bins, dir, nodes, options.nodeTimeout ?? 1000)
     try {
       for (const node of nodes) await cluster.spawn(node)
@@ -159,11 +162,11 @@ export class TestCluster {
         "create",
         ...nodes.map((n) => `127.0.0.1:${n.port}`),
         "--cluster-replicas",
-        "1",
+        String(replicas),
         "--cluster-yes"
       ])
       await cluster.waitOk(30_000)
-      await cluster.waitReplicasInSync(30_000)
+      if (replicas > 0) await cluster.waitReplicasInSync(30_000)
       return cluster
     } catch (cause) {
       await cluster.stop()

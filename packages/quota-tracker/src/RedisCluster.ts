@@ -1,11 +1,17 @@
 /**
  * Effect's `Redis` service over a Redis Cluster (node-redis `createCluster`), from
- * `@bing-effect/quota-tracker/redis`: `QuotaStore.layerRedis` works on it unchanged, one command
- * per acquire, each routed to the master of its tier's hash slot (every key of one tier carries
- * the `{tier}` hash tag).
+ * `@bing-effect/quota-tracker` (and, as before, `@bing-effect/quota-tracker/redis`):
+ * `QuotaStore.layerRedis` works on it unchanged, one command per acquire, each routed to the
+ * master of its tier's hash slot (every key of one tier carries the `{tier}` hash tag).
+ *
+ * **When to use**: a tracker shared by processes or hosts whose Redis is a cluster (ElastiCache,
+ * MemoryDB, Azure Cache, a self-run one). For one Redis node, `RedisStore` from `/redis`.
  *
  * **Details**
  *
+ * - `redis` (5 or 6) is an optional peer, loaded when a layer is built, not when the package is
+ *   imported: the package root never loads it. Without it installed, the layer fails with
+ *   `QuotaError`/`StoreUnavailable` saying so.
  * - Commands route by their first key (an `EVALSHA` by its first `KEYS` entry); `MOVED` and `ASK`
  *   are followed and the slot map refreshed by node-redis.
  * - `SCRIPT LOAD` goes to every master. A master that has never seen a script (a replica promoted
@@ -32,8 +38,7 @@
  * @example
  * ```ts
  * import { Layer } from "effect"
- * import { QuotaStore, QuotaTracker } from "@bing-effect/quota-tracker"
- * import { RedisCluster } from "@bing-effect/quota-tracker/redis"
+ * import { QuotaStore, QuotaTracker, RedisCluster } from "@bing-effect/quota-tracker"
  *
  * const Quota = QuotaTracker.layer({ tiers: [] }).pipe(
  *   Layer.provide(QuotaStore.layerRedis({ prefix: "myapp:quota:" })),
@@ -51,9 +56,9 @@ import * as Redis from "effect/persistence/Redis"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type { RedisClusterOptions } from "redis"
+import { ConnectFailed } from "./internal/connectFailed.js"
 import { describeCause } from "./internal/errorDetail.js"
-import { ClusterConnection, firstKeyOf, NotReplicated, type WaitReplicas } from "./internal/redisCluster.js"
-import { ConnectFailed } from "./internal/redisConnection.js"
+import { ClusterConnection, firstKeyOf, loadDriver, NotReplicated, type WaitReplicas } from "./internal/redisCluster.js"
 import { RawCommand } from "./internal/redisStore.js"
 import * as QuotaError from "./QuotaError.js"
 
@@ -124,9 +129,17 @@ export const make = (options: Options): Effect.Effect<Redis.Redis["Service"], Qu
     if (startup !== undefined && startup !== "connect" && startup !== "background") {
       return yield* Effect.fail(QuotaError.invalidOptions(`startup must be "connect" or "background"`))
     }
+    const createCluster = yield* Effect.tryPromise({
+      try: loadDriver,
+      catch: (cause) =>
+        QuotaError.storeUnavailable(
+          "redis",
+          `cannot load the redis package (install redis 5 or 6 to use RedisCluster): ${describeCause(cause)}`
+        )
+    })
     const connection = yield* Effect.acquireRelease(
       Effect.sync(() =>
-        new ClusterConnection({
+        new ClusterConnection(createCluster, {
           rootNodes: rootNodes.map((url) => Redacted.isRedacted(url) ? Redacted.value(url) : url),
           connectTimeout: connectBound,
           closeTimeout: bound,
@@ -148,10 +161,17 @@ export const make = (options: Options): Effect.Effect<Redis.Redis["Service"], Qu
       })
     }
 
-    const raw: RawCommand = (argv, bounded) =>
-      connection.connect().then(() => connection.send(argv, bounded)).catch((cause: unknown) => {
-        throw cause instanceof NotReplicated ? new Error(cause.message) : cause
-      })
+    // once connected, straight to the connection: a promise of ours per acquire fewer
+    const connected: RawCommand = (argv, bounded, call) =>
+      connection.isConnected
+        ? connection.send(argv, bounded, call)
+        : connection.connect().then(() => connection.send(argv, bounded, call))
+    const raw: RawCommand = waitReplicas === undefined ?
+      connected :
+      (argv, bounded, call) =>
+        connected(argv, bounded, call).catch((cause: unknown) => {
+          throw cause instanceof NotReplicated ? new Error(cause.message) : cause
+        })
     const send = <A = unknown>(command: string, ...args: ReadonlyArray<string>): Effect.Effect<A, Redis.RedisError> =>
       Effect.tryPromise({ try: () => raw([command, ...args], false) as Promise<A>, catch: redisError })
     const redis = yield* Effect.provideService(

@@ -12,9 +12,11 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
+import { describeCause } from "./internal/errorDetail.js"
 import { tableError as postgresTableError } from "./internal/postgresStore.js"
 import * as QuotaError from "./QuotaError.js"
 import * as QuotaStore from "./QuotaStore.js"
+import * as RedisCluster from "./RedisCluster.js"
 
 /**
  * Where the quota counts live: this process only (`memory`), the processes of one host sharing a
@@ -193,7 +195,14 @@ export const layer = (spec: StoreSpec): Layer.Layer<QuotaStore.QuotaStore, Quota
     case "redis":
       return Layer.unwrap(
         Effect.map(
-          Effect.promise(() => import("./redis.js")),
+          Effect.tryPromise({
+            try: () => import("./redis.js"),
+            catch: (cause) =>
+              QuotaError.storeUnavailable(
+                "redis",
+                `cannot load the redis package (install redis 5 or 6 to use a Redis store): ${describeCause(cause)}`
+              )
+          }),
           ({ RedisStore }) => RedisStore.layer({ url: spec.url, prefix: spec.prefix })
         )
       )
@@ -212,14 +221,9 @@ export const layer = (spec: StoreSpec): Layer.Layer<QuotaStore.QuotaStore, Quota
         )
       )
     case "redis-cluster":
-      return Layer.unwrap(
-        Effect.map(
-          Effect.promise(() => import("./redis.js")),
-          ({ RedisCluster }) =>
-            QuotaStore.layerRedis({ prefix: spec.prefix }).pipe(
-              Layer.provide(RedisCluster.layer({ rootNodes: spec.rootNodes }))
-            )
-        )
+      // RedisCluster loads `redis` itself when the layer is built
+      return QuotaStore.layerRedis({ prefix: spec.prefix }).pipe(
+        Layer.provide(RedisCluster.layer({ rootNodes: spec.rootNodes }))
       )
   }
 }

@@ -8,6 +8,14 @@ export * as QuotaStore from "./QuotaStore.js"
 export * as QuotaTracker from "./QuotaTracker.js"
 
 /**
+ * Effect's `Redis` service over a Redis Cluster, for `QuotaStore.layerRedis`. The optional peer
+ * `redis` is loaded when its layer is built, never by this import.
+ *
+ * @since 0.4.0
+ */
+export * as RedisCluster from "./RedisCluster.js"
+
+/**
  * A quota store named by one string: `memory`, `sqlite:<file>`, `redis://host:port` or `postgres://host/db`.
  *
  * @since 0.3.0

@@ -7,7 +7,8 @@
  */
 export * as RedisStore from "./RedisStore.js"
 /**
- * Effect's `Redis` service over a Redis Cluster, for `QuotaStore.layerRedis`.
+ * Effect's `Redis` service over a Redis Cluster, for `QuotaStore.layerRedis`: the same module as
+ * `RedisCluster` from the package root (kept here, so that existing imports keep working).
  *
  * @since 0.4.0
  */

@@ -8,9 +8,8 @@ import { afterAll, assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Exit, Layer, Redacted, Result } from "effect"
 import { connect } from "node:net"
 import { clusterBins, keySlot, TestCluster } from "../../../redisCluster.shared.js"
-import { QuotaStore, QuotaTracker, StoreSpec, Tier } from "../src/index.js"
+import { QuotaStore, QuotaTracker, RedisCluster, StoreSpec, Tier } from "../src/index.js"
 import { keySlotOf } from "../src/internal/redisCluster.js"
-import { RedisCluster } from "../src/redis.js"
 import { contract } from "./QuotaStoreContract.js"
 
 const reasonOf = (exit: Exit.Exit<unknown, unknown>): string => {
@@ -214,6 +213,54 @@ describe.skipIf(skip)("RedisCluster", () => {
           assert.deepStrictEqual(yield* store.get([other], now), [1])
           assert.strictEqual(yield* Effect.promise(() => cluster!.masterOfSlot(slot)), target.port)
         })
+    )
+
+    withStore.effect(
+      "does not send again a command whose MOVED comes after the caller's deadline (it would count twice)",
+      () =>
+        Effect.gen(function*() {
+          const store = yield* QuotaStore.QuotaStore
+          const now = Date.now()
+          const key = "{late}:day:0"
+          const day: QuotaStore.Slot = { kind: "counter", key, limit: 100, expiresAt: now + 600_000 }
+          // the connection to the slot's master is up
+          yield* store.acquire([{ ...day, key: "{late}:warm" }], 1, now)
+          const slot = keySlot(`${prefix}late:${key}`)
+          const nodes = yield* Effect.promise(() => cluster!.topology())
+          const source = nodes.find((n) => n.role === "master" && n.slots.some(([a, b]) => slot >= a && slot <= b))!
+          const target = nodes.find((n) => n.role === "master" && n.id !== source.id)!
+          const cli = (port: number, ...args: Array<string>) => Effect.promise(() => cluster!.cli(port, ...args))
+          // a master refuses to give away a slot it holds keys of
+          assert.strictEqual(yield* cli(source.port, "DEL", `${prefix}late:{late}:warm`), "1")
+          // the master holds writes, as during a graceful failover, past the store's deadline (300 ms)
+          // and within the socket's (10 s)
+          const pausedAt = Date.now()
+          yield* cli(source.port, "CLIENT", "PAUSE", "3000", "WRITE")
+          const exit = yield* Effect.exit(store.acquire([day], 1, now))
+          assert.match(reasonOf(exit), /^StoreUnavailable: acquire timed out/)
+          // meanwhile its slot moves: when the pause ends, the held EVALSHA is answered MOVED
+          const masters = nodes.filter((x) => x.role === "master")
+          for (const n of [source, ...masters.filter((x) => x.id !== source.id)]) {
+            assert.strictEqual(yield* cli(n.port, "CLUSTER", "SETSLOT", String(slot), "NODE", target.id), "OK")
+          }
+          assert.isBelow(Date.now() - pausedAt, 3000, "the slot moved while the command was held")
+          yield* Effect.promise(() =>
+            new Promise((resolve) => setTimeout(resolve, 3000 - (Date.now() - pausedAt) + 1000))
+          )
+          // the caller was told it failed (and may retry): no master counted it
+          for (const n of masters) {
+            assert.strictEqual(yield* cli(n.port, "CLUSTER", "COUNTKEYSINSLOT", String(slot)), "0", `:${n.port}`)
+          }
+          assert.deepStrictEqual(yield* store.get([day], now), [0])
+          assert.strictEqual((yield* store.acquire([day], 1, now)).refused, -1)
+          assert.deepStrictEqual(yield* store.get([day], now), [1])
+        }).pipe(
+          Effect.provide(
+            QuotaStore.layerRedis({ prefix: `${prefix}late:`, timeout: 300 }).pipe(
+              Layer.provide(RedisCluster.layer({ rootNodes: rootNodes(), timeout: 1000, socketTimeout: 10_000 }))
+            )
+          )
+        )
     )
 
     // last: a frozen master may be failed over by the cluster

@@ -1,6 +1,8 @@
 /** Imports the BUILT package through its exports map, as a user would (run the build first). */
+import { execFile } from "node:child_process"
 import { readdirSync, readFileSync } from "node:fs"
 import { createRequire } from "node:module"
+import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 
 describe("the built package", () => {
@@ -12,6 +14,7 @@ describe("the built package", () => {
       "QuotaEvent",
       "QuotaStore",
       "QuotaTracker",
+      "RedisCluster",
       "Spend",
       "StoreSpec",
       "Tier",
@@ -44,6 +47,8 @@ describe("the built package", () => {
     const redis = await import("@bing-effect/quota-tracker/redis")
     expect(Object.keys(redis)).toEqual(["RedisCluster", "RedisStore"])
     expect(typeof redis.RedisStore.layer).toBe("function")
+    // the root's RedisCluster is the same module, not a copy
+    expect(redis.RedisCluster).toBe((await import("@bing-effect/quota-tracker")).RedisCluster)
     const require = createRequire(import.meta.url)
     const cjs = require("@bing-effect/quota-tracker/redis") as typeof import("@bing-effect/quota-tracker/redis")
     expect(typeof cjs.RedisStore.layerConnection).toBe("function")
@@ -70,6 +75,47 @@ describe("the built package", () => {
     }
     expect(readFileSync(new URL("redis.js", dist), "utf8")).toMatch(/from "redis"/)
     expect(readFileSync(new URL("postgres.js", dist), "utf8")).toMatch(/from "@effect\/sql-pg\/PgClient"/)
+  })
+
+  // a child Node process each: generous timeouts, the machine may be loaded
+  describe("loads redis only when a RedisCluster layer is built (a child process tracing every module Node resolves)", {
+    timeout: 30_000
+  }, () => {
+    const trace = (mode: string) =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        const script = fileURLToPath(new URL("fixtures/import-trace.mjs", import.meta.url))
+        execFile(process.execPath, [script, mode], { timeout: 20_000 }, (error, stdout, stderr) => {
+          if (error !== null) reject(new Error(`${error.message}\n${stderr}`))
+          else resolve(JSON.parse(stdout) as Record<string, unknown>)
+        })
+      })
+
+    it("the root import exports RedisCluster and loads no redis or @redis/* module", async () => {
+      const seen = await trace("root")
+      expect(seen["hasRedisCluster"]).toBe(true)
+      expect(seen["modules"], "the trace saw the package's own modules").toBeGreaterThan(0)
+      expect(seen["afterImport"]).toBe(0)
+    })
+
+    it("the /redis subpath loads redis at import (the trace sees a driver when there is one)", async () => {
+      expect((await trace("redis-subpath"))["afterImport"]).toBeGreaterThan(0)
+    })
+
+    it("building RedisCluster.layer loads redis then, and only then", async () => {
+      const seen = await trace("root-then-layer")
+      expect(seen["afterImport"]).toBe(0)
+      expect(seen["layer"]).toMatch(/^QuotaError\/StoreUnavailable: cannot connect to redis:\/\/127\.0\.0\.1:1/)
+      expect(seen["afterLayer"]).toBeGreaterThan(0)
+    })
+
+    it("without redis installed, the root imports and the layer fails with StoreUnavailable naming the package", async () => {
+      const seen = await trace("root-then-layer-without-redis")
+      expect(seen["hasRedisCluster"]).toBe(true)
+      expect(seen["layer"]).toMatch(
+        /^QuotaError\/StoreUnavailable: cannot load the redis package \(install redis 5 or 6 to use RedisCluster\)/
+      )
+      expect(seen["afterLayer"]).toBe(0)
+    })
   })
 
   it("keeps internals private", () => {

@@ -14,11 +14,20 @@
  *
  * @internal
  */
-import { createCluster, type RedisClusterOptions } from "redis"
+import type { createCluster, RedisClusterOptions } from "redis"
+import { ConnectFailed, whereOf } from "./connectFailed.js"
 import { describeCause } from "./errorDetail.js"
-import { ConnectFailed, whereOf } from "./redisConnection.js"
+import type { RawCallState } from "./redisStore.js"
 
-type Cluster = ReturnType<typeof createCluster>
+/** node-redis' cluster constructor: loaded by `loadDriver` when a cluster layer is built. */
+export type CreateCluster = typeof createCluster
+type Cluster = ReturnType<CreateCluster>
+
+/**
+ * Loads `redis` (an optional peer) on first use: `RedisCluster` is exported from the package root,
+ * and the root must not load a driver its user may not have installed.
+ */
+export const loadDriver = async (): Promise<CreateCluster> => (await import("redis")).createCluster
 
 /** The commands that name no key: routed to any node (node-redis' policies broadcast some of them). */
 const KEYLESS = new Set([
@@ -170,11 +179,15 @@ export class ClusterConnection {
   readonly where: string
   readonly cluster: Cluster
   #connected: Promise<void> | undefined
+  #isConnected = false
   #closed = false
+  readonly #slots = new Map<string, number>()
+  readonly #boundedOptions: Array<{ readonly slotNumber: number; readonly timeout?: 0 }> = []
+  readonly #unboundedOptions: Array<{ readonly slotNumber: number; readonly timeout?: 0 }> = []
   // the scripts this connection loaded, by SHA: a node that answers NOSCRIPT runs the text instead
   readonly #scripts = new Map<string, string>()
 
-  constructor(readonly options: ClusterOptions) {
+  constructor(createCluster: CreateCluster, readonly options: ClusterOptions) {
     this.where = options.rootNodes.map(whereOf).join(",")
     this.cluster = createCluster(clusterOptionsOf(options) as Parameters<typeof createCluster>[0])
     // node-redis throws `error` events nobody listens to; failures reach callers through commands
@@ -205,7 +218,10 @@ export class ClusterConnection {
           if (this.#closed) {
             this.cluster.destroy()
             reject(new ConnectFailed(this.where, "the store is closed"))
-          } else resolve()
+          } else {
+            this.#isConnected = true
+            resolve()
+          }
         },
         (cause: unknown) => fail(describeCause(cause))
       )
@@ -214,28 +230,30 @@ export class ClusterConnection {
     return attempt
   }
 
+  /** True once `connect` has succeeded: the hot path then skips the wait for it. */
+  get isConnected(): boolean {
+    return this.#isConnected
+  }
+
   /**
    * Sends one command. `SCRIPT LOAD` goes to every master (it succeeds when one of them answers: a
    * master down now gets the script by NOSCRIPT later); `EVALSHA` that meets NOSCRIPT is sent once
    * more as `EVAL`; with `waitReplicas`, a script's answer waits for `WAIT` on the same node.
    */
-  send(argv: Array<string>, bounded: boolean): Promise<unknown> {
+  send(argv: Array<string>, bounded: boolean, call?: RawCallState): Promise<unknown> {
     if (this.#closed) return Promise.reject(new ConnectFailed(this.where, "the store is closed"))
-    const command = argv[0]!.toUpperCase()
+    const options = bounded ? UNTIMED : undefined
+    // the store's own commands (EVALSHA, in upper case) skip the parsing of the general path
+    const command = argv[0] === "EVALSHA" ? "EVALSHA" : argv[0]!.toUpperCase()
     if (command === "SCRIPT" && argv[1]?.toUpperCase() === "LOAD") return this.#loadEverywhere(argv[2] ?? "")
     const key = firstKeyOf(argv)
-    const options = bounded ? UNTIMED : undefined
-    const sent = key === undefined
-      ? this.cluster.sendCommand(key, false, argv, options)
-      : this.#sendToMaster(key, argv, options)
-    if (command !== "EVALSHA") return sent
-    const retried = sent.catch((cause: unknown) => {
-      const lua = this.#scripts.get(argv[1]!)
-      if (lua === undefined || !isNoScript(cause)) throw cause
-      return this.cluster.sendCommand(key, false, ["EVAL", lua, ...argv.slice(2)], options)
-    })
+    if (key === undefined) {
+      const sent = this.cluster.sendCommand(key, false, argv, options)
+      return command === "EVALSHA" ? sent.catch((cause: unknown) => this.#runText(key, argv, bounded, cause)) : sent
+    }
+    const sent = this.#sendToMaster(key, argv, bounded, command === "EVALSHA", call)
     const wait = this.options.waitReplicas
-    return wait === undefined || key === undefined ? retried : retried.then((reply) => this.#waitFor(key, wait, reply))
+    return wait === undefined ? sent : sent.then((reply) => this.#waitFor(key, wait, reply))
   }
 
   // node-redis' `sendCommand` on a cluster resolves the command's policy, builds a parser and
@@ -245,15 +263,60 @@ export class ClusterConnection {
   // any other state (no slot map entry, connecting, reconnecting) and any redirect take
   // node-redis' path, which connects, follows `MOVED`/`ASK` and refreshes the slot map. A
   // redirected command was not run by the node that answered `MOVED`/`ASK`, so sending it again
-  // counts nothing twice.
-  #sendToMaster(key: string, argv: Array<string>, options: typeof UNTIMED | undefined): Promise<unknown> {
-    const slot = keySlotOf(key)
+  // counts nothing twice, unless the caller has already been told it failed (`call.done`: its
+  // deadline passed, as when a graceful failover pauses the old master past the store's timeout
+  // and its queued commands come back `MOVED`): the caller may retry it, and a resend would count
+  // it twice. One rejection handler covers both a redirect and a `NOSCRIPT`, so that the answer
+  // costs the caller one promise of ours, not one per case.
+  #sendToMaster(
+    key: string,
+    argv: Array<string>,
+    bounded: boolean,
+    script: boolean,
+    call: RawCallState | undefined
+  ): Promise<unknown> {
+    const slot = this.#slotOf(key)
     const client = this.cluster.slots[slot]?.master.client
-    if (client === undefined || !client.isReady) return this.cluster.sendCommand(key, false, argv, options)
-    return client.sendCommand(argv, { ...options, slotNumber: slot }).catch((cause: unknown) => {
-      if (!isRedirect(cause)) throw cause
-      return this.cluster.sendCommand(key, false, argv, options)
+    const direct = client !== undefined && client.isReady
+    const routed = direct
+      ? client.sendCommand(argv, this.#optionsOf(slot, bounded))
+      : this.cluster.sendCommand(key, false, argv, bounded ? UNTIMED : undefined)
+    if (!script && !direct) return routed
+    return routed.then(undefined, (cause: unknown) => {
+      if (call?.done === true) throw cause
+      if (direct && isRedirect(cause)) {
+        const resent = this.cluster.sendCommand(key, false, argv, bounded ? UNTIMED : undefined)
+        return script ? resent.catch((again: unknown) => this.#runText(key, argv, bounded, again)) : resent
+      }
+      if (script) return this.#runText(key, argv, bounded, cause)
+      throw cause
     })
+  }
+
+  // an EVALSHA the node answered NOSCRIPT: sent as EVAL, which runs the script and caches it there
+  #runText(key: string | undefined, argv: Array<string>, bounded: boolean, cause: unknown): Promise<unknown> {
+    const lua = this.#scripts.get(argv[1]!)
+    if (lua === undefined || !isNoScript(cause)) return Promise.reject(cause)
+    return this.cluster.sendCommand(key, false, ["EVAL", lua, ...argv.slice(2)], bounded ? UNTIMED : undefined)
+  }
+
+  // The slot of a store key, computed once per key: the store sends the same key strings for every
+  // acquire of a tier until a period rolls over (its argument templates), so a lookup replaces the
+  // CRC16 and the brace scan of the key. Bounded: cleared when it holds too many keys.
+  #slotOf(key: string): number {
+    const known = this.#slots.get(key)
+    if (known !== undefined) return known
+    if (this.#slots.size >= SLOT_CACHE_SIZE) this.#slots.clear()
+    const slot = keySlotOf(key)
+    this.#slots.set(key, slot)
+    return slot
+  }
+
+  // node-redis' command options with the slot number, one object per slot and bound instead of one
+  // per command (node-redis copies them anyway)
+  #optionsOf(slot: number, bounded: boolean): { readonly slotNumber: number; readonly timeout?: 0 } {
+    const cache = bounded ? this.#boundedOptions : this.#unboundedOptions
+    return cache[slot] ??= bounded ? { timeout: 0, slotNumber: slot } : { slotNumber: slot }
   }
 
   async #loadEverywhere(lua: string): Promise<string> {
@@ -312,3 +375,6 @@ export class ClusterConnection {
 
 // `timeout: 0` turns off node-redis' per-command timer for the calls the store bounds itself
 const UNTIMED = { timeout: 0 } as const
+
+// keys whose slot is remembered: a tracker's tiers times their live periods, with room to spare
+const SLOT_CACHE_SIZE = 4096

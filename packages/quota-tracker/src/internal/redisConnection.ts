@@ -14,6 +14,7 @@
  * @internal
  */
 import { createClient } from "redis"
+import { ConnectFailed, whereOf } from "./connectFailed.js"
 import { describeCause } from "./errorDetail.js"
 
 type Client = ReturnType<typeof createClient>
@@ -26,25 +27,6 @@ export interface ConnectionOptions {
   readonly connectTimeout: number
   /** Bound of the wait for in-flight replies when closing (ms). */
   readonly closeTimeout: number
-}
-
-/** `redis://user:secret@host:6379/0` -> `redis://host:6379/0`, for messages. */
-export const whereOf = (url: string): string => {
-  try {
-    const parsed = new URL(url)
-    parsed.username = ""
-    parsed.password = ""
-    return parsed.toString().replace(/\/$/, "")
-  } catch {
-    return "redis (an invalid URL)"
-  }
-}
-
-/** Why an attempt failed: a message naming the server (without credentials) and the reason. */
-export class ConnectFailed extends Error {
-  constructor(readonly where: string, readonly reason: string) {
-    super(`cannot connect to ${where}: ${reason}`)
-  }
 }
 
 /**

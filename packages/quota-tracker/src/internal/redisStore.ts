@@ -273,11 +273,21 @@ export class Deadlines {
  * `bounded` is true when the store bounds the call itself (its `timeout`): the
  * connection then skips node-redis' own per-command timer (node-redis 6 arms an
  * `AbortSignal.timeout` per command by default, a timer and listeners per acquire).
+ *
+ * `call`, when given, is done once the caller has had its answer (its deadline
+ * passed): a connection that would send the command again (a cluster following a
+ * `MOVED` or `ASK` that came after the deadline) must not, since the caller has
+ * been told the acquire failed and may retry it: a resend would count it twice.
  */
 export const RawCommand: unique symbol = Symbol.for("@bing-effect/quota-tracker/RedisRawCommand")
 
+/** A call of the store in flight: `done` once its caller has had an answer. */
+export interface RawCallState {
+  readonly done: boolean
+}
+
 /** See `RawCommand`. */
-export type RawCommand = (argv: Array<string>, bounded: boolean) => Promise<unknown>
+export type RawCommand = (argv: Array<string>, bounded: boolean, call?: RawCallState) => Promise<unknown>
 
 /** Options of the Redis store, resolved. */
 export interface StoreOptions {
@@ -358,24 +368,29 @@ interface RawTransport {
 }
 
 // Loads the script when its SHA is unknown, then sends `argv` (whose [1] is the SHA).
-const sendRaw = (transport: RawTransport, script: Script, argv: Array<string>): Promise<unknown> => {
+const sendRaw = (
+  transport: RawTransport,
+  script: Script,
+  argv: Array<string>,
+  call: RawCallState
+): Promise<unknown> => {
   if (script.sha !== undefined) {
     argv[1] = script.sha
-    return transport.send(argv, transport.bounded)
+    return transport.send(argv, transport.bounded, call)
   }
   return transport.send(["SCRIPT", "LOAD", script.lua], transport.bounded).then((sha) => {
     script.sha = String(sha)
     argv[1] = script.sha
-    return transport.send(argv, transport.bounded)
+    return transport.send(argv, transport.bounded, call)
   })
 }
 
 // One fast-path call in flight: one object that is also its own deadline entry, instead of a
 // closure per outcome (measured: a third of the store's own client CPU per acquire). A NOSCRIPT
 // answer (the server forgot the script) reloads it and resends once, within the same deadline.
-class RawCall<A> implements Deadline {
+class RawCall<A> implements Deadline, RawCallState {
   readonly deadline: number
-  private done = false
+  done = false
   private retried = false
   private readonly transport: RawTransport
   private readonly resume: (exit: Exit.Exit<A, QuotaError.QuotaError>) => void
@@ -402,7 +417,7 @@ class RawCall<A> implements Deadline {
   }
 
   send(): void {
-    sendRaw(this.transport, this.operation.script, this.argv).then(
+    sendRaw(this.transport, this.operation.script, this.argv, this).then(
       (reply) => this.reply(reply as Reply),
       (cause) => this.error(cause)
     )
