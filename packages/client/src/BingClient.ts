@@ -859,7 +859,7 @@ const build = (
           url,
           UrlParams.empty,
           Option.none(),
-          headersFor(key, sentId),
+          Headers.set(headersFor(key, sentId), "content-type", formContentType),
           HttpBody.text(query, formContentType)
         )
         : HttpClientRequest.makeWith(
