@@ -18,16 +18,24 @@
  * proxy as it would be deployed), so none shares the load generator's event loop. Candidates run
  * interleaved in short alternating blocks over several rounds; medians of the rounds are reported.
  *
+ * Besides the wall figures, the CPU time of each server process per request (all its threads, from
+ * /proc/<pid>/task/<tid>/schedstat, in the blocks of that candidate only): less sensitive than wall
+ * time to the other jobs of a shared machine, it shows what a proxy costs itself. For (a) it is the
+ * emulator's; for (b) and (c) the proxy's alone (the emulator's share is the same for all three).
+ *
  * Run after building:
  *   pnpm turbo run build --filter=@bing-effect/gateway... && node bench/gateway-http.ts [--check]
  * Env: BENCH_N1 (sequential requests per round, default 2000), BENCH_N32 (requests per round at
  * c=32, default 8000), BENCH_ROUNDS (default 3), BENCH_TRIPS (requests counted on Redis, default
  * 300), REDIS_URL (default redis://127.0.0.1:6379; the round-trip count is skipped, and says so,
- * when it does not answer). `--check` exits 1 when a target is missed.
+ * when it does not answer), BENCH_GATEWAY_BEFORE (the `dist/bin.js` of another build of the
+ * gateway, e.g. a copy of the tree before a change: run as a fourth candidate, interleaved with the
+ * others, for an A/B in one run), BENCH_CPU_PROF (a directory: the gateways run with `--cpu-prof`
+ * and write their profiles there when they stop). `--check` exits 1 when a target is missed.
  */
 import { spawn } from "node:child_process"
 import { createHash } from "node:crypto"
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { connect } from "node:net"
 import { availableParallelism, loadavg, tmpdir } from "node:os"
 import { dirname, join } from "node:path"
@@ -39,6 +47,8 @@ const N32 = Number(process.env.BENCH_N32 ?? 8_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const TRIPS = Number(process.env.BENCH_TRIPS ?? 300)
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379"
+const GATEWAY_BEFORE = process.env.BENCH_GATEWAY_BEFORE
+const CPU_PROF = process.env.BENCH_CPU_PROF
 const BLOCK1 = 100
 const BLOCK32 = 2_000
 const WARMUP = 300
@@ -58,6 +68,7 @@ const queries = Array.from(
 // ---- child processes ----
 interface Server {
   readonly url: string
+  readonly pid: number
   readonly lines: Array<string>
   readonly stop: () => Promise<void>
 }
@@ -101,6 +112,7 @@ const startChild = async (
   })
   return {
     url,
+    pid: child.pid!,
     lines,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM")
@@ -156,7 +168,12 @@ const gatewayBin = gatewayBinField === undefined ? undefined : join(gatewayPacka
 if (gatewayBin === undefined || !existsSync(gatewayBin)) {
   console.log(`no built bing-gateway command (${gatewayBin ?? "no bin in package.json"}): only (a) and (b) run`)
 }
-const startGateway = async (label: string, store: string, storePrefix?: string): Promise<Server> => {
+const startGateway = async (
+  label: string,
+  store: string,
+  storePrefix?: string,
+  bin: string = gatewayBin!
+): Promise<Server> => {
   const config = join(dir, `${label}.json`)
   writeFileSync(
     config,
@@ -171,7 +188,14 @@ const startGateway = async (label: string, store: string, storePrefix?: string):
   )
   return startChild(
     `gateway (${label})`,
-    [gatewayBin!, "--config", config, "--port", "0"],
+    [
+      ...(CPU_PROF === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", CPU_PROF]),
+      bin,
+      "--config",
+      config,
+      "--port",
+      "0"
+    ],
     /(http:\/\/127\.0\.0\.1:\d+)/,
     {
       BENCH_TIER_KEY: TIER_KEY,
@@ -181,6 +205,24 @@ const startGateway = async (label: string, store: string, storePrefix?: string):
 }
 const hasGateway = gatewayBin !== undefined && existsSync(gatewayBin)
 const gateway = hasGateway ? await startGateway("memory", "memory") : undefined
+if (GATEWAY_BEFORE !== undefined && !existsSync(GATEWAY_BEFORE)) throw new Error(`no ${GATEWAY_BEFORE}`)
+const gatewayBefore = hasGateway && GATEWAY_BEFORE !== undefined
+  ? await startGateway("before", "memory", undefined, GATEWAY_BEFORE)
+  : undefined
+
+/** CPU time (ns) of a process so far, all its threads (the scheduler's own count, not clock ticks). */
+const cpuNs = (pid: number): number => {
+  let total = 0
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0])
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
+  return total
+}
+const hasSchedstat = existsSync(`/proc/${process.pid}/task/${process.pid}/schedstat`)
 
 // ---- candidates ----
 interface Candidate {
@@ -188,19 +230,30 @@ interface Candidate {
   readonly url: string
   readonly key: string
   readonly agent: Agent
+  /** The process whose CPU time is this candidate's. */
+  readonly pid: number
 }
-const candidate = (name: string, url: string, key: string): Candidate => ({
+const candidate = (name: string, server: Server, key: string): Candidate => ({
   name,
-  url,
+  url: server.url,
   key,
-  agent: new Agent({ connections: 32, keepAliveTimeout: 60_000, pipelining: 1 })
+  agent: new Agent({ connections: 32, keepAliveTimeout: 60_000, pipelining: 1 }),
+  pid: server.pid
 })
-const direct = candidate("(a) direct to the emulator", emulator.url, TIER_KEY)
-const proxy = candidate("(b) bare proxy (node:http + undici)", bareProxy.url, TIER_KEY)
+const direct = candidate("(a) direct to the emulator", emulator, TIER_KEY)
+const proxy = candidate("(b) bare proxy (node:http + undici)", bareProxy, TIER_KEY)
 const viaGateway = gateway === undefined
   ? undefined
-  : candidate("(c) bing-gateway, memory store", gateway.url, CLIENT_KEY)
-const candidates = viaGateway === undefined ? [direct, proxy] : [direct, proxy, viaGateway]
+  : candidate("(c) bing-gateway, memory store", gateway, CLIENT_KEY)
+const viaBefore = gatewayBefore === undefined
+  ? undefined
+  : candidate("(c0) bing-gateway, BENCH_GATEWAY_BEFORE", gatewayBefore, CLIENT_KEY)
+const candidates = [
+  direct,
+  proxy,
+  ...(viaGateway === undefined ? [] : [viaGateway]),
+  ...(viaBefore === undefined ? [] : [viaBefore])
+]
 
 const one = async (c: Candidate, i: number) => {
   const res = await undiciRequest(c.url + queries[i % queries.length]!, {
@@ -238,22 +291,36 @@ for (const c of candidates) {
   await concurrent(c, WARMUP * 4)
 }
 const results = new Map(
-  candidates.map((c) => [c.name, { p50: [] as Array<number>, p99: [] as Array<number>, rps: [] as Array<number> }])
+  candidates.map((
+    c
+  ) => [c.name, {
+    p50: [] as Array<number>,
+    p99: [] as Array<number>,
+    rps: [] as Array<number>,
+    cpu1: [] as Array<number>,
+    cpu32: [] as Array<number>
+  }])
 )
 for (let round = 0; round < ROUNDS; round++) {
   // short blocks, candidates alternating forwards and backwards: on a shared 2-core machine the
   // drift of other jobs lands on every candidate alike (see client-http.ts)
   const latencies = new Map(candidates.map((c) => [c.name, [] as Array<number>]))
   const wall = new Map(candidates.map((c) => [c.name, 0]))
+  const cpu1 = new Map(candidates.map((c) => [c.name, 0]))
+  const cpu32 = new Map(candidates.map((c) => [c.name, 0]))
   const order = (block: number) => (block % 2 === 0 ? candidates : [...candidates].reverse())
   for (let block = 0; block * BLOCK1 < N1; block++) {
     for (const c of order(block)) {
+      const before = hasSchedstat ? cpuNs(c.pid) : 0
       latencies.get(c.name)!.push(...(await sequential(c, Math.min(BLOCK1, N1 - block * BLOCK1))))
+      if (hasSchedstat) cpu1.set(c.name, cpu1.get(c.name)! + cpuNs(c.pid) - before)
     }
   }
   for (let block = 0; block * BLOCK32 < N32; block++) {
     for (const c of order(block)) {
+      const before = hasSchedstat ? cpuNs(c.pid) : 0
       wall.set(c.name, wall.get(c.name)! + (await concurrent(c, Math.min(BLOCK32, N32 - block * BLOCK32))))
+      if (hasSchedstat) cpu32.set(c.name, cpu32.get(c.name)! + cpuNs(c.pid) - before)
     }
   }
   for (const c of candidates) {
@@ -262,10 +329,13 @@ for (let round = 0; round < ROUNDS; round++) {
     r.p50.push(percentile(lat, 0.5))
     r.p99.push(percentile(lat, 0.99))
     r.rps.push((N32 / wall.get(c.name)!) * 1000)
+    r.cpu1.push(cpu1.get(c.name)! / N1 / 1000)
+    r.cpu32.push(cpu32.get(c.name)! / N32 / 1000)
   }
 }
 for (const c of candidates) await c.agent.close()
 await gateway?.stop()
+await gatewayBefore?.stop()
 
 // ---- quota store round trips per forwarded request (Redis) ----
 /** Redis' MONITOR quoting (sdscatrepr) undone: the script text as the store sent it. */
@@ -331,7 +401,7 @@ const countTrips = async (): Promise<ReadonlyArray<Trips> | string> => {
   await new Promise((resolve) => setTimeout(resolve, 100))
   // started after the monitor, so that its SCRIPT LOADs are seen
   const gw = await startGateway("redis", REDIS_URL, `${runId}:`)
-  const c = candidate("gateway, redis store", gw.url, CLIENT_KEY)
+  const c = candidate("gateway, redis store", gw, CLIENT_KEY)
   const out: Array<Trips> = []
   const phase = async (name: string, expected: number) => {
     await new Promise((resolve) => setTimeout(resolve, 200))
@@ -366,7 +436,7 @@ const countTrips = async (): Promise<ReadonlyArray<Trips> | string> => {
   await gw.stop()
   return out
 }
-const trips = hasGateway ? await countTrips() : "no gateway"
+const trips = !hasGateway ? "no gateway" : TRIPS === 0 ? "BENCH_TRIPS=0" : await countTrips()
 
 await bareProxy.stop()
 await emulator.stop()
@@ -375,7 +445,7 @@ rmSync(dir, { recursive: true, force: true })
 // ---- report ----
 const row = (c: Candidate) => {
   const r = results.get(c.name)!
-  return { p50: median(r.p50), p99: median(r.p99), rps: median(r.rps) }
+  return { p50: median(r.p50), p99: median(r.p99), rps: median(r.rps), cpu1: median(r.cpu1), cpu32: median(r.cpu32) }
 }
 const base = row(direct)
 const bare = row(proxy)
@@ -388,14 +458,16 @@ console.log(
 console.log(
   `${"candidate".padEnd(40)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"p50 +ms".padStart(8)} ${
     "p99 +ms".padStart(8)
-  } ${"req/s c32".padStart(10)} ${"x bare".padStart(7)}`
+  } ${"req/s c32".padStart(10)} ${"x bare".padStart(7)} ${"CPU µs/req c1".padStart(14)} ${"c32".padStart(6)}`
 )
 for (const c of candidates) {
   const r = row(c)
   console.log(
     `${c.name.padEnd(40)} ${num(r.p50)} ${num(r.p99)} ${num(r.p50 - base.p50)} ${num(r.p99 - base.p99)} ${
       r.rps.toFixed(0).padStart(10)
-    } ${(r.rps / bare.rps).toFixed(2).padStart(7)}`
+    } ${(r.rps / bare.rps).toFixed(2).padStart(7)} ${
+      hasSchedstat ? r.cpu1.toFixed(1).padStart(14) : "n/a".padStart(14)
+    } ${hasSchedstat ? r.cpu32.toFixed(1).padStart(6) : "n/a".padStart(6)}`
   )
 }
 const checks: Array<[string, boolean]> = []

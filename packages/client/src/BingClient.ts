@@ -841,7 +841,7 @@ const build = (
           key,
           timeoutMs: config.timeoutMs,
           maxResponseBytes: config.maxResponseBytes
-        }, (r, clock) => answer(op, r.status, r.headers, r.text, key, scope, sentId, clock))
+        }, (r, clock) => answer(op, r.status, r.headers, r.body, key, scope, sentId, clock))
       }
       // One request object (`get(url, { headers })` builds three and copies the headers again).
       const request = payload !== undefined
@@ -1055,7 +1055,7 @@ const build = (
       visualSearch: (params, callOptions) => call(InsightsOps.visualSearch, params, callOptions),
       clientId: (userScope) =>
         Effect.sync(() => Option.fromNullishOr(clientIds.get(userScope ?? ClientIds.defaultScope))),
-      forward: ForwardOp.make({ ...config, http, tracker: trackerService, fallback, endpointFor, callContext })
+      forward: ForwardOp.make({ ...config, http, direct, tracker: trackerService, fallback, endpointFor, callContext })
     })
   })
 

@@ -27,6 +27,7 @@
  * @since 0.1.0
  */
 import { BingClient } from "@bing-effect/client"
+import { BingHttp } from "@bing-effect/client/undici"
 import { QuotaTracker, Window } from "@bing-effect/quota-tracker"
 import type { QuotaError, QuotaStore } from "@bing-effect/quota-tracker"
 import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
@@ -275,7 +276,9 @@ export const layer = (
 const serving = (
   config: GatewayConfig.GatewayConfig,
   options: Options,
-  onStop?: () => void
+  onStop?: () => void,
+  /** The OTLP exporters' own `HttpClient` (otherwise the context's, as the upstream's). */
+  exportHttp?: Layer.Layer<HttpClient.HttpClient>
 ): Layer.Layer<never, GatewayStartError, HttpServer.HttpServer | HttpClient.HttpClient> => {
   const served = Layer.effectDiscard(
     Effect.gen(function*() {
@@ -287,7 +290,9 @@ const serving = (
     })
   )
   // The exporters outlive the server: they are released after the last request, and flush then.
-  return config.otel === undefined ? served : served.pipe(Layer.provide(Telemetry.layer(config.otel, options.otel)))
+  if (config.otel === undefined) return served
+  const exporters = Telemetry.layer(config.otel, options.otel)
+  return served.pipe(Layer.provide(exportHttp === undefined ? exporters : Layer.provide(exporters, exportHttp)))
 }
 
 /**
@@ -325,7 +330,11 @@ export const defaults = Object.freeze({ host: "127.0.0.1", port: 8788 })
 
 /**
  * {@link layer} on a Node `http` server with undici upstream. The `HttpServer` stays visible
- * (for its address).
+ * (for its address). The OTLP export, when configured, posts with `NodeHttpClient.layerUndici`. The upstream `HttpClient` is `BingHttp`'s (`@bing-effect/client/undici`, over
+ * an undici `Agent` of its own): the client sends each forward through undici's `dispatch` itself,
+ * without the layers of Effect's generic HTTP client (a request and a URL object, an abort
+ * controller, a response stream, a fiber and a timer per attempt), about a quarter of the
+ * gateway's CPU time per forwarded request (bench/README.md, issue 13).
  *
  * @since 0.1.0
  * @category layers
@@ -335,9 +344,10 @@ export const layerNode = (
   options: NodeOptions = {}
 ): Layer.Layer<HttpServer.HttpServer, GatewayStartError> => {
   let server: Server | undefined
+  // The upstream on BingHttp's direct dispatch (below); the collector's POSTs on Effect's undici client.
   return serving(config, options, () => {
     if (server !== undefined) closeIdleWhileDraining(server)
-  }).pipe(
+  }, NodeHttpClient.layerUndici).pipe(
     Layer.provideMerge(
       NodeHttpServer.layer(() => (server = createServer()), {
         host: options.host ?? defaults.host,
@@ -358,6 +368,6 @@ export const layerNode = (
           ))
       )
     ),
-    Layer.provide(NodeHttpClient.layerUndici)
+    Layer.provide(BingHttp.layer)
   )
 }

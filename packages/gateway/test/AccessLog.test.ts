@@ -76,3 +76,18 @@ describe("AccessLog.format", () => {
     assert.strictEqual(JSON.parse(line).path.length, AccessLog.maxPathLength)
   })
 })
+
+describe("AccessLog.isoTime", () => {
+  it("is toISOString, whatever the millisecond, across seconds, days and years", () => {
+    const base = utc("2026-12-31T23:59:58.000Z")
+    for (let offset = 0; offset < 3_000; offset += 1) {
+      assert.strictEqual(AccessLog.isoTime(base + offset), new Date(base + offset).toISOString())
+    }
+    // out of order (a clock set back), fractions of a millisecond, the epoch, the far future
+    for (
+      const now of [base + 5, base - 1, base + 0.7, 0, 999, 1_000, 253_402_300_799_999, 253_402_300_800_000]
+    ) {
+      assert.strictEqual(AccessLog.isoTime(now), new Date(now).toISOString(), String(now))
+    }
+  })
+})

@@ -58,11 +58,15 @@ const dispatchOf = (http: object): Dispatch | undefined => {
   return typeof dispatch === "function" ? (dispatch as Dispatch) : undefined
 }
 
-/** A response read whole: status, headers (repeated ones joined with ", ", as `Headers.fromInput` does), body text. */
-export interface Response {
+/**
+ * A response read whole: status, headers (repeated ones joined with ", ", as `Headers.fromInput`
+ * does) and body, as text for the typed operations (`get`) or as the bytes received for raw
+ * forwarding (`getBytes`).
+ */
+export interface Response<B = string> {
   readonly status: number
   readonly headers: Record<string, string>
-  readonly text: string
+  readonly body: B
 }
 
 /** What an exchange can end with, besides a response (see `toError`). */
@@ -95,6 +99,20 @@ const digits = /^\d{1,15}$/
 const decoder = new TextDecoder()
 const aborted = () => new Error("The request was aborted")
 
+/**
+ * How an exchange turns the body received into its response's body: the first chunk, and the
+ * array of every chunk only when more than one came (see `Exchange.first`).
+ */
+type Read<B> = (first: Uint8Array | undefined, chunks: ReadonlyArray<Uint8Array> | undefined, total: number) => B
+
+const empty = new Uint8Array(0)
+const readText: Read<string> = (first, chunks, total) =>
+  first === undefined ? "" : decoder.decode(chunks === undefined ? first : Buffer.concat(chunks, total))
+// undici hands each chunk over as a view of a socket read of its own (it does not reuse them), so
+// the one chunk of a small body is kept as it is, without a copy.
+const readBytes: Read<Uint8Array> = (first, chunks, total) =>
+  first === undefined ? empty : chunks === undefined ? first : Buffer.concat(chunks, total)
+
 /** Joins repeated headers; the same object when there are none (the usual case). */
 const flatten = (headers: RawHeaders): Record<string, string> => {
   let out: Record<string, string> | undefined
@@ -122,7 +140,7 @@ interface Timed {
   readonly stop: (failure: Failure) => void
 }
 
-class Exchange<A, E> implements Handler, Timed {
+class Exchange<B, A, E> implements Handler, Timed {
   controller: Controller | null = null
   status = 0
   headers: Record<string, string> | undefined = undefined
@@ -139,7 +157,8 @@ class Exchange<A, E> implements Handler, Timed {
   constructor(
     readonly resume: (effect: Effect.Effect<A, E | ExchangeError>) => void,
     readonly call: Call,
-    readonly then: (response: Response, clock: Clock.Clock) => Effect.Effect<A, E>,
+    readonly read: Read<B>,
+    readonly then: (response: Response<B>, clock: Clock.Clock) => Effect.Effect<A, E>,
     readonly clock: Clock.Clock
   ) {}
 
@@ -195,10 +214,11 @@ class Exchange<A, E> implements Handler, Timed {
 
   onResponseEnd(): void {
     if (this.done) return
-    const text = this.first === undefined
-      ? ""
-      : decoder.decode(this.chunks === undefined ? this.first : Buffer.concat(this.chunks, this.total))
-    const response: Response = { status: this.status, headers: this.headers ?? {}, text }
+    const response: Response<B> = {
+      status: this.status,
+      headers: this.headers ?? {},
+      body: this.read(this.first, this.chunks, this.total)
+    }
     // Resumed after undici has finished with this response (it clears its own state once this
     // callback returns): the next request of the fiber must not be dispatched from inside it.
     this.done = true
@@ -211,7 +231,7 @@ class Exchange<A, E> implements Handler, Timed {
    * the fiber to run (one primitive fewer per call; `then` is synchronous work that returns a plain
    * success or failure). A throw is a defect of the fiber, as it would be inside `suspend`.
    */
-  decided(response: Response): Effect.Effect<A, E> {
+  decided(response: Response<B>): Effect.Effect<A, E> {
     try {
       return this.then(response, this.clock)
     } catch (defect) {
@@ -288,6 +308,11 @@ export interface Direct {
     call: Call,
     then: (response: Response, clock: Clock.Clock) => Effect.Effect<A, E>
   ) => Effect.Effect<A, E | ExchangeError>
+  /** The same, the body kept as the bytes received (raw forwarding passes them on unchanged). */
+  readonly getBytes: <A, E>(
+    call: Call,
+    then: (response: Response<Uint8Array>, clock: Clock.Clock) => Effect.Effect<A, E>
+  ) => Effect.Effect<A, E | ExchangeError>
 }
 
 /** The direct path of a client over `http` with `timeoutMs` per attempt, when `http` has the capability. */
@@ -296,16 +321,17 @@ export const make = (http: object, timeoutMs: number): Direct | undefined => {
   if (dispatch === undefined) return undefined
   const timed = Number.isFinite(timeoutMs)
   const deadlines = new Deadlines(timeoutMs)
-  const get = <A, E>(
+  const exchange = <B, A, E>(
     call: Call,
-    then: (response: Response, clock: Clock.Clock) => Effect.Effect<A, E>
+    read: Read<B>,
+    then: (response: Response<B>, clock: Clock.Clock) => Effect.Effect<A, E>
   ): Effect.Effect<A, E | ExchangeError> =>
     Effect.withFiber((fiber) => {
       const clock = fiber.getRef(Clock.Clock)
       const request: Request = { origin: call.origin, path: call.url.slice(call.origin.length), headers: call.headers }
       const live = timed && Timeout.isLiveClock(clock) && timeoutMs <= Timeout.maxTimerMillis
       const run = Effect.callback<A, E | ExchangeError>((resume) => {
-        const handler = new Exchange(resume, call, then, clock)
+        const handler = new Exchange(resume, call, read, then, clock)
         if (live) deadlines.add(handler)
         try {
           dispatch(request, handler)
@@ -323,7 +349,10 @@ export const make = (http: object, timeoutMs: number): Direct | undefined => {
         ? run
         : Effect.timeoutOrElse(run, { duration: timeoutMs, orElse: () => Effect.fail(toError(timedOut, call)) })
     })
-  return { get }
+  return {
+    get: (call, then) => exchange(call, readText, then),
+    getBytes: (call, then) => exchange(call, readBytes, then)
+  }
 }
 
 const toError = (failure: Failure, context: Call): ExchangeError => {

@@ -22,6 +22,7 @@ import type * as RetryPolicy from "../RetryPolicy.js"
 import { ConnectionFailed, RequestTimeout } from "../TransportError.js"
 import * as Attempts from "./attempts.js"
 import { discard } from "./body.js"
+import type * as Direct from "./direct.js"
 import type * as EndpointCheck from "./endpoint.js"
 import * as HeaderValue from "./headerValue.js"
 import * as KeyHeader from "./keyHeader.js"
@@ -35,6 +36,8 @@ import * as Timeout from "./timeout.js"
 /** What the client hands over when it is built. */
 export interface Deps {
   readonly http: HttpClient.HttpClient
+  /** `BingHttp`'s raw dispatch, when `http` is one (see direct.ts): the attempt goes through it. */
+  readonly direct: Direct.Direct | undefined
   readonly timeoutMs: number
   readonly maxResponseBytes: number
   readonly policy: RetryPolicy.RetryPolicy
@@ -88,7 +91,28 @@ const isKeyParameter = (part: string): boolean => {
 export const withoutKeyParameter = (query: string): string => {
   // Fast path: no such name in plain letters and nothing percent-encoded that could spell one.
   if (!query.includes("%") && !/subscription-key/i.test(query)) return query
+  if (!hasLongName(query)) return query
   return query.split("&").filter((part) => !isKeyParameter(part)).join("&")
+}
+
+const keyNameLength = "subscription-key".length
+
+/**
+ * Whether some parameter name is at least as long as `subscription-key`: no shorter name can
+ * spell it, percent-encoded or not (an escape is three characters for one). Most queries have a
+ * `%` in a value (`q=a%20b`) and short names only; they skip the split and the decoding.
+ */
+const hasLongName = (query: string): boolean => {
+  let start = 0
+  while (start <= query.length) {
+    let end = query.indexOf("&", start)
+    if (end === -1) end = query.length
+    const eq = query.indexOf("=", start)
+    const nameEnd = eq === -1 || eq > end ? end : eq
+    if (nameEnd - start >= keyNameLength) return true
+    start = end + 1
+  }
+  return false
 }
 
 const headerInput = (
@@ -131,8 +155,57 @@ const transportDetail = (error: HttpClientError.HttpClientError, key: string): s
   return Scrub.scrub(text, [key])
 }
 
+/** What an attempt makes of a response read whole (see `settle` in `make`). */
+type Settle = (
+  status: number,
+  received: Headers.Headers,
+  bytes: Uint8Array,
+  clock: Clock.Clock
+) => Effect.Effect<Answered, AttemptError>
+
+type Answered = Omit<ForwardResponse, "tier" | "attempts">
+
 /** Builds the `forward` operation of one client. */
 export const make = (deps: Deps) => {
+  /** One attempt through Effect's `HttpClient` (any client but `BingHttp`'s, see `Deps.direct`). */
+  const viaHttpClient = (
+    origin: string,
+    display: string,
+    url: string,
+    headers: Headers.Headers,
+    key: string,
+    settle: Settle,
+    clock: Clock.Clock
+  ): Effect.Effect<Answered, AttemptError> => {
+    const httpRequest = HttpClientRequest.makeWith("GET", url, UrlParams.empty, Option.none(), headers, HttpBody.empty)
+    const failed = (phase: "request" | "response", error: HttpClientError.HttpClientError) =>
+      new ConnectionFailed({ operation, endpoint: display, phase, detail: transportDetail(error, key) })
+    return Effect.matchEffect(deps.http.execute(httpRequest), {
+      onFailure: (error) => Effect.fail<AttemptError>(failed("request", error)),
+      onSuccess: (response): Effect.Effect<Answered, AttemptError> => {
+        const redirect = Redirect.check(response, origin, key)
+        if (redirect !== undefined) {
+          return Effect.andThen(
+            discard(response),
+            Effect.fail(new RedirectRefused({ operation, endpoint: display, status: response.status, ...redirect }))
+          )
+        }
+        const received = response.headers
+        const status = response.status
+        const body = RawBody.read(
+          response,
+          received,
+          deps.maxResponseBytes,
+          () => new ResponseTooLarge({ operation, endpoint: display, status, maxResponseBytes: deps.maxResponseBytes })
+        )
+        return Effect.matchEffect(body, {
+          onFailure: (e) => Effect.fail(e._tag === "ResponseTooLarge" ? e : failed("response", e)),
+          onSuccess: (bytes) => settle(status, received, bytes, clock)
+        })
+      }
+    })
+  }
+
   const run = (
     request: ForwardRequest,
     traced: boolean
@@ -145,11 +218,11 @@ export const make = (deps: Deps) => {
     const query = withoutKeyParameter(request.query)
     // The raw answer behind the error the last attempt failed with: served when the loop gives up on it.
     let lastError: AttemptError | undefined
-    let lastAnswer: Omit<ForwardResponse, "tier" | "attempts"> | undefined
+    let lastAnswer: Answered | undefined
 
     const attempt = (
       target: RetryLoop.Target
-    ): Effect.Effect<Omit<ForwardResponse, "tier" | "attempts">, AttemptError> => {
+    ): Effect.Effect<Answered, AttemptError> => {
       const checked = deps.endpointFor(target.endpoint)
       if (checked._tag === "HttpNotAllowed") return Effect.fail(BingError.httpNotAllowed({ local: true }))
       if (checked._tag === "Invalid") {
@@ -165,85 +238,66 @@ export const make = (deps: Deps) => {
       }
       const display = checked.base + request.path
       const url = query === "" ? display : `${display}?${query}`
-      const httpRequest = HttpClientRequest.makeWith(
-        "GET",
-        url,
-        UrlParams.empty,
-        Option.none(),
-        headerInput(deps, request.headers, key),
-        HttpBody.empty
-      )
-      const failed = (phase: "request" | "response", error: HttpClientError.HttpClientError) =>
-        new ConnectionFailed({ operation, endpoint: display, phase, detail: transportDetail(error, key) })
-      const exchange = (clock: Clock.Clock) =>
-        Effect.matchEffect(deps.http.execute(httpRequest), {
-          onFailure: (error) => Effect.fail<AttemptError>(failed("request", error)),
-          onSuccess: (response): Effect.Effect<Omit<ForwardResponse, "tier" | "attempts">, AttemptError> => {
-            const redirect = Redirect.check(response, checked.origin, key)
-            if (redirect !== undefined) {
-              return Effect.andThen(
-                discard(response),
-                Effect.fail(new RedirectRefused({ operation, endpoint: display, status: response.status, ...redirect }))
-              )
-            }
-            const received = response.headers
-            const status = response.status
-            const body = RawBody.read(
-              response,
-              received,
-              deps.maxResponseBytes,
-              () =>
-                new ResponseTooLarge({ operation, endpoint: display, status, maxResponseBytes: deps.maxResponseBytes })
-            )
-            return Effect.matchEffect(body, {
-              onFailure: (e) => Effect.fail(e._tag === "ResponseTooLarge" ? e : failed("response", e)),
-              onSuccess: (bytes) => {
-                const headers = Scrub.headers(received, key)
-                const scrubbed = scrubBytes(bytes, key)
-                const traceId = headers["bingapis-traceid"]
-                let error: BingError.BingError | undefined
-                if (status < 200 || status > 299) {
-                  error = BingResponse.decodeError(
-                    { status, headers, body: scrubbed },
-                    { now: clock.currentTimeMillisUnsafe() }
-                  )
-                } else if (scrubbed.byteLength === 0) {
-                  error = BingError.emptyResponse({ traceId })
-                } else if (!isJson(headers["content-type"])) {
-                  error = BingError.unexpectedResponse({
-                    status,
-                    traceId,
-                    body: decoder.decode(scrubbed.subarray(0, BingError.excerptLength * 4)),
-                    contentType: headers["content-type"],
-                    reason: "the body is not JSON"
-                  })
-                } else if (!framedAsJson(scrubbed)) {
-                  error = BingError.unexpectedResponse({
-                    status,
-                    traceId,
-                    body: decoder.decode(scrubbed.subarray(0, BingError.excerptLength * 4)),
-                    contentType: headers["content-type"],
-                    reason: "the body is not a JSON document"
-                  })
-                }
-                const answer = { status, headers, body: scrubbed, error }
-                if (error === undefined) return Effect.succeed(answer)
-                lastError = error
-                lastAnswer = answer
-                return Effect.fail(error)
-              }
-            })
-          }
-        })
-      const bounded = Effect.clockWith((clock) =>
-        Number.isFinite(deps.timeoutMs)
-          ? Timeout.bounded(
-            exchange(clock),
-            deps.timeoutMs,
-            () => new RequestTimeout({ operation, endpoint: display, timeoutMs: deps.timeoutMs })
+      const sentHeaders = headerInput(deps, request.headers, key)
+      /** The answer as `forward` gives it, or its error when the loop should see one. */
+      const settle: Settle = (status, received, bytes, clock) => {
+        const headers = Scrub.headers(received, key)
+        const scrubbed = scrubBytes(bytes, key)
+        const traceId = headers["bingapis-traceid"]
+        let error: BingError.BingError | undefined
+        if (status < 200 || status > 299) {
+          error = BingResponse.decodeError(
+            { status, headers, body: scrubbed },
+            { now: clock.currentTimeMillisUnsafe() }
           )
-          : exchange(clock)
-      )
+        } else if (scrubbed.byteLength === 0) {
+          error = BingError.emptyResponse({ traceId })
+        } else if (!isJson(headers["content-type"])) {
+          error = BingError.unexpectedResponse({
+            status,
+            traceId,
+            body: decoder.decode(scrubbed.subarray(0, BingError.excerptLength * 4)),
+            contentType: headers["content-type"],
+            reason: "the body is not JSON"
+          })
+        } else if (!framedAsJson(scrubbed)) {
+          error = BingError.unexpectedResponse({
+            status,
+            traceId,
+            body: decoder.decode(scrubbed.subarray(0, BingError.excerptLength * 4)),
+            contentType: headers["content-type"],
+            reason: "the body is not a JSON document"
+          })
+        }
+        const answer = { status, headers, body: scrubbed, error }
+        if (error === undefined) return Effect.succeed(answer)
+        lastError = error
+        lastAnswer = answer
+        return Effect.fail(error)
+      }
+      const bounded = deps.direct !== undefined
+        // `BingHttp`: one undici dispatch, with its own redirect refusal, size bound and timeout (direct.ts)
+        ? deps.direct.getBytes({
+          origin: checked.origin,
+          url,
+          headers: sentHeaders,
+          operation,
+          endpoint: display,
+          key,
+          timeoutMs: deps.timeoutMs,
+          maxResponseBytes: deps.maxResponseBytes
+        }, (response, clock) =>
+          // undici's own object, built for this response: made `Headers` without a copy
+          settle(response.status, Headers.fromRecordUnsafe(response.headers), response.body, clock))
+        : Effect.clockWith((clock) =>
+          Number.isFinite(deps.timeoutMs)
+            ? Timeout.bounded(
+              viaHttpClient(checked.origin, display, url, sentHeaders, key, settle, clock),
+              deps.timeoutMs,
+              () => new RequestTimeout({ operation, endpoint: display, timeoutMs: deps.timeoutMs })
+            )
+            : viaHttpClient(checked.origin, display, url, sentHeaders, key, settle, clock)
+        )
       if (!traced) return bounded
       // The upstream attempt as a client span: where it went (no query: it is the caller's), the tier, the status.
       return bounded.pipe(
@@ -300,9 +354,10 @@ export const make = (deps: Deps) => {
   }
 
   // Spans only with a tracing backend installed (as the typed operations): Effect's `nativeTracer` exports nothing.
-  return (request: ForwardRequest): Effect.Effect<ForwardResponse, AttemptError | QuotaError.QuotaError> =>
-    Effect.updateContext(
-      Effect.withFiber((fiber) => run(request, fiber.getRef(Tracer.Tracer) !== Tracer.nativeTracer)),
-      deps.callContext
-    )
+  // The direct path reads none of what the context update sets (it is for Effect's HttpClient), and
+  // a change of the fiber's context costs a rebuild of its lookup cache.
+  return (request: ForwardRequest): Effect.Effect<ForwardResponse, AttemptError | QuotaError.QuotaError> => {
+    const forwarded = Effect.withFiber((fiber) => run(request, fiber.getRef(Tracer.Tracer) !== Tracer.nativeTracer))
+    return deps.direct === undefined ? Effect.updateContext(forwarded, deps.callContext) : forwarded
+  }
 }

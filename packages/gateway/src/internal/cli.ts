@@ -13,6 +13,7 @@ import { HttpServer } from "effect/http"
 import { parseArgs } from "node:util"
 import * as Gateway from "../Gateway.js"
 import * as GatewayConfig from "../GatewayConfig.js"
+import * as LineBatch from "./lineBatch.js"
 
 export const usage = `Usage: bing-gateway --config <file> [options]
        bing-gateway demo   (the gateway against a local emulator: no key, no network)
@@ -131,26 +132,15 @@ export const main = (): void => {
   process.stdout.on("error", () => {
     stdoutOpen = false
   })
-  // Stdout to a pipe or a file is a blocking write on Linux: one per access-log line cost the
-  // request path a syscall each (a CPU profile at c=32 put writev and string encoding first).
-  // Lines are gathered and written once per turn of the event loop, or at 1,000 lines.
-  let pending: Array<string> = []
-  let scheduled = false
-  const flush = () => {
-    scheduled = false
-    const text = pending.join("")
-    pending = []
-    if (stdoutOpen && text !== "") process.stdout.write(text)
-  }
+  // One write per batch of lines, not per line (see lineBatch.ts).
+  const lines = LineBatch.make({
+    write: (text) => {
+      if (stdoutOpen) process.stdout.write(text)
+    }
+  })
   void run(process.argv.slice(2), {
     out: (line) => {
-      if (!stdoutOpen) return
-      pending.push(`${line}\n`)
-      if (pending.length >= 1_000) flush()
-      else if (!scheduled) {
-        scheduled = true
-        setImmediate(flush)
-      }
+      if (stdoutOpen) lines.push(line)
     },
     err: (line) => process.stderr.write(`${line}\n`),
     env: process.env,
@@ -158,7 +148,7 @@ export const main = (): void => {
   }).then((code) => {
     // The server is closed and the requests in flight have been answered; idle keep-alive
     // connections to the upstream would hold the process for seconds more.
-    flush()
+    lines.flush()
     process.exit(code)
   })
 }
