@@ -1,5 +1,5 @@
 /**
- * `BingClient.Service.forward`: one raw GET through the same attempt loop as the typed operations
+ * `BingClient.Service.forward`: one raw GET (or POST with the caller's body) through the same attempt loop as the typed operations
  * (tier acquire and report, failover on a 403 quota answer, retries within the one budget), with
  * the same refusals (a redirect, a body over the bound, a plain-http endpoint) and the same
  * per-attempt timeout. The answer is kept as bytes: a non-2xx answer is decoded only to drive the
@@ -15,7 +15,13 @@ import type { HttpClient, HttpClientError } from "effect/http"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Tracer from "effect/Tracer"
-import { forwardedRequestHeaders, type ForwardRequest, type ForwardResponse, isForwardablePath } from "../Forward.js"
+import {
+  type ForwardBody,
+  forwardedRequestHeaders,
+  type ForwardRequest,
+  type ForwardResponse,
+  isForwardablePath
+} from "../Forward.js"
 import { InvalidClientOptions } from "../InvalidClientOptions.js"
 import { RedirectRefused, ResponseTooLarge } from "../ResponseRefused.js"
 import type * as RetryPolicy from "../RetryPolicy.js"
@@ -131,6 +137,19 @@ const transportDetail = (error: HttpClientError.HttpClientError, key: string): s
   return Scrub.scrub(text, [key])
 }
 
+/** A GET, or a POST of the caller's bytes (one request object: `get(url, { headers })` copies the headers again). */
+const httpRequestOf = (url: string, headers: Headers.Headers, body: ForwardBody | undefined) =>
+  body === undefined
+    ? HttpClientRequest.makeWith("GET", url, UrlParams.empty, Option.none(), headers, HttpBody.empty)
+    : HttpClientRequest.makeWith(
+      "POST",
+      url,
+      UrlParams.empty,
+      Option.none(),
+      Headers.set(headers, "content-type", body.contentType),
+      HttpBody.uint8Array(body.bytes, body.contentType)
+    )
+
 /** Builds the `forward` operation of one client. */
 export const make = (deps: Deps) => {
   const run = (
@@ -141,6 +160,9 @@ export const make = (deps: Deps) => {
       return Effect.fail(
         Attempts.set(BingError.parameterInvalidValue("path", request.path.slice(0, 64), { local: true }), 0)
       )
+    }
+    if (request.body !== undefined && !HeaderValue.isValid(request.body.contentType)) {
+      return Effect.fail(Attempts.set(BingError.parameterInvalidValue("Content-Type", "", { local: true }), 0))
     }
     const query = withoutKeyParameter(request.query)
     // The raw answer behind the error the last attempt failed with: served when the loop gives up on it.
@@ -165,14 +187,7 @@ export const make = (deps: Deps) => {
       }
       const display = checked.base + request.path
       const url = query === "" ? display : `${display}?${query}`
-      const httpRequest = HttpClientRequest.makeWith(
-        "GET",
-        url,
-        UrlParams.empty,
-        Option.none(),
-        headerInput(deps, request.headers, key),
-        HttpBody.empty
-      )
+      const httpRequest = httpRequestOf(url, headerInput(deps, request.headers, key), request.body)
       const failed = (phase: "request" | "response", error: HttpClientError.HttpClientError) =>
         new ConnectionFailed({ operation, endpoint: display, phase, detail: transportDetail(error, key) })
       const exchange = (clock: Clock.Clock) =>
