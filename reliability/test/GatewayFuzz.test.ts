@@ -93,6 +93,9 @@ describe("bad input to the gateway", () => {
         "/v7.0/news/search",
         "/v7.0/videos/search",
         "/v7.0/suggestions",
+        // the two POST endpoints: a POST's body is forwarded (junk bodies included)
+        "/v7.0/spellcheck",
+        "/v7.0/images/visualsearch",
         "/v7.0/search/",
         "/V7.0/Search",
         "/v7.0//search",

@@ -1,5 +1,5 @@
 /**
- * Raw forwarding: one GET to any v7 path of the endpoint, sent through the client's own call
+ * Raw forwarding: one GET (or a POST with the caller's body) to any v7 path of the endpoint, sent through the client's own call
  * path (the retry budget, the tier chain with its failover, the key header, redirect refusal, the
  * size bound, the per-attempt timeout), answering with the upstream's status, headers and body
  * bytes as they came (scrubbed of the key). What a Bing-compatible proxy needs, such as
@@ -55,6 +55,25 @@ export interface ForwardRequest {
   readonly query: string
   /** The caller's headers (names in lower case); only {@link forwardedRequestHeaders} are sent. */
   readonly headers?: Readonly<Record<string, string | ReadonlyArray<string> | undefined>> | undefined
+  /**
+   * A body makes the request a `POST` (Spell Check's form, Visual Search's multipart): the bytes
+   * as the caller sent them, the same on every attempt, with their content type. Absent: a `GET`.
+   *
+   * @since 0.6.0
+   */
+  readonly body?: ForwardBody | undefined
+}
+
+/**
+ * The body of a forwarded `POST`.
+ *
+ * @since 0.6.0
+ * @category models
+ */
+export interface ForwardBody {
+  readonly bytes: Uint8Array
+  /** Sent as `Content-Type` (a multipart boundary included); a value with a line break is refused. */
+  readonly contentType: string
 }
 
 /**

@@ -109,6 +109,11 @@ export interface Options {
     readonly maxEvents?: number | undefined
   } | undefined
   /**
+   * How long a forwarded `POST`'s body (Spell Check, Visual Search) may take to arrive; a caller
+   * slower than this gets Bing's 400. Default 10 seconds.
+   */
+  readonly bodyReadTimeout?: Duration.Input | undefined
+  /**
    * Server spans and Effect metrics even without `config.otel`, for an embedder that installs a
    * `Tracer` and a metrics exporter of its own (e.g. `@effect/opentelemetry`). Default false.
    */
@@ -234,7 +239,8 @@ const build = (config: GatewayConfig.GatewayConfig, options: Options) =>
       client: upstream,
       tenants,
       identify: Auth.make(config.clients, config.tiers.map((tier) => tier.key)),
-      ops: telemetry === undefined ? ops : telemetry.observe(ops)
+      ops: telemetry === undefined ? ops : telemetry.observe(ops),
+      bodyReadTimeoutMs: Duration.toMillis(Duration.fromInputUnsafe(options.bodyReadTimeout ?? "10 seconds"))
     })
     return {
       app: telemetry === undefined ? app : telemetry.serve(app),

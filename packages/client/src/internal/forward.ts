@@ -1,5 +1,5 @@
 /**
- * `BingClient.Service.forward`: one raw GET through the same attempt loop as the typed operations
+ * `BingClient.Service.forward`: one raw GET (or POST with the caller's body) through the same attempt loop as the typed operations
  * (tier acquire and report, failover on a 403 quota answer, retries within the one budget), with
  * the same refusals (a redirect, a body over the bound, a plain-http endpoint) and the same
  * per-attempt timeout. The answer is kept as bytes: a non-2xx answer is decoded only to drive the
@@ -15,7 +15,13 @@ import type { HttpClient, HttpClientError } from "effect/http"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Tracer from "effect/Tracer"
-import { forwardedRequestHeaders, type ForwardRequest, type ForwardResponse, isForwardablePath } from "../Forward.js"
+import {
+  type ForwardBody,
+  forwardedRequestHeaders,
+  type ForwardRequest,
+  type ForwardResponse,
+  isForwardablePath
+} from "../Forward.js"
 import { InvalidClientOptions } from "../InvalidClientOptions.js"
 import { RedirectRefused, ResponseTooLarge } from "../ResponseRefused.js"
 import type * as RetryPolicy from "../RetryPolicy.js"
@@ -164,6 +170,18 @@ type Settle = (
 ) => Effect.Effect<Answered, AttemptError>
 
 type Answered = Omit<ForwardResponse, "tier" | "attempts">
+/** A GET, or a POST of the caller's bytes (one request object: `get(url, { headers })` copies the headers again). */
+const httpRequestOf = (url: string, headers: Headers.Headers, body: ForwardBody | undefined) =>
+  body === undefined
+    ? HttpClientRequest.makeWith("GET", url, UrlParams.empty, Option.none(), headers, HttpBody.empty)
+    : HttpClientRequest.makeWith(
+      "POST",
+      url,
+      UrlParams.empty,
+      Option.none(),
+      Headers.set(headers, "content-type", body.contentType),
+      HttpBody.uint8Array(body.bytes, body.contentType)
+    )
 
 /** Builds the `forward` operation of one client. */
 export const make = (deps: Deps) => {
@@ -174,10 +192,11 @@ export const make = (deps: Deps) => {
     url: string,
     headers: Headers.Headers,
     key: string,
+    posted: ForwardBody | undefined,
     settle: Settle,
     clock: Clock.Clock
   ): Effect.Effect<Answered, AttemptError> => {
-    const httpRequest = HttpClientRequest.makeWith("GET", url, UrlParams.empty, Option.none(), headers, HttpBody.empty)
+    const httpRequest = httpRequestOf(url, headers, posted)
     const failed = (phase: "request" | "response", error: HttpClientError.HttpClientError) =>
       new ConnectionFailed({ operation, endpoint: display, phase, detail: transportDetail(error, key) })
     return Effect.matchEffect(deps.http.execute(httpRequest), {
@@ -214,6 +233,9 @@ export const make = (deps: Deps) => {
       return Effect.fail(
         Attempts.set(BingError.parameterInvalidValue("path", request.path.slice(0, 64), { local: true }), 0)
       )
+    }
+    if (request.body !== undefined && !HeaderValue.isValid(request.body.contentType)) {
+      return Effect.fail(Attempts.set(BingError.parameterInvalidValue("Content-Type", "", { local: true }), 0))
     }
     const query = withoutKeyParameter(request.query)
     // The raw answer behind the error the last attempt failed with: served when the loop gives up on it.
@@ -275,8 +297,9 @@ export const make = (deps: Deps) => {
         lastAnswer = answer
         return Effect.fail(error)
       }
-      const bounded = deps.direct !== undefined
-        // `BingHttp`: one undici dispatch, with its own redirect refusal, size bound and timeout (direct.ts)
+      const bounded = deps.direct !== undefined && request.body === undefined
+        // `BingHttp`: one undici dispatch, with its own redirect refusal, size bound and timeout (direct.ts);
+        // it sends GETs only, so a POST goes through the HttpClient
         ? deps.direct.getBytes({
           origin: checked.origin,
           url,
@@ -292,11 +315,11 @@ export const make = (deps: Deps) => {
         : Effect.clockWith((clock) =>
           Number.isFinite(deps.timeoutMs)
             ? Timeout.bounded(
-              viaHttpClient(checked.origin, display, url, sentHeaders, key, settle, clock),
+              viaHttpClient(checked.origin, display, url, sentHeaders, key, request.body, settle, clock),
               deps.timeoutMs,
               () => new RequestTimeout({ operation, endpoint: display, timeoutMs: deps.timeoutMs })
             )
-            : viaHttpClient(checked.origin, display, url, sentHeaders, key, settle, clock)
+            : viaHttpClient(checked.origin, display, url, sentHeaders, key, request.body, settle, clock)
         )
       if (!traced) return bounded
       // The upstream attempt as a client span: where it went (no query: it is the caller's), the tier, the status.
@@ -358,6 +381,8 @@ export const make = (deps: Deps) => {
   // a change of the fiber's context costs a rebuild of its lookup cache.
   return (request: ForwardRequest): Effect.Effect<ForwardResponse, AttemptError | QuotaError.QuotaError> => {
     const forwarded = Effect.withFiber((fiber) => run(request, fiber.getRef(Tracer.Tracer) !== Tracer.nativeTracer))
-    return deps.direct === undefined ? Effect.updateContext(forwarded, deps.callContext) : forwarded
+    return deps.direct === undefined || request.body !== undefined
+      ? Effect.updateContext(forwarded, deps.callContext)
+      : forwarded
   }
 }

@@ -15,6 +15,7 @@ import * as Answers from "./answers.js"
 import type * as Auth from "./auth.js"
 import type { Outcome, RequestRecord, Route } from "./observe.js"
 import type { Ops } from "./opsLink.js"
+import * as PostBody from "./postBody.js"
 import * as Routes from "./routes.js"
 import * as Tenants from "./tenants.js"
 import * as Validate from "./validate.js"
@@ -25,6 +26,8 @@ export interface Options {
   readonly tenants: ReadonlyMap<string, QuotaTracker.Service>
   readonly identify: ReturnType<typeof Auth.make>
   readonly ops: Ops
+  /** How long a `POST`'s body may take to arrive (a caller that stalls gets Bing's 400). */
+  readonly bodyReadTimeoutMs: number
 }
 
 /** The upstream's response headers a caller gets (besides the content type). */
@@ -81,11 +84,12 @@ export const make = (
   const upstream = (
     matched: Routes.Matched,
     search: string,
-    request: HttpServerRequest.HttpServerRequest
+    request: HttpServerRequest.HttpServerRequest,
+    body?: Forward.ForwardBody
   ): Effect.Effect<Answer> => {
     const started = performance.now()
     return Effect.match(
-      client.forward({ path: matched.upstreamPath, query: search, headers: request.headers }),
+      client.forward({ path: matched.upstreamPath, query: search, headers: request.headers, body }),
       {
         onSuccess: (answer): Answer => {
           const upstreamMs = performance.now() - started
@@ -151,11 +155,17 @@ export const make = (
       const traceId = nextTraceId()
       return { route: "unknown", answer: { response: Answers.notFound(traceId), outcome: "not-found", traceId } }
     }
-    if (request.method !== "GET") {
+    const bodyLimit = Routes.postBodyLimit(matched.upstreamPath)
+    const posted = request.method === "POST" && bodyLimit !== undefined
+    if (request.method !== "GET" && !posted) {
       const traceId = nextTraceId()
       return {
         route: matched.route,
-        answer: { response: Answers.notFound(traceId, "GET"), outcome: "not-found", traceId }
+        answer: {
+          response: Answers.notFound(traceId, bodyLimit === undefined ? "GET" : "GET, POST"),
+          outcome: "not-found",
+          traceId
+        }
       }
     }
     const identity = identify(request.headers["ocp-apim-subscription-key"], search)
@@ -170,6 +180,14 @@ export const make = (
     const tenant = identity.client.name
     const invalid = Validate.check(matched.route, search)
     if (invalid !== undefined) return { route: matched.route, tenant, answer: own(invalid, "invalid") }
+    if (posted) {
+      // the body is read (bounded, with a deadline) before the tenant's quota or a tier is spent
+      const answer = Effect.matchEffect(PostBody.read(request, bodyLimit, options.bodyReadTimeoutMs), {
+        onFailure: (error) => Effect.succeed(own(error, "invalid")),
+        onSuccess: (body) => withTenant(tenant, tenants.get(tenant), upstream(matched, search, request, body))
+      })
+      return { route: matched.route, tenant, answer }
+    }
     return {
       route: matched.route,
       tenant,

@@ -5,6 +5,7 @@
  * to `/v7.0/...`.
  */
 import { Forward } from "@bing-effect/client"
+import { VisualSearchParams } from "@bing-effect/schema"
 import type { Route } from "./observe.js"
 
 /** A Bing route and the path to send upstream. */
@@ -33,3 +34,17 @@ export const match = (pathname: string): Matched | undefined => {
 
 /** Bing answers a URL over 2,048 characters with 404 and an empty body; so does the gateway. */
 export const maxUrlLength = 2048
+
+/**
+ * The v7 paths Bing answers a `POST` on, with the largest body the gateway reads for each (read
+ * bounded before anything is spent): Spell Check's form (its text past what a URL holds, which
+ * Microsoft's Spell Check SDK always sends this way) and Visual Search's multipart (an image of
+ * at most 1 MB and its `knowledgeRequest`, as the emulator bounds it).
+ */
+const postBodyLimits: ReadonlyMap<string, number> = new Map([
+  ["/v7.0/spellcheck", 256 * 1024],
+  ["/v7.0/images/visualsearch", VisualSearchParams.maxImageBytes + 64 * 1024]
+])
+
+/** The largest `POST` body of an upstream path, or `undefined` when Bing answers it no `POST`. */
+export const postBodyLimit = (upstreamPath: string): number | undefined => postBodyLimits.get(upstreamPath)
