@@ -17,9 +17,9 @@
 import { BingClient } from "@bing-effect/client"
 import { BingHttp } from "@bing-effect/client/undici"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
-import { spawn } from "node:child_process"
-import { fileURLToPath, pathToFileURL } from "node:url"
+import { pathToFileURL } from "node:url"
 import { request as undiciRequest } from "undici"
+import { startEmulator } from "./_emulator.ts"
 
 const N1 = Number(process.env.BENCH_N1 ?? 3_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
@@ -27,29 +27,7 @@ const BLOCK = 100
 const KEY = "bench-secret-key"
 const queries = Array.from({ length: 16 }, (_, i) => `effect typescript ${i}`)
 
-const startEmulator = async (): Promise<{ readonly url: string; readonly stop: () => void }> => {
-  const child = spawn(
-    process.execPath,
-    [
-      "--input-type=module",
-      "-e",
-      `import { Emulator } from "@bing-effect/emulator"
-       const e = await Emulator.start({ keys: [{ name: "bench", key: ${JSON.stringify(KEY)} }], requestLogSize: 1 })
-       console.log(e.url)
-       process.stdin.resume()
-       process.stdin.on("end", () => e.stop().then(() => process.exit(0)))`
-    ],
-    { cwd: fileURLToPath(new URL(".", import.meta.url)), stdio: ["pipe", "pipe", "inherit"] }
-  )
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once("error", reject)
-    child.once("exit", (code) => reject(new Error(`emulator exited with ${code}`)))
-    child.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString().trim()))
-  })
-  return { url, stop: () => child.stdin.end() }
-}
-
-const emulator = await startEmulator()
+const emulator = await startEmulator(KEY)
 
 interface Shape {
   readonly name: string

@@ -24,9 +24,8 @@ import { BingHttp } from "@bing-effect/client/undici"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { FetchHttpClient, HttpClient } from "effect/http"
-import { spawn } from "node:child_process"
-import { fileURLToPath } from "node:url"
 import { request as undiciRequest } from "undici"
+import { startEmulator } from "./_emulator.ts"
 
 const N1 = Number(process.env.BENCH_N1 ?? 1_500)
 const N32 = Number(process.env.BENCH_N32 ?? 6_000)
@@ -37,30 +36,7 @@ const WARMUP = 300
 const KEY = "bench-secret-key"
 const queries = Array.from({ length: 16 }, (_, i) => `effect typescript ${i}`)
 
-// ---- the emulator, in its own process ----
-const startEmulator = async (): Promise<{ readonly url: string; readonly stop: () => void }> => {
-  const child = spawn(
-    process.execPath,
-    [
-      "--input-type=module",
-      "-e",
-      `import { Emulator } from "@bing-effect/emulator"
-       const e = await Emulator.start({ keys: [{ name: "bench", key: ${JSON.stringify(KEY)} }], requestLogSize: 1 })
-       console.log(e.url)
-       process.stdin.resume()
-       process.stdin.on("end", () => e.stop().then(() => process.exit(0)))`
-    ],
-    { cwd: fileURLToPath(new URL(".", import.meta.url)), stdio: ["pipe", "pipe", "inherit"] }
-  )
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once("error", reject)
-    child.once("exit", (code) => reject(new Error(`emulator exited with ${code}`)))
-    child.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString().trim()))
-  })
-  return { url, stop: () => child.stdin.end() }
-}
-
-const emulator = await startEmulator()
+const emulator = await startEmulator(KEY)
 
 /**
  * Two response shapes: about 2 KB (top 3 web pages only, the body size of the perf anchors) and

@@ -57,23 +57,10 @@ export const ResponseFormat = Schema.Literals(["JSON", "JSONLD"])
  */
 export type ResponseFormat = typeof ResponseFormat.Type
 
-const filterAnswer = P.lookupOf(FilterAnswer.literals)
-const excludedAnswers = FilterAnswer.literals.map((a) => `-${a}` as const)
-
 /** Include-list or exclude-list, never both (as Web Search's `responseFilter`). */
-const ResponseFilter = P.List(
-  Schema.NonEmptyArray(Schema.Literals([...FilterAnswer.literals, ...excludedAnswers])).check(
-    Schema.makeFilter((items) => {
-      const excluded = items.filter((x) => x.startsWith("-")).length
-      return excluded === 0 || excluded === items.length
-    }, { expected: "Entities or Places, all included or all excluded with a leading -" })
-  ),
-  (item): ResponseFilterItem | undefined => {
-    if (!item.startsWith("-")) return filterAnswer(item)
-    const name = filterAnswer(item.slice(1))
-    return name === undefined ? undefined : `-${name}`
-  },
-  (item) => item
+const ResponseFilter = P.FilterList(
+  FilterAnswer.literals,
+  "Entities or Places, all included or all excluded with a leading -"
 )
 
 /**

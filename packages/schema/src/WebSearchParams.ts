@@ -99,24 +99,10 @@ export type FilterAnswer = typeof FilterAnswer.Type
  */
 export type ResponseFilterItem = FilterAnswer | `-${FilterAnswer}`
 
-const filterAnswer = P.lookupOf(FilterAnswer.literals)
-
 /** Include-list or exclude-list, never both (filter-answers.md). */
-const excludedAnswers = FilterAnswer.literals.map((a) => `-${a}` as const)
-
-const ResponseFilter = P.List(
-  Schema.NonEmptyArray(Schema.Literals([...FilterAnswer.literals, ...excludedAnswers])).check(
-    Schema.makeFilter((items) => {
-      const excluded = items.filter((x) => x.startsWith("-")).length
-      return excluded === 0 || excluded === items.length
-    }, { expected: "answer names, all included or all excluded with a leading -" })
-  ),
-  (item): ResponseFilterItem | undefined => {
-    if (!item.startsWith("-")) return filterAnswer(item)
-    const name = filterAnswer(item.slice(1))
-    return name === undefined ? undefined : `-${name}`
-  },
-  (item) => item
+const ResponseFilter = P.FilterList(
+  FilterAnswer.literals,
+  "answer names, all included or all excluded with a leading -"
 )
 
 /**

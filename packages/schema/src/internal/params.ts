@@ -228,6 +228,29 @@ export const List = <A>(
 ) => param(type, (raw) => splitList(raw, item), (a) => a.map(show).join(","))
 
 /**
+ * A `responseFilter`-style list of answer names (Web and Entity Search): an include-list or an
+ * exclude-list (every item with a leading `-`), never both; names in any case.
+ */
+export const FilterList = <const L extends ReadonlyArray<string>>(names: L, expected: string) => {
+  const lookup = lookupOf(names)
+  const excluded = names.map((name) => `-${name}` as `-${L[number]}`)
+  return List(
+    Schema.NonEmptyArray(Schema.Literals([...names, ...excluded])).check(
+      Schema.makeFilter((items) => {
+        const minus = items.filter((x) => x.startsWith("-")).length
+        return minus === 0 || minus === items.length
+      }, { expected })
+    ),
+    (item): L[number] | `-${L[number]}` | undefined => {
+      if (!item.startsWith("-")) return lookup(item)
+      const name = lookup(item.slice(1))
+      return name === undefined ? undefined : `-${name}`
+    },
+    (item) => item
+  )
+}
+
+/**
  * A string type of its own, told by `is` (a `Schema.declare`, whose guard is all its validation, so
  * `read` applies it too); `normalise` may fold a spelling first (e.g. the case of a keyword).
  */
