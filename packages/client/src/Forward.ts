@@ -57,7 +57,8 @@ export interface ForwardRequest {
   readonly headers?: Readonly<Record<string, string | ReadonlyArray<string> | undefined>> | undefined
   /**
    * A body makes the request a `POST` (Spell Check's form, Visual Search's multipart): the bytes
-   * as the caller sent them, the same on every attempt, with their content type. Absent: a `GET`.
+   * as the caller sent them, the same on every attempt, with their content type; a form's
+   * `subscription-key` fields are dropped, as the query's parameters are. Absent: a `GET`.
    *
    * @since 0.6.0
    */

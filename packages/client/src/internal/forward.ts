@@ -101,6 +101,19 @@ export const withoutKeyParameter = (query: string): string => {
   return query.split("&").filter((part) => !isKeyParameter(part)).join("&")
 }
 
+const formType = /^application\/x-www-form-urlencoded/i
+
+/**
+ * The body without its `subscription-key` fields when it is a form (a form is a query string, and
+ * the key goes in the header, as for the query); the same object when it is not a form or has none.
+ */
+export const withoutKeyFields = (body: ForwardBody): ForwardBody => {
+  if (!formType.test(body.contentType)) return body
+  const text = decoder.decode(body.bytes)
+  const kept = withoutKeyParameter(text)
+  return kept === text ? body : { bytes: encoder.encode(kept), contentType: body.contentType }
+}
+
 const keyNameLength = "subscription-key".length
 
 /**
@@ -238,6 +251,7 @@ export const make = (deps: Deps) => {
       return Effect.fail(Attempts.set(BingError.parameterInvalidValue("Content-Type", "", { local: true }), 0))
     }
     const query = withoutKeyParameter(request.query)
+    const body = request.body === undefined ? undefined : withoutKeyFields(request.body)
     // The raw answer behind the error the last attempt failed with: served when the loop gives up on it.
     let lastError: AttemptError | undefined
     let lastAnswer: Answered | undefined
@@ -297,7 +311,7 @@ export const make = (deps: Deps) => {
         lastAnswer = answer
         return Effect.fail(error)
       }
-      const bounded = deps.direct !== undefined && request.body === undefined
+      const bounded = deps.direct !== undefined && body === undefined
         // `BingHttp`: one undici dispatch, with its own redirect refusal, size bound and timeout (direct.ts);
         // it sends GETs only, so a POST goes through the HttpClient
         ? deps.direct.getBytes({
@@ -315,11 +329,11 @@ export const make = (deps: Deps) => {
         : Effect.clockWith((clock) =>
           Number.isFinite(deps.timeoutMs)
             ? Timeout.bounded(
-              viaHttpClient(checked.origin, display, url, sentHeaders, key, request.body, settle, clock),
+              viaHttpClient(checked.origin, display, url, sentHeaders, key, body, settle, clock),
               deps.timeoutMs,
               () => new RequestTimeout({ operation, endpoint: display, timeoutMs: deps.timeoutMs })
             )
-            : viaHttpClient(checked.origin, display, url, sentHeaders, key, request.body, settle, clock)
+            : viaHttpClient(checked.origin, display, url, sentHeaders, key, body, settle, clock)
         )
       if (!traced) return bounded
       // The upstream attempt as a client span: where it went (no query: it is the caller's), the tier, the status.

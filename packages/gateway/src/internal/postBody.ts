@@ -2,8 +2,8 @@
  * A forwarded `POST`'s body (Spell Check's form, Visual Search's multipart), read whole before
  * anything is spent: at most the path's limit (a larger body is Bing's 400 and is drained, not
  * kept) and within a deadline (a caller that stalls mid-body gets Bing's 400 instead of holding a
- * connection and a request slot). The bytes go upstream as they came, but for a form body's
- * `subscription-key` fields: the caller's gateway key is not the upstream's business.
+ * connection and a request slot). The bytes go upstream as they came (the client's `forward`
+ * drops a form's `subscription-key` fields, as it does the query's).
  */
 import type { Forward } from "@bing-effect/client"
 import { BingError } from "@bing-effect/schema"
@@ -12,31 +12,6 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import { HttpIncomingMessage } from "effect/http"
 import type { HttpServerRequest } from "effect/http"
-
-const formType = "application/x-www-form-urlencoded"
-
-const decoder = new TextDecoder()
-const encoder = new TextEncoder()
-
-const isKeyField = (part: string): boolean => {
-  const eq = part.indexOf("=")
-  const raw = (eq < 0 ? part : part.slice(0, eq)).replace(/\+/g, " ")
-  try {
-    return decodeURIComponent(raw).toLowerCase() === "subscription-key"
-  } catch {
-    return raw.toLowerCase() === "subscription-key"
-  }
-}
-
-/** A form body without its `subscription-key` fields (the same bytes when it has none). */
-export const withoutKeyFields = (bytes: Uint8Array): Uint8Array => {
-  const text = decoder.decode(bytes)
-  // a name can spell the field only in plain letters or percent-encoded
-  if (!/subscription-key/i.test(text) && !text.includes("%")) return bytes
-  const parts = text.split("&")
-  const kept = parts.filter((part) => !isKeyField(part))
-  return kept.length === parts.length ? bytes : encoder.encode(kept.join("&"))
-}
 
 /** What a body that cannot be used is answered (the parameter Bing would name). */
 const unusable = (contentType: string): BingError.InvalidRequest =>
@@ -60,12 +35,6 @@ export const read = (
     Effect.flatMap((fiber) =>
       Effect.timeoutOrElse(Fiber.join(fiber), { duration: timeoutMs, orElse: () => Effect.fail(unusable(contentType)) })
     ),
-    Effect.map((buffer) => {
-      const bytes = new Uint8Array(buffer)
-      return {
-        bytes: contentType.toLowerCase().startsWith(formType) ? withoutKeyFields(bytes) : bytes,
-        contentType
-      }
-    })
+    Effect.map((buffer) => ({ bytes: new Uint8Array(buffer), contentType }))
   )
 }
