@@ -21,13 +21,13 @@ import { BingClient, ResponseRefused, TransportError } from "../src/index.js"
 import { createClient } from "../src/promise.js"
 import { BingHttp } from "../src/undici.js"
 import { KEY, realSleep, useEmulator, waitUntil } from "./fixtures.js"
-import { answerSearch, httpServer, httpsServer, makeCertificate, type Seen } from "./hostile.js"
+import { answerSearch, httpServer, httpsServer, makeCertificate, searchBody, type Seen } from "./hostile.js"
 
 const emu = useEmulator()
 const tls = makeCertificate()
 const zeros = Buffer.alloc(64 * 1024)
 
-type Mode = "ok" | "redirect" | "huge" | "endless" | "silent" | "echo"
+type Mode = "ok" | "redirect" | "huge" | "endless" | "silent" | "echo" | "split"
 let mode: Mode = "ok"
 let bing: Seen
 let target: Seen
@@ -74,6 +74,14 @@ beforeAll(async () => {
       case "silent":
         // never answers; the client's timeout or interruption must end the attempt (and close the connection)
         return
+      case "split": {
+        // a BOM, then the body in two writes that cut "–" (three bytes in UTF-8) in the middle
+        const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(searchBody("a – b"))])
+        const cut = bytes.indexOf(Buffer.from("–")) + 1
+        res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": bytes.length })
+        res.write(bytes.subarray(0, cut))
+        return void setTimeout(() => res.end(bytes.subarray(cut)), 20)
+      }
       case "echo":
         // a server echoing the key in a header and in the body
         return answerSearch(res, { "x-msedge-clientid": `id-${req.headers["ocp-apim-subscription-key"]}` }, KEY)
@@ -341,6 +349,16 @@ describe("BingHttp: redaction", () => {
       assert.notInclude(JSON.stringify({ value, meta }), KEY)
       const remembered = yield* client.clientId()
       assert.strictEqual(remembered._tag === "Some" ? remembered.value : undefined, "id-<redacted>")
+    }).pipe(withBing()))
+})
+
+describe("BingHttp: the body's text", () => {
+  it.live("UTF-8 cut between two reads and a leading BOM decode as Bing sent them", () =>
+    Effect.gen(function*() {
+      mode = "split"
+      const client = yield* BingClient.BingClient
+      const { value } = yield* client.webSearch({ q: "x" })
+      assert.strictEqual(value.queryContext?.originalQuery, "a – b")
     }).pipe(withBing()))
 })
 

@@ -95,8 +95,6 @@ export interface Call {
 /** Every error an exchange fails with. */
 export type ExchangeError = RequestTimeout | ResponseTooLarge | RedirectRefused | ConnectionFailed
 const digits = /^\d{1,15}$/
-// Stateless between calls: every decode is of a whole body (no `stream: true`).
-const decoder = new TextDecoder()
 const aborted = () => new Error("The request was aborted")
 
 /**
@@ -106,8 +104,13 @@ const aborted = () => new Error("The request was aborted")
 type Read<B> = (first: Uint8Array | undefined, chunks: ReadonlyArray<Uint8Array> | undefined, total: number) => B
 
 const empty = new Uint8Array(0)
+// `Buffer#toString` rather than a `TextDecoder`: the same UTF-8 decoding (malformed bytes become
+// U+FFFD) with less around it; a leading BOM is kept here and dropped by the schema's decoder.
 const readText: Read<string> = (first, chunks, total) =>
-  first === undefined ? "" : decoder.decode(chunks === undefined ? first : Buffer.concat(chunks, total))
+  first === undefined ? "" : (chunks === undefined ? asBuffer(first) : Buffer.concat(chunks, total)).toString("utf8")
+// undici's chunks are Buffers already; anything else is viewed as one without a copy.
+const asBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 // undici hands each chunk over as a view of a socket read of its own (it does not reuse them), so
 // the one chunk of a small body is kept as it is, without a copy.
 const readBytes: Read<Uint8Array> = (first, chunks, total) =>

@@ -5,7 +5,7 @@
  * tier's key is refused like an unknown one.
  */
 import * as Redacted from "effect/Redacted"
-import { createHash } from "node:crypto"
+import { hash } from "node:crypto"
 import type * as GatewayConfig from "../GatewayConfig.js"
 
 /** Who a request comes from, or why it is refused (each refusal is one of Bing's 401 answers). */
@@ -15,7 +15,8 @@ export type Identity =
   | { readonly _tag: "Unknown" }
   | { readonly _tag: "Redundant" }
 
-const digest = (key: string): string => createHash("sha256").update(key).digest("base64")
+// One-shot `hash`: no Hash object per request (half the cost of `createHash().update().digest()`).
+const digest = (key: string): string => hash("sha256", key, "base64")
 
 /** The raw value of the first `subscription-key` query parameter, decoded (as the emulator reads it). */
 export const queryKey = (search: string): string | undefined => {
