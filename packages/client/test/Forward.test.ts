@@ -237,6 +237,18 @@ for (const [transport, http] of transports) {
         expect(text).not.toContain(KEY)
         expect(JSON.stringify(answer.headers)).not.toContain(KEY)
         assert.strictEqual(JSON.parse(text)._type, "News", "still JSON")
+        // the key with its first character written as a JSON escape: found all the same
+        script = (res, key) =>
+          res.writeHead(200, { "content-type": "application/json" }).end(
+            `{"_type":"News","echoed":"\\u${key.charCodeAt(0).toString(16).padStart(4, "0")}${key.slice(1)}"}`
+          )
+        const escaped = yield* forward({ path: "/v7.0/news", query: "q=x" })
+        expect(JSON.parse(new TextDecoder().decode(escaped.body)).echoed).not.toContain(KEY)
+        // a body without the key is passed on byte for byte (UTF-8 and escapes of other characters kept)
+        const clean = `{"_type":"News","name":"a – b \\u00e9"}`
+        script = (res) => res.writeHead(200, { "content-type": "application/json" }).end(clean)
+        const untouched = yield* forward({ path: "/v7.0/news", query: "q=x" })
+        assert.strictEqual(Buffer.from(untouched.body).toString("utf8"), clean)
         // and on an error answer too, in the bytes and in the decoded error
         script = (res, key) =>
           res.writeHead(401, { "content-type": "application/json" }).end(

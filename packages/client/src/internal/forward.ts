@@ -157,9 +157,16 @@ const isJson = (contentType: string | undefined): boolean =>
 const decoder = new TextDecoder()
 const encoder = new TextEncoder()
 
+const escapeStart = Buffer.from("\\u")
+
 /** The bytes without the key: the same array when the key is not in them (the usual case). */
 const scrubBytes = (body: Uint8Array, key: string): Uint8Array => {
   if (body.byteLength === 0 || key.length === 0) return body
+  // Searched as bytes first, without decoding the body: the decoded text holds the key exactly when
+  // the bytes hold its UTF-8 form, and a JSON escape of one of its characters starts with `\u`.
+  // A body with neither (the usual case) is what `Scrub.body` would give back unchanged.
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  if (bytes.indexOf(key, 0, "utf8") === -1 && bytes.indexOf(escapeStart) === -1) return body
   const text = decoder.decode(body)
   const scrubbed = Scrub.body(text, key)
   return scrubbed === text ? body : encoder.encode(scrubbed)
