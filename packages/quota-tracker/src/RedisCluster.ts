@@ -55,11 +55,11 @@ import * as Layer from "effect/Layer"
 import * as Redis from "effect/persistence/Redis"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import type { RedisClusterOptions } from "redis"
 import { ConnectFailed } from "./internal/connectFailed.js"
 import { describeCause } from "./internal/errorDetail.js"
-import { ClusterConnection, firstKeyOf, loadDriver, NotReplicated, type WaitReplicas } from "./internal/redisCluster.js"
+import { ClusterConnection, firstKeyOf, loadDriver, NotReplicated } from "./internal/redisCluster.js"
 import { RawCommand } from "./internal/redisStore.js"
+import type { WaitReplicas } from "./internal/waitReplicas.js"
 import * as QuotaError from "./QuotaError.js"
 
 /**
@@ -81,7 +81,7 @@ import * as QuotaError from "./QuotaError.js"
  * @since 0.4.0
  * @category models
  */
-export interface Options extends Omit<Partial<RedisClusterOptions>, "rootNodes"> {
+export interface Options extends DriverOptions {
   readonly rootNodes: ReadonlyArray<string | Redacted.Redacted<string>>
   readonly connectTimeout?: number | undefined
   readonly timeout?: number | undefined
@@ -89,6 +89,33 @@ export interface Options extends Omit<Partial<RedisClusterOptions>, "rootNodes">
   readonly startup?: "connect" | "background" | undefined
   readonly waitReplicas?: WaitReplicas | undefined
 }
+
+/**
+ * The options of node-redis' `createCluster` (its `RedisClusterOptions`, `rootNodes` excepted),
+ * passed to it as they are. Typed here by the few this package documents and an index signature
+ * rather than by importing `redis`: the driver is an optional peer, and a program that imports the
+ * package root without it must still type-check with `skipLibCheck: false`.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface DriverOptions {
+  /** Options of every node's client: `username`, `password`, `socket` (TLS...). */
+  readonly defaults?: Readonly<Record<string, unknown>> | undefined
+  readonly useReplicas?: boolean | undefined
+  readonly minimizeConnections?: boolean | undefined
+  readonly maxCommandRedirections?: number | undefined
+  readonly nodeAddressMap?: unknown
+  readonly [option: string]: unknown
+}
+
+/**
+ * How many replicas must acknowledge a script's writes (`WAIT count timeoutMs`), and how long to wait.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type { WaitReplicas }
 
 const DEFAULT_TIMEOUT = 2000
 

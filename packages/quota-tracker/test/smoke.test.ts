@@ -2,6 +2,7 @@
 import { execFile } from "node:child_process"
 import { readdirSync, readFileSync } from "node:fs"
 import { createRequire } from "node:module"
+import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 
@@ -75,6 +76,25 @@ describe("the built package", () => {
     }
     expect(readFileSync(new URL("redis.js", dist), "utf8")).toMatch(/from "redis"/)
     expect(readFileSync(new URL("postgres.js", dist), "utf8")).toMatch(/from "@effect\/sql-pg\/PgClient"/)
+  })
+
+  it("the root's declarations name no optional peer (a consumer without redis or @effect/sql-pg type-checks with skipLibCheck off)", () => {
+    const optionalPeer = /^(redis|@redis\/|@effect\/sql-pg|@effect\/platform-node|pg)(\/|$)/
+    const dist = fileURLToPath(new URL("../dist/", import.meta.url))
+    const seen = new Set<string>()
+    const named: Array<string> = []
+    const visit = (file: string) => {
+      if (seen.has(file)) return
+      seen.add(file)
+      const text = readFileSync(join(dist, file), "utf8")
+      for (const [, specifier] of text.matchAll(/(?:from|import\()\s*"([^"]+)"/g)) {
+        if (specifier!.startsWith(".")) visit(join(dirname(file), specifier!.replace(/\.js$/, ".d.ts")))
+        else if (optionalPeer.test(specifier!)) named.push(`${file}: ${specifier}`)
+      }
+    }
+    visit("index.d.ts")
+    expect(seen.size, "the walk followed the root's declarations").toBeGreaterThan(10)
+    expect(named).toEqual([])
   })
 
   // a child Node process each: generous timeouts, the machine may be loaded

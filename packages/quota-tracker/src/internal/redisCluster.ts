@@ -15,6 +15,9 @@
  * @internal
  */
 import type { createCluster, RedisClusterOptions } from "redis"
+import type { WaitReplicas } from "./waitReplicas.js"
+
+export type { WaitReplicas }
 import { ConnectFailed, whereOf } from "./connectFailed.js"
 import { describeCause } from "./errorDetail.js"
 import type { RawCallState } from "./redisStore.js"
@@ -123,12 +126,6 @@ export const keySlotOf = (key: string): number => {
   return crc % 16384
 }
 
-/** How many replicas must acknowledge a script's writes, and how long to wait for them. */
-export interface WaitReplicas {
-  readonly count: number
-  readonly timeoutMs: number
-}
-
 export interface ClusterOptions {
   readonly rootNodes: ReadonlyArray<string>
   /** Bound of the start-up (discovery and the connections to the masters), ms. */
@@ -139,7 +136,7 @@ export interface ClusterOptions {
   readonly socketTimeout: number
   readonly waitReplicas: WaitReplicas | undefined
   /** node-redis' own options, given by the user (they win over the defaults here, `rootNodes` excepted). */
-  readonly driver: Partial<RedisClusterOptions>
+  readonly driver: Readonly<Record<string, unknown>>
 }
 
 /** The answer of `WAIT` fell short: the write may be lost with its master. */
@@ -150,7 +147,8 @@ export class NotReplicated extends Error {
 }
 
 const clusterOptionsOf = (options: ClusterOptions): Partial<RedisClusterOptions> => {
-  const { driver } = options
+  // typed by node-redis here, where `redis` is imported anyway (the public `Options` do not name it)
+  const driver = options.driver as Partial<RedisClusterOptions>
   const defaults = driver.defaults ?? {}
   const socket = (defaults.socket ?? {}) as Record<string, unknown>
   return {
