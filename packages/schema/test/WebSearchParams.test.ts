@@ -215,6 +215,13 @@ describe("one codec: WebSearchParamsFromQuery", () => {
       invalid("count", "-1")
     )
     expect(failure(fromQuery("q=x&count=1&count=abc"))).toBe("success") // the first of a repeated parameter counts
+    expect(failure(fromQuery("count=abc&q=x&count=1"))).toEqual(invalid("count", "abc")) // wherever it stands
+    expect(failure(fromQuery("q=&q=x"))).toEqual({
+      subCode: "ParameterMissing",
+      parameter: "q",
+      value: undefined,
+      status: 400
+    })
   })
 
   // What the codec says, for raw values drawn near each parameter's edges.
