@@ -108,8 +108,8 @@ const empty = new Uint8Array(0)
 // U+FFFD) with less around it; a leading BOM is kept here and dropped by the schema's decoder.
 const readText: Read<string> = (first, chunks, total) =>
   first === undefined ? "" : (chunks === undefined ? asBuffer(first) : Buffer.concat(chunks, total)).toString("utf8")
-// undici's chunks are Buffers already; anything else is viewed as one without a copy.
-const asBuffer = (bytes: Uint8Array): Buffer =>
+/** `bytes` as a `Buffer`: undici's chunks are Buffers already; anything else is viewed as one without a copy. */
+export const asBuffer = (bytes: Uint8Array): Buffer =>
   Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 // undici hands each chunk over as a view of a socket read of its own (it does not reuse them), so
 // the one chunk of a small body is kept as it is, without a copy.

@@ -28,7 +28,7 @@ import type * as RetryPolicy from "../RetryPolicy.js"
 import { ConnectionFailed, RequestTimeout } from "../TransportError.js"
 import * as Attempts from "./attempts.js"
 import { discard } from "./body.js"
-import type * as Direct from "./direct.js"
+import * as Direct from "./direct.js"
 import type * as EndpointCheck from "./endpoint.js"
 import * as HeaderValue from "./headerValue.js"
 import * as KeyHeader from "./keyHeader.js"
@@ -165,7 +165,7 @@ const scrubBytes = (body: Uint8Array, key: string): Uint8Array => {
   // Searched as bytes first, without decoding the body: the decoded text holds the key exactly when
   // the bytes hold its UTF-8 form, and a JSON escape of one of its characters starts with `\u`.
   // A body with neither (the usual case) is what `Scrub.body` would give back unchanged.
-  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  const bytes = Direct.asBuffer(body)
   if (bytes.indexOf(key, 0, "utf8") === -1 && bytes.indexOf(escapeStart) === -1) return body
   const text = decoder.decode(body)
   const scrubbed = Scrub.body(text, key)
@@ -295,22 +295,21 @@ export const make = (deps: Deps) => {
           )
         } else if (scrubbed.byteLength === 0) {
           error = BingError.emptyResponse({ traceId })
-        } else if (!isJson(headers["content-type"])) {
-          error = BingError.unexpectedResponse({
-            status,
-            traceId,
-            body: decoder.decode(scrubbed.subarray(0, BingError.excerptLength * 4)),
-            contentType: headers["content-type"],
-            reason: "the body is not JSON"
-          })
-        } else if (!framedAsJson(scrubbed)) {
-          error = BingError.unexpectedResponse({
-            status,
-            traceId,
-            body: decoder.decode(scrubbed.subarray(0, BingError.excerptLength * 4)),
-            contentType: headers["content-type"],
-            reason: "the body is not a JSON document"
-          })
+        } else {
+          const notJson = !isJson(headers["content-type"])
+            ? "the body is not JSON"
+            : !framedAsJson(scrubbed)
+            ? "the body is not a JSON document"
+            : undefined
+          if (notJson !== undefined) {
+            error = BingError.unexpectedResponse({
+              status,
+              traceId,
+              body: decoder.decode(scrubbed.subarray(0, BingError.excerptLength * 4)),
+              contentType: headers["content-type"],
+              reason: notJson
+            })
+          }
         }
         const answer = { status, headers, body: scrubbed, error }
         if (error === undefined) return Effect.succeed(answer)
