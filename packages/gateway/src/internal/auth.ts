@@ -36,6 +36,13 @@ export const sameKey = (presented: string, secret: string): boolean => {
   return diff === 0
 }
 
+/** The lookup beyond `scanLimit` keys: by each key's digest. */
+const byDigestOf = (byKey: ReadonlyMap<string, GatewayConfig.Client | null>) => {
+  const byDigest = new Map<string, GatewayConfig.Client | null>()
+  for (const [key, owner] of byKey) byDigest.set(digest(key), owner)
+  return (secret: string) => byDigest.get(digest(secret))
+}
+
 /** The raw value of the first `subscription-key` query parameter, decoded (as the emulator reads it). */
 export const queryKey = (search: string): string | undefined => {
   if (!search.includes("subscription-key=")) return undefined
@@ -67,16 +74,12 @@ export const make = (
   }
   const keys = [...byKey.keys()]
   const owners = [...byKey.values()]
-  const byDigest = new Map<string, GatewayConfig.Client | null>()
-  if (keys.length > scanLimit) { for (const [key, owner] of byKey) byDigest.set(digest(key), owner) }
-  const find = keys.length > scanLimit
-    ? (secret: string) => byDigest.get(digest(secret))
-    : (secret: string) => {
-      let found: GatewayConfig.Client | null | undefined
-      // no early exit: the time is that of comparing with every key in full
-      for (let i = 0; i < keys.length; i++) if (sameKey(secret, keys[i]!)) found = owners[i]
-      return found
-    }
+  const find = keys.length > scanLimit ? byDigestOf(byKey) : (secret: string) => {
+    let found: GatewayConfig.Client | null | undefined
+    // no early exit: the time is that of comparing with every key in full
+    for (let i = 0; i < keys.length; i++) if (sameKey(secret, keys[i]!)) found = owners[i]
+    return found
+  }
   const missing: Identity = { _tag: "Missing" }
   const unknown: Identity = { _tag: "Unknown" }
   const redundant: Identity = { _tag: "Redundant" }
