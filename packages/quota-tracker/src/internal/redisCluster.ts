@@ -15,12 +15,10 @@
  * @internal
  */
 import type { createCluster, RedisClusterOptions } from "redis"
-import type { WaitReplicas } from "./waitReplicas.js"
-
-export type { WaitReplicas }
 import { ConnectFailed, whereOf } from "./connectFailed.js"
 import { describeCause } from "./errorDetail.js"
 import type { RawCallState } from "./redisStore.js"
+import type { WaitReplicas } from "./waitReplicas.js"
 
 /** node-redis' cluster constructor: loaded by `loadDriver` when a cluster layer is built. */
 export type CreateCluster = typeof createCluster
