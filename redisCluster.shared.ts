@@ -36,6 +36,20 @@ export const clusterBins = (): { readonly server: string; readonly cli: string }
   return server === undefined || cli === undefined ? undefined : { server, cli }
 }
 
+/**
+ * Whether the cluster tests of a file are skipped: only off CI (where `redis-server` and
+ * `redis-cli` are installed, so a missing one fails), when either is missing, with a warning
+ * naming `what` is skipped.
+ */
+export const skipClusterTests = (what: string): boolean => {
+  const skip = clusterBins() === undefined && process.env["CI"] !== "true"
+  if (skip) {
+    const bar = "!".repeat(78)
+    console.warn(`\n${bar}\n!! redis-server/redis-cli not found: SKIPPING ${what}\n${bar}\n`)
+  }
+  return skip
+}
+
 const listenable = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
     const server = createServer()

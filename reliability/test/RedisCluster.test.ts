@@ -7,20 +7,12 @@
  * `waitReplicas: { count: 1 }` (WAIT after every script). Each prints its figures.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { clusterBins, keySlot, TestCluster } from "../../redisCluster.shared.js"
+import { keySlot, skipClusterTests, TestCluster } from "../../redisCluster.shared.js"
 import { type Child, fixture, killChildren, printFigures, runId, spawnNode } from "./support.js"
 
 const PROCESSES = 4
 const PER_PROCESS = 300
-const ci = process.env.CI === "true"
-const skip = clusterBins() === undefined && !ci
-if (skip) {
-  console.warn(
-    `\n${"!".repeat(78)}\n!! redis-server/redis-cli not found: SKIPPING the Redis Cluster scenarios\n${
-      "!".repeat(78)
-    }\n`
-  )
-}
+const skip = skipClusterTests("the Redis Cluster scenarios")
 
 interface Tally {
   readonly admitted: number

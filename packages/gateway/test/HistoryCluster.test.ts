@@ -9,19 +9,13 @@ import { StoreSpec, Tier } from "@bing-effect/quota-tracker"
 import { afterAll, assert, describe, inject, it } from "@effect/vitest"
 import { Effect, Redacted, Result } from "effect"
 import { TestClock } from "effect/testing"
-import { clusterBins, keySlot, TestCluster } from "../../../redisCluster.shared.js"
+import { keySlot, skipClusterTests, TestCluster } from "../../../redisCluster.shared.js"
 import * as GatewayHistory from "../src/GatewayHistory.js"
 import type { GatewayConfig } from "../src/index.js"
 import type { HistoryDocument } from "../src/internal/historyDocument.js"
 import { call, config, realSleep, S15_KEY, S16_KEY, TEAM_A_KEY, useEmulator, withGateway } from "./fixtures.js"
 
-const ci = process.env.CI === "true"
-const skip = clusterBins() === undefined && !ci
-if (skip) {
-  console.warn(
-    `\n${"!".repeat(78)}\n!! redis-server/redis-cli not found: SKIPPING the Redis Cluster tests\n${"!".repeat(78)}\n`
-  )
-}
+const skip = skipClusterTests("the Redis Cluster tests")
 const cluster = skip ? undefined : await TestCluster.start()
 afterAll(() => cluster?.stop())
 

@@ -7,7 +7,7 @@
 import { afterAll, assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Exit, Layer, Redacted, Result } from "effect"
 import { connect } from "node:net"
-import { clusterBins, keySlot, TestCluster } from "../../../redisCluster.shared.js"
+import { keySlot, skipClusterTests, TestCluster } from "../../../redisCluster.shared.js"
 import { QuotaStore, QuotaTracker, RedisCluster, StoreSpec, Tier } from "../src/index.js"
 import { keySlotOf } from "../src/internal/redisCluster.js"
 import { contract } from "./QuotaStoreContract.js"
@@ -21,13 +21,7 @@ const reasonOf = (exit: Exit.Exit<unknown, unknown>): string => {
   return reason === undefined ? String(exit.cause) : `${reason._tag}: ${reason.detail ?? ""}`
 }
 
-const ci = process.env.CI === "true"
-const skip = clusterBins() === undefined && !ci
-if (skip) {
-  console.warn(
-    `\n${"!".repeat(78)}\n!! redis-server/redis-cli not found: SKIPPING the Redis Cluster tests\n${"!".repeat(78)}\n`
-  )
-}
+const skip = skipClusterTests("the Redis Cluster tests")
 const cluster = skip ? undefined : await TestCluster.start()
 afterAll(() => cluster?.stop())
 
