@@ -20,24 +20,14 @@ import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { pathToFileURL } from "node:url"
 import { request as undiciRequest } from "undici"
 import { startEmulator } from "./_emulator.ts"
+import { KEY, queries, type Shape, shapes } from "./_searches.ts"
 
 const N1 = Number(process.env.BENCH_N1 ?? 3_000)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const BLOCK = 100
-const KEY = "bench-secret-key"
-const queries = Array.from({ length: 16 }, (_, i) => `effect typescript ${i}`)
 
 const emulator = await startEmulator(KEY)
 
-interface Shape {
-  readonly name: string
-  readonly params: Omit<BingClient.WebSearchInput, "q">
-  readonly query: string
-}
-const shapes: ReadonlyArray<Shape> = [
-  { name: "~2 KB", params: { count: 3, responseFilter: ["Webpages"] }, query: "&count=3&responseFilter=Webpages" },
-  { name: "~16 KB", params: {}, query: "" }
-]
 let shape: Shape = shapes[0]!
 
 interface Candidate {

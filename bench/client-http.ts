@@ -26,6 +26,7 @@ import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { FetchHttpClient, HttpClient } from "effect/http"
 import { request as undiciRequest } from "undici"
 import { startEmulator } from "./_emulator.ts"
+import { KEY, queries, type Shape, shapes } from "./_searches.ts"
 
 const N1 = Number(process.env.BENCH_N1 ?? 1_500)
 const N32 = Number(process.env.BENCH_N32 ?? 6_000)
@@ -33,29 +34,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const BLOCK1 = 100
 const BLOCK32 = 2_000
 const WARMUP = 300
-const KEY = "bench-secret-key"
-const queries = Array.from({ length: 16 }, (_, i) => `effect typescript ${i}`)
 
 const emulator = await startEmulator(KEY)
-
-/**
- * Two response shapes: about 2 KB (top 3 web pages only, the body size of the perf anchors) and
- * about 16 KB (the emulator's full default answer: web pages, images, news, videos, related
- * searches). Decoding cost grows with the body; the bare fetch loop only runs `JSON.parse`.
- */
-interface Shape {
-  readonly name: string
-  readonly params: Omit<BingClient.WebSearchInput, "q">
-  readonly query: string
-}
-const shapes: ReadonlyArray<Shape> = [
-  {
-    name: "~2 KB body (responseFilter=Webpages, count=3)",
-    params: { count: 3, responseFilter: ["Webpages"] },
-    query: "&count=3&responseFilter=Webpages"
-  },
-  { name: "~16 KB body (full default answer)", params: {}, query: "" }
-]
 
 // ---- candidates: each provides "one request" as a Promise and an Effect-native loop ----
 interface Candidate {
@@ -324,7 +304,7 @@ console.log(
   `\nclient-http: ${N1} sequential + ${N32} at c=32 per round, ${ROUNDS} rounds (medians), Node ${process.version}`
 )
 for (const { rows, shape: current } of tables) {
-  console.log(`\n${current.name}`)
+  console.log(`\n${current.description}`)
   console.log(
     `${pad("candidate", 50)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"req/s c32".padStart(10)} ${
       "CPU us/req".padStart(11)
