@@ -301,6 +301,34 @@ export class TestCluster {
     throw new Error(`the cluster did not reach cluster_state:ok within ${ms} ms`)
   }
 
+  /**
+   * After a master was frozen or killed: waits (bounded) until every live node reports
+   * `cluster_state:ok` and none of them flags a node as failing (`fail` or `fail?`), twice, one
+   * node timeout apart, so that a failover still being decided cannot turn the cluster down after.
+   */
+  async waitSettled(ms = 30_000): Promise<void> {
+    const until = Date.now() + ms
+    const settled = async (): Promise<boolean> => {
+      const live = this.all.filter((n) => n.alive)
+      const views = await Promise.all(live.map(async (n) => {
+        const [info, nodes] = await Promise.all([
+          this.cli(n.port, "CLUSTER", "INFO").catch(() => ""),
+          this.cli(n.port, "CLUSTER", "NODES").catch(() => "fail")
+        ])
+        return info.includes("cluster_state:ok") && !nodes.includes("fail")
+      }))
+      return views.length > 0 && views.every(Boolean)
+    }
+    while (Date.now() < until) {
+      if (await settled()) {
+        await sleep(this.nodeTimeout)
+        if (await settled()) return
+      }
+      await sleep(100)
+    }
+    throw new Error(`the cluster did not settle within ${ms} ms`)
+  }
+
   /** Waits (bounded) until every live replica reports `master_link_status:up`. */
   async waitReplicasInSync(ms = 30_000): Promise<void> {
     const until = Date.now() + ms

@@ -274,7 +274,7 @@ describe.skipIf(skip)("RedisCluster", () => {
           yield* store.acquire([slotOf(frozenTier!)], 1, now)
           const master = yield* Effect.promise(() => cluster!.masterOfSlot(keySlot(`{${frozenTier}}`)))
           cluster!.signal(master, "SIGSTOP")
-          try {
+          yield* Effect.gen(function*() {
             const frozen = yield* Effect.forkChild(
               Effect.gen(function*() {
                 const started = Date.now()
@@ -290,10 +290,16 @@ describe.skipIf(skip)("RedisCluster", () => {
             const { exit, took } = yield* Fiber.join(frozen)
             assert.match(reasonOf(exit), /^StoreUnavailable: acquire (timed out|failed)/)
             assert.isBelow(took, 1000 + 500, `failed after ${took} ms`)
-          } finally {
-            cluster!.signal(master, "SIGCONT")
-          }
-        })
+          }).pipe(
+            // The later tests need a whole cluster: past `cluster-node-timeout` the frozen master may
+            // have been failed over, and every shard answers CLUSTERDOWN until that settles.
+            Effect.ensuring(Effect.promise(() => {
+              cluster!.signal(master, "SIGCONT")
+              return cluster!.waitSettled()
+            }))
+          )
+        }),
+      { timeout: 60_000 }
     )
   })
 
