@@ -288,41 +288,42 @@ export class TestCluster {
     return replica.port
   }
 
-  /** Waits (bounded) until every live node reports `cluster_state:ok` and agrees on one master per shard. */
+  /**
+   * Whether every live node reports `cluster_state:ok` and, with `noFailures`, flags no node as
+   * failing (`fail` or `fail?` in its `CLUSTER NODES`).
+   */
+  private async healthy(noFailures: boolean): Promise<boolean> {
+    const views = await Promise.all(
+      this.all.filter((n) => n.alive).map(async (n) => {
+        const info = await this.cli(n.port, "CLUSTER", "INFO").catch(() => "")
+        if (!info.includes("cluster_state:ok")) return false
+        return !noFailures || !(await this.cli(n.port, "CLUSTER", "NODES").catch(() => "fail")).includes("fail")
+      })
+    )
+    return views.length > 0 && views.every(Boolean)
+  }
+
+  /** Waits (bounded) until every live node reports `cluster_state:ok`. */
   async waitOk(ms = 30_000): Promise<void> {
     const until = Date.now() + ms
     while (Date.now() < until) {
-      const states = await Promise.all(
-        this.all.filter((n) => n.alive).map((n) => this.cli(n.port, "CLUSTER", "INFO").catch(() => ""))
-      )
-      if (states.length > 0 && states.every((s) => s.includes("cluster_state:ok"))) return
+      if (await this.healthy(false)) return
       await sleep(100)
     }
     throw new Error(`the cluster did not reach cluster_state:ok within ${ms} ms`)
   }
 
   /**
-   * After a master was frozen or killed: waits (bounded) until every live node reports
-   * `cluster_state:ok` and none of them flags a node as failing (`fail` or `fail?`), twice, one
-   * node timeout apart, so that a failover still being decided cannot turn the cluster down after.
+   * After a master was frozen or killed: waits (bounded) until the cluster is healthy with no node
+   * flagged as failing, twice, one node timeout apart, so that a failover still being decided
+   * cannot turn the cluster down after.
    */
   async waitSettled(ms = 30_000): Promise<void> {
     const until = Date.now() + ms
-    const settled = async (): Promise<boolean> => {
-      const live = this.all.filter((n) => n.alive)
-      const views = await Promise.all(live.map(async (n) => {
-        const [info, nodes] = await Promise.all([
-          this.cli(n.port, "CLUSTER", "INFO").catch(() => ""),
-          this.cli(n.port, "CLUSTER", "NODES").catch(() => "fail")
-        ])
-        return info.includes("cluster_state:ok") && !nodes.includes("fail")
-      }))
-      return views.length > 0 && views.every(Boolean)
-    }
     while (Date.now() < until) {
-      if (await settled()) {
+      if (await this.healthy(true)) {
         await sleep(this.nodeTimeout)
-        if (await settled()) return
+        if (await this.healthy(true)) return
       }
       await sleep(100)
     }
