@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
-import { afterAll, inject } from "vitest"
+import { afterAll, inject, vi } from "vitest"
 import { Outcome, QuotaError, type QuotaEvent, QuotaStore, QuotaTracker, Tier } from "../src/index.js"
 import { RedisStore } from "../src/redis.js"
 import { flakyStore } from "./flakyStore.js"
@@ -157,6 +157,61 @@ describe("QuotaTracker.acquire", () => {
         assert.strictEqual(reason._tag, "InvalidOptions")
       }
       assert.strictEqual((yield* q.status).tiers[0]!.windows[0]!.used, 0)
+    }))
+})
+
+describe("QuotaTracker.acquire on Effect's default clock", () => {
+  // Date.now() stands in for the wall clock, a millisecond later on each call: the acquiredAt
+  // values show how often an acquire read it.
+  const ticking = Effect.acquireRelease(
+    Effect.sync(() => {
+      let now = utc("2026-11-22T10:00:00Z")
+      return vi.spyOn(Date, "now").mockImplementation(() => now++)
+    }),
+    (spy) => Effect.sync(() => spy.mockRestore())
+  )
+  // acquires with nothing in between: one synchronous stretch, no microtask runs
+  const inOneStretch = (q: QuotaTracker.Service, n: number) =>
+    Effect.sync(() => Array.from({ length: n }, () => Effect.runSync(q.acquire()).acquiredAt))
+  const limits = { perSecond: 1e9, perDay: 1e9, perMonth: 1e9 }
+
+  it.live("reads it once for the acquires of one synchronous stretch, and anew after a yield", () =>
+    Effect.gen(function*() {
+      yield* ticking
+      const q = yield* make({ tiers: [tier("S15", limits)] })
+      const stretch = yield* inOneStretch(q, 10)
+      assert.deepStrictEqual(new Set(stretch).size, 1)
+      yield* Effect.yieldNow
+      const [after] = yield* inOneStretch(q, 1)
+      assert.isAbove(after!, stretch[0]!)
+      const status = (yield* q.status).tiers[0]!.windows
+      assert.strictEqual(status.find((w) => w.window === "day")!.used, 11)
+    }).pipe(Effect.scoped))
+
+  it.live("shares one reading between 64 acquires at most, however long the stretch", () =>
+    Effect.gen(function*() {
+      yield* ticking
+      const q = yield* make({ tiers: [tier("S15", limits)] })
+      const times = yield* inOneStretch(q, 200)
+      const groups = new Map<number, number>()
+      for (const t of times) groups.set(t, (groups.get(t) ?? 0) + 1)
+      assert.deepStrictEqual([...groups.values()], [64, 64, 64, 8])
+      assert.deepStrictEqual(times, [...times].sort((a, b) => a - b), "never earlier than an earlier acquire's")
+    }).pipe(Effect.scoped))
+
+  it.live("reads any other clock on every acquire", () =>
+    Effect.gen(function*() {
+      const q = yield* make({ tiers: [tier("S15", limits)] })
+      const clock = yield* Clock.clockWith(Effect.succeed)
+      let now = utc("2026-11-22T10:00:00Z")
+      const own: Clock.Clock = Object.assign(Object.create(clock), { currentTimeMillisUnsafe: () => now++ })
+      const times = yield* Effect.sync(() =>
+        Array.from(
+          { length: 3 },
+          () => Effect.runSync(q.acquire().pipe(Effect.provideService(Clock.Clock, own))).acquiredAt
+        )
+      )
+      assert.deepStrictEqual(times, [0, 1, 2].map((i) => utc("2026-11-22T10:00:00Z") + i))
     }))
 })
 

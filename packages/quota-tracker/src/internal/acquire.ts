@@ -15,6 +15,7 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import type * as QuotaError from "../QuotaError.js"
 import type { Acquired, Service } from "../QuotaTracker.js"
+import { ClockReading } from "./clockReading.js"
 import { badWeight, type Engine } from "./engine.js"
 import { attempt, type Step } from "./tierChoice.js"
 
@@ -51,10 +52,12 @@ export const makeAcquire = (engine: Engine): Service["acquire"] => {
     return clock!
   }
 
+  const reading = new ClockReading()
+
   const acquireWith = (weight: number): Effect.Effect<Acquired, QuotaError.QuotaError> =>
     Effect.withFiber((fiber) => {
       // the fiber's clock, read without an effect: TestClock still decides
-      const now = clockOf(fiber).currentTimeMillisUnsafe()
+      const now = reading.now(clockOf(fiber))
       const step = attempt(engine, weight, now, 0)
       // the common cases, answered directly: the answer is its own effect
       if (events.pending() === 0) {
