@@ -1,6 +1,7 @@
 /**
  * `acquire`, the hot path. With the memory store an admitted acquire is one
- * `Effect.withFiber` that reads the clock, runs the synchronous attempt and
+ * `Effect.withFiber` that takes the time (`clockReading.ts`: the default
+ * clock once per synchronous stretch), runs the synchronous attempt and
  * returns the answer as an `Exit`: no generator, no intermediate effect, no
  * allocation beyond the answer itself. Everything else (waiting for the
  * per-second window, events to publish, an asynchronous store) goes through
