@@ -10,10 +10,8 @@
  * @internal
  */
 import * as Clock from "effect/Clock"
-import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
 import type * as QuotaError from "../QuotaError.js"
 import type { Acquired, Service } from "../QuotaTracker.js"
 import { ClockReading } from "./clockReading.js"
@@ -39,26 +37,12 @@ export const makeAcquire = (engine: Engine): Service["acquire"] => {
     }
   }
 
-  // The fiber's clock, looked up once per context: a context is immutable, so the same context
-  // has the same clock (a TestClock included). The lookup misses the context's map twice before
-  // it falls back to the default clock, about 15 ns of an acquire; a compare is nearly free.
-  // Holds the last context seen until the next acquire from another one.
-  let clockContext: Context.Context<never> | undefined
-  let clock: Clock.Clock | undefined
-  const clockOf = (fiber: Fiber.Fiber<unknown, unknown>): Clock.Clock => {
-    if (fiber.context !== clockContext) {
-      clock = fiber.getRef(Clock.Clock)
-      clockContext = fiber.context
-    }
-    return clock!
-  }
-
   const reading = new ClockReading()
 
   const acquireWith = (weight: number): Effect.Effect<Acquired, QuotaError.QuotaError> =>
     Effect.withFiber((fiber) => {
       // the fiber's clock, read without an effect: TestClock still decides
-      const now = reading.now(clockOf(fiber))
+      const now = reading.now(fiber)
       const step = attempt(engine, weight, now, 0)
       // the common cases, answered directly: the answer is its own effect
       if (events.pending() === 0) {
